@@ -1,0 +1,15 @@
+// IR -> classic BPF: instruction selection, allocation of values to A, X and
+// M[0..15], block layout and relaxation of conditional jumps longer than 255.
+#pragma once
+
+#include "bpfc/cbpf/insn.h"
+#include "bpfc/ir/ir.h"
+#include "bpfc/support/diagnostic.h"
+
+namespace bpfc::cbpf {
+
+// Fails (with a message) only when the program cannot be expressed, e.g. it
+// needs more than 16 live scratch values or exceeds the instruction limit.
+Result<Program> generate(const ir::Function& f);
+
+}  // namespace bpfc::cbpf

@@ -1,0 +1,25 @@
+// Checked AST -> IR, with libpcap's gencode semantics for the link type.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+
+#include "bpfc/frontend/ast.h"
+#include "bpfc/frontend/resolver.h"
+#include "bpfc/ir/ir.h"
+#include "bpfc/support/diagnostic.h"
+
+namespace bpfc {
+
+struct LowerOptions {
+  uint32_t linktype = 1;            // DLT_ value
+  uint32_t snaplen = 262144;        // what an accepting filter returns
+  std::optional<uint32_t> netmask;  // nullopt: unknown
+  const NameResolver* resolver = nullptr;  // must be non-null
+};
+
+// Lowers a filter that check_filter() (sema.h) accepted. May still fail for
+// constructs it cannot lower, with a message naming the construct.
+Result<ir::Function> lower_filter(const ast::Filter& filter, const LowerOptions& options);
+
+}  // namespace bpfc

@@ -1,0 +1,198 @@
+// Builder and CFG utilities for ir::Function.
+#include <algorithm>
+
+#include "bpfc/ir/ir.h"
+
+namespace bpfc::ir {
+
+std::vector<BlockId> successors(const Block& b) {
+  switch (b.term.kind) {
+    case TermKind::Jump: return {b.term.on_true};
+    case TermKind::Branch: return {b.term.on_true, b.term.on_false};
+    case TermKind::Ret:
+    case TermKind::None: return {};
+  }
+  return {};
+}
+
+std::vector<std::vector<BlockId>> predecessors(const Function& f) {
+  std::vector<std::vector<BlockId>> preds(f.blocks.size());
+  for (BlockId b = 0; b < f.blocks.size(); ++b) {
+    for (BlockId s : successors(f.blocks[b])) {
+      auto& p = preds[s];
+      if (std::find(p.begin(), p.end(), b) == p.end()) p.push_back(b);
+    }
+  }
+  for (auto& p : preds) std::sort(p.begin(), p.end());
+  return preds;
+}
+
+BlockId Builder::new_block() {
+  f_.blocks.emplace_back();
+  return static_cast<BlockId>(f_.blocks.size() - 1);
+}
+
+ValueId Builder::append(Inst inst) {
+  inst.block = cur_;
+  f_.values.push_back(std::move(inst));
+  auto id = static_cast<ValueId>(f_.values.size() - 1);
+  f_.blocks[cur_].insts.push_back(id);
+  return id;
+}
+
+ValueId Builder::constant(uint32_t k) {
+  Inst i;
+  i.op = Op::Const;
+  i.imm = k;
+  return append(std::move(i));
+}
+
+ValueId Builder::len() {
+  Inst i;
+  i.op = Op::Len;
+  return append(std::move(i));
+}
+
+ValueId Builder::load(uint8_t size, ValueId index, uint32_t offset) {
+  Inst i;
+  i.op = Op::Load;
+  i.size = size;
+  i.a = index;
+  i.imm = offset;
+  return append(std::move(i));
+}
+
+ValueId Builder::binary(Op op, ValueId a, ValueId b) {
+  Inst i;
+  i.op = op;
+  i.a = a;
+  i.b = b;
+  return append(std::move(i));
+}
+
+ValueId Builder::neg(ValueId a) {
+  Inst i;
+  i.op = Op::Neg;
+  i.a = a;
+  return append(std::move(i));
+}
+
+ValueId Builder::phi(std::vector<PhiIncoming> incoming) {
+  Inst i;
+  i.op = Op::Phi;
+  i.incoming = std::move(incoming);
+  i.block = cur_;
+  f_.values.push_back(std::move(i));
+  auto id = static_cast<ValueId>(f_.values.size() - 1);
+  // Phis go before every non-phi instruction of the block.
+  auto& insts = f_.blocks[cur_].insts;
+  auto pos = std::find_if(insts.begin(), insts.end(), [&](ValueId v) { return f_.values[v].op != Op::Phi; });
+  insts.insert(pos, id);
+  return id;
+}
+
+void Builder::ret(ValueId v) {
+  Terminator& t = f_.blocks[cur_].term;
+  t = Terminator{};
+  t.kind = TermKind::Ret;
+  t.lhs = v;
+}
+
+void Builder::jump(BlockId target) {
+  Terminator& t = f_.blocks[cur_].term;
+  t = Terminator{};
+  t.kind = TermKind::Jump;
+  t.on_true = target;
+}
+
+void Builder::branch(Cond c, ValueId lhs, ValueId rhs, BlockId on_true, BlockId on_false) {
+  Terminator& t = f_.blocks[cur_].term;
+  t = Terminator{};
+  t.kind = TermKind::Branch;
+  t.cond = c;
+  t.lhs = lhs;
+  t.rhs = rhs;
+  t.on_true = on_true;
+  t.on_false = on_false;
+}
+
+bool renumber_topologically(Function& f) {
+  if (f.blocks.empty()) return true;
+  // Iterative DFS post-order from the entry; reverse post-order is a
+  // topological order of an acyclic graph. A back edge means a cycle.
+  const size_t n = f.blocks.size();
+  enum : uint8_t { White, Grey, Black };
+  std::vector<uint8_t> color(n, White);
+  std::vector<BlockId> post;
+  std::vector<std::pair<BlockId, size_t>> stack{{0, 0}};
+  color[0] = Grey;
+  while (!stack.empty()) {
+    auto& [b, next] = stack.back();
+    auto succ = successors(f.blocks[b]);
+    if (next < succ.size()) {
+      BlockId s = succ[next++];
+      if (color[s] == Grey) return false;
+      if (color[s] == White) {
+        color[s] = Grey;
+        stack.emplace_back(s, 0);
+      }
+    } else {
+      color[b] = Black;
+      post.push_back(b);
+      stack.pop_back();
+    }
+  }
+  std::vector<BlockId> order(post.rbegin(), post.rend());
+  std::vector<BlockId> new_id(n, kNoBlock);
+  for (BlockId i = 0; i < order.size(); ++i) new_id[order[i]] = i;
+
+  std::vector<Block> blocks;
+  blocks.reserve(order.size());
+  for (BlockId old : order) blocks.push_back(std::move(f.blocks[old]));
+  for (Block& b : blocks) {
+    Terminator& t = b.term;
+    if (t.on_true != kNoBlock) t.on_true = new_id[t.on_true];
+    if (t.on_false != kNoBlock) t.on_false = new_id[t.on_false];
+  }
+  for (Inst& v : f.values) {
+    if (v.block != kNoBlock) v.block = new_id[v.block];
+    for (PhiIncoming& in : v.incoming) in.block = new_id[in.block];
+    // Edges from dropped (unreachable) blocks no longer exist.
+    std::erase_if(v.incoming, [](const PhiIncoming& in) { return in.block == kNoBlock; });
+  }
+  f.blocks = std::move(blocks);
+  return true;
+}
+
+const char* op_name(Op op) {
+  switch (op) {
+    case Op::Const: return "const";
+    case Op::Len: return "len";
+    case Op::Load: return "load";
+    case Op::Add: return "add";
+    case Op::Sub: return "sub";
+    case Op::Mul: return "mul";
+    case Op::Div: return "div";
+    case Op::Mod: return "mod";
+    case Op::And: return "and";
+    case Op::Or: return "or";
+    case Op::Xor: return "xor";
+    case Op::Shl: return "shl";
+    case Op::Shr: return "shr";
+    case Op::Neg: return "neg";
+    case Op::Phi: return "phi";
+  }
+  return "?";
+}
+
+const char* cond_name(Cond c) {
+  switch (c) {
+    case Cond::Eq: return "eq";
+    case Cond::Gt: return "gt";
+    case Cond::Ge: return "ge";
+    case Cond::Set: return "set";
+  }
+  return "?";
+}
+
+}  // namespace bpfc::ir

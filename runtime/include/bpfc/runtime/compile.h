@@ -1,0 +1,33 @@
+// The embeddable compiler API: pcap-filter text -> classic BPF (or IR), with
+// libpcap's pcap_compile() semantics for the given link type and snaplen.
+// Thread-safe and re-entrant: no global state.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+#include "bpfc/cbpf/insn.h"
+#include "bpfc/frontend/resolver.h"
+#include "bpfc/ir/ir.h"
+#include "bpfc/support/diagnostic.h"
+
+namespace bpfc {
+
+struct CompileOptions {
+  uint32_t linktype = 1;          // a DLT_ value; 1 is DLT_EN10MB
+  uint32_t snaplen = 262144;      // returned by filters that accept
+  std::optional<uint32_t> netmask;  // nullopt: PCAP_NETMASK_UNKNOWN
+  int opt_level = 2;              // 0: no optimization
+  // Where names (hosts, services, protocols, networks, ethers) come from;
+  // null means the system's (files in /etc and the system resolver).
+  const NameResolver* resolver = nullptr;
+};
+
+// Parse, check and lower to IR (optimized per opt_level).
+Result<ir::Function> compile_to_ir(std::string_view filter, const CompileOptions& options);
+
+// The whole pipeline down to a classic BPF program that passes bpf_validate.
+Result<cbpf::Program> compile_cbpf(std::string_view filter, const CompileOptions& options);
+
+}  // namespace bpfc
