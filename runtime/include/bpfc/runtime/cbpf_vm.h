@@ -1,6 +1,6 @@
 // Classic BPF interpreter with exactly libpcap's bpf_filter() semantics, and
 // validators: libpcap's bpf_validate() rules and the Linux kernel's classic
-// BPF checks (sk_chk_filter).
+// BPF checks (bpf_check_classic + check_load_and_stores in net/core/filter.c).
 #pragma once
 
 #include <cstdint>
@@ -14,17 +14,34 @@ namespace bpfc::runtime {
 
 // Runs `p` on a packet of which `packet.size()` bytes were captured and
 // `wirelen` were on the wire. Returns the filter's value (0 = reject).
-// The program need not be valid: invalid instructions return 0, as libpcap's
-// interpreter does.
+// Thread-safe; allocates nothing.
+//
+// Identical to libpcap's bpf_filter() on every program it can run: a load
+// past the captured bytes (offsets computed without 32-bit wrap-around) or a
+// division/modulus by X == 0 returns 0 at once; a shift by X >= 32 yields 0;
+// backward `ja` (k sign-extended) is followed, as libpcap's protochain code
+// needs. The program need not be valid: where libpcap would abort, trap or
+// read out of bounds, this returns 0 — unknown opcodes, div/mod by the
+// constant 0, M[k] with k >= 16, a jump outside the program, falling off the
+// end, an empty program, and a backward-jump loop that has not ended after
+// 2^22 backward jumps. Two choices differ from libpcap 1.10.3 on purpose
+// (see interpreter.cpp): scratch memory starts zeroed, and shifts by a
+// constant >= 32 yield 0 (libpcap's x86 build masks the count to 5 bits).
 uint32_t run_cbpf(const cbpf::Program& p, std::span<const uint8_t> packet, uint32_t wirelen);
 
 struct ValidationError {
   uint32_t index;       // instruction index of the first problem
-  std::string message;
+  std::string message;  // "instruction <index>: <what is wrong>"
 };
 
-enum class ValidationRules { Libpcap, LinuxKernel };
+enum class ValidationRules {
+  Libpcap,      // bpf_validate() exactly (what pcap_setfilter() checks)
+  LinuxKernel,  // what setsockopt(SO_ATTACH_FILTER) accepts
+};
 
+// nullopt when `p` is valid under `rules`. Errors follow the order of the
+// checks of the modelled implementation, so `index` is the instruction it
+// would complain about first.
 std::optional<ValidationError> validate_cbpf(const cbpf::Program& p,
                                              ValidationRules rules = ValidationRules::Libpcap);
 
