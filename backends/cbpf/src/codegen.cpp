@@ -1,0 +1,40 @@
+// cbpf::generate: the backend's pipeline. Each stage lives in its own file:
+//   codegen_expr    value numbering (what each IR value computes)
+//   codegen_plan    which blocks run, roles of values, roots, liveness
+//   codegen_slots   scratch slot assignment
+//   codegen_select  instruction selection with register tracking
+//   codegen_cleanup dead code, jump threading, duplicate blocks
+//   codegen_layout  block placement and long-jump relaxation
+#include "bpfc/cbpf/codegen.h"
+
+#include "bpfc/ir/verifier.h"
+#include "codegen_cleanup.h"
+#include "codegen_layout.h"
+#include "codegen_plan.h"
+#include "codegen_select.h"
+#include "codegen_slots.h"
+
+namespace bpfc::cbpf {
+
+Result<Program> generate(const ir::Function& f) {
+  // Everything below relies on the verifier's guarantees (topological
+  // order, dominance); a malformed function is a bug upstream.
+  if (auto problem = ir::verify(f)) return error("internal error: cbpf code generator given malformed IR: " + *problem);
+  detail::Plan plan = detail::make_plan(f);
+  auto slots = detail::assign_slots(f, plan);
+  if (!slots) return slots.errors();
+  auto blocks = detail::select_instructions(f, plan, *slots);
+  if (!blocks) return blocks.errors();
+  // Each clean-up can enable the other (a dropped compare leaves its
+  // operand dead; removed code leaves an empty block to skip). A few
+  // rounds reach the fixed point on anything real; the bound is a guard.
+  detail::remove_dead_code(*blocks);
+  for (int round = 0; round < 8; ++round) {
+    bool changed = detail::simplify_control_flow(*blocks);
+    changed = detail::remove_dead_code(*blocks) || changed;
+    if (!changed) break;
+  }
+  return detail::lay_out(*blocks);
+}
+
+}  // namespace bpfc::cbpf

@@ -1,0 +1,185 @@
+// Relaxation: start with no trampolines, compute positions, give every
+// conditional jump that is out of reach a trampoline, repeat. Trampolines
+// only ever get added and each one only lengthens jumps, so the positions
+// grow monotonically and the loop stops after at most one round per newly
+// long jump "wave" — in practice two or three rounds, each one linear.
+#include "codegen_layout.h"
+
+#include <optional>
+#include <string>
+
+namespace bpfc::cbpf::detail {
+namespace {
+
+constexpr uint32_t kMaxOffset = 255;
+
+struct Placement {
+  uint32_t start = 0;     // first instruction of the block
+  uint32_t exit_at = 0;   // the exit instruction (Cond: the conditional jump)
+  bool far_true = false;  // the true target goes through a trampoline
+  bool far_false = false;
+};
+
+bool is_lone_ret(const MBlock& b) { return b.body.empty() && b.exit.kind == MExit::Kind::Ret; }
+
+// Whether the block reads a scratch slot it has not written itself.
+bool reads_incoming_scratch(const MBlock& b) {
+  uint32_t written = 0;
+  for (const Insn& insn : b.body) {
+    InsnEffect e = effect_of(insn);
+    if (e.reads & ~written & 0xffff) return true;
+    written |= e.writes;
+  }
+  return false;
+}
+
+// Blocks in index order (topological), except that blocks ending in `ret`
+// go last: they have no successors, so edges still go forward. Linux's
+// check that scratch slots are written before being read walks the code
+// linearly and lets a `ret` "fall through" with its own slot state into
+// the next instruction; with the returns at the end (as libpcap lays them
+// out) no other block follows a `ret`. A return that reads slots itself is
+// only safe right after a jump, so those go first among the returns (with
+// two or more of them, the second may still upset Linux; returns in real
+// filters are constants).
+std::vector<uint32_t> block_order(const std::vector<MBlock>& blocks) {
+  std::vector<uint32_t> order, reading_returns, other_returns;
+  for (uint32_t b = 0; b < blocks.size(); ++b) {
+    const MBlock& mb = blocks[b];
+    if (!mb.present) continue;
+    if (b == 0 || mb.exit.kind != MExit::Kind::Ret) {
+      order.push_back(b);
+    } else {
+      (reads_incoming_scratch(mb) ? reading_returns : other_returns).push_back(b);
+    }
+  }
+  order.insert(order.end(), reading_returns.begin(), reading_returns.end());
+  order.insert(order.end(), other_returns.begin(), other_returns.end());
+  return order;
+}
+
+class Layout {
+ public:
+  explicit Layout(const std::vector<MBlock>& blocks) : blocks_(blocks), place_(blocks.size()) {
+    order_ = block_order(blocks);
+    next_.assign(blocks.size(), UINT32_MAX);
+    for (size_t i = 0; i + 1 < order_.size(); ++i) next_[order_[i]] = order_[i + 1];
+  }
+
+  Result<Program> run() {
+    do {
+      place();
+    } while (add_trampolines());
+    Program program = emit();
+    if (program.size() > kMaxInsns) {
+      return error("filter program too large: " + std::to_string(program.size()) + " instructions (the limit is " +
+                   std::to_string(kMaxInsns) + ")");
+    }
+    if (auto problem = check(program)) return error("internal error: cbpf code generator: " + *problem);
+    return program;
+  }
+
+ private:
+  bool jump_falls_through(uint32_t b) const { return blocks_[b].exit.on_true == next_[b]; }
+
+  void place() {
+    uint32_t pos = 0;
+    for (uint32_t b : order_) {
+      const MBlock& mb = blocks_[b];
+      Placement& p = place_[b];
+      p.start = pos;
+      pos += static_cast<uint32_t>(mb.body.size());
+      p.exit_at = pos;
+      switch (mb.exit.kind) {
+        case MExit::Kind::Ret: pos += 1; break;
+        case MExit::Kind::Jump: pos += jump_falls_through(b) ? 0 : 1; break;
+        case MExit::Kind::Cond: pos += 1 + p.far_true + p.far_false; break;
+      }
+    }
+  }
+
+  // Marks conditional jumps that cannot reach their targets; true if any.
+  bool add_trampolines() {
+    bool added = false;
+    for (uint32_t b : order_) {
+      const MExit& exit = blocks_[b].exit;
+      if (exit.kind != MExit::Kind::Cond) continue;
+      Placement& p = place_[b];
+      const uint32_t from = p.exit_at + 1;
+      if (!p.far_true && place_[exit.on_true].start - from > kMaxOffset) p.far_true = added = true;
+      if (!p.far_false && place_[exit.on_false].start - from > kMaxOffset) p.far_false = added = true;
+    }
+    return added;
+  }
+
+  // A way to get to block `target` from a trampoline: the block's own
+  // `ret` when it is nothing else, a `ja` otherwise.
+  Insn trampoline(uint32_t at, uint32_t target) const {
+    const MBlock& t = blocks_[target];
+    if (is_lone_ret(t)) return stmt(t.exit.code, t.exit.k);
+    return jump(JMP | JA, place_[target].start - (at + 1), 0, 0);
+  }
+
+  Program emit() const {
+    Program out;
+    for (uint32_t b : order_) {
+      const MBlock& mb = blocks_[b];
+      const Placement& p = place_[b];
+      out.insert(out.end(), mb.body.begin(), mb.body.end());
+      const MExit& exit = mb.exit;
+      switch (exit.kind) {
+        case MExit::Kind::Ret:
+          out.push_back(stmt(exit.code, exit.k));
+          break;
+        case MExit::Kind::Jump:
+          if (!jump_falls_through(b)) out.push_back(jump(JMP | JA, place_[exit.on_true].start - (p.exit_at + 1), 0, 0));
+          break;
+        case MExit::Kind::Cond: {
+          const uint32_t from = p.exit_at + 1;
+          uint32_t true_at = p.far_true ? from : place_[exit.on_true].start;
+          uint32_t false_at = p.far_false ? from + p.far_true : place_[exit.on_false].start;
+          out.push_back(jump(exit.code, exit.k, static_cast<uint8_t>(true_at - from), static_cast<uint8_t>(false_at - from)));
+          if (p.far_true) out.push_back(trampoline(from, exit.on_true));
+          if (p.far_false) out.push_back(trampoline(from + p.far_true, exit.on_false));
+          break;
+        }
+      }
+    }
+    return out;
+  }
+
+  // What bpf_validate() checks, plus: jumps only forward, and a trailing ret.
+  static std::optional<std::string> check(const Program& program) {
+    const uint32_t n = static_cast<uint32_t>(program.size());
+    if (n == 0) return "empty program";
+    for (uint32_t i = 0; i < n; ++i) {
+      const Insn& insn = program[i];
+      const uint16_t cls = insn_class(insn.code);
+      const std::string at = "instruction " + std::to_string(i);
+      if ((cls == ST || cls == STX || ((cls == LD || cls == LDX) && insn_mode(insn.code) == MEM)) && insn.k >= kMemWords) {
+        return at + " uses scratch slot " + std::to_string(insn.k);
+      }
+      if (cls == ALU && (insn_op(insn.code) == DIV || insn_op(insn.code) == MOD) && insn_src(insn.code) == K && insn.k == 0) {
+        return at + " divides by constant 0";
+      }
+      if (cls == JMP) {
+        uint64_t from = uint64_t{i} + 1;
+        bool out_of_range = insn_op(insn.code) == JA ? from + insn.k >= n : from + insn.jt >= n || from + insn.jf >= n;
+        if (out_of_range) return at + " jumps past the end";
+      }
+    }
+    if (insn_class(program.back().code) != RET) return "the program does not end with ret";
+    return std::nullopt;
+  }
+
+  const std::vector<MBlock>& blocks_;
+  std::vector<Placement> place_;
+  std::vector<uint32_t> order_;
+  std::vector<uint32_t> next_;
+};
+
+}  // namespace
+
+Result<Program> lay_out(const std::vector<MBlock>& blocks) { return Layout(blocks).run(); }
+
+}  // namespace bpfc::cbpf::detail

@@ -1,0 +1,20 @@
+// Instruction selection: turns each block of the plan into straight-line
+// cBPF code plus an exit, evaluating expression trees directly in A (with X
+// for second operands and indexed loads) and tracking what A, X and every
+// slot hold so that nothing already in a register is loaded again — also
+// across blocks, from what all predecessors leave behind.
+#pragma once
+
+#include <vector>
+
+#include "bpfc/ir/ir.h"
+#include "bpfc/support/diagnostic.h"
+#include "codegen_machine.h"
+#include "codegen_plan.h"
+
+namespace bpfc::cbpf::detail {
+
+Result<std::vector<MBlock>> select_instructions(const ir::Function& f, const Plan& plan,
+                                                const std::vector<uint8_t>& slots);
+
+}  // namespace bpfc::cbpf::detail
