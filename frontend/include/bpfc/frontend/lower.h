@@ -16,6 +16,11 @@ struct LowerOptions {
   uint32_t snaplen = 262144;        // what an accepting filter returns
   std::optional<uint32_t> netmask;  // nullopt: unknown
   const NameResolver* resolver = nullptr;  // must be non-null
+  // Compile as libpcap does for a live Linux capture, whose filters may read
+  // the kernel's packet metadata (SKF_AD_* ancillary loads): `inbound`,
+  // `outbound` and `ifindex` work on every link type. Off, as for a savefile
+  // or pcap_open_dead(), they work only where the packet data says it.
+  bool linux_extensions = false;
 };
 
 // Lowers a filter that check_filter() (sema.h) accepted. May still fail for
