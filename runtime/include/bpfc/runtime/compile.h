@@ -18,7 +18,11 @@ struct CompileOptions {
   uint32_t linktype = 1;          // a DLT_ value; 1 is DLT_EN10MB
   uint32_t snaplen = 262144;      // returned by filters that accept
   std::optional<uint32_t> netmask;  // nullopt: PCAP_NETMASK_UNKNOWN
-  int opt_level = 2;              // 0: no optimization
+  // 0: no optimization. There are no optimizer passes yet, so every level
+  // gives the same program; a level above 0 only adds pcap_compile(optimize=1)'s
+  // refusal of a filter that rejects every packet ("expression rejects all
+  // packets").
+  int opt_level = 2;
   // Where names (hosts, services, protocols, networks, ethers) come from;
   // null means the system's (files in /etc and the system resolver).
   const NameResolver* resolver = nullptr;

@@ -1,0 +1,144 @@
+// Every expression libpcap's test suite compiles (test/corpus/accept) for the
+// covered link types: bpfc's program must give the same verdict as libpcap's
+// on every packet, every truncation of it and its mutants.
+//
+// The reference is libpcap 1.10.3's pcap_compile(), optimized and not (see
+// LibpcapReference for why both), except where it must not or cannot be used: entries needing configured host/ether/network names
+// (never handed to libpcap: it would ask the system resolver) and expressions
+// 1.10.3 refuses are compared with the corpus' own listing (from a newer
+// libpcap), assembled by bpfc's assembler.
+#include <iostream>
+
+#include <gtest/gtest.h>
+
+#include "bpfc/cbpf/format.h"
+#include "bpfc/frontend/linktype.h"
+#include "corpus_entries.h"
+#include "diff_report.h"
+#include "libpcap_oracle.h"
+#include "packet_corpus.h"
+#include "suite_config.h"
+
+namespace bpfc::difftest {
+namespace {
+
+bool needs_configured_names(const AcceptEntry& entry) {
+  return entry.skip && entry.skip->find("configure") != std::string::npos;
+}
+
+// The corpus' optimized and unoptimized listings, as references. `error`
+// says why there are none.
+std::vector<NamedProgram> corpus_listings(const AcceptEntry& entry, std::string& error) {
+  std::vector<NamedProgram> listings;
+  error = "the corpus has no listing";
+  for (const auto& [name, text] : {std::pair{"corpus listing -O", &entry.opt}, std::pair{"corpus listing unoptimized", &entry.unopt}}) {
+    if (!*text) continue;
+    auto program = cbpf::parse_program(**text);
+    if (program) {
+      listings.push_back({name, std::move(*program)});
+    } else {
+      error = "bpfc's assembler refuses the " + std::string(name) + ": " + program.error().message;
+    }
+  }
+  return listings;
+}
+
+TEST(DifferentialAccept, CorpusExpressionsMatchLibpcap) {
+  PacketCorpus packets(kPcapsDir, covered_dlts(), PacketCorpusOptions{});
+  auto resolver = make_file_resolver(kFixtureNamesDir);
+  DiffReport report("accept corpus");
+  std::cout << "[diff] packets: " << packets.savefile_packet_count() << " from " << packets.savefile_count()
+            << " readable savefiles, with every truncation, mutants and synthetic packets\n";
+
+  for (const AcceptEntry& entry : load_accept_entries(kCorpusDir)) {
+    auto dlt = libpcap_linktype(entry.dlt);
+    if (!dlt || !is_covered_dlt(*dlt)) continue;
+    // Entries without an optimized listing are libpcap's tests of unoptimized
+    // compilation (optimizing refuses them: "expression rejects all packets").
+    int opt_level = entry.opt ? 2 : 0;
+    Subject subject{entry.file + ":" + entry.name, entry.expr, *dlt, entry.snaplen, entry.netmask, opt_level};
+    if (entry.linuxext) {
+      report.count("skipped: Linux-extension programs (not produced by pcap_open_dead)");
+      continue;
+    }
+    if (entry.expr.starts_with("_")) {
+      report.count("skipped: not filters (" + entry.expr + ")");
+      continue;
+    }
+    if (entry.skip && !needs_configured_names(entry)) {
+      report.count("skipped: listings for other platforms (" + *entry.skip + ")");
+      continue;
+    }
+    if (entry.offline == std::string("swapped")) {
+      report.count("skipped: byte-swapped savefile programs");
+      continue;
+    }
+    if (linktype_from_string(entry.dlt) != dlt) {
+      report.record_failure(subject, "bpfc's link-type table maps " + entry.dlt + " differently from libpcap");
+      continue;
+    }
+
+    const std::vector<PacketView>& views = packets.views_for(*dlt);
+    std::string listing_error;
+    std::vector<NamedProgram> listings = corpus_listings(entry, listing_error);
+    std::vector<NamedProgram> references;  // what bpfc must agree with
+    std::vector<NamedProgram> newer;       // the corpus listings, where 1.10.3 is the reference
+    std::string reason;                    // why the corpus listings are the reference
+    std::string optimizer_error;           // libpcap 1.10.3 -O's refusal, if only it refuses
+    if (needs_configured_names(entry)) {
+      references = listings;
+      reason = "names from fixture files";
+    } else {
+      LibpcapReference libpcap = libpcap_reference(entry.expr, *dlt, entry.snaplen, entry.netmask, opt_level > 0);
+      if (libpcap.accepted) {
+        references = std::move(libpcap.programs);
+        newer = listings;
+        optimizer_error = libpcap.optimizer_error;
+        if (!optimizer_error.empty()) report.count("libpcap 1.10.3 -O refuses: " + optimizer_error);
+      } else {
+        references = listings;
+        reason = "libpcap 1.10.3 refuses the expression";
+        listing_error = "libpcap 1.10.3 refuses it (" + libpcap.error + ") and " + listing_error;
+      }
+    }
+    if (references.empty()) {
+      report.record_failure(subject, listing_error);
+      continue;
+    }
+
+    BpfcCompilation ours = compile_with_bpfc(subject, *resolver);
+    if (!ours.program) {
+      if (!optimizer_error.empty() && ours.error == optimizer_error) {
+        report.count("refused by libpcap 1.10.3 -O and bpfc alike: " + optimizer_error);
+      } else if (ours.error == kRejectsAllPackets && rejects_every_view(references, views)) {
+        report.count("refused by bpfc only as \"" + std::string(kRejectsAllPackets) +
+                     "\"; the references reject every test packet");
+      } else if (ours.unsupported) {
+        report.record_unsupported(subject, ours.error);
+      } else {
+        report.record_failure(subject, "bpfc refuses an expression libpcap accepts: " + ours.error);
+      }
+      continue;
+    }
+    if (!LibpcapProgram(*ours.program).validates()) {
+      report.record_validate_failure(subject, *ours.program);
+      continue;
+    }
+    // The corpus listings come from a newer libpcap; where 1.10.3's programs
+    // behave differently, bpfc may follow the newer one, but on every packet.
+    if (!newer.empty() && count_disagreements(*ours.program, references, views) != 0 &&
+        count_disagreements(*ours.program, newer, views) == 0) {
+      report.count("compared with the corpus listing: bpfc follows the newer libpcap where 1.10.3 differs");
+      report.compare(subject, *ours.program, newer, views);
+      continue;
+    }
+    if (!reason.empty()) report.count("compared with the corpus listing: " + reason);
+    report.compare(subject, *ours.program, references, views);
+  }
+
+  report.print(std::cout);
+  EXPECT_TRUE(report.passed()) << report.failure_digest();
+}
+
+}  // namespace
+}  // namespace bpfc::difftest

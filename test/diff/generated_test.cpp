@@ -1,0 +1,80 @@
+// Thousands of random and/or/not trees over numeric primitives (fixed seed),
+// compiled by bpfc and by libpcap 1.10.3: where libpcap compiles one, bpfc's
+// program must give the same verdicts (as libpcap's optimized or unoptimized
+// program, see LibpcapReference); where libpcap refuses one, bpfc must refuse
+// it too.
+#include <iostream>
+
+#include <gtest/gtest.h>
+
+#include "diff_report.h"
+#include "expression_generator.h"
+#include "libpcap_oracle.h"
+#include "packet_corpus.h"
+#include "suite_config.h"
+
+namespace bpfc::difftest {
+namespace {
+
+constexpr int kGeneratedFilters = 5000;
+constexpr uint64_t kSeed = 20240601;
+
+TEST(DifferentialGenerated, RandomExpressionsMatchLibpcap) {
+  PacketCorpusOptions options;
+  options.mutants_per_packet = 6;
+  PacketCorpus packets(kPcapsDir, covered_dlts(), options);
+  auto resolver = make_file_resolver(kFixtureNamesDir);
+  DiffReport report("generated expressions");
+
+  std::vector<GeneratedFilter> filters = generate_filters(kGeneratedFilters, kSeed);
+  for (size_t i = 0; i < filters.size(); ++i) {
+    const GeneratedFilter& filter = filters[i];
+    Subject subject{"generated #" + std::to_string(i + 1), filter.expr, filter.linktype, filter.snaplen,
+                    filter.netmask};
+    LibpcapReference libpcap = libpcap_reference(filter.expr, filter.linktype, filter.snaplen, filter.netmask);
+    BpfcCompilation ours = compile_with_bpfc(subject, *resolver);
+    if (!libpcap.accepted) {
+      if (ours.program) {
+        report.record_failure(subject, "bpfc accepts what libpcap refuses (" + libpcap.error + ")");
+      } else {
+        report.count("refused by both");
+        if (ours.error == libpcap.error) report.count("  ... with libpcap's exact message");
+      }
+      continue;
+    }
+    if (!libpcap.optimizer_error.empty()) {
+      // pcap_compile refuses it only when optimizing ("expression rejects all
+      // packets"); bpfc may refuse it alike or compile it.
+      report.count("refused by libpcap -O only: " + libpcap.optimizer_error);
+      if (!ours.program && ours.error == libpcap.optimizer_error) {
+        report.count("  ... and by bpfc alike");
+        continue;
+      }
+    }
+    const std::vector<PacketView>& views = packets.views_for(filter.linktype);
+    if (!ours.program && ours.error == kRejectsAllPackets && rejects_every_view(libpcap.programs, views)) {
+      report.count("refused by bpfc only as \"" + std::string(kRejectsAllPackets) +
+                   "\"; libpcap's programs reject every test packet");
+      continue;
+    }
+    if (!ours.program) {
+      if (ours.unsupported) {
+        report.record_unsupported(subject, ours.error);
+      } else {
+        report.record_failure(subject, "bpfc refuses an expression libpcap accepts: " + ours.error);
+      }
+      continue;
+    }
+    if (!LibpcapProgram(*ours.program).validates()) {
+      report.record_validate_failure(subject, *ours.program);
+      continue;
+    }
+    report.compare(subject, *ours.program, libpcap.programs, views);
+  }
+
+  report.print(std::cout);
+  EXPECT_TRUE(report.passed()) << report.failure_digest();
+}
+
+}  // namespace
+}  // namespace bpfc::difftest

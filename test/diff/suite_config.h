@@ -1,0 +1,43 @@
+// Where the differential suite's inputs live and which link types it covers.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "synthetic_packets.h"
+
+namespace bpfc::difftest {
+
+inline const std::string kCorpusDir = BPFC_TEST_DIR "/corpus";
+inline const std::string kPcapsDir = BPFC_TEST_DIR "/corpus/pcaps";
+// hosts, ethers, networks, services and protocols files: names never reach
+// the system resolver.
+inline const std::string kFixtureNamesDir = BPFC_TEST_DIR "/fixtures/names";
+
+struct CoveredLinktype {
+  const char* name;
+  uint32_t dlt;
+};
+
+inline const std::vector<CoveredLinktype>& covered_linktypes() {
+  static const std::vector<CoveredLinktype> linktypes = {
+      {"EN10MB", kDltEn10mb}, {"RAW", kDltRaw},   {"IPV4", kDltIpv4},           {"IPV6", kDltIpv6},
+      {"NULL", kDltNull},     {"LOOP", kDltLoop}, {"LINUX_SLL", kDltLinuxSll}, {"LINUX_SLL2", kDltLinuxSll2}};
+  return linktypes;
+}
+
+inline std::vector<uint32_t> covered_dlts() {
+  std::vector<uint32_t> dlts;
+  for (const auto& linktype : covered_linktypes()) dlts.push_back(linktype.dlt);
+  return dlts;
+}
+
+inline bool is_covered_dlt(uint32_t dlt) {
+  for (const auto& linktype : covered_linktypes()) {
+    if (linktype.dlt == dlt) return true;
+  }
+  return false;
+}
+
+}  // namespace bpfc::difftest

@@ -1,0 +1,22 @@
+// Synthetic packets for a link type: IPv4/IPv6 (with options and extension
+// headers, fragments, TCP/UDP/SCTP/ICMP/...), ARP/RARP and other protocols,
+// behind the link layer's header, on Ethernet also inside VLAN tags, MPLS
+// labels and PPPoE sessions. Addresses, ports and ids come from the pools in
+// test_values.h so generated filters match some of them.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "packets.h"
+
+namespace bpfc::difftest {
+
+// DLT values of the link types the differential suite covers.
+inline constexpr uint32_t kDltNull = 0, kDltEn10mb = 1, kDltRaw = 12, kDltLoop = 108,
+                          kDltLinuxSll = 113, kDltIpv4 = 228, kDltIpv6 = 229, kDltLinuxSll2 = 276;
+
+// `count` packets for `linktype` (one of the above), deterministic in `seed`.
+std::vector<Packet> synthesize_packets(uint32_t linktype, int count, uint64_t seed);
+
+}  // namespace bpfc::difftest

@@ -1,0 +1,56 @@
+// `bpfc asm`: reads a program in any of tcpdump's -d/-dd/-ddd layouts and
+// prints it in the requested one (or JSON). Useful to convert between the
+// forms, or to turn a hand-written listing into loadable instructions.
+#include <cstdio>
+#include <memory>
+#include <string>
+
+#include "bpfc/cbpf/format.h"
+#include "cli_status.h"
+#include "commands.h"
+#include "program_output.h"
+#include "text_input.h"
+
+namespace bpfc::cli {
+namespace {
+
+struct AsmCommandOptions {
+  ProgramOutputOptions output;
+  std::string input = "-";
+};
+
+int run_asm(const AsmCommandOptions& options) {
+  std::string error;
+  auto text = read_text_input(options.input, error);
+  if (!text) return report_failure(error);
+  auto program = cbpf::parse_program(*text);
+  if (!program) {
+    for (const Diagnostic& diagnostic : program.errors()) report_failure(diagnostic.message);
+    return kExitFailure;
+  }
+  std::fputs(format_program(*program, options.output).c_str(), stdout);
+  return kExitOk;
+}
+
+constexpr const char* kExamples = R"(Examples:
+  tcpdump -d tcp | bpfc asm -dd             -d listing to a C array
+  bpfc compile -ddd udp > udp.txt && bpfc asm udp.txt
+  bpfc asm --format=json prog.txt
+
+The input layout (-d listing, -dd C array, -ddd decimal) is detected from its
+content. Exit status: 0 ok, 1 the input could not be read or parsed, 2 bad
+command line.)";
+
+}  // namespace
+
+Subcommand add_asm_command(CLI::App& app) {
+  auto options = std::make_shared<AsmCommandOptions>();
+  CLI::App* command = app.add_subcommand(
+      "asm", "Assemble a -d/-dd/-ddd program text and print it in another layout");
+  add_program_output_options(*command, options->output);
+  command->add_option("file", options->input, "The program text; '-' or nothing reads stdin");
+  command->footer(kExamples);
+  return {command, [options] { return run_asm(*options); }};
+}
+
+}  // namespace bpfc::cli

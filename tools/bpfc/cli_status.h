@@ -1,0 +1,35 @@
+// Exit statuses and error reporting shared by every subcommand.
+//
+// Scripts depend on the statuses: 0 success, 1 the input was refused (a
+// compile error, an invalid or unreadable program, a file that cannot be
+// read), 2 the command line itself is wrong.
+#pragma once
+
+#include <stdexcept>
+#include <string_view>
+#include <vector>
+
+#include "bpfc/support/diagnostic.h"
+
+namespace bpfc::cli {
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailure = 1;
+inline constexpr int kExitUsage = 2;
+
+// Thrown when options parse but make no sense together or have bad values
+// (an unknown link type, -d with --format=json...); main() reports it like a
+// CLI11 parse error and exits with kExitUsage.
+class UsageError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// Prints "bpfc: <message>" on stderr and returns kExitFailure.
+int report_failure(std::string_view message);
+
+// Renders every diagnostic against `source` (message, source line, carets)
+// on stderr and returns kExitFailure.
+int report_diagnostics(const std::vector<Diagnostic>& diagnostics, std::string_view source);
+
+}  // namespace bpfc::cli

@@ -1,0 +1,101 @@
+// `bpfc compile`: filter expression -> classic BPF (or IR), printed like
+// tcpdump -d/-dd/-ddd or as JSON.
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "bpfc/ir/ir.h"
+#include "bpfc/runtime/compile.h"
+#include "cli_status.h"
+#include "commands.h"
+#include "compile_settings.h"
+#include "program_output.h"
+#include "text_input.h"
+
+namespace bpfc::cli {
+namespace {
+
+struct CompileCommandOptions {
+  CompileSettings settings;
+  ProgramOutputOptions output;
+  std::string emit = "cbpf";
+  std::string filter_file;
+  std::vector<std::string> words;
+};
+
+// tcpdump joins the expression's argv words with single spaces.
+std::string join_words(const std::vector<std::string>& words) {
+  std::string text;
+  for (const std::string& word : words) {
+    if (!text.empty()) text.push_back(' ');
+    text.append(word);
+  }
+  return text;
+}
+
+int run_compile(const CompileCommandOptions& options) {
+  if (!options.filter_file.empty() && !options.words.empty()) {
+    throw UsageError("give the expression either with -F or on the command line, not both");
+  }
+  if (options.emit == "ir" && (options.output.dump_level > 0 || options.output.format != "text")) {
+    throw UsageError("--emit=ir prints the IR as text; -d, -dd, -ddd and --format do not apply");
+  }
+  CompileOptions compile_options = to_compile_options(options.settings);
+
+  std::string filter;
+  if (options.filter_file.empty()) {
+    filter = join_words(options.words);
+  } else {
+    std::string error;
+    auto contents = read_text_input(options.filter_file, error);
+    if (!contents) return report_failure(error);
+    filter = blank_out_comments(std::move(*contents));
+  }
+
+  if (options.emit == "ir") {
+    auto function = compile_to_ir(filter, compile_options);
+    if (!function) return report_diagnostics(function.errors(), filter);
+    std::fputs(ir::print(*function).c_str(), stdout);
+    return kExitOk;
+  }
+  auto program = compile_cbpf(filter, compile_options);
+  if (!program) return report_diagnostics(program.errors(), filter);
+  std::fputs(format_program(*program, options.output).c_str(), stdout);
+  return kExitOk;
+}
+
+constexpr const char* kExamples = R"(Examples:
+  bpfc compile tcp port 80                  the -d listing, Ethernet link type
+  bpfc compile -dd 'ip and udp'             a C array for struct bpf_insn
+  bpfc compile -y RAW -ddd icmp             decimal form (for iptables -m bpf)
+  bpfc compile -y LINUX_SLL2 --format=json 'vlan and host 10.0.0.1'
+  bpfc compile -m 255.255.255.0 ip broadcast
+  bpfc compile --emit=ir 'tcp[tcpflags] & tcp-syn != 0'
+  bpfc compile -F filter.txt                expression from a file; '#' starts a comment
+
+Exit status: 0 compiled, 1 the expression was refused (message on stderr with a
+caret under the offending text), 2 bad command line.)";
+
+}  // namespace
+
+Subcommand add_compile_command(CLI::App& app) {
+  auto options = std::make_shared<CompileCommandOptions>();
+  CLI::App* command = app.add_subcommand(
+      "compile", "Compile a pcap-filter expression to classic BPF, as pcap_compile() would");
+  add_compile_settings_options(*command, options->settings);
+  add_program_output_options(*command, options->output);
+  command->add_option("--emit", options->emit, "cbpf (classic BPF, the default) or ir (the SSA IR)")
+      ->check(CLI::IsMember({"cbpf", "ir"}))
+      ->default_str("cbpf");
+  command->add_option("-F,--file", options->filter_file,
+                      "Read the expression from FILE ('-' is stdin) instead of the command line; "
+                      "as in tcpdump, '#' comments out the rest of a line");
+  command->add_option("expression", options->words,
+                      "The filter expression; several words are joined with spaces. Empty means "
+                      "accept every packet");
+  command->footer(kExamples);
+  return {command, [options] { return run_compile(*options); }};
+}
+
+}  // namespace bpfc::cli

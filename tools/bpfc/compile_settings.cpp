@@ -1,0 +1,89 @@
+#include "compile_settings.h"
+
+#include <charconv>
+
+#include "bpfc/frontend/linktype.h"
+#include "cli_status.h"
+
+namespace bpfc::cli {
+namespace {
+
+constexpr uint32_t kDefaultSnaplen = 262144;
+
+std::optional<uint32_t> parse_number(std::string_view text) {
+  int base = 10;
+  if (text.size() > 2 && text[0] == '0' && (text[1] == 'x' || text[1] == 'X')) {
+    base = 16;
+    text.remove_prefix(2);
+  } else if (text.size() > 1 && text[0] == '0') {
+    base = 8;
+    text.remove_prefix(1);
+  }
+  uint32_t value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value, base);
+  if (text.empty() || ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  return value;
+}
+
+std::optional<uint32_t> parse_dotted_quad(std::string_view text) {
+  uint32_t value = 0;
+  int parts = 0;
+  while (true) {
+    size_t dot = text.find('.');
+    std::string_view part = text.substr(0, dot);
+    unsigned byte = 0;
+    auto [end, ec] = std::from_chars(part.data(), part.data() + part.size(), byte, 10);
+    if (part.empty() || ec != std::errc() || end != part.data() + part.size() || byte > 255) {
+      return std::nullopt;
+    }
+    value = (value << 8) | byte;
+    ++parts;
+    if (dot == std::string_view::npos) break;
+    text.remove_prefix(dot + 1);
+  }
+  if (parts != 4) return std::nullopt;
+  return value;
+}
+
+}  // namespace
+
+std::optional<uint32_t> parse_netmask(std::string_view text) {
+  if (text.find('.') != std::string_view::npos) return parse_dotted_quad(text);
+  return parse_number(text);
+}
+
+void add_compile_settings_options(CLI::App& command, CompileSettings& settings) {
+  command.add_option("-y,--linktype", settings.linktype,
+                     "Link type as libpcap names it (EN10MB, RAW, LINUX_SLL, ...; case-insensitive, "
+                     "DLT_ prefix optional) or its DLT number")
+      ->default_str("EN10MB");
+  command.add_option("-s,--snaplen", settings.snaplen,
+                     "Snapshot length: the value an accepting filter returns; 0 means 262144, as "
+                     "in tcpdump")
+      ->default_str("262144");
+  command.add_option("-m,--netmask", settings.netmask,
+                     "IPv4 netmask of the capture network (dotted quad or number), needed by "
+                     "'ip broadcast'; unknown by default");
+  command.add_flag_callback("-O", [&settings] { settings.opt_level = 2; }, "Optimize (the default)");
+  command.add_option("--opt-level", settings.opt_level,
+                     "Optimization level 0..2; -O0 is --opt-level=0. (No optimizer passes exist "
+                     "yet: every level produces the same program)")
+      ->check(CLI::Range(0, 2));
+}
+
+CompileOptions to_compile_options(const CompileSettings& settings) {
+  CompileOptions options;
+  auto linktype = linktype_from_string(settings.linktype);
+  if (!linktype) throw UsageError("unknown link type '" + settings.linktype + "'");
+  options.linktype = *linktype;
+  options.snaplen = settings.snaplen == 0 ? kDefaultSnaplen : settings.snaplen;
+  if (!settings.netmask.empty()) {
+    auto netmask = parse_netmask(settings.netmask);
+    if (!netmask) throw UsageError("invalid netmask '" + settings.netmask + "'");
+    options.netmask = *netmask;
+  }
+  options.opt_level = settings.opt_level;
+  return options;
+}
+
+}  // namespace bpfc::cli

@@ -1,0 +1,32 @@
+// The options that shape a compilation (-y, -s, -m, -O), shared by `compile`
+// and `run -e`, and their translation into bpfc::CompileOptions.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <CLI/CLI.hpp>
+
+#include "bpfc/runtime/compile.h"
+
+namespace bpfc::cli {
+
+struct CompileSettings {
+  std::string linktype = "EN10MB";
+  uint32_t snaplen = 262144;
+  std::string netmask;  // empty: unknown
+  int opt_level = 2;
+};
+
+void add_compile_settings_options(CLI::App& command, CompileSettings& settings);
+
+// Resolves the link-type name and netmask; throws UsageError for bad values.
+CompileOptions to_compile_options(const CompileSettings& settings);
+
+// "255.255.255.0" or a number (decimal, 0x hex, 0 octal), in host byte order
+// as pcap_compile() takes it.
+std::optional<uint32_t> parse_netmask(std::string_view text);
+
+}  // namespace bpfc::cli

@@ -1,0 +1,34 @@
+// `bpfc help [COMMAND]`: the same text as `bpfc [COMMAND] --help`.
+#include <cstdio>
+#include <memory>
+#include <string>
+
+#include "cli_status.h"
+#include "commands.h"
+
+namespace bpfc::cli {
+
+Subcommand add_help_command(CLI::App& app) {
+  auto topic = std::make_shared<std::string>();
+  CLI::App* command = app.add_subcommand("help", "Explain a subcommand: bpfc help compile");
+  command->add_option("command", *topic, "compile, asm, verify, run or help");
+  CLI::App* top = &app;
+  return {command, [topic, top] {
+            if (topic->empty()) {
+              // top->help() would describe the selected subcommand, `help` itself.
+              std::string text = top->get_formatter()->make_help(top, top->get_name(), CLI::AppFormatMode::Normal);
+              std::fputs(text.c_str(), stdout);
+              return kExitOk;
+            }
+            CLI::App* subcommand = nullptr;
+            try {
+              subcommand = top->get_subcommand(*topic);
+            } catch (const CLI::OptionNotFound&) {
+              throw UsageError("no such command '" + *topic + "'; try bpfc --help");
+            }
+            std::fputs(subcommand->help(top->get_name()).c_str(), stdout);
+            return kExitOk;
+          }};
+}
+
+}  // namespace bpfc::cli

@@ -1,0 +1,31 @@
+#include "program_output.h"
+
+#include "bpfc/cbpf/format.h"
+#include "cli_status.h"
+
+namespace bpfc::cli {
+
+void add_program_output_options(CLI::App& command, ProgramOutputOptions& options) {
+  command.add_flag("-d", options.dump_level,
+                   "Print the program as tcpdump -d does (the default); -dd prints it as a C "
+                   "array of struct bpf_insn, -ddd as decimal numbers (a count line, then "
+                   "\"code jt jf k\" per instruction)");
+  command.add_option("--format", options.format, "text (the -d/-dd/-ddd layouts) or json")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->default_str("text");
+}
+
+std::string format_program(const cbpf::Program& program, const ProgramOutputOptions& options) {
+  if (options.format == "json") {
+    if (options.dump_level > 0) throw UsageError("-d, -dd and -ddd cannot be combined with --format=json");
+    std::string json = cbpf::format_json(program);
+    if (json.empty() || json.back() != '\n') json.push_back('\n');
+    return json;
+  }
+  // tcpdump treats any count above three like -ddd.
+  if (options.dump_level >= 3) return cbpf::format_decimal(program);
+  if (options.dump_level == 2) return cbpf::format_c_array(program);
+  return cbpf::format_listing(program);
+}
+
+}  // namespace bpfc::cli
