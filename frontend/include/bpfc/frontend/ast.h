@@ -29,6 +29,11 @@ enum class Proto : uint8_t {
   Ip6, Icmp6, Ah, Esp, Pim, Vrrp, Carp, Aarp, Iso, Esis, Isis, Clnp, Stp, Ipx, Netbeui,
   IsisL1, IsisL2, IsisIih, IsisSnp, IsisCsnp, IsisPsnp, IsisLsp,
   Radio,  // radio[...] (802.11 radio header)
+  // libpcap's Q_UNDEF: the qualifiers a bare value inherits after a term that
+  // carries none (`tcp and 80`, `len > 1 or 10`); Proto, Dir and AddrType are
+  // all Undef together. libpcap rejects such a value in gencode ("syntax
+  // error in filter expression" for names, numbers and IPv4 addresses).
+  Undef,
 };
 
 // Which link-layer keyword was written, for error messages and for the few
@@ -36,10 +41,10 @@ enum class Proto : uint8_t {
 enum class LinkWord : uint8_t { None, Link, Ether, Fddi, Tr, Wlan, Ppp, Slip };
 
 // Direction qualifier (libpcap's Q_SRC ... Q_TA).
-enum class Dir : uint8_t { Default, Src, Dst, SrcOrDst, SrcAndDst, Addr1, Addr2, Addr3, Addr4, Ra, Ta };
+enum class Dir : uint8_t { Default, Src, Dst, SrcOrDst, SrcAndDst, Addr1, Addr2, Addr3, Addr4, Ra, Ta, Undef };
 
 // Address-type qualifier (libpcap's Q_HOST ... Q_PORTRANGE; Default is Q_DEFAULT).
-enum class AddrType : uint8_t { Default, Host, Net, Port, PortRange, Gateway, Proto, Protochain };
+enum class AddrType : uint8_t { Default, Host, Net, Port, PortRange, Gateway, Proto, Protochain, Undef };
 
 struct Qualifiers {
   Proto proto = Proto::Default;
@@ -61,7 +66,7 @@ struct Name {          // a host/service/protocol/network name, or ID
 };
 struct Ipv4 {          // dotted form with 1..4 components: "10", "10.1", "10.1.2.3"
   uint32_t value = 0;  // components packed as libpcap's __pcap_atoin does
-  int components = 4;
+  int components = 4;  // 0 when __pcap_atoin rejects it ("invalid IPv4 address '12.500'")
   std::string text;
 };
 struct Ipv6 {
@@ -70,6 +75,10 @@ struct Ipv6 {
 };
 struct Mac {
   std::array<uint8_t, 6> bytes{};
+  std::string text;
+};
+struct Mac8 {          // ARCnet-style one-byte link address: `$XX`
+  uint8_t address = 0;
   std::string text;
 };
 // `net ADDR/LEN` (ADDR is Ipv4 or Ipv6, LEN as written).
@@ -83,7 +92,7 @@ struct NetMask {
   Ipv4 mask;
 };
 
-using Value = std::variant<Number, Name, Ipv4, Ipv6, Mac, NetPrefix, NetMask>;
+using Value = std::variant<Number, Name, Ipv4, Ipv6, Mac, NetPrefix, NetMask, Mac8>;
 
 // ---- Arithmetic -----------------------------------------------------------
 
@@ -99,7 +108,7 @@ struct PacketAccess {                       // proto[index] / proto[index:size]
   Proto proto = Proto::Link;
   LinkWord link_word = LinkWord::None;
   ArithPtr index;
-  uint8_t size = 1;                          // 1, 2 or 4
+  uint32_t size = 1;                         // as written; libpcap accepts 1, 2 or 4
 };
 struct ArithBinary { ArithOp op; ArithPtr lhs, rhs; };
 struct ArithNeg { ArithPtr operand; };
@@ -159,16 +168,24 @@ enum class WlanField : uint8_t { Type, Subtype, TypeSubtype, Dir };
 struct Wlan { WlanField field; std::variant<uint32_t, std::string> value; std::optional<std::variant<uint32_t, std::string>> subtype; };
 
 // ATM and SS7 keywords. `lane`, `oamf4`, `metac`… are bare; `vpi N`/`vci N`
-// and the MTP3 fields take a number with an optional relation (`vpi > 3`),
-// plus inherited lists (`vpi 1 or 2`).
+// and the MTP3 fields take a number with an optional relation (`vpi > 3`;
+// no relation means equality). A parenthesized list `vpi (1 or 2)` becomes an
+// Or of single-value nodes; `vpi 1 or 2` is not a list (the `2` inherits
+// undefined qualifiers, as in libpcap).
 enum class AtmKeyword : uint8_t { Lane, Oamf4ec, Oamf4sc, Oamf4, Oam, Metac, Bcc, Sc, Ilmic, Connectmsg, Metaconnect, Vpi, Vci };
 struct Atm { AtmKeyword keyword; std::optional<RelOp> op; std::optional<uint32_t> value; };
 enum class MtpKeyword : uint8_t { Fisu, Lssu, Msu, Hfisu, Hlssu, Hmsu, Sio, Opc, Dpc, Sls, Hsio, Hopc, Hdpc, Hsls };
 struct Mtp { MtpKeyword keyword; std::optional<RelOp> op; std::optional<uint32_t> value; };
 
+// `byte OFFSET OP VALUE` (undocumented, from libpcap's grammar): compares the
+// link-layer byte at OFFSET with VALUE; `&` and `|` are true when
+// (byte OP VALUE) != 0. libpcap rejects VALUE > 255 in gencode.
+enum class ByteOp : uint8_t { Eq, Lt, Gt, And, Or };
+struct Byte { ByteOp op; uint32_t offset; uint32_t value; };
+
 using Node = std::variant<And, Or, Not, Qualified, ProtoOnly, Relation, Less, Greater, Broadcast,
                           Multicast, Inbound, Outbound, Ifindex, Vlan, Mpls, Pppoed, Pppoes, Geneve,
-                          Vxlan, Llc, Pflog, Wlan, Atm, Mtp>;
+                          Vxlan, Llc, Pflog, Wlan, Atm, Mtp, Byte>;
 
 struct Expr {
   Node node;

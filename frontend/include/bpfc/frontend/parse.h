@@ -3,12 +3,19 @@
 // offending token; lexical errors name the bad text.
 #pragma once
 
+#include <cstddef>
 #include <string_view>
 
 #include "bpfc/frontend/ast.h"
 #include "bpfc/support/diagnostic.h"
 
 namespace bpfc {
+
+// parse_filter rejects filters whose syntax tree would be deeper than this
+// ("can't parse filter expression: expression nested too deeply"), so passes
+// over the AST may recurse on it without risking the stack. libpcap's own
+// parser gives up at a few thousand levels of parentheses or `not`.
+inline constexpr std::size_t kMaxSyntaxDepth = 1000;
 
 Result<ast::Filter> parse_filter(std::string_view text);
 
