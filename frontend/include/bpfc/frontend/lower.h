@@ -21,6 +21,11 @@ struct LowerOptions {
   // `outbound` and `ifindex` work on every link type. Off, as for a savefile
   // or pcap_open_dead(), they work only where the packet data says it.
   bool linux_extensions = false;
+  // Reproduce pcap_compile(..., optimize=1) (true) or optimize=0 (false).
+  // They differ on truncated packets (libpcap's optimizer removes loads it
+  // proves unneeded) and optimize=1 refuses a filter that can never match
+  // ("expression rejects all packets").
+  bool libpcap_optimize = true;
 };
 
 // Lowers a filter that check_filter() (sema.h) accepted. May still fail for

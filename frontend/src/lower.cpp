@@ -1,0 +1,61 @@
+// lower_filter(): AST -> block program -> libpcap's optimizer decisions ->
+// SSA IR.
+//
+//  1. lower_expr.cpp walks the AST in filter-text order and builds libpcap's
+//     block program (lower_machine.h) the way its gencode.c does: one file
+//     per concept (link layers, hosts, ports, protocols, arithmetic,
+//     encapsulations, broadcast/multicast, LLC), over shared load/compare
+//     helpers (lower_access.h) and fragment composition (lower_codegen.h).
+//  2. lower_optimize*.cpp makes the decisions libpcap's optimizer makes
+//     (skipped for pcap_compile(optimize=0) and where libpcap skips it).
+//  3. lower_to_ir.cpp turns the acyclic block program into SSA IR.
+#include "bpfc/frontend/lower.h"
+
+#include "lower_codegen.h"
+#include "lower_expr.h"
+#include "lower_linklayer.h"
+#include "lower_optimize.h"
+#include "lower_to_ir.h"
+
+namespace bpfc {
+
+namespace {
+
+using namespace lower;
+
+// The finished block program: accepting exits return the snapshot length,
+// rejecting ones return 0.
+MachineProgram build_program(const ast::Filter& filter, const LowerOptions& options) {
+  Codegen cg(options);
+  cg.set_source(filter.text);
+  init_layout(cg, canonical_dlt(options.linktype));
+  if (!filter.expr) {
+    cg.program().root = cg.new_block(bpf::kRet | bpf::kK, options.snaplen);
+    return std::move(cg.program());
+  }
+  Fragment f = lower_expr(cg, *filter.expr);
+  const int accept = cg.new_block(bpf::kRet | bpf::kK, options.snaplen);
+  const int reject = cg.new_block(bpf::kRet | bpf::kK, 0);
+  cg.patch(f.on_true, accept);
+  cg.patch(f.on_false, reject);
+  cg.program().root = f.head;
+  return std::move(cg.program());
+}
+
+}  // namespace
+
+Result<ir::Function> lower_filter(const ast::Filter& filter, const LowerOptions& options) {
+  if (options.resolver == nullptr) return error("lower_filter: no name resolver given");
+  if (options.snaplen == 0) return error("snaplen of 0 rejects all packets");
+  try {
+    MachineProgram program = build_program(filter, options);
+    if (options.libpcap_optimize && !program.no_optimize && filter.expr) {
+      optimize_like_libpcap(program);
+    }
+    return machine_to_ir(program);
+  } catch (const LowerError& e) {
+    return e.diagnostic();
+  }
+}
+
+}  // namespace bpfc
