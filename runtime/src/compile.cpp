@@ -8,7 +8,6 @@
 
 #include <memory>
 #include <string>
-#include <vector>
 
 #include "bpfc/cbpf/codegen.h"
 #include "bpfc/frontend/lower.h"
@@ -43,33 +42,11 @@ LowerOptions lower_options(const CompileOptions& options, const NameResolver* re
   lowered.snaplen = options.snaplen;
   lowered.netmask = options.netmask;
   lowered.resolver = resolver;
+  // -O0 reproduces pcap_compile(optimize=0), any higher level optimize=1:
+  // the two differ on truncated packets and in refusing filters that can
+  // never match ("expression rejects all packets").
+  lowered.libpcap_optimize = options.opt_level > 0;
   return lowered;
-}
-
-// True when every return reachable from the entry returns the constant 0.
-// This is the part of libpcap's "the optimized program is `ret #0`" test that
-// needs no optimizer: lowering already folds filters such as `arp` on a
-// raw-IP link to a constant rejection.
-bool rejects_every_packet(const ir::Function& f) {
-  if (f.blocks.empty()) return false;
-  std::vector<bool> reached(f.blocks.size(), false);
-  std::vector<ir::BlockId> pending = {0};
-  reached[0] = true;
-  while (!pending.empty()) {
-    const ir::Block& block = f.blocks[pending.back()];
-    pending.pop_back();
-    if (block.term.kind == ir::TermKind::Ret) {
-      const ir::Inst& value = f.value(block.term.lhs);
-      if (value.op != ir::Op::Const || value.imm != 0) return false;
-    }
-    for (ir::BlockId next : ir::successors(block)) {
-      if (next < f.blocks.size() && !reached[next]) {
-        reached[next] = true;
-        pending.push_back(next);
-      }
-    }
-  }
-  return true;
 }
 
 Result<ir::Function> parse_check_lower(std::string_view filter, const LowerOptions& options) {
@@ -91,15 +68,7 @@ Result<ir::Function> parse_check_lower(std::string_view filter, const LowerOptio
 
 Result<ir::Function> compile_to_ir(std::string_view filter, const CompileOptions& options) {
   ResolverChoice resolver(options.resolver);
-  auto function = parse_check_lower(filter, lower_options(options, resolver.get()));
-  if (!function) return function;
-  // There are no optimizer passes yet: every opt_level yields the same
-  // function. What opt_level > 0 already does is pcap_compile(optimize=1)'s
-  // refusal of a filter that can never accept.
-  if (options.opt_level > 0 && rejects_every_packet(*function)) {
-    return error("expression rejects all packets");
-  }
-  return function;
+  return parse_check_lower(filter, lower_options(options, resolver.get()));
 }
 
 Result<cbpf::Program> compile_cbpf(std::string_view filter, const CompileOptions& options) {

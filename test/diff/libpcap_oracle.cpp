@@ -57,8 +57,8 @@ LibpcapReference libpcap_reference(std::string_view filter, uint32_t linktype, u
     reference.programs.push_back({"libpcap 1.10.3 -O", std::move(*optimized.program)});
   } else {
     reference.optimizer_error = optimized.error;  // "expression rejects all packets"
+    reference.programs.push_back({"libpcap 1.10.3 unoptimized", std::move(*plain.program)});
   }
-  reference.programs.push_back({"libpcap 1.10.3 unoptimized", std::move(*plain.program)});
   return reference;
 }
 

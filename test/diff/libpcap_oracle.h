@@ -32,20 +32,20 @@ struct NamedProgram {
   cbpf::Program program;
 };
 
-// What libpcap makes of an expression. Its optimizer is not semantics-
-// preserving everywhere: it deletes loads whose value is unused (so a
-// truncated packet it would have rejected may pass) and 1.10.3 has known
-// miscompilations; so both pcap_compile() outputs, optimized and not, are
-// references, and a verdict agreeing with either is libpcap's verdict.
+// What libpcap makes of an expression, as the one reference bpfc must match.
+// libpcap's optimizer is not semantics-preserving on truncated packets (it
+// deletes loads whose values it proves unneeded), so optimize=1 and
+// optimize=0 are different references: bpfc at -O must give libpcap -O's
+// verdicts and bpfc at -O0 libpcap -O0's, on every packet.
 struct LibpcapReference {
   bool accepted = false;             // the unoptimized compilation succeeded
   std::string error;                 // libpcap's message when not accepted
   std::string optimizer_error;       // set when only the optimized compilation failed
-  std::vector<NamedProgram> programs;  // optimized first (when it exists), then unoptimized
+  // The program compiled with the requested setting; when only the optimized
+  // compilation failed, the unoptimized one (to check a refusal's claim).
+  std::vector<NamedProgram> programs;
 };
 
-// With `optimizing` false only the unoptimized program is a reference, for
-// expressions that are meant to be compiled without optimization.
 LibpcapReference libpcap_reference(std::string_view filter, uint32_t linktype, uint32_t snaplen,
                                    std::optional<uint32_t> netmask, bool optimizing = true);
 

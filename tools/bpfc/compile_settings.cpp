@@ -66,8 +66,8 @@ void add_compile_settings_options(CLI::App& command, CompileSettings& settings) 
                      "'ip broadcast'; unknown by default");
   command.add_flag_callback("-O", [&settings] { settings.opt_level = 2; }, "Optimize (the default)");
   command.add_option("--opt-level", settings.opt_level,
-                     "Optimization level 0..2; -O0 is --opt-level=0. (No optimizer passes exist "
-                     "yet: every level produces the same program)")
+                     "Optimization level 0..2; -O0 is --opt-level=0. 0 gives the program "
+                     "pcap_compile(optimize=0) would (tcpdump -O); 1 and 2 give optimize=1's")
       ->check(CLI::Range(0, 2));
 }
 

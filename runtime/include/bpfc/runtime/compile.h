@@ -18,10 +18,12 @@ struct CompileOptions {
   uint32_t linktype = 1;          // a DLT_ value; 1 is DLT_EN10MB
   uint32_t snaplen = 262144;      // returned by filters that accept
   std::optional<uint32_t> netmask;  // nullopt: PCAP_NETMASK_UNKNOWN
-  // 0: no optimization. There are no optimizer passes yet, so every level
-  // gives the same program; a level above 0 only adds pcap_compile(optimize=1)'s
-  // refusal of a filter that rejects every packet ("expression rejects all
-  // packets").
+  // 0 gives the semantics of pcap_compile(optimize=0), higher levels those
+  // of optimize=1 (tcpdump's default). They differ on truncated packets,
+  // because libpcap's optimizer drops loads it proves unneeded, and
+  // optimize=1 refuses a filter that can never match ("expression rejects
+  // all packets"). Levels 1 and 2 are the same until bpfc's own SSA
+  // optimizer exists.
   int opt_level = 2;
   // Where names (hosts, services, protocols, networks, ethers) come from;
   // null means the system's (files in /etc and the system resolver).
