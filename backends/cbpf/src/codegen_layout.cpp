@@ -70,11 +70,10 @@ class Layout {
     do {
       place();
     } while (add_trampolines());
+    // No length limit here: libpcap compiles programs of any length (user
+    // space runs them); the kernel's 4096-instruction limit is checked by
+    // the kernel validator, where it applies.
     Program program = emit();
-    if (program.size() > kMaxInsns) {
-      return error("filter program too large: " + std::to_string(program.size()) + " instructions (the limit is " +
-                   std::to_string(kMaxInsns) + ")");
-    }
     if (auto problem = check(program)) return error("internal error: cbpf code generator: " + *problem);
     return program;
   }

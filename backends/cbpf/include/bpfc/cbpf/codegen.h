@@ -9,7 +9,8 @@
 namespace bpfc::cbpf {
 
 // Fails (with a message) only when the program cannot be expressed, e.g. it
-// needs more than 16 live scratch values or exceeds the instruction limit.
+// needs more than 16 live scratch values. Programs longer than the kernel's
+// 4096 instructions are produced, as libpcap does (user space runs them).
 Result<Program> generate(const ir::Function& f);
 
 }  // namespace bpfc::cbpf
