@@ -34,7 +34,7 @@ struct Spans {
 // The grammar's own check: port, portrange, proto and protochain do not take
 // an address (`what` names the address form in the message).
 void check_address_after_type(const CodegenModel& model, const ast::Qualifiers& q, Spans spans,
-                              std::string_view what, bool ipv6_prefix = false) {
+                              std::string_view what) {
   std::string keyword;
   switch (q.type) {
     case AddrType::Port: keyword = "port"; break;
@@ -43,10 +43,9 @@ void check_address_after_type(const CodegenModel& model, const ast::Qualifiers& 
     case AddrType::Protochain: keyword = "protochain"; break;
     default: return;
   }
-  std::string message = quoted(keyword) + " qualifier applied to " + std::string(what);
-  // libpcap's message for `proto ADDR6/LEN` ends with a stray space.
-  if (ipv6_prefix && q.type == AddrType::Proto) message += " ";
-  model.fail(spans.whole, message);
+  // (libpcap's message for `proto ADDR6/LEN` ends with a stray space; ours
+  // does not.)
+  model.fail(spans.whole, quoted(keyword) + " qualifier applied to " + std::string(what));
 }
 
 // A name or address that would be a DECnet host: only `decnet [host] A.N`.
@@ -333,7 +332,7 @@ void check_qualified(CodegenModel& model, const ast::Qualified& primitive, Sourc
             check_address_after_type(model, q, spans, "IPv4 address and prefix length");
             check_ipv4_network(model, q, *v4, nullptr, value.prefix_len, spans);
           } else {
-            check_address_after_type(model, q, spans, "IPv6 address and prefix length", /*ipv6_prefix=*/true);
+            check_address_after_type(model, q, spans, "IPv6 address and prefix length");
             check_ipv6_network(model, q, std::get<ast::Ipv6>(value.addr), value.prefix_len, spans);
           }
         } else if constexpr (std::is_same_v<V, ast::NetMask>) {

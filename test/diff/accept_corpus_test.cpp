@@ -15,6 +15,7 @@
 #include "bpfc/frontend/linktype.h"
 #include "corpus_entries.h"
 #include "diff_report.h"
+#include "kernel_check.h"
 #include "libpcap_oracle.h"
 #include "packet_corpus.h"
 #include "suite_config.h"
@@ -47,6 +48,8 @@ std::vector<NamedProgram> corpus_listings(const AcceptEntry& entry, int opt_leve
 TEST(DifferentialAccept, CorpusExpressionsMatchLibpcap) {
   PacketCorpus packets(kPcapsDir, covered_dlts(), PacketCorpusOptions{});
   auto resolver = make_file_resolver(kFixtureNamesDir);
+  KernelCheck kernel;
+  std::cout << "[diff] kernel checks: " << (kernel.uses_real_kernel() ? "SO_ATTACH_FILTER and bpfc's model" : "bpfc's model only (SO_ATTACH_FILTER not permitted)") << "\n";
   DiffReport report("accept corpus");
   std::cout << "[diff] packets: " << packets.savefile_packet_count() << " from " << packets.savefile_count()
             << " readable savefiles, with every truncation, mutants and synthetic packets\n";
@@ -129,6 +132,10 @@ TEST(DifferentialAccept, CorpusExpressionsMatchLibpcap) {
     }
     if (!LibpcapProgram(*ours.program).validates()) {
       report.record_validate_failure(subject, *ours.program);
+      continue;
+    }
+    if (auto refusal = kernel.problem(*ours.program)) {
+      report.record_failure(subject, "the Linux kernel would refuse bpfc's program: " + *refusal);
       continue;
     }
     // The corpus listings come from a newer libpcap; where 1.10.3's programs

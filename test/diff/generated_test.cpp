@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include "diff_report.h"
+#include "kernel_check.h"
 #include "expression_generator.h"
 #include "libpcap_oracle.h"
 #include "packet_corpus.h"
@@ -23,6 +24,8 @@ void run_generated(int opt_level, int count, const std::string& title) {
   options.mutants_per_packet = 6;
   PacketCorpus packets(kPcapsDir, covered_dlts(), options);
   auto resolver = make_file_resolver(kFixtureNamesDir);
+  KernelCheck kernel;
+  std::cout << "[diff] kernel checks: " << (kernel.uses_real_kernel() ? "SO_ATTACH_FILTER and bpfc's model" : "bpfc's model only (SO_ATTACH_FILTER not permitted)") << "\n";
   DiffReport report(title);
 
   std::vector<GeneratedFilter> filters = generate_filters(count, kSeed);
@@ -70,6 +73,10 @@ void run_generated(int opt_level, int count, const std::string& title) {
     }
     if (!LibpcapProgram(*ours.program).validates()) {
       report.record_validate_failure(subject, *ours.program);
+      continue;
+    }
+    if (auto refusal = kernel.problem(*ours.program)) {
+      report.record_failure(subject, "the Linux kernel would refuse bpfc's program: " + *refusal);
       continue;
     }
     report.compare(subject, *ours.program, libpcap.programs, views);

@@ -237,7 +237,7 @@ TEST_F(SemaTest, AddressesAndNetworks) {
             "'host' is not a valid qualifier for 'fe80::/16'");
   EXPECT_EQ(check4(Proto::Arp, AddrType::Host, fe80), "'arp' is not a valid qualifier for 'host <IPv6 address>'");
   EXPECT_EQ(check4(Proto::Default, AddrType::Proto, ast::NetPrefix{fe80, 16}),
-            "'proto' qualifier applied to IPv6 address and prefix length ");
+            "'proto' qualifier applied to IPv6 address and prefix length");
   EXPECT_EQ(check4(Proto::Decnet, AddrType::Host, ipv4("1.2")), "<accepted>");
   EXPECT_EQ(check4(Proto::Decnet, AddrType::Host, ipv4("64.120")), "invalid DECnet address '64.120'");
   EXPECT_EQ(check4(Proto::Decnet, AddrType::Host, ast::Number{10, "10"}), "invalid DECnet address '10'");
