@@ -5,6 +5,8 @@ BUILD ?= build
 ASAN_BUILD ?= build-asan
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
+# Keep the output readable: no "Entering directory" lines from nested makes.
+MAKEFLAGS += --no-print-directory
 
 .PHONY: run test test-release test-sanitize deps build build-sanitize clean
 
