@@ -97,6 +97,48 @@ class AstBuilder {
     return {make(std::move(node), where), depth};
   }
 
+  // Folds `t0 op1 t1 op2 t2 …` left-associatively, as yacc does. A long run
+  // of one operator (`host a or host b or …`, thousands of terms in generated
+  // filters) is built as a balanced tree instead of a left spine: `and`/`or`
+  // are associative and every later stage visits operands in source order, so
+  // the meaning, the evaluation order and the generated code are the same,
+  // while the tree depth (bounded by kMaxSyntaxDepth) grows as log n.
+  class Chain {
+   public:
+    void add(size_t op, Built operand) {
+      if (run_.size() >= 2 && op != run_op_) flush();
+      if (!run_.empty()) run_op_ = op;
+      run_.push_back(std::move(operand));
+    }
+    Built finish() {
+      flush();
+      return run_.empty() ? Built{} : std::move(run_.front());
+    }
+
+   private:
+    static constexpr size_t kLeftFoldedRun = 64;  // shorter runs keep yacc's exact shape
+
+    void flush() {
+      if (run_.size() < 2) return;
+      Built folded = build(0, run_.size());
+      run_.clear();
+      run_.push_back(std::move(folded));
+    }
+    Built build(size_t begin, size_t end) {
+      if (end - begin > kLeftFoldedRun) {
+        const size_t middle = begin + (end - begin) / 2;
+        Built lhs = build(begin, middle);
+        return combine(run_op_, std::move(lhs), build(middle, end));
+      }
+      Built result = std::move(run_[begin]);
+      for (size_t i = begin + 1; i < end; ++i) result = combine(run_op_, std::move(result), std::move(run_[i]));
+      return result;
+    }
+
+    std::vector<Built> run_;
+    size_t run_op_ = 0;
+  };
+
   static Built negate(const std::vector<antlr4::tree::TerminalNode*>& nots, Built operand) {
     for (auto it = nots.rbegin(); it != nots.rend(); ++it) {
       const SourceSpan where = join(span(*it), operand.expr->span);
@@ -110,7 +152,7 @@ class AstBuilder {
 
   // expr: term ((and|or) (term|id))*, left-associative.
   Built expr(P::ExprContext* ctx) {
-    Built result;
+    Chain chain;
     size_t pending_op = 0;
     for (antlr4::tree::ParseTree* child : ctx->children) {
       if (auto* op = dynamic_cast<P::LogicalOpContext*>(child)) {
@@ -125,9 +167,9 @@ class AstBuilder {
       } else {
         continue;
       }
-      result = result.expr ? combine(pending_op, std::move(result), std::move(operand)) : std::move(operand);
+      chain.add(pending_op, std::move(operand));
     }
-    return result;
+    return chain.finish();
   }
 
   Built term(P::TermContext* ctx) { return negate(ctx->NOT(), rterm(ctx->rterm())); }
@@ -274,7 +316,7 @@ class AstBuilder {
 
   // pid: the inside of `( ... )` in an id: values joined by and/or.
   Built pid(P::PidContext* ctx, const ast::Qualifiers& q, std::optional<SourceSpan> head_span) {
-    Built result;
+    Chain chain;
     size_t pending_op = 0;
     antlr4::tree::TerminalNode* pending_not = nullptr;
     for (antlr4::tree::ParseTree* child : ctx->children) {
@@ -301,9 +343,9 @@ class AstBuilder {
         operand = negate({pending_not}, std::move(operand));
         pending_not = nullptr;
       }
-      result = result.expr ? combine(pending_op, std::move(result), std::move(operand)) : std::move(operand);
+      chain.add(pending_op, std::move(operand));
     }
-    return result;
+    return chain.finish();
   }
 
   static antlr4::tree::TerminalNode* innermost_number(P::PnumContext* ctx) {
