@@ -30,20 +30,33 @@ KernelCheck::~KernelCheck() {
   if (socket_ >= 0) ::close(socket_);
 }
 
-std::optional<std::string> KernelCheck::problem(const cbpf::Program& p) const {
+std::optional<std::string> KernelCheck::problem(const cbpf::Program& p) {
   if (auto invalid = runtime::validate_cbpf(p, runtime::ValidationRules::LinuxKernel)) {
     return "bpfc's model of the kernel's checks refuses it: instruction " + std::to_string(invalid->index) +
            ": " + invalid->message;
   }
-  if (socket_ < 0) return std::nullopt;
+  if (socket_ < 0 || attach(p)) return std::nullopt;
+  // Only EINVAL is the checker's refusal. ENOMEM means the socket's option
+  // memory (optmem_max) still holds replaced filters awaiting their RCU
+  // release: ask again on a fresh socket.
+  if (errno != EINVAL) {
+    reopen();
+    if (socket_ < 0 || attach(p) || errno != EINVAL) return std::nullopt;
+  }
+  return std::string("SO_ATTACH_FILTER refuses it: ") + std::strerror(EINVAL);
+}
+
+bool KernelCheck::attach(const cbpf::Program& p) {
   std::vector<sock_filter> filter;
   filter.reserve(p.size());
   for (const cbpf::Insn& insn : p) filter.push_back(sock_filter{insn.code, insn.jt, insn.jf, insn.k});
   sock_fprog prog{static_cast<unsigned short>(filter.size()), filter.data()};
-  if (::setsockopt(socket_, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof prog) != 0) {
-    return std::string("SO_ATTACH_FILTER refuses it: ") + std::strerror(errno);
-  }
-  return std::nullopt;
+  return ::setsockopt(socket_, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof prog) == 0;
+}
+
+void KernelCheck::reopen() {
+  if (socket_ >= 0) ::close(socket_);
+  socket_ = ::socket(AF_INET, SOCK_DGRAM, 0);
 }
 
 }  // namespace bpfc::difftest

@@ -18,11 +18,14 @@ class KernelCheck {
   KernelCheck& operator=(const KernelCheck&) = delete;
 
   // Why the kernel would refuse `p`, or nullopt when it accepts it.
-  std::optional<std::string> problem(const cbpf::Program& p) const;
+  std::optional<std::string> problem(const cbpf::Program& p);
   // False when SO_ATTACH_FILTER could not be used here (only the model ran).
   bool uses_real_kernel() const { return socket_ >= 0; }
 
  private:
+  bool attach(const cbpf::Program& p);  // errno is set when it returns false
+  void reopen();
+
   int socket_ = -1;
 };
 
