@@ -5,7 +5,6 @@
 #include <memory>
 #include <string>
 
-#include "bpfc/cbpf/format.h"
 #include "cli_status.h"
 #include "commands.h"
 #include "program_output.h"
@@ -20,14 +19,8 @@ struct AsmCommandOptions {
 };
 
 int run_asm(const AsmCommandOptions& options) {
-  std::string error;
-  auto text = read_text_input(options.input, error);
-  if (!text) return report_failure(error);
-  auto program = cbpf::parse_program(*text);
-  if (!program) {
-    for (const Diagnostic& diagnostic : program.errors()) report_failure(diagnostic.message);
-    return kExitFailure;
-  }
+  auto program = read_program_input(options.input);
+  if (!program) return kExitFailure;
   std::fputs(format_program(*program, options.output).c_str(), stdout);
   return kExitOk;
 }

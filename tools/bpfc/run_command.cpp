@@ -39,18 +39,7 @@ std::optional<cbpf::Program> load_program(const RunCommandOptions& options) {
     }
     return std::move(*program);
   }
-  std::string error;
-  auto text = read_text_input(options.program_file, error);
-  if (!text) {
-    report_failure(error);
-    return std::nullopt;
-  }
-  auto program = cbpf::parse_program(*text);
-  if (!program) {
-    for (const Diagnostic& diagnostic : program.errors()) report_failure(diagnostic.message);
-    return std::nullopt;
-  }
-  return std::move(*program);
+  return read_program_input(options.program_file);
 }
 
 bool reads_packets_from_stdin(const RunCommandOptions& options) {

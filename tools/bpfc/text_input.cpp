@@ -7,6 +7,9 @@
 #include <iterator>
 #include <sstream>
 
+#include "bpfc/cbpf/format.h"
+#include "cli_status.h"
+
 namespace bpfc::cli {
 
 std::optional<std::string> read_text_input(const std::string& path, std::string& error) {
@@ -26,6 +29,21 @@ std::optional<std::string> read_text_input(const std::string& path, std::string&
     return std::nullopt;
   }
   return contents;
+}
+
+std::optional<cbpf::Program> read_program_input(const std::string& path) {
+  std::string error;
+  auto text = read_text_input(path, error);
+  if (!text) {
+    report_failure(error);
+    return std::nullopt;
+  }
+  auto program = cbpf::parse_program(*text);
+  if (!program) {
+    for (const Diagnostic& diagnostic : program.errors()) report_failure(diagnostic.message);
+    return std::nullopt;
+  }
+  return std::move(*program);
 }
 
 std::string blank_out_comments(std::string text) {

@@ -4,11 +4,18 @@
 #include <optional>
 #include <string>
 
+#include "bpfc/cbpf/insn.h"
+
 namespace bpfc::cli {
 
 // The contents of `path` ("-" is standard input), or nullopt with `error`
 // set to a message naming the file.
 std::optional<std::string> read_text_input(const std::string& path, std::string& error);
+
+// A program in any of tcpdump's -d/-dd/-ddd layouts read from `path` ("-" is
+// standard input), or nullopt after reporting on stderr why it could not be
+// read or assembled.
+std::optional<cbpf::Program> read_program_input(const std::string& path);
 
 // tcpdump -F semantics: a '#' starts a comment that runs to the end of the
 // line. Comment characters become spaces so that offsets (and therefore the

@@ -19,14 +19,8 @@ struct VerifyCommandOptions {
 };
 
 int run_verify(const VerifyCommandOptions& options) {
-  std::string error;
-  auto text = read_text_input(options.input, error);
-  if (!text) return report_failure(error);
-  auto program = cbpf::parse_program(*text);
-  if (!program) {
-    for (const Diagnostic& diagnostic : program.errors()) report_failure(diagnostic.message);
-    return kExitFailure;
-  }
+  auto program = read_program_input(options.input);
+  if (!program) return kExitFailure;
   auto rules = options.kernel ? runtime::ValidationRules::LinuxKernel : runtime::ValidationRules::Libpcap;
   const char* rules_name = options.kernel ? "the Linux kernel's" : "libpcap's";
   if (auto invalid = runtime::validate_cbpf(*program, rules)) {
