@@ -1,14 +1,22 @@
 # Entry points: `make run` (install, build, demo) and `make test` (install,
 # build, the whole suite in a Release build and again under AddressSanitizer
-# and UndefinedBehaviorSanitizer). Everything else is CMake.
+# and UndefinedBehaviorSanitizer, then each savefile-reader fuzz target for
+# FUZZ_SECONDS). `make fuzz` fuzzes longer, `make bench` measures `bpfc
+# filter` against tcpdump. Everything else is CMake.
 BUILD ?= build
 ASAN_BUILD ?= build-asan
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 30
+# `make fuzz` runs 10 minutes per target unless FUZZ_SECONDS is given.
+LONG_FUZZ_SECONDS = $(if $(filter command line environment,$(origin FUZZ_SECONDS)),$(FUZZ_SECONDS),600)
+BENCH_SIZE ?= 1G
+BENCH_RUNS ?= 5
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 # Keep the output readable: no "Entering directory" lines from nested makes.
 MAKEFLAGS += --no-print-directory
 
-.PHONY: run test test-release test-sanitize deps build build-sanitize clean
+.PHONY: run test test-release test-sanitize test-fuzz fuzz bench deps build build-sanitize build-fuzzers clean
 
 deps:
 	@bash scripts/install-deps.sh
@@ -19,16 +27,23 @@ $(BUILD)/CMakeCache.txt:
 $(ASAN_BUILD)/CMakeCache.txt:
 	cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DBPFC_SANITIZE=ON $(CMAKE_FLAGS) >/dev/null
 
+# The fuzzing build compiles only the fuzz targets and the libraries they link.
+$(FUZZ_BUILD)/CMakeCache.txt:
+	CC=clang CXX=clang++ cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=Debug -DBPFC_FUZZ=ON >/dev/null
+
 build: deps $(BUILD)/CMakeCache.txt
 	cmake --build $(BUILD) -j $(JOBS)
 
 build-sanitize: deps $(ASAN_BUILD)/CMakeCache.txt
 	cmake --build $(ASAN_BUILD) -j $(JOBS)
 
+build-fuzzers: deps $(FUZZ_BUILD)/CMakeCache.txt
+	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzz_targets
+
 run: build
 	@bash examples/demo.sh $(BUILD)/tools/bpfc/bpfc
 
-test: test-release test-sanitize
+test: test-release test-sanitize test-fuzz
 
 test-release: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
@@ -38,5 +53,17 @@ test-sanitize: build-sanitize
 	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	  UBSAN_OPTIONS=print_stacktrace=1 ctest --output-on-failure -j $(JOBS)
 
+test-fuzz: build-fuzzers
+	bash test/fuzz/run_fuzzers.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
+
+fuzz: build-fuzzers
+	bash test/fuzz/run_fuzzers.sh $(FUZZ_BUILD) $(LONG_FUZZ_SECONDS)
+
+# Not part of `make test`: needs minutes and a quiet machine. Uses the
+# Release build; BENCH_SIZE is the generated capture's size.
+bench: build
+	bash test/bench/savefile_bench.sh $(BUILD) $(BENCH_SIZE) $(BENCH_RUNS)
+	$(BUILD)/test/bench/bench_savefile_reader
+
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

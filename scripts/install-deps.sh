@@ -9,6 +9,8 @@ packages=(
   libfmt-dev nlohmann-json3-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   llvm-dev libz3-dev
+  # the fuzz targets: clang with libFuzzer and the sanitizer runtimes
+  clang libclang-rt-14-dev
   # test-only oracles: libpcap's compiler and tcpdump
   libpcap-dev tcpdump
   iproute2

@@ -1,0 +1,115 @@
+// Entry points of the savefile layer: format detection by magic number, and
+// the choice of writer. The formats themselves live in pcap_* and pcapng_*.
+#include "bpfc/capture/savefile.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+
+#include "byte_input.h"
+#include "output_buffer.h"
+#include "readers.h"
+#include "writers.h"
+
+namespace bpfc::capture {
+namespace {
+
+constexpr size_t kMagicBytes = 4;
+
+uint32_t load_le32(const uint8_t* p) {
+  return uint32_t{p[0]} | uint32_t{p[1]} << 8 | uint32_t{p[2]} << 16 | uint32_t{p[3]} << 24;
+}
+
+bool is_pcap_magic(uint32_t magic) {
+  constexpr uint32_t kMagics[] = {0xa1b2c3d4, 0xa1b23c4d, 0xa1b2cd34};
+  for (uint32_t m : kMagics)
+    if (magic == m || magic == __builtin_bswap32(m)) return true;
+  return false;
+}
+
+// The pcapng Section Header Block type reads the same in both byte orders.
+constexpr uint32_t kPcapngSectionHeader = 0x0a0d0d0a;
+
+std::unique_ptr<PacketSource> open_detected(std::unique_ptr<ByteInput> input, SavefileError& error,
+                                            const ReaderOptions& options) {
+  const uint8_t* magic = input->window(0, kMagicBytes);
+  if (magic == nullptr) {
+    const size_t have = input->available(0);
+    if (input->read_error()) {
+      error = {"error reading dump file: " + *input->read_error(), std::nullopt, false};
+    } else if (have == 0) {
+      error = {"empty file: not a pcap or pcapng savefile", std::nullopt, false};
+    } else {
+      error = {"truncated dump file; tried to read 4 file header bytes, only got " + std::to_string(have),
+               std::nullopt, false};
+    }
+    return nullptr;
+  }
+  const uint32_t value = load_le32(magic);
+  if (is_pcap_magic(value)) return open_pcap(std::move(input), error, options);
+  if (value == kPcapngSectionHeader) return open_pcapng(std::move(input), error, options);
+  char first[16];
+  std::snprintf(first, sizeof first, "0x%02x%02x%02x%02x", magic[0], magic[1], magic[2], magic[3]);
+  error = {std::string("not a pcap or pcapng savefile (first bytes ") + first + ")", std::nullopt, false};
+  return nullptr;
+}
+
+std::unique_ptr<PacketSink> make_writer(int fd, bool owns_fd, const WriterOptions& options,
+                                        SavefileError& error) {
+  auto out = std::make_unique<OutputBuffer>(fd, owns_fd);
+  if (options.format == SavefileFormat::Pcapng) return make_pcapng_writer(std::move(out), options, error);
+  return make_pcap_writer(std::move(out), options, error);
+}
+
+}  // namespace
+
+std::string SavefileError::describe(std::string_view name) const {
+  std::string text(name);
+  text += ": ";
+  if (offset) {
+    text += "byte offset ";
+    text += std::to_string(*offset);
+    text += ": ";
+  }
+  text += message;
+  return text;
+}
+
+std::unique_ptr<PacketSource> open_savefile(const std::string& path, SavefileError& error,
+                                            const ReaderOptions& options) {
+  std::string open_error;
+  std::unique_ptr<ByteInput> input = open_input(path, open_error, options.map_files);
+  if (!input) {
+    error = {open_error, std::nullopt, false};
+    return nullptr;
+  }
+  return open_detected(std::move(input), error, options);
+}
+
+std::unique_ptr<PacketSource> open_savefile_memory(std::span<const uint8_t> bytes, SavefileError& error,
+                                                   const ReaderOptions& options) {
+  return open_detected(memory_input(bytes), error, options);
+}
+
+std::unique_ptr<PacketSink> create_savefile(const std::string& path, const WriterOptions& options,
+                                            SavefileError& error) {
+  if (path == "-") return make_writer(STDOUT_FILENO, false, options, error);
+  int fd;
+  do {
+    fd = open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+  } while (fd < 0 && errno == EINTR);
+  if (fd < 0) {
+    error = {std::strerror(errno), std::nullopt, false};
+    return nullptr;
+  }
+  return make_writer(fd, true, options, error);
+}
+
+std::unique_ptr<PacketSink> create_savefile_fd(int fd, const WriterOptions& options, SavefileError& error) {
+  return make_writer(fd, false, options, error);
+}
+
+}  // namespace bpfc::capture

@@ -1,0 +1,139 @@
+#!/usr/bin/env bash
+# `bpfc filter` against `tcpdump` on a large capture of realistic mixed
+# traffic: the wall time of
+#     tcpdump -r big.pcap -w out.pcap 'tcp port 80'
+#     bpfc filter -r big.pcap -w out.pcap 'tcp port 80'
+# and of the same with -w /dev/null (read and filter only), run alternately
+# RUNS times each from a warm page cache. Prints the median times, MB/s
+# (10^6 bytes of input per second) and the ratio tcpdump/bpfc, and checks
+# that both kept the same packets.
+#
+# Usage: savefile_bench.sh BUILD_DIR [SIZE] [RUNS]
+#   BUILD_DIR  a build with tools/bpfc/bpfc and test/bench/bench_gen_traffic
+#              (use a Release build for meaningful numbers)
+#   SIZE       capture size for bench_gen_traffic (default 1G)
+#   RUNS       rounds (default 5)
+# The capture is generated once into $BPFC_BENCH_DIR (default
+# ${TMPDIR:-/tmp}/bpfc-bench) and reused while the generator is unchanged.
+#
+# Everything runs in a private network namespace (unshare -n): the filter is
+# numeric, and nothing may reach a name service. Exit status: 0 done, 1 a
+# tool failed or the outputs differ, 2 usage, 77 skipped (no tcpdump, or no
+# network namespace available).
+set -euo pipefail
+export LC_ALL=C  # a dot in $EPOCHREALTIME and in printf
+
+if [ $# -lt 1 ] || [ $# -gt 3 ]; then
+  echo "usage: $0 BUILD_DIR [SIZE] [RUNS]" >&2
+  exit 2
+fi
+
+if ! command -v tcpdump >/dev/null; then
+  echo "$0: tcpdump is not installed; skipped" >&2
+  exit 77
+fi
+# Re-run the whole script inside one network namespace, so that no single
+# timed command pays for creating it.
+if [ -z "${BPFC_BENCH_ISOLATED:-}" ]; then
+  for isolate in "unshare -n" "unshare -rn"; do
+    if $isolate true 2>/dev/null; then
+      export BPFC_BENCH_ISOLATED=1
+      exec $isolate bash "$0" "$@"
+    fi
+  done
+  echo "$0: cannot create a network namespace (unshare -n) for tcpdump; skipped" >&2
+  exit 77
+fi
+
+build=$(cd "$1" && pwd)
+size=${2:-1G}
+runs=${3:-5}
+filter='tcp port 80'
+bpfc=$build/tools/bpfc/bpfc
+generator=$build/test/bench/bench_gen_traffic
+for program in "$bpfc" "$generator"; do
+  if [ ! -x "$program" ]; then
+    echo "$0: $program is missing: build it first" >&2
+    exit 2
+  fi
+done
+if ! [[ "$runs" =~ ^[1-9][0-9]*$ ]]; then
+  echo "$0: RUNS must be a positive number, not '$runs'" >&2
+  exit 2
+fi
+
+cache_dir=${BPFC_BENCH_DIR:-${TMPDIR:-/tmp}/bpfc-bench}
+mkdir -p "$cache_dir"
+big=$cache_dir/big-$size.pcap
+if [ ! -s "$big" ] || [ "$generator" -nt "$big" ]; then
+  echo "generating $big ..."
+  "$generator" "$big.$$" "$size"
+  mv -f "$big.$$" "$big"  # atomic: a concurrent run never sees half a file
+fi
+input_bytes=$(stat -c %s "$big")
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/bpfc-bench-run.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+
+cat "$big" >/dev/null  # warm the page cache
+
+# timed NAME COMMAND...: runs COMMAND, appends its wall time in seconds to
+# $work/NAME.times, keeps its stderr in $work/NAME.stderr.
+timed() {
+  local name=$1
+  shift
+  local start=$EPOCHREALTIME
+  if ! "$@" >/dev/null 2>"$work/$name.stderr"; then
+    echo "$0: '$*' failed:" >&2
+    cat "$work/$name.stderr" >&2
+    exit 1
+  fi
+  local end=$EPOCHREALTIME
+  awk -v s="$start" -v e="$end" 'BEGIN { printf "%.6f\n", e - s }' >>"$work/$name.times"
+}
+
+tcpdump_write() { rm -f "$work/tcpdump.pcap"; timed tcpdump_write tcpdump -r "$big" -w "$work/tcpdump.pcap" "$filter"; }
+bpfc_write() { rm -f "$work/bpfc.pcap"; timed bpfc_write "$bpfc" filter -r "$big" -w "$work/bpfc.pcap" "$filter"; }
+tcpdump_read() { timed tcpdump_read tcpdump -r "$big" -w /dev/null "$filter"; }
+bpfc_read() { timed bpfc_read "$bpfc" filter -r "$big" -w /dev/null "$filter"; }
+
+echo "input: $big ($input_bytes bytes), filter '$filter', $runs rounds, alternating"
+for ((round = 1; round <= runs; round++)); do
+  if ((round % 2)); then
+    tcpdump_write; bpfc_write; tcpdump_read; bpfc_read
+  else
+    bpfc_write; tcpdump_write; bpfc_read; tcpdump_read
+  fi
+done
+
+median() { sort -n "$work/$1.times" | awk '{ t[NR] = $1 } END { print (NR % 2) ? t[(NR + 1) / 2] : (t[NR / 2] + t[NR / 2 + 1]) / 2 }'; }
+mbps() { awk -v b="$input_bytes" -v t="$1" 'BEGIN { printf "%.0f", b / t / 1e6 }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+
+printf '%-34s %10s %8s\n' "" "median s" "MB/s"
+for pair in "tcpdump_write:tcpdump -w out.pcap" "bpfc_write:bpfc filter -w out.pcap" \
+            "tcpdump_read:tcpdump -w /dev/null" "bpfc_read:bpfc filter -w /dev/null"; do
+  name=${pair%%:*}
+  t=$(median "$name")
+  printf '%-34s %10.3f %8s\n' "${pair#*:}" "$t" "$(mbps "$t")"
+done
+write_ratio=$(ratio "$(median tcpdump_write)" "$(median bpfc_write)")
+read_ratio=$(ratio "$(median tcpdump_read)" "$(median bpfc_read)")
+echo "ratio tcpdump/bpfc: ${write_ratio}x writing out.pcap, ${read_ratio}x read-only (goal: 3x)"
+echo "bpfc: $(tail -n 1 "$work/bpfc_write.stderr")"
+
+# Both outputs must hold the same packets; count them with the same reader.
+count() { tcpdump -r "$1" -n -q 2>/dev/null | wc -l; }
+tcpdump_kept=$(count "$work/tcpdump.pcap")
+bpfc_kept=$(count "$work/bpfc.pcap")
+if [ "$tcpdump_kept" != "$bpfc_kept" ]; then
+  echo "$0: the outputs differ: tcpdump kept $tcpdump_kept packets, bpfc $bpfc_kept" >&2
+  exit 1
+fi
+# The 24-byte file headers may differ (snaplen); the records should not.
+if cmp -s <(tail -c +25 "$work/tcpdump.pcap") <(tail -c +25 "$work/bpfc.pcap"); then
+  same="records byte-identical"
+else
+  same="records NOT byte-identical"
+fi
+echo "kept: $bpfc_kept packets by both ($same)"

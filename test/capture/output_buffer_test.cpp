@@ -1,0 +1,188 @@
+// OutputBuffer: whole records only, batched writes, short writes and EINTR
+// handled, errors reported with strerror, and a regular file cut back to a
+// record boundary when a write fails half way.
+#include <fcntl.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "../../capture/src/output_buffer.h"
+#include "pcap_bytes.h"
+
+namespace bpfc::capture {
+namespace {
+
+using testing::test_payload;
+
+std::filesystem::path temp_path(const std::string& name) {
+  return std::filesystem::temp_directory_path() / ("bpfc_output_buffer_" + std::to_string(getpid()) + "_" + name);
+}
+
+std::vector<uint8_t> read_file(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+int create(const std::filesystem::path& path) { return open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600); }
+
+TEST(OutputBuffer, BatchesWholeRecords) {
+  const auto path = temp_path("batch");
+  const int fd = create(path);
+  ASSERT_GE(fd, 0);
+  std::vector<uint8_t> expected;
+  {
+    OutputBuffer out(fd, true, 100);
+    for (uint32_t i = 0; i < 50; ++i) {
+      const auto record = test_payload(7 + i % 30, i);
+      ASSERT_TRUE(out.append(record.data(), record.size()));
+      expected.insert(expected.end(), record.begin(), record.end());
+      EXPECT_EQ(out.bytes_written(), expected.size());
+      // Only whole records reach the file: its size is always a record boundary.
+      const auto on_disk = std::filesystem::file_size(path);
+      size_t boundary = 0;
+      bool at_boundary = on_disk == 0;
+      for (uint32_t j = 0; j <= i && !at_boundary; ++j) {
+        boundary += 7 + j % 30;
+        at_boundary = boundary == on_disk;
+      }
+      EXPECT_TRUE(at_boundary) << on_disk;
+      EXPECT_LE(expected.size() - on_disk, 100u);
+    }
+  }  // the destructor flushes and closes
+  EXPECT_EQ(read_file(path), expected);
+  std::filesystem::remove(path);
+}
+
+TEST(OutputBuffer, ReserveAndCommit) {
+  const auto path = temp_path("reserve");
+  const int fd = create(path);
+  ASSERT_GE(fd, 0);
+  {
+    OutputBuffer out(fd, true, 16);
+    uint8_t* room = out.reserve(4);
+    ASSERT_NE(room, nullptr);
+    std::memcpy(room, "abcd", 4);
+    out.commit(4);
+    // Larger than the capacity: the buffer grows for it.
+    const auto big = test_payload(1000, 9);
+    room = out.reserve(big.size());
+    ASSERT_NE(room, nullptr);
+    std::memcpy(room, big.data(), big.size());
+    out.commit(big.size());
+    EXPECT_EQ(out.bytes_written(), 1004u);
+    ASSERT_TRUE(out.flush());
+    EXPECT_EQ(std::filesystem::file_size(path), 1004u);
+  }
+  std::filesystem::remove(path);
+}
+
+TEST(OutputBuffer, DoesNotCloseABorrowedDescriptor) {
+  const auto path = temp_path("borrowed");
+  const int fd = create(path);
+  ASSERT_GE(fd, 0);
+  {
+    OutputBuffer out(fd, false);
+    ASSERT_TRUE(out.append(reinterpret_cast<const uint8_t*>("xy"), 2));
+  }
+  EXPECT_EQ(write(fd, "z", 1), 1);  // still open
+  close(fd);
+  const auto bytes = read_file(path);
+  EXPECT_EQ(std::string(bytes.begin(), bytes.end()), "xyz");
+  std::filesystem::remove(path);
+}
+
+TEST(OutputBuffer, ReportsWriteErrorsWithStrerror) {
+  const int fd = open("/dev/full", O_WRONLY);
+  ASSERT_GE(fd, 0);
+  OutputBuffer out(fd, true, 64);
+  const auto record = test_payload(40, 1);
+  ASSERT_TRUE(out.append(record.data(), record.size()));
+  EXPECT_FALSE(out.append(record.data(), record.size()));  // needs a flush, which fails
+  ASSERT_TRUE(out.write_error());
+  EXPECT_EQ(*out.write_error(), "write error: No space left on device");
+  EXPECT_EQ(out.reserve(1), nullptr);
+  EXPECT_FALSE(out.flush());
+}
+
+TEST(OutputBuffer, BadDescriptor) {
+  const auto path = temp_path("readonly");
+  std::ofstream(path).put('x');
+  const int fd = open(path.c_str(), O_RDONLY);
+  ASSERT_GE(fd, 0);
+  OutputBuffer out(fd, true);
+  ASSERT_TRUE(out.append(reinterpret_cast<const uint8_t*>("abc"), 3));
+  EXPECT_FALSE(out.flush());
+  ASSERT_TRUE(out.write_error());
+  EXPECT_EQ(*out.write_error(), "write error: Bad file descriptor");
+  std::filesystem::remove(path);
+}
+
+// A non-blocking pipe drained slowly: write() returns short counts and
+// EAGAIN, and every byte still arrives in order.
+TEST(OutputBuffer, ShortWritesAndWouldBlockOnAPipe) {
+  std::signal(SIGPIPE, SIG_IGN);
+  int fds[2];
+  ASSERT_EQ(pipe(fds), 0);
+  ASSERT_EQ(fcntl(fds[1], F_SETFL, fcntl(fds[1], F_GETFL) | O_NONBLOCK), 0);
+  const auto payload = test_payload(3 << 20, 11);
+  std::vector<uint8_t> received;
+  std::thread reader([&] {
+    uint8_t chunk[4096];
+    for (;;) {
+      const ssize_t n = read(fds[0], chunk, sizeof chunk);
+      if (n <= 0) break;
+      received.insert(received.end(), chunk, chunk + n);
+      if (received.size() % 65536 < 4096) std::this_thread::sleep_for(std::chrono::microseconds(200));
+    }
+  });
+  {
+    OutputBuffer out(fds[1], true);
+    for (size_t at = 0; at < payload.size(); at += 100000)
+      ASSERT_TRUE(out.append(payload.data() + at, std::min<size_t>(100000, payload.size() - at)));
+    ASSERT_TRUE(out.flush());
+    EXPECT_FALSE(out.write_error());
+  }
+  reader.join();
+  close(fds[0]);
+  EXPECT_EQ(received, payload);
+}
+
+// A file size limit makes write() stop part way (a short write, then EFBIG):
+// the file is cut back to the end of the last successful flush, so it ends
+// on a record boundary. Run in a child: the limit applies to the process.
+TEST(OutputBuffer, FailedFlushLeavesOnlyWholeRecords) {
+  const auto path = temp_path("limit");
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    std::signal(SIGXFSZ, SIG_IGN);
+    rlimit limit{5000, 5000};
+    setrlimit(RLIMIT_FSIZE, &limit);
+    const int fd = create(path);
+    OutputBuffer out(fd, true, 3000);
+    const auto record = test_payload(1000, 3);
+    int appended = 0;
+    while (appended < 20 && out.append(record.data(), record.size())) ++appended;
+    const bool failed = out.write_error().has_value() && out.write_error()->find("File too large") != std::string::npos;
+    _exit(failed ? 0 : 1);
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+  // Flushes of 3000 bytes: the first succeeds, the second stops at 5000
+  // bytes, half way, and is cut back to 3000.
+  EXPECT_EQ(std::filesystem::file_size(path), 3000u);
+  std::filesystem::remove(path);
+}
+
+}  // namespace
+}  // namespace bpfc::capture

@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# Runs each savefile-reader fuzz target for a fixed time and reports how many
+# inputs it executed and whether it found anything. Builds nothing: the
+# targets must exist in BUILD_DIR (configured with -DBPFC_FUZZ=ON; `make
+# test-fuzz` does both).
+#
+# Usage: run_fuzzers.sh BUILD_DIR [SECONDS]   (default 30 seconds per target)
+#
+# The corpus starts from libpcap's test savefiles (test/corpus/pcaps) plus the
+# hand-made seeds of fuzz_seed_generator, in a temporary directory that is
+# removed afterwards. The targets run side by side, one per core. Findings
+# (crash-*, leak-*, timeout-*, oom-* reproducers) are kept in
+# BUILD_DIR/fuzz-artifacts/<target>/ and each target's output in
+# BUILD_DIR/fuzz-logs/<target>.log. Exit status: 0 when no target found
+# anything, 1 on a finding, 2 on a usage or setup error.
+set -euo pipefail
+
+if [ $# -lt 1 ] || [ $# -gt 2 ]; then
+  echo "usage: $0 BUILD_DIR [SECONDS]" >&2
+  exit 2
+fi
+build=$(cd "$1" && pwd)
+seconds=${2:-30}
+if ! [[ "$seconds" =~ ^[1-9][0-9]*$ ]]; then
+  echo "$0: SECONDS must be a positive number, not '$seconds'" >&2
+  exit 2
+fi
+here=$(cd "$(dirname "$0")" && pwd)
+corpus_pcaps=$here/../corpus/pcaps
+targets=(fuzz_pcap_reader fuzz_pcapng_reader)
+bin_dir=$build/test/fuzz
+
+for program in "${targets[@]}" fuzz_seed_generator; do
+  if [ ! -x "$bin_dir/$program" ]; then
+    echo "$0: $bin_dir/$program is missing: build the fuzz targets first (make build-fuzzers)" >&2
+    exit 2
+  fi
+done
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/bpfc-fuzz.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+seeds=$work/seeds
+mkdir -p "$seeds" "$build/fuzz-logs"
+cp "$corpus_pcaps"/* "$seeds"/
+"$bin_dir/fuzz_seed_generator" "$seeds"
+touch "$work/started"  # artifacts newer than this come from this run
+
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+export ASAN_OPTIONS=abort_on_error=0:detect_leaks=1
+
+echo "fuzzing ${targets[*]} for ${seconds} s each ($(ls "$seeds" | wc -l) seed files)"
+pids=()
+for target in "${targets[@]}"; do
+  mkdir -p "$work/$target" "$build/fuzz-artifacts/$target"
+  # New inputs go to the first directory; the seeds are only read.
+  "$bin_dir/$target" -max_len=65536 -timeout=10 -max_total_time="$seconds" -print_final_stats=1 \
+    -artifact_prefix="$build/fuzz-artifacts/$target/" "$work/$target" "$seeds" \
+    >"$build/fuzz-logs/$target.log" 2>&1 &
+  pids+=($!)
+done
+
+findings=0
+for i in "${!targets[@]}"; do
+  target=${targets[$i]}
+  log=$build/fuzz-logs/$target.log
+  status=0
+  wait "${pids[$i]}" || status=$?
+  executions=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
+  new_units=$(sed -n 's/^stat::new_units_added: *//p' "$log" | tail -n 1)
+  mapfile -t artifacts < <(find "$build/fuzz-artifacts/$target" -type f -newer "$work/started" | sort)
+  if [ "$status" -eq 0 ] && [ ${#artifacts[@]} -eq 0 ]; then
+    echo "$target: ${executions:-?} executions in ${seconds} s, ${new_units:-?} new corpus inputs, no finding"
+    continue
+  fi
+  findings=$((findings + 1))
+  echo "$target: FINDING after ${executions:-?} executions (exit status $status); log: $log"
+  grep -E '^(==[0-9]+==ERROR|SUMMARY|savefile property violated|.*runtime error)' "$log" | head -n 5 | sed 's/^/  /'
+  for artifact in "${artifacts[@]}"; do
+    echo "  reproducer: $artifact   (run: $bin_dir/$target $artifact)"
+  done
+done
+exit $((findings > 0 ? 1 : 0))
