@@ -2,7 +2,10 @@
 //
 // Scripts depend on the statuses: 0 success, 1 the input was refused (a
 // compile error, an invalid or unreadable program, a file that cannot be
-// read), 2 the command line itself is wrong.
+// read or created, a file that is not a savefile, a write error), 2 the
+// command line itself is wrong, 3 (`bpfc filter`) an input savefile is
+// damaged part-way: everything before the damage was processed and the
+// output written so far is complete and readable.
 #pragma once
 
 #include <stdexcept>
@@ -16,6 +19,7 @@ namespace bpfc::cli {
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitFailure = 1;
 inline constexpr int kExitUsage = 2;
+inline constexpr int kExitDamagedInput = 3;
 
 // Thrown when options parse but make no sense together or have bad values
 // (an unknown link type, -d with --format=json...); main() reports it like a

@@ -11,7 +11,7 @@ namespace bpfc::cli {
 Subcommand add_help_command(CLI::App& app) {
   auto topic = std::make_shared<std::string>();
   CLI::App* command = app.add_subcommand("help", "Explain a subcommand: bpfc help compile");
-  command->add_option("command", *topic, "compile, asm, verify, run or help");
+  command->add_option("command", *topic, "compile, asm, verify, run, filter or help");
   CLI::App* top = &app;
   return {command, [topic, top] {
             if (topic->empty()) {

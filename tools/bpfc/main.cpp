@@ -26,10 +26,12 @@ constexpr const char* kFooter = R"(Examples:
   bpfc asm -ddd prog.txt                    convert between -d/-dd/-ddd layouts
   bpfc verify --kernel prog.txt             would Linux accept this program?
   bpfc run -e 'icmp' 4500001c...            the filter's verdict on a packet
+  bpfc filter -r in.pcap -w out.pcap tcp    filter a savefile (pcap or pcapng)
 
 Run `bpfc help COMMAND` for the options of each command.
-Exit status: 0 success, 1 input refused (compile error, invalid program), 2 bad
-command line.)";
+Exit status: 0 success, 1 input refused (compile error, invalid program,
+unreadable or unwritable file), 2 bad command line, 3 (filter) an input
+savefile is damaged part-way.)";
 
 // CLI11 reads "-O0" as the flag -O followed by a stray "-0", so the compiler-
 // style spellings -O0/-O1/-O2 are rewritten to --opt-level=N first. Words
@@ -66,7 +68,7 @@ int main(int argc, char** argv) {
   std::vector<bpfc::cli::Subcommand> subcommands = {
       bpfc::cli::add_compile_command(app), bpfc::cli::add_asm_command(app),
       bpfc::cli::add_verify_command(app), bpfc::cli::add_run_command(app),
-      bpfc::cli::add_help_command(app)};
+      bpfc::cli::add_filter_command(app), bpfc::cli::add_help_command(app)};
 
   try {
     std::vector<std::string> args = normalize_optimization_flags(argc, argv);

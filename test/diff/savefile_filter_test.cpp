@@ -1,0 +1,233 @@
+// `bpfc filter -r F -w out EXPR` against libpcap: for every savefile of the
+// corpus and a set of expressions, the output must hold exactly the packets
+// that pcap_compile(optimize=1) + pcap_offline_filter() keep on
+// pcap_open_offline(F), in order, with the same timestamps, lengths and
+// bytes. An expression libpcap refuses for the file's link type must be
+// refused by bpfc too. Files libpcap cannot open are skipped with the reason.
+#include <pcap/pcap.h>
+#include <stdlib.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <iostream>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "../support/process.h"
+#include "suite_config.h"
+
+namespace bpfc::difftest {
+namespace {
+
+// Numeric only: libpcap must never be handed a name to resolve.
+const std::vector<std::string> kExpressions = {
+    "",
+    "ip",
+    "ip6",
+    "tcp",
+    "udp",
+    "icmp",
+    "icmp6",
+    "arp",
+    "rarp",
+    "vlan",
+    "vlan and ip",
+    "tcp port 80",
+    "udp port 53 or udp port 500",
+    "port 4500",
+    "len > 100",
+    "len <= 64",
+    "ether broadcast",
+    "ether multicast",
+    "not ip",
+    "tcp[tcpflags] & tcp-syn != 0",
+    "ip proto 51",
+    "ip6 and udp",
+    "host 10.20.30.41",
+    "net 192.168.0.0/16",
+    "ip[8] < 64",
+    "ether[12:2] = 0x0800",
+    "icmp[icmptype] = icmp-echo",
+    "pppoes",
+    "mpls",
+    "ip multicast",
+    "greater 200 and not tcp",
+    "src port 1026 or dst port 80",
+    "iso",
+    "decnet",
+    "stp",
+};
+
+// Savefiles libpcap 1.10.3 opens but bpfc's reader refuses on purpose, with
+// the reason. Any other refusal fails the test.
+const std::map<std::string, std::string> kRefusedByBpfc = {
+    {"linktype-reserved-field-not-zero.pcap",
+     "the link-type field's reserved bits are set; newer libpcap refuses the file too"},
+};
+
+struct OraclePacket {
+  pcap_pkthdr header{};
+  std::vector<uint8_t> data;
+};
+
+struct OracleFile {
+  pcap_t* handle = nullptr;
+  std::vector<OraclePacket> packets;
+  ~OracleFile() {
+    if (handle != nullptr) pcap_close(handle);
+  }
+};
+
+struct Kept {
+  int64_t timestamp_ns = 0;
+  uint32_t wirelen = 0;
+  std::vector<uint8_t> data;
+  bool operator==(const Kept&) const = default;
+};
+
+int64_t nanoseconds(const pcap_pkthdr& header) {
+  return static_cast<int64_t>(header.ts.tv_sec) * 1000000000 + header.ts.tv_usec;  // nano precision handle
+}
+
+// The packets libpcap reads from `path`, at nanosecond precision, or an error.
+std::vector<Kept> read_output(const std::string& path, std::string& error) {
+  std::vector<Kept> kept;
+  char errbuf[PCAP_ERRBUF_SIZE] = {};
+  pcap_t* handle = pcap_open_offline_with_tstamp_precision(path.c_str(), PCAP_TSTAMP_PRECISION_NANO, errbuf);
+  if (handle == nullptr) {
+    error = errbuf;
+    return kept;
+  }
+  pcap_pkthdr* header = nullptr;
+  const u_char* data = nullptr;
+  int status;
+  while ((status = pcap_next_ex(handle, &header, &data)) == 1) {
+    kept.push_back({nanoseconds(*header), header->len, std::vector<uint8_t>(data, data + header->caplen)});
+  }
+  if (status == PCAP_ERROR) error = pcap_geterr(handle);
+  pcap_close(handle);
+  return kept;
+}
+
+std::string first_line(const std::string& text) { return text.substr(0, text.find('\n')); }
+
+// Where two packet lists first differ, for the failure message.
+std::string first_difference(const std::vector<Kept>& ours, const std::vector<Kept>& theirs) {
+  if (ours.size() != theirs.size()) {
+    return "bpfc kept " + std::to_string(ours.size()) + " packets, libpcap " + std::to_string(theirs.size());
+  }
+  for (size_t i = 0; i < ours.size(); ++i) {
+    if (ours[i] == theirs[i]) continue;
+    if (ours[i].timestamp_ns != theirs[i].timestamp_ns) return "packet " + std::to_string(i + 1) + ": timestamps differ";
+    if (ours[i].wirelen != theirs[i].wirelen) return "packet " + std::to_string(i + 1) + ": wire lengths differ";
+    return "packet " + std::to_string(i + 1) + ": bytes differ";
+  }
+  return "";
+}
+
+TEST(DifferentialSavefileFilter, KeepsWhatLibpcapKeeps) {
+  char scratch[] = "/tmp/bpfc-diff-filter-XXXXXX";
+  ASSERT_NE(mkdtemp(scratch), nullptr);
+  const std::string output = std::string(scratch) + "/out";
+
+  std::vector<std::filesystem::path> paths;
+  for (const auto& entry : std::filesystem::directory_iterator(kPcapsDir)) paths.push_back(entry.path());
+  std::sort(paths.begin(), paths.end());
+
+  std::vector<std::string> failures, skipped;
+  std::map<std::string, uint64_t> unsupported;  // bpfc's message -> runs
+  uint64_t files = 0, runs = 0, compared = 0, both_refused = 0, packets_kept = 0;
+  for (const auto& path : paths) {
+    const std::string name = path.filename().string();
+    OracleFile oracle;
+    char errbuf[PCAP_ERRBUF_SIZE] = {};
+    oracle.handle = pcap_open_offline_with_tstamp_precision(path.c_str(), PCAP_TSTAMP_PRECISION_NANO, errbuf);
+    if (oracle.handle == nullptr) {
+      skipped.push_back(name + ": libpcap refuses it: " + errbuf);
+      continue;
+    }
+    pcap_pkthdr* header = nullptr;
+    const u_char* data = nullptr;
+    while (pcap_next_ex(oracle.handle, &header, &data) == 1) {
+      oracle.packets.push_back({*header, std::vector<uint8_t>(data, data + header->caplen)});
+    }
+    ++files;
+    for (const std::string& expression : kExpressions) {
+      const std::string label = name + " '" + expression + "'";
+      std::vector<std::string> args = {BPFC_BINARY, "filter", "-r", path.string(), "-w", output};
+      if (!expression.empty()) args.push_back(expression);
+      std::remove(output.c_str());
+      testsupport::ProcessResult ours = testsupport::run_process(args);
+      ++runs;
+
+      bpf_program program{};
+      bool libpcap_accepts =
+          pcap_compile(oracle.handle, &program, expression.c_str(), 1, PCAP_NETMASK_UNKNOWN) == 0;
+      std::string libpcap_error = libpcap_accepts ? "" : pcap_geterr(oracle.handle);
+      std::vector<Kept> theirs;
+      if (libpcap_accepts) {
+        for (const OraclePacket& packet : oracle.packets) {
+          if (pcap_offline_filter(&program, &packet.header, packet.data.data()) != 0) {
+            theirs.push_back({nanoseconds(packet.header), packet.header.len, packet.data});
+          }
+        }
+        pcap_freecode(&program);
+      }
+
+      if (ours.exit_code != 0 && kRefusedByBpfc.count(name) != 0) {
+        skipped.push_back(name + ": bpfc's reader refuses it (" + kRefusedByBpfc.at(name) + "): " +
+                          first_line(ours.err));
+        break;
+      }
+      if (ours.exit_code != 0) {
+        bool compile_refusal = ours.exit_code == 1 && ours.err.find(path.string() + ":") == std::string::npos;
+        if (!compile_refusal) {
+          failures.push_back(label + ": bpfc failed (status " + std::to_string(ours.exit_code) +
+                             "): " + first_line(ours.err));
+        } else if (!libpcap_accepts) {
+          ++both_refused;
+        } else if (ours.err.find("not supported") != std::string::npos ||
+                   ours.err.find("not implemented") != std::string::npos) {
+          ++unsupported[first_line(ours.err)];
+        } else {
+          failures.push_back(label + ": bpfc refuses what libpcap accepts: " + first_line(ours.err));
+        }
+        continue;
+      }
+      if (!libpcap_accepts) {
+        failures.push_back(label + ": bpfc accepts what libpcap refuses (" + libpcap_error + ")");
+        continue;
+      }
+      std::string read_error;
+      std::vector<Kept> kept = read_output(output, read_error);
+      if (!read_error.empty()) {
+        failures.push_back(label + ": libpcap cannot read bpfc's output: " + read_error);
+        continue;
+      }
+      ++compared;
+      packets_kept += kept.size();
+      if (kept != theirs) failures.push_back(label + ": " + first_difference(kept, theirs));
+    }
+  }
+  std::filesystem::remove_all(scratch);
+
+  uint64_t unsupported_runs = 0;
+  for (const auto& entry : unsupported) unsupported_runs += entry.second;
+  std::cout << "[diff] savefile filter: " << files << " savefiles x " << kExpressions.size() << " expressions = "
+            << runs << " runs; " << compared << " outputs compared with libpcap's selection (" << packets_kept
+            << " packets kept), " << both_refused << " refused by both, " << unsupported_runs
+            << " unsupported by bpfc, " << failures.size() << " failures\n";
+  for (const std::string& reason : skipped) std::cout << "[diff]   skipped " << reason << "\n";
+  for (const auto& [message, count] : unsupported) {
+    std::cout << "[diff]   unsupported by bpfc (" << count << " runs): " << message << "\n";
+  }
+  for (size_t i = 0; i < failures.size() && i < 40; ++i) std::cout << "[diff] FAILURE " << failures[i] << "\n";
+  EXPECT_TRUE(failures.empty()) << failures.size() << " failures (details above)";
+  EXPECT_GT(compared, 500u);
+}
+
+}  // namespace
+}  // namespace bpfc::difftest

@@ -1,0 +1,432 @@
+#include "savefile_filter.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+#include <string_view>
+
+#include "bpfc/capture/linktype_map.h"
+#include "bpfc/frontend/linktype.h"
+#include "bpfc/runtime/cbpf_vm.h"
+#include "cli_status.h"
+#include "packet_summary.h"
+#include "progress_bar.h"
+
+namespace bpfc::cli {
+namespace {
+
+using capture::Batch;
+using capture::InterfaceInfo;
+using capture::Packet;
+using capture::PacketSink;
+using capture::PacketSource;
+using capture::SavefileError;
+using capture::SavefileFormat;
+
+// Filters compile with the snaplen of the interface, as libpcap compiles with
+// pcap_snapshot(): 0 and out-of-range values mean the maximum.
+uint32_t effective_snaplen(uint32_t snaplen) {
+  return snaplen == 0 || snaplen > capture::kMaxPacketBytes ? capture::kMaxPacketBytes : snaplen;
+}
+
+std::string display_name(const std::string& path) { return path == "-" ? "standard input" : path; }
+
+std::string plural(uint64_t n, std::string_view word) {
+  return std::to_string(n) + " " + std::string(word) + (n == 1 ? "" : "s");
+}
+
+// How a packet of one interface is handled: the index of its program in the
+// compiled table (or -1: no expression, keep everything) and the DLT its
+// bytes are read as.
+struct InterfaceSlot {
+  int32_t filter = -1;
+  uint32_t dlt = 0;
+};
+
+struct CompiledFilter {
+  uint32_t dlt = 0;
+  cbpf::Program program;
+};
+
+// Inputs are opened one at a time, when their turn comes, and released when
+// done: a run over thousands of files holds one descriptor and one mapping.
+struct Input {
+  std::string path;
+  std::string name;               // for messages
+  std::optional<uint64_t> size;   // regular files: for the progress bar
+  std::unique_ptr<PacketSource> source;
+  std::vector<InterfaceSlot> slots;  // parallel to source->interfaces() as far as known
+};
+
+class FilterRun {
+ public:
+  explicit FilterRun(const SavefileFilterOptions& options)
+      : options_(options), summary_(stdout, options.nanosecond) {}
+  ~FilterRun() {
+    sink_.reset();
+    if (output_fd_ > STDERR_FILENO) close(output_fd_);
+  }
+  FilterRun(const FilterRun&) = delete;
+  FilterRun& operator=(const FilterRun&) = delete;
+
+  int run();
+
+ private:
+  enum class Outcome { Continue, Stop, Fail };
+
+  // Fails early, before any output, for inputs that do not exist.
+  bool check_inputs();
+  bool open_input(Input& input);
+  bool open_output();
+  bool output_is_an_input(const struct stat& output) const;
+  // Gives slots to interfaces `input` has described since the last call,
+  // compiling where a link type is new. False after reporting an error.
+  bool add_new_interfaces(Input& input);
+  // The index of the program for `dlt` in compiled_, compiling it first if
+  // needed; -1 after reporting a compile error.
+  int32_t filter_for(uint32_t dlt, uint32_t snaplen, const Input& input, size_t interface);
+  bool check_output_linktype(uint32_t linktype, const Input& input, size_t interface);
+  // `first`: the first input's source, whose interface and precision the
+  // output takes by default (null when it described none).
+  bool create_sink(const PacketSource* first);
+  Outcome filter_input(Input& input);
+  Outcome handle_batch(Input& input, const Batch& batch);
+  bool keep(Input& input, const Packet& packet, const InterfaceSlot& slot);
+  bool finish_output();
+  void report_write_failure();
+  void report_warnings(const Input& input);
+  void report_counts();
+  uint64_t position_of_all_inputs(const Input& current) const;
+
+  bool writes_savefile() const { return options_.output.has_value(); }
+  SavefileFormat output_format() const { return options_.format.value_or(first_format_); }
+
+  const SavefileFilterOptions& options_;
+  std::vector<Input> inputs_;
+  SavefileFormat first_format_ = SavefileFormat::Pcap;
+  std::vector<CompiledFilter> compiled_;
+  std::vector<uint32_t> dlts_seen_;  // every DLT an interface has had, for messages
+  std::optional<uint32_t> output_linktype_;  // pcap output: the one link type it can hold
+  int output_fd_ = -1;
+  std::unique_ptr<PacketSink> sink_;
+  SummaryWriter summary_;
+  std::unique_ptr<ProgressBar> progress_;
+  uint64_t total_bytes_ = 0;
+  bool output_failed_ = false;  // reported once; not retried at the end
+  uint64_t read_ = 0;
+  uint64_t matched_ = 0;
+};
+
+bool FilterRun::check_inputs() {
+  for (const std::string& path : options_.inputs) {
+    Input input{path, display_name(path), std::nullopt, nullptr, {}};
+    if (path != "-") {
+      struct stat st {};
+      if (stat(path.c_str(), &st) != 0) {
+        report_failure(input.name + ": " + std::strerror(errno));
+        return false;
+      }
+      if (S_ISREG(st.st_mode)) {
+        input.size = static_cast<uint64_t>(st.st_size);
+        total_bytes_ += *input.size;
+      }
+    }
+    inputs_.push_back(std::move(input));
+  }
+  return true;
+}
+
+bool FilterRun::open_input(Input& input) {
+  SavefileError error;
+  input.source = capture::open_savefile(input.path, error, {.map_files = options_.map_files});
+  if (!input.source) {
+    report_failure(error.describe(input.name));
+    return false;
+  }
+  if (&input == &inputs_.front()) first_format_ = input.source->format();
+  // A pcap file describes its interface in the file header: the filter
+  // compiles (or is refused) before a packet is read.
+  return add_new_interfaces(input);
+}
+
+bool FilterRun::output_is_an_input(const struct stat& output) const {
+  for (const Input& input : inputs_) {
+    struct stat st {};
+    if (input.path != "-" && stat(input.path.c_str(), &st) == 0 && st.st_dev == output.st_dev &&
+        st.st_ino == output.st_ino) {
+      return true;
+    }
+  }
+  return false;
+}
+
+bool FilterRun::open_output() {
+  if (!writes_savefile()) return true;
+  const std::string& path = *options_.output;
+  if (path == "-") {
+    output_fd_ = STDOUT_FILENO;
+    return true;
+  }
+  struct stat st {};
+  if (stat(path.c_str(), &st) == 0 && output_is_an_input(st)) {
+    report_failure(path + ": refusing to overwrite an input file");
+    return false;
+  }
+  do {
+    output_fd_ = open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+  } while (output_fd_ < 0 && errno == EINTR);
+  if (output_fd_ < 0) {
+    report_failure("can't create " + path + ": " + std::strerror(errno));
+    return false;
+  }
+  return true;
+}
+
+int32_t FilterRun::filter_for(uint32_t dlt, uint32_t snaplen, const Input& input, size_t interface) {
+  for (size_t i = 0; i < compiled_.size(); ++i) {
+    if (compiled_[i].dlt == dlt) return static_cast<int32_t>(i);
+  }
+  CompileOptions compile = options_.compile;
+  compile.linktype = dlt;
+  compile.snaplen = effective_snaplen(snaplen);
+  auto program = compile_cbpf(options_.expression, compile);
+  if (!program) {
+    if (dlts_seen_.size() > 1) {
+      // With several link types, say which one the expression failed on.
+      auto name = linktype_name(dlt);
+      report_failure(input.name + ": interface " + std::to_string(interface) + " has link type " +
+                     (name ? std::string(*name) : std::to_string(dlt)) +
+                     "; the filter does not compile for it:");
+    }
+    report_diagnostics(program.errors(), options_.expression);
+    return -1;
+  }
+  compiled_.push_back(CompiledFilter{dlt, std::move(*program)});
+  return static_cast<int32_t>(compiled_.size() - 1);
+}
+
+bool FilterRun::check_output_linktype(uint32_t linktype, const Input& input, size_t interface) {
+  if (!writes_savefile() || output_format() != SavefileFormat::Pcap || options_.forced_dlt) return true;
+  if (!output_linktype_) {
+    output_linktype_ = linktype;
+    return true;
+  }
+  if (*output_linktype_ == linktype) return true;
+  auto name = [](uint32_t lt) {
+    auto text = linktype_name(capture::dlt_from_linktype(lt));
+    return text ? std::string(*text) : "LINKTYPE " + std::to_string(lt);
+  };
+  report_failure(input.name + ": interface " + std::to_string(interface) + " has link type " + name(linktype) +
+                 ", but the pcap output already holds " + name(*output_linktype_) +
+                 "; a pcap file holds a single link type: use --format pcapng");
+  return false;
+}
+
+bool FilterRun::add_new_interfaces(Input& input) {
+  const std::vector<InterfaceInfo>& interfaces = input.source->interfaces();
+  for (size_t i = input.slots.size(); i < interfaces.size(); ++i) {
+    const InterfaceInfo& info = interfaces[i];
+    InterfaceSlot slot;
+    slot.dlt = options_.forced_dlt.value_or(capture::dlt_from_linktype(info.linktype));
+    bool new_dlt = true;
+    for (uint32_t seen : dlts_seen_) new_dlt &= seen != slot.dlt;
+    if (new_dlt) dlts_seen_.push_back(slot.dlt);
+    if (!check_output_linktype(info.linktype, input, i)) return false;
+    if (!options_.expression.empty()) {
+      slot.filter = filter_for(slot.dlt, info.snaplen, input, i);
+      if (slot.filter < 0) return false;
+    }
+    input.slots.push_back(slot);
+  }
+  return true;
+}
+
+bool FilterRun::create_sink(const PacketSource* first) {
+  const InterfaceInfo* interface =
+      first != nullptr && !first->interfaces().empty() ? &first->interfaces().front() : nullptr;
+  capture::WriterOptions writer;
+  writer.format = output_format();
+  // Default precision: the first input's (a pcap file's magic, a pcapng
+  // interface's if_tsresol).
+  writer.nanosecond = options_.nanosecond ||
+                      (interface != nullptr && (first->format() == SavefileFormat::Pcap
+                                                    ? interface->nanosecond_file
+                                                    : interface->ticks_per_second > 1000000));
+  if (options_.forced_dlt) {
+    writer.linktype = capture::linktype_from_dlt(*options_.forced_dlt);
+  } else if (output_linktype_) {
+    writer.linktype = *output_linktype_;
+  } else if (interface != nullptr) {
+    writer.linktype = interface->linktype;
+  }
+  // One pcap input keeps its snaplen; packets of several inputs may exceed
+  // any one of theirs, and a reader would cut them to the header's value.
+  if (interface != nullptr && inputs_.size() == 1 && first->format() == SavefileFormat::Pcap) {
+    writer.snaplen = effective_snaplen(interface->snaplen);
+    writer.fcs_bytes = interface->fcs_bytes;
+  }
+  SavefileError error;
+  sink_ = capture::create_savefile_fd(output_fd_, writer, error);
+  if (!sink_) {
+    report_failure(error.describe(display_name(*options_.output)));
+    return false;
+  }
+  return true;
+}
+
+bool FilterRun::keep(Input& input, const Packet& packet, const InterfaceSlot& slot) {
+  if (!writes_savefile()) {
+    if (summary_.write(packet, slot.dlt)) return true;
+    report_write_failure();
+    return false;
+  }
+  const InterfaceInfo& interface = input.source->interfaces()[packet.interface];
+  bool written;
+  if (options_.forced_dlt && output_format() == SavefileFormat::Pcap) {
+    // -y relabels: the pcap output says the forced link type.
+    Packet relabeled = packet;
+    relabeled.linktype = capture::linktype_from_dlt(*options_.forced_dlt);
+    written = sink_->write_packet(relabeled, interface);
+  } else {
+    written = sink_->write_packet(packet, interface);
+  }
+  if (written) return true;
+  report_write_failure();
+  return false;
+}
+
+void FilterRun::report_write_failure() {
+  output_failed_ = true;
+  if (!writes_savefile()) {
+    report_failure(std::string("error writing to standard output: ") + std::strerror(errno));
+    return;
+  }
+  std::optional<SavefileError> error;
+  if (sink_) error = sink_->error();
+  report_failure(error ? error->describe(display_name(*options_.output))
+                       : display_name(*options_.output) + ": write failed");
+}
+
+FilterRun::Outcome FilterRun::handle_batch(Input& input, const Batch& batch) {
+  if (input.slots.size() < input.source->interfaces().size() && !add_new_interfaces(input)) return Outcome::Fail;
+  if (sink_ && output_format() == SavefileFormat::Pcapng) {
+    for (const capture::Block& block : batch.blocks) {
+      if (!sink_->write_block(block)) {
+        report_write_failure();
+        return Outcome::Fail;
+      }
+    }
+  }
+  const InterfaceSlot* slots = input.slots.data();
+  const size_t slot_count = input.slots.size();
+  for (const Packet& packet : batch.packets) {
+    ++read_;
+    // Readers only deliver packets of interfaces they have described.
+    if (packet.interface >= slot_count) [[unlikely]] {
+      report_failure(input.name + ": a packet refers to interface " + std::to_string(packet.interface) +
+                     ", which the file does not describe");
+      return Outcome::Fail;
+    }
+    const InterfaceSlot& slot = slots[packet.interface];
+    if (slot.filter >= 0 &&
+        runtime::run_cbpf(compiled_[static_cast<size_t>(slot.filter)].program, packet.bytes(), packet.wirelen) == 0) {
+      continue;
+    }
+    ++matched_;
+    if (!keep(input, packet, slot)) return Outcome::Fail;
+    if (options_.max_matches && matched_ >= *options_.max_matches) return Outcome::Stop;
+  }
+  return Outcome::Continue;
+}
+
+uint64_t FilterRun::position_of_all_inputs(const Input& current) const {
+  uint64_t done = 0;
+  for (const Input& input : inputs_) {
+    if (&input == &current) return done + input.source->position();
+    done += input.size.value_or(0);
+  }
+  return done;
+}
+
+FilterRun::Outcome FilterRun::filter_input(Input& input) {
+  Batch batch;
+  while (true) {
+    bool more = input.source->next(batch);
+    if (writes_savefile() && !sink_ && !create_sink(input.source.get())) return Outcome::Fail;
+    Outcome outcome = handle_batch(input, batch);
+    if (outcome != Outcome::Continue) return outcome;
+    if (progress_) progress_->update(position_of_all_inputs(input));
+    if (!more) return Outcome::Continue;
+  }
+}
+
+void FilterRun::report_warnings(const Input& input) {
+  for (const SavefileError& warning : input.source->warnings()) {
+    report_failure("warning: " + warning.describe(input.name));
+  }
+}
+
+void FilterRun::report_counts() {
+  std::string line = plural(read_, "packet") + " read, " + std::to_string(matched_) + " matched\n";
+  std::fputs(line.c_str(), stderr);
+}
+
+bool FilterRun::finish_output() {
+  if (output_failed_) return false;
+  if (!writes_savefile()) {
+    if (summary_.flush()) return true;
+    report_write_failure();
+    return false;
+  }
+  // An input without a single block still gives a valid (empty) savefile.
+  if (!sink_ && !create_sink(nullptr)) return false;
+  if (sink_->flush()) return true;
+  report_write_failure();
+  return false;
+}
+
+int FilterRun::run() {
+  if (!check_inputs() || !open_input(inputs_.front()) || !open_output()) return kExitFailure;
+  progress_ = std::make_unique<ProgressBar>(total_bytes_);
+  int status = kExitOk;
+  for (Input& input : inputs_) {
+    if (!input.source && !open_input(input)) {
+      status = kExitFailure;
+      break;
+    }
+    Outcome outcome = filter_input(input);
+    progress_->clear();
+    report_warnings(input);
+    if (outcome == Outcome::Fail) {
+      status = kExitFailure;
+      break;
+    }
+    if (outcome == Outcome::Stop) break;
+    if (const auto& error = input.source->error()) {
+      report_failure(error->describe(input.name));
+      status = error->damaged ? kExitDamagedInput : kExitFailure;
+      break;
+    }
+    // The output keeps no view into a finished input: release it.
+    input.source.reset();
+  }
+  progress_->clear();
+  // What was kept before a failure is written out whole, whatever the status.
+  if (!finish_output() && status == kExitOk) status = kExitFailure;
+  report_counts();
+  return status;
+}
+
+}  // namespace
+
+int run_savefile_filter(const SavefileFilterOptions& options) {
+  FilterRun run(options);
+  return run.run();
+}
+
+}  // namespace bpfc::cli

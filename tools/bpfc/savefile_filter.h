@@ -1,0 +1,53 @@
+// The engine of `bpfc filter`: reads savefiles in order, runs the filter
+// compiled for each packet's link type, and hands the packets it keeps to a
+// savefile writer or to the summary printer.
+//
+// One program is compiled per DLT, the first time an interface of that link
+// type appears (pcap: when the file is opened; pcapng: when its Interface
+// Description Block is read), with that interface's snaplen; interfaces then
+// map to their program through a flat table, so the per-packet work is one
+// table lookup and one run of the interpreter. Packets are views into the
+// reader's buffers: the ones not kept are never copied, and nothing is
+// allocated per packet.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "bpfc/capture/savefile.h"
+#include "bpfc/runtime/compile.h"
+
+namespace bpfc::cli {
+
+struct SavefileFilterOptions {
+  std::vector<std::string> inputs;  // read in order; "-" is standard input
+  std::string expression;           // empty: keep every packet
+  // opt_level and netmask apply to every compilation; linktype and snaplen
+  // are set per link type.
+  CompileOptions compile;
+  // -y: the DLT used to compile the filter for, and interpret, every packet
+  // whatever its file says; pcap output is then labelled with it too.
+  std::optional<uint32_t> forced_dlt;
+  std::optional<uint64_t> max_matches;  // -c: stop after this many kept packets
+  // -w: where kept packets are written ("-" is standard output); without
+  // it, one summary line per kept packet goes to standard output.
+  std::optional<std::string> output;
+  std::optional<capture::SavefileFormat> format;  // default: the first input's
+  // pcap output: nanosecond timestamps (default: the first input's
+  // precision); pcapng output: nanosecond resolution for interfaces it
+  // describes itself; summary lines: nine fraction digits.
+  bool nanosecond = false;
+  // --mmap: map regular input files instead of reading them.
+  bool map_files = false;
+};
+
+// Runs the whole job, reporting on stderr (errors, reader warnings, the
+// final "N packets read, M matched"). Returns the exit status: kExitOk,
+// kExitFailure (a file cannot be opened or created, an input is not a
+// savefile, the filter does not compile, a write fails, pcap output asked
+// for several link types) or kExitDamagedInput.
+int run_savefile_filter(const SavefileFilterOptions& options);
+
+}  // namespace bpfc::cli
