@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # A tour of the bpfc command line: compiles a few filters and shows every
-# output form, an error, and the asm/verify/run tools.
+# output form, an error, the asm/verify/run tools, and filtering a savefile.
 # Usage: examples/demo.sh [path/to/bpfc]   (`make run` passes the built binary)
 set -euo pipefail
 bpfc=${1:-bpfc}
@@ -39,3 +39,15 @@ dns=ffffffffffff00112233445508004500001c00000000401100000a0000010a00000204000035
 arp=ffffffffffff001122334455080600010800060400010011223344550a0000010000000000000a000002
 show run -e 'udp port 53' "$dns" "$arp"
 show run -e 'arp' "$dns" "$arp"
+
+# Savefiles: examples/sample.pcap is 54 packets of generated mixed traffic
+# (IPv4/IPv6, TCP/UDP/ICMP, VLAN, ARP), made with test/bench/bench_gen_traffic.
+sample=$(dirname "$0")/sample.pcap
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+printf '\n$ bpfc filter -r sample.pcap tcp port 80    # one line per kept packet, like tcpdump -n -q\n'
+"$bpfc" filter -r "$sample" tcp port 80 2>&1
+printf '\n$ bpfc filter -r sample.pcap -w udp.pcapng --format pcapng udp    # keep some, convert to pcapng\n'
+"$bpfc" filter -r "$sample" -w "$out/udp.pcapng" --format pcapng udp 2>&1
+printf '\n$ bpfc filter -r udp.pcapng -c 3 udp port 53    # read it back: the first three DNS packets\n'
+"$bpfc" filter -r "$out/udp.pcapng" -c 3 udp port 53 2>&1

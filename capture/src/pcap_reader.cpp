@@ -14,26 +14,12 @@
 #include <utility>
 #include <vector>
 
+#include "pcap_format.h"
+
 namespace bpfc::capture {
 namespace {
 
-constexpr size_t kFileHeaderBytes = 24;
-constexpr size_t kRecordHeaderBytes = 16;
-// Records of the "modified" (Kuznetzov) format add an interface index, a
-// protocol and a packet type after the usual 16 bytes.
-constexpr size_t kModifiedRecordHeaderBytes = 24;
-
-constexpr uint32_t kMicroMagic = 0xa1b2c3d4;
-constexpr uint32_t kNanoMagic = 0xa1b23c4d;
-constexpr uint32_t kModifiedMagic = 0xa1b2cd34;
-
-// The link-type field: LINKTYPE_ in the low 16 bits, then 10 reserved bits
-// that must be zero, an "FCS length present" bit, one more bit, and the FCS
-// length in 16-bit units in the top 4 bits.
-constexpr uint32_t kLinktypeMask = 0x0000ffff;
-constexpr uint32_t kReservedMask = 0x03ff0000;
-constexpr uint32_t kFcsPresentBit = 0x04000000;
-constexpr unsigned kFcsLengthShift = 28;
+using namespace pcap_format;
 
 constexpr uint32_t kLinktypeEthernet = 1;
 

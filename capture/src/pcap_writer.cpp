@@ -7,14 +7,12 @@
 #include <cstring>
 #include <string>
 
+#include "pcap_format.h"
+
 namespace bpfc::capture {
 namespace {
 
-constexpr uint32_t kMicroMagic = 0xa1b2c3d4;
-constexpr uint32_t kNanoMagic = 0xa1b23c4d;
-constexpr size_t kRecordHeaderBytes = 16;
-constexpr uint32_t kFcsPresentBit = 0x04000000;
-constexpr unsigned kFcsLengthShift = 28;
+using namespace pcap_format;
 constexpr int64_t kNanosPerSecond = 1000000000;
 
 std::string linktype_name(uint32_t linktype) {

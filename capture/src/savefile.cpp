@@ -11,6 +11,7 @@
 
 #include "byte_input.h"
 #include "output_buffer.h"
+#include "pcap_format.h"
 #include "readers.h"
 #include "writers.h"
 
@@ -23,12 +24,6 @@ uint32_t load_le32(const uint8_t* p) {
   return uint32_t{p[0]} | uint32_t{p[1]} << 8 | uint32_t{p[2]} << 16 | uint32_t{p[3]} << 24;
 }
 
-bool is_pcap_magic(uint32_t magic) {
-  constexpr uint32_t kMagics[] = {0xa1b2c3d4, 0xa1b23c4d, 0xa1b2cd34};
-  for (uint32_t m : kMagics)
-    if (magic == m || magic == __builtin_bswap32(m)) return true;
-  return false;
-}
 
 // The pcapng Section Header Block type reads the same in both byte orders.
 constexpr uint32_t kPcapngSectionHeader = 0x0a0d0d0a;
@@ -49,7 +44,7 @@ std::unique_ptr<PacketSource> open_detected(std::unique_ptr<ByteInput> input, Sa
     return nullptr;
   }
   const uint32_t value = load_le32(magic);
-  if (is_pcap_magic(value)) return open_pcap(std::move(input), error, options);
+  if (pcap_format::is_magic(value)) return open_pcap(std::move(input), error, options);
   if (value == kPcapngSectionHeader) return open_pcapng(std::move(input), error, options);
   char first[16];
   std::snprintf(first, sizeof first, "0x%02x%02x%02x%02x", magic[0], magic[1], magic[2], magic[3]);

@@ -24,16 +24,6 @@ struct CompileCommandOptions {
   std::vector<std::string> words;
 };
 
-// tcpdump joins the expression's argv words with single spaces.
-std::string join_words(const std::vector<std::string>& words) {
-  std::string text;
-  for (const std::string& word : words) {
-    if (!text.empty()) text.push_back(' ');
-    text.append(word);
-  }
-  return text;
-}
-
 int run_compile(const CompileCommandOptions& options) {
   if (!options.filter_file.empty() && !options.words.empty()) {
     throw UsageError("give the expression either with -F or on the command line, not both");

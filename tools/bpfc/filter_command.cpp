@@ -31,16 +31,6 @@ struct FilterCommandOptions {
   std::vector<std::string> words;
 };
 
-// tcpdump joins the expression's argv words with single spaces.
-std::string join_words(const std::vector<std::string>& words) {
-  std::string text;
-  for (const std::string& word : words) {
-    if (!text.empty()) text.push_back(' ');
-    text.append(word);
-  }
-  return text;
-}
-
 SavefileFilterOptions to_filter_options(const FilterCommandOptions& options) {
   if (!options.filter_file.empty() && !options.words.empty()) {
     throw UsageError("give the expression either with -F or on the command line, not both");

@@ -59,4 +59,13 @@ std::string blank_out_comments(std::string text) {
   return text;
 }
 
+std::string join_words(const std::vector<std::string>& words) {
+  std::string text;
+  for (const std::string& word : words) {
+    if (!text.empty()) text.push_back(' ');
+    text.append(word);
+  }
+  return text;
+}
+
 }  // namespace bpfc::cli

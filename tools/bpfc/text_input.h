@@ -3,6 +3,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "bpfc/cbpf/insn.h"
 
@@ -21,5 +22,9 @@ std::optional<cbpf::Program> read_program_input(const std::string& path);
 // line. Comment characters become spaces so that offsets (and therefore the
 // caret under a compile error) still match the file.
 std::string blank_out_comments(std::string text);
+
+// The expression given as command-line words, joined with single spaces as
+// tcpdump joins them.
+std::string join_words(const std::vector<std::string>& words);
 
 }  // namespace bpfc::cli
