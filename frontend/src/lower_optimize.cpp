@@ -2,7 +2,7 @@
 // and then with statement rewriting), block interning and root cleanup.
 #include "lower_optimize.h"
 
-#include <functional>
+#include <vector>
 
 #include "lower_codegen.h"
 #include "lower_optimize_state.h"
@@ -14,19 +14,22 @@ using namespace bpf;
 namespace opt {
 namespace {
 
-// Depth-first numbering from the root, true successor first.
+// Depth-first numbering from the root, true successor first (pre-order).
+// Iterative, because a long and/or list is a chain of thousands of blocks.
 State number_blocks(const MachineProgram& p) {
   State st;
   std::vector<int> id_of(p.blocks.size(), kNone);
   std::vector<int> order;
-  std::function<void(int)> visit = [&](int b) {
-    if (b == kNoBlock || id_of[static_cast<size_t>(b)] != kNone) return;
+  std::vector<int> pending{p.root};  // jf is pushed first so that jt is numbered first
+  while (!pending.empty()) {
+    const int b = pending.back();
+    pending.pop_back();
+    if (b == kNoBlock || id_of[static_cast<size_t>(b)] != kNone) continue;
     id_of[static_cast<size_t>(b)] = static_cast<int>(order.size());
     order.push_back(b);
-    visit(p.blocks[static_cast<size_t>(b)].jt);
-    visit(p.blocks[static_cast<size_t>(b)].jf);
-  };
-  visit(p.root);
+    pending.push_back(p.blocks[static_cast<size_t>(b)].jf);
+    pending.push_back(p.blocks[static_cast<size_t>(b)].jt);
+  }
   st.n = static_cast<int>(order.size());
   st.blocks.resize(order.size());
   for (size_t i = 0; i < order.size(); ++i) {
@@ -109,12 +112,17 @@ bool same_block(const Block& a, const Block& b) {
          same_stmts(a.stmts, b.stmts);
 }
 
-void mark_reachable(State& st, int b) {
-  if (st.marked(b)) return;
-  st.mark(b);
-  if (op_class(st.blocks[b].s.code) != kRet) {
-    mark_reachable(st, st.blocks[b].jt);
-    mark_reachable(st, st.blocks[b].jf);
+void mark_reachable(State& st, int root) {
+  std::vector<int> pending{root};
+  while (!pending.empty()) {
+    const int b = pending.back();
+    pending.pop_back();
+    if (st.marked(b)) continue;
+    st.mark(b);
+    if (op_class(st.blocks[b].s.code) != kRet) {
+      pending.push_back(st.blocks[b].jf);
+      pending.push_back(st.blocks[b].jt);
+    }
   }
 }
 

@@ -1,6 +1,7 @@
 // Levels, dominators, edge dominators, register use/def and in-edge lists,
 // computed the way libpcap's optimizer computes them.
 #include <algorithm>
+#include <vector>
 
 #include "lower_optimize_state.h"
 
@@ -10,20 +11,39 @@ using namespace bpf;
 
 namespace {
 
-void find_levels_r(State& st, int b) {
-  if (st.marked(b)) return;
-  st.mark(b);
-  Block& blk = st.blocks[b];
-  blk.link = kNone;
-  int level = 0;
-  if (blk.jt != kNone) {
-    find_levels_r(st, blk.jt);
-    find_levels_r(st, blk.jf);
-    level = std::max(st.blocks[blk.jt].level, st.blocks[blk.jf].level) + 1;
+// Post-order from `root`, true successor first: a block's level is one more
+// than its deeper successor's, and each level lists its blocks in the order
+// they finish. Iterative, because a long and/or list is a chain of thousands
+// of blocks.
+void find_levels_from(State& st, int root) {
+  struct Frame {
+    int block;
+    int next_child;  // 0: visit jt next, 1: jf next, 2: done with both
+  };
+  if (st.marked(root)) return;
+  st.mark(root);
+  st.blocks[root].link = kNone;
+  std::vector<Frame> stack{{root, 0}};
+  while (!stack.empty()) {
+    Frame& top = stack.back();
+    Block& blk = st.blocks[top.block];
+    if (blk.jt != kNone && top.next_child < 2) {
+      const int child = top.next_child++ == 0 ? blk.jt : blk.jf;
+      if (!st.marked(child)) {
+        st.mark(child);
+        st.blocks[child].link = kNone;
+        stack.push_back({child, 0});
+      }
+      continue;
+    }
+    const int b = top.block;
+    stack.pop_back();
+    int level = 0;
+    if (blk.jt != kNone) level = std::max(st.blocks[blk.jt].level, st.blocks[blk.jf].level) + 1;
+    blk.level = level;
+    blk.link = st.levels[static_cast<size_t>(level)];
+    st.levels[static_cast<size_t>(level)] = b;
   }
-  blk.level = level;
-  blk.link = st.levels[static_cast<size_t>(level)];
-  st.levels[static_cast<size_t>(level)] = b;
 }
 
 void compute_local_ud(Block& b) {
@@ -102,7 +122,7 @@ int atom_def(const Stmt& s) {
 void find_levels(State& st) {
   std::fill(st.levels.begin(), st.levels.end(), kNone);
   st.unmark_all();
-  find_levels_r(st, st.root);
+  find_levels_from(st, st.root);
 }
 
 void find_dom(State& st) {
