@@ -16,7 +16,7 @@ CMAKE_FLAGS ?=
 # Keep the output readable: no "Entering directory" lines from nested makes.
 MAKEFLAGS += --no-print-directory
 
-.PHONY: run test test-release test-sanitize test-fuzz fuzz bench deps build build-sanitize build-fuzzers clean
+.PHONY: run test test-release test-sanitize test-fuzz fuzz bench bench-optimizer deps build build-sanitize build-fuzzers clean
 
 deps:
 	@bash scripts/install-deps.sh
@@ -64,6 +64,11 @@ fuzz: build-fuzzers
 bench: build
 	bash test/bench/savefile_bench.sh $(BUILD) $(BENCH_SIZE) $(BENCH_RUNS)
 	$(BUILD)/test/bench/bench_savefile_reader
+
+# Issue 4's optimizer benchmarks (program size, compile time, execution)
+# against libpcap; quick by default, BENCH_OPTIMIZER_FLAGS=--full for all.
+bench-optimizer: build
+	bash test/bench/optimizer_bench.sh $(BENCH_OPTIMIZER_FLAGS) $(BUILD)
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)
