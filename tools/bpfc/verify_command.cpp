@@ -1,28 +1,34 @@
 // `bpfc verify`: checks a program against libpcap's bpf_validate() rules or
-// the Linux kernel's classic BPF checks, naming the first bad instruction.
+// the Linux kernel's classic BPF checks, naming the first bad instruction;
+// with --equiv, decides whether two programs or expressions are equivalent
+// (see verify_equiv.h).
 #include <cstdio>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "bpfc/cbpf/format.h"
 #include "bpfc/runtime/cbpf_vm.h"
 #include "cli_status.h"
 #include "commands.h"
 #include "text_input.h"
+#include "verify_equiv.h"
 
 namespace bpfc::cli {
 namespace {
 
 struct VerifyCommandOptions {
   bool kernel = false;
-  std::string input = "-";
+  bool equiv = false;
+  EquivOptions equiv_options;
+  std::vector<std::string> inputs;
 };
 
-int run_verify(const VerifyCommandOptions& options) {
-  auto program = read_program_input(options.input);
+int run_validation(const std::string& input, bool kernel) {
+  auto program = read_program_input(input);
   if (!program) return kExitFailure;
-  auto rules = options.kernel ? runtime::ValidationRules::LinuxKernel : runtime::ValidationRules::Libpcap;
-  const char* rules_name = options.kernel ? "the Linux kernel's" : "libpcap's";
+  auto rules = kernel ? runtime::ValidationRules::LinuxKernel : runtime::ValidationRules::Libpcap;
+  const char* rules_name = kernel ? "the Linux kernel's" : "libpcap's";
   if (auto invalid = runtime::validate_cbpf(*program, rules)) {
     std::string message = "invalid program under " + std::string(rules_name) + " rules: instruction " +
                           std::to_string(invalid->index) + ": " + invalid->message;
@@ -35,23 +41,57 @@ int run_verify(const VerifyCommandOptions& options) {
   return kExitOk;
 }
 
+int run_verify(const VerifyCommandOptions& options) {
+  if (options.equiv) {
+    if (options.inputs.size() != 2) {
+      throw UsageError("--equiv compares exactly two inputs, A and B (quote expressions: 'tcp port 80')");
+    }
+    return run_equiv(options.inputs[0], options.inputs[1], options.equiv_options);
+  }
+  if (options.inputs.size() > 1) throw UsageError("verify checks one program; --equiv compares two");
+  return run_validation(options.inputs.empty() ? "-" : options.inputs[0], options.kernel);
+}
+
 constexpr const char* kExamples = R"(Examples:
   bpfc compile tcp | bpfc verify
   bpfc verify --kernel prog.txt
   tcpdump -ddd udp | bpfc verify -
+  bpfc verify --equiv prog.txt 'tcp port 80'       a program against an expression
+  bpfc verify --equiv --opt-a 0 --opt-b 2 'ip[50] = 1 or 1 = 1' 'ip[50] = 1 or 1 = 1'
+  bpfc verify --equiv --length 1514 --verdict-only old.txt new.txt
 
-Exit status: 0 valid, 1 invalid (the first problem and its instruction index
-on stderr) or unreadable input, 2 bad command line.)";
+--equiv: A and B are each a -d/-dd/-ddd program file or, when no file has
+that name, a filter expression (compiled with -y/-s/-m and --opt-level, or
+--opt-a/--opt-b per side). Z3 decides whether they return the same value on
+every packet of up to --length captured bytes (every byte unknown, any wire
+length at least the captured length), with libpcap's bpf_filter() semantics.
+It prints "equivalent for every packet of up to N bytes", or "differ:" with a
+packet in hex and the `bpfc run` commands that replay it, or "unknown:" and
+the reason (the solver timed out; a program has a backward jump, i.e. a loop,
+as libpcap's protochain code does).
+
+Exit status: 0 valid (--equiv: equivalent), 1 invalid or unreadable input
+(the first problem and its instruction index on stderr; --equiv: the programs
+differ, with the counterexample on stdout), 2 bad command line, 3 (--equiv)
+undecided.)";
 
 }  // namespace
 
 Subcommand add_verify_command(CLI::App& app) {
   auto options = std::make_shared<VerifyCommandOptions>();
   CLI::App* command = app.add_subcommand(
-      "verify", "Check a -d/-dd/-ddd program with libpcap's or the Linux kernel's validator");
-  command->add_flag("--kernel", options->kernel,
-                    "Apply the Linux kernel's classic BPF checks instead of libpcap's bpf_validate()");
-  command->add_option("file", options->input, "The program text; '-' or nothing reads stdin");
+      "verify",
+      "Check a -d/-dd/-ddd program with libpcap's or the Linux kernel's validator, or prove two "
+      "programs or expressions equivalent (--equiv)");
+  auto* kernel = command->add_flag(
+      "--kernel", options->kernel, "Apply the Linux kernel's classic BPF checks instead of libpcap's bpf_validate()");
+  auto* equiv = command->add_flag("--equiv", options->equiv,
+                                  "Decide with Z3 whether programs/expressions A and B are equivalent");
+  kernel->excludes(equiv);
+  add_equiv_options(*command, options->equiv_options, equiv);
+  command->add_option("inputs", options->inputs,
+                      "The program text ('-' or nothing reads stdin); with --equiv, A and B: program "
+                      "files or filter expressions");
   command->footer(kExamples);
   return {command, [options] { return run_verify(*options); }};
 }
