@@ -244,7 +244,9 @@ TEST(DifferentialSavefileFilter, KeepsWhatLibpcapKeeps) {
   }
   for (size_t i = 0; i < failures.size() && i < 40; ++i) std::cout << "[diff] FAILURE " << failures[i] << "\n";
   EXPECT_TRUE(failures.empty()) << failures.size() << " failures (details above)";
-  EXPECT_GT(compared, 500u);
+  // The whole matrix compares 842 outputs today; the sanitizer build runs a
+  // quarter of it.
+  EXPECT_GT(compared, 500u / kExpressionStride);
 }
 
 }  // namespace
