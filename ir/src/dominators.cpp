@@ -9,7 +9,11 @@ namespace bpfc::ir {
 DominatorTree::DominatorTree(const std::vector<std::vector<BlockId>>& preds) : idom_(preds.size(), kNoBlock) {
   for (BlockId b = 1; b < preds.size(); ++b) {
     BlockId common = kNoBlock;
-    for (BlockId p : preds[b]) {
+    // Highest predecessor first: for a long chain of tests that all jump to
+    // one block (an address list) each walk up the tree is then one step,
+    // where lowest first walks the whole chain for every predecessor.
+    for (auto it = preds[b].rbegin(); it != preds[b].rend(); ++it) {
+      const BlockId p = *it;
       if (common == kNoBlock) {
         common = p;
         continue;

@@ -19,8 +19,10 @@ std::vector<std::vector<BlockId>> predecessors(const Function& f) {
   std::vector<std::vector<BlockId>> preds(f.blocks.size());
   for (BlockId b = 0; b < f.blocks.size(); ++b) {
     for (BlockId s : successors(f.blocks[b])) {
+      // Blocks are visited in increasing order, so a repeated edge (both
+      // branch targets the same) is the last one pushed: O(1), not O(preds).
       auto& p = preds[s];
-      if (std::find(p.begin(), p.end(), b) == p.end()) p.push_back(b);
+      if (p.empty() || p.back() != b) p.push_back(b);
     }
   }
   for (auto& p : preds) std::sort(p.begin(), p.end());

@@ -10,6 +10,7 @@
 #include "bpfc/cbpf/insn.h"
 #include "bpfc/frontend/resolver.h"
 #include "bpfc/ir/ir.h"
+#include "bpfc/optimizer/pass_manager.h"
 #include "bpfc/support/diagnostic.h"
 
 namespace bpfc {
@@ -22,9 +23,15 @@ struct CompileOptions {
   // of optimize=1 (tcpdump's default). They differ on truncated packets,
   // because libpcap's optimizer drops loads it proves unneeded, and
   // optimize=1 refuses a filter that can never match ("expression rejects
-  // all packets"). Levels 1 and 2 are the same until bpfc's own SSA
-  // optimizer exists.
+  // all packets"). Levels 1 and 2 then run bpfc's own SSA passes
+  // (optimizer/): 1 the cheap linear-time ones, 2 all of them. The passes keep
+  // every verdict, so 1 and 2 differ only in program size and speed.
   int opt_level = 2;
+  // Replaces the level's pass pipeline when set (an empty list runs none:
+  // the IR exactly as lowering gives it). Tests use it to validate one pass.
+  std::optional<std::vector<opt::Pass>> passes;
+  // Called after each SSA pass: bpfc compile's --print-after and --stats.
+  opt::PassObserver pass_observer;
   // Where names (hosts, services, protocols, networks, ethers) come from;
   // null means the system's (files in /etc and the system resolver).
   const NameResolver* resolver = nullptr;

@@ -1,0 +1,1 @@
+// Empty stand-in until the first pass lands; delete it then.
