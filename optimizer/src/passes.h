@@ -15,5 +15,6 @@ bool simplify_cfg(ir::Function& f, PassCounters& counters);       // cfg_simplif
 bool number_values(ir::Function& f, PassCounters& counters);      // value_numbering.cpp
 bool propagate_edge_facts(ir::Function& f, PassCounters& counters);  // edge_facts.cpp
 bool lower_sets(ir::Function& f, PassCounters& counters);         // set_lowering.cpp
+bool merge_tails(ir::Function& f, PassCounters& counters);        // tail_merging.cpp
 
 }  // namespace bpfc::opt

@@ -8,12 +8,14 @@
 
 #include <memory>
 #include <string>
+#include <utility>
 
 #include "bpfc/cbpf/codegen.h"
 #include "bpfc/frontend/lower.h"
 #include "bpfc/frontend/parse.h"
 #include "bpfc/frontend/sema.h"
 #include "bpfc/ir/verifier.h"
+#include "bpfc/optimizer/pass_manager.h"
 #include "bpfc/runtime/cbpf_vm.h"
 
 namespace bpfc {
@@ -64,11 +66,27 @@ Result<ir::Function> parse_check_lower(std::string_view filter, const LowerOptio
   return function;
 }
 
+// bpfc's own SSA passes (after lowering has made libpcap's decisions): the
+// level's pipeline, or exactly the caller's passes when given (even at -O0).
+Result<ir::Function> run_passes(ir::Function function, const CompileOptions& options) {
+  if (options.opt_level < 1 && !options.passes) return function;
+  opt::OptimizeOptions optimize_options;
+  optimize_options.level = options.opt_level;
+  optimize_options.passes = options.passes;
+  optimize_options.observer = options.pass_observer;
+  // verify_each keeps its default: on in debug builds, off in release ones.
+  auto report = opt::optimize(function, optimize_options);
+  if (!report) return report.errors();
+  return function;
+}
+
 }  // namespace
 
 Result<ir::Function> compile_to_ir(std::string_view filter, const CompileOptions& options) {
   ResolverChoice resolver(options.resolver);
-  return parse_check_lower(filter, lower_options(options, resolver.get()));
+  auto function = parse_check_lower(filter, lower_options(options, resolver.get()));
+  if (!function) return function.errors();
+  return run_passes(std::move(*function), options);
 }
 
 Result<cbpf::Program> compile_cbpf(std::string_view filter, const CompileOptions& options) {

@@ -162,27 +162,37 @@ TEST(CbpfCodegen, ValuesUsedAcrossBlocksGoToScratch) {
             "(010) ret #0\n");
 }
 
-TEST(CbpfCodegen, PhisAreStoredByTheirPredecessors) {
-  // The header offset is 18 after a VLAN tag, else 14. The predecessor
-  // whose branch still needs A stores its constant through X.
+TEST(CbpfCodegen, PhisUsedOnlyAsLoadIndexesTravelInX) {
+  // The header offset is 18 after a VLAN tag, else 14. Each predecessor
+  // leaves its constant in X (after its own load and before its branch,
+  // which needs A), so the join loads through X with no scratch slot.
   EXPECT_EQ(compile_listing("b0:\n  v0 = load.2 [12]\n  v1 = const 0x8100\n  v2 = const 14\n  br eq v0, v1, b1, b2\n"
                             "b1:\n  v3 = const 18\n  v10 = load.2 [16]\n  v11 = const 0x800\n  br eq v10, v11, b3, b4\n"
                             "b2:\n  v12 = const 0x800\n  br eq v0, v12, b3, b4\n"
                             "b3:\n  v4 = phi [b1: v3], [b2: v2]\n  v5 = load.1 [v4 + 9]\n  ret v5\n"
                             "b4:\n  v6 = const 0\n  ret v6\n"),
             "(000) ldh [12]\n"
-            "(001) jeq #0x8100 jt 2 jf 6\n"
-            "(002) ld #0x12\n"
-            "(003) st M[0]\n"
-            "(004) ldh [16]\n"
-            "(005) jeq #0x800 jt 9 jf 12\n"
-            "(006) ldx #0xe\n"
-            "(007) stx M[0]\n"
-            "(008) jeq #0x800 jt 9 jf 12\n"
-            "(009) ldx M[0]\n"
-            "(010) ldb [x + 9]\n"
-            "(011) ret\n"
-            "(012) ret #0\n");
+            "(001) jeq #0x8100 jt 2 jf 5\n"
+            "(002) ldx #0x12\n"
+            "(003) ldh [16]\n"
+            "(004) jeq #0x800 jt 7 jf 9\n"
+            "(005) ldx #0xe\n"
+            "(006) jeq #0x800 jt 7 jf 9\n"
+            "(007) ldb [x + 9]\n"
+            "(008) ret\n"
+            "(009) ret #0\n");
+}
+
+TEST(CbpfCodegen, PhisWithOtherUsesAreStoredByTheirPredecessors) {
+  // The phi is also returned, so it lives in a scratch slot; the
+  // predecessors store their constants (through X where A is still needed).
+  const std::string listing = compile_listing(
+      "b0:\n  v0 = load.2 [12]\n  v1 = const 0x8100\n  v2 = const 14\n  br eq v0, v1, b1, b2\n"
+      "b1:\n  v3 = const 18\n  v10 = load.2 [16]\n  v11 = const 0x800\n  br eq v10, v11, b3, b4\n"
+      "b2:\n  v12 = const 0x800\n  br eq v0, v12, b3, b4\n"
+      "b3:\n  v4 = phi [b1: v3], [b2: v2]\n  v5 = load.1 [v4 + 9]\n  v7 = add v5, v4\n  ret v7\n"
+      "b4:\n  v6 = const 0\n  ret v6\n");
+  EXPECT_NE(listing.find("M[0]"), std::string::npos) << listing;
 }
 
 TEST(CbpfCodegen, APhiLeftInAByEveryPredecessorIsNotReloaded) {

@@ -2,6 +2,7 @@
 // tcpdump -d/-dd/-ddd or as JSON.
 #include <cstdio>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -10,6 +11,7 @@
 #include "cli_status.h"
 #include "commands.h"
 #include "compile_settings.h"
+#include "pass_debug_output.h"
 #include "program_output.h"
 #include "text_input.h"
 
@@ -18,11 +20,21 @@ namespace {
 
 struct CompileCommandOptions {
   CompileSettings settings;
+  PassDebugSettings pass_debug;
   ProgramOutputOptions output;
   std::string emit = "cbpf";
   std::string filter_file;
   std::vector<std::string> words;
 };
+
+// The IR as lowering gives it, before any pass, for --stats: compiled once
+// more with an empty pass list (a debugging aid may cost a second compile).
+IrSize lowered_size(const std::string& filter, CompileOptions options) {
+  options.passes = std::vector<opt::Pass>{};
+  options.pass_observer = nullptr;
+  auto function = compile_to_ir(filter, options);
+  return function ? ir_size(*function) : IrSize{};
+}
 
 int run_compile(const CompileCommandOptions& options) {
   if (!options.filter_file.empty() && !options.words.empty()) {
@@ -32,6 +44,9 @@ int run_compile(const CompileCommandOptions& options) {
     throw UsageError("--emit=ir prints the IR as text; -d, -dd, -ddd and --format do not apply");
   }
   CompileOptions compile_options = to_compile_options(options.settings);
+  check_pass_names(options.pass_debug);
+  PassDebugOutput pass_debug(options.pass_debug);
+  compile_options.pass_observer = pass_debug.observer();
 
   std::string filter;
   if (options.filter_file.empty()) {
@@ -46,11 +61,13 @@ int run_compile(const CompileCommandOptions& options) {
   if (options.emit == "ir") {
     auto function = compile_to_ir(filter, compile_options);
     if (!function) return report_diagnostics(function.errors(), filter);
+    if (options.pass_debug.stats) pass_debug.print_stats(lowered_size(filter, compile_options), std::nullopt);
     std::fputs(ir::print(*function).c_str(), stdout);
     return kExitOk;
   }
   auto program = compile_cbpf(filter, compile_options);
   if (!program) return report_diagnostics(program.errors(), filter);
+  if (options.pass_debug.stats) pass_debug.print_stats(lowered_size(filter, compile_options), program->size());
   std::fputs(format_program(*program, options.output).c_str(), stdout);
   return kExitOk;
 }
@@ -63,6 +80,10 @@ constexpr const char* kExamples = R"(Examples:
   bpfc compile -m 255.255.255.0 ip broadcast
   bpfc compile --emit=ir 'tcp[tcpflags] & tcp-syn != 0'
   bpfc compile -F filter.txt                expression from a file; '#' starts a comment
+  bpfc compile --stats 'host 10.0.0.1 or host 10.0.0.2'
+                                            what each optimizer pass did (on stderr)
+  bpfc compile --print-after=cfg-simplify --emit=ir 'tcp port 80'
+                                            the IR after one pass (on stderr)
 
 Exit status: 0 compiled, 1 the expression was refused (message on stderr with a
 caret under the offending text), 2 bad command line.)";
@@ -75,6 +96,7 @@ Subcommand add_compile_command(CLI::App& app) {
       "compile", "Compile a pcap-filter expression to classic BPF, as pcap_compile() would");
   add_compile_settings_options(*command, options->settings);
   add_program_output_options(*command, options->output);
+  add_pass_debug_options(*command, options->pass_debug);
   command->add_option("--emit", options->emit, "cbpf (classic BPF, the default) or ir (the SSA IR)")
       ->check(CLI::IsMember({"cbpf", "ir"}))
       ->default_str("cbpf");

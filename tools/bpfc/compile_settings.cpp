@@ -3,6 +3,7 @@
 #include <charconv>
 
 #include "bpfc/frontend/linktype.h"
+#include "bpfc/optimizer/pass_manager.h"
 #include "cli_status.h"
 
 namespace bpfc::cli {
@@ -45,6 +46,15 @@ std::optional<uint32_t> parse_dotted_quad(std::string_view text) {
   return value;
 }
 
+std::string valid_pass_names() {
+  std::string names;
+  for (const opt::Pass& pass : opt::registered_passes()) {
+    if (!names.empty()) names += ", ";
+    names += pass.name;
+  }
+  return names;
+}
+
 }  // namespace
 
 std::optional<uint32_t> parse_netmask(std::string_view text) {
@@ -69,6 +79,27 @@ void add_compile_settings_options(CLI::App& command, CompileSettings& settings) 
                      "Optimization level 0..2; -O0 is --opt-level=0. 0 gives the program "
                      "pcap_compile(optimize=0) would (tcpdump -O); 1 and 2 give optimize=1's")
       ->check(CLI::Range(0, 2));
+}
+
+void add_pass_debug_options(CLI::App& command, PassDebugSettings& settings) {
+  command.add_option("--print-after", settings.print_after,
+                     "Print the IR on stderr after each run of pass PASS (repeatable). Passes: " +
+                         valid_pass_names())
+      ->allow_extra_args(false)  // `--print-after P tcp` is pass P and expression word tcp
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
+      ->type_name("PASS");
+  command.add_flag("--print-after-all", settings.print_after_all, "Print the IR on stderr after every pass");
+  command.add_flag("--stats", settings.stats,
+                   "Print on stderr what each optimizer pass changed and how long it took, and the "
+                   "final program's size");
+}
+
+void check_pass_names(const PassDebugSettings& settings) {
+  for (const std::string& name : settings.print_after) {
+    if (opt::find_pass(name) == nullptr) {
+      throw UsageError("unknown pass '" + name + "' in --print-after; the passes are: " + valid_pass_names());
+    }
+  }
 }
 
 CompileOptions to_compile_options(const CompileSettings& settings) {

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
@@ -21,6 +22,20 @@ struct CompileSettings {
 };
 
 void add_compile_settings_options(CLI::App& command, CompileSettings& settings);
+
+// `bpfc compile`'s views into the SSA optimizer.
+struct PassDebugSettings {
+  std::vector<std::string> print_after;  // pass names
+  bool print_after_all = false;
+  bool stats = false;
+  bool any() const { return !print_after.empty() || print_after_all || stats; }
+};
+
+void add_pass_debug_options(CLI::App& command, PassDebugSettings& settings);
+
+// Throws UsageError, listing the valid names, when --print-after names a
+// pass bpfc does not have.
+void check_pass_names(const PassDebugSettings& settings);
 
 // Resolves the link-type name and netmask; throws UsageError for bad values.
 CompileOptions to_compile_options(const CompileSettings& settings);

@@ -4,6 +4,7 @@
 //   codegen_slots   scratch slot assignment
 //   codegen_select  instruction selection with register tracking
 //   codegen_cleanup dead code, jump threading, duplicate blocks
+//   codegen_x_constants  one `ldx #k` shared by the paths that need it
 //   codegen_layout  block placement and long-jump relaxation
 #include "bpfc/cbpf/codegen.h"
 
@@ -13,6 +14,7 @@
 #include "codegen_plan.h"
 #include "codegen_select.h"
 #include "codegen_slots.h"
+#include "codegen_x_constants.h"
 
 namespace bpfc::cbpf {
 
@@ -29,6 +31,7 @@ Result<Program> generate(const ir::Function& f) {
   // operand dead; removed code leaves an empty block to skip). A few
   // rounds reach the fixed point on anything real; the bound is a guard.
   detail::remove_dead_code(*blocks);
+  detail::hoist_x_constants(*blocks);
   for (int round = 0; round < 8; ++round) {
     bool changed = detail::simplify_control_flow(*blocks);
     changed = detail::remove_dead_code(*blocks) || changed;

@@ -80,7 +80,8 @@ const ir::PhiIncoming& incoming_from(const ir::Inst& phi, BlockId pred) {
 class Selector {
  public:
   Selector(const ir::Function& f, const Plan& plan, const std::vector<uint8_t>& slots)
-      : f_(f), plan_(plan), exprs_(plan.exprs), slots_(slots), exit_state_(f.blocks.size()) {}
+      : f_(f), plan_(plan), exprs_(plan.exprs), slots_(slots), exit_state_(f.blocks.size()),
+        index_phi_(find_index_phis(f)) {}
 
   Result<std::vector<MBlock>> run() {
     std::vector<MBlock> blocks(f_.blocks.size());
@@ -103,6 +104,31 @@ class Selector {
   }
 
  private:
+  // Phis whose only uses are as the index of loads (a header offset that
+  // differs between the paths that meet, e.g. after tail merging): passing
+  // them in X lets the loads use X directly, and the slot copy dies.
+  static std::vector<bool> find_index_phis(const ir::Function& f) {
+    std::vector<bool> index_phi(f.values.size(), false), other_use(f.values.size(), false);
+    for (const ir::Block& block : f.blocks) {
+      for (ValueId v : block.insts) {
+        const ir::Inst& inst = f.values[v];
+        if (inst.op == Op::Phi) {
+          index_phi[v] = true;
+          for (const ir::PhiIncoming& in : inst.incoming) other_use[in.value] = true;
+        } else if (inst.op == Op::Load) {
+          if (inst.b != ir::kNoValue) other_use[inst.b] = true;
+        } else {
+          if (inst.a != ir::kNoValue) other_use[inst.a] = true;
+          if (inst.b != ir::kNoValue) other_use[inst.b] = true;
+        }
+      }
+      if (block.term.lhs != ir::kNoValue) other_use[block.term.lhs] = true;
+      if (block.term.rhs != ir::kNoValue) other_use[block.term.rhs] = true;
+    }
+    for (size_t v = 0; v < f.values.size(); ++v) index_phi[v] = index_phi[v] && !other_use[v];
+    return index_phi;
+  }
+
   // ---- block level -------------------------------------------------------
 
   RegState entry_state(BlockId b) const {
@@ -179,7 +205,10 @@ class Selector {
         // Keep the terminator's operand in A when X can do the copy.
         bool a_is_wanted = st_.a != kNoExpr && (st_.a == term_lhs || st_.a == term_rhs);
         bool x_is_wanted = st_.x != kNoExpr && (st_.x == term_lhs || st_.x == term_rhs);
-        if (st_.a == e) {
+        if (index_phi_[phi] && !x_is_wanted && (!a_is_wanted || st_.x == e || x_durable(e))) {
+          to_x(e);
+          emit(STX, slot);
+        } else if (st_.a == e) {
           emit(ST, slot);
         } else if (st_.x == e || (a_is_wanted && !x_is_wanted && x_durable(e))) {
           to_x(e);
@@ -464,6 +493,7 @@ class Selector {
   const ExprTable& exprs_;
   const std::vector<uint8_t>& slots_;
   std::vector<RegState> exit_state_;
+  std::vector<bool> index_phi_;  // per value: a phi used only as a load index
   std::vector<Insn>* out_ = nullptr;
   RegState st_;
   uint16_t busy_ = 0;    // slots of values live around the current evaluation point

@@ -1,1 +1,0 @@
-// Empty stand-in until the first pass lands; delete it then.
