@@ -159,17 +159,25 @@ void intern_blocks(State& st) {
   }
 }
 
-// Skips leading tests that go the same way either way, keeping the
-// statements of the skipped root.
+// Skips leading tests that go the same way either way. The tests go, but
+// every skipped block's statements still run, in order, before the new
+// root's: a later block may read what they leave in A, X or M[]. libpcap
+// (1.10.3 and master alike) keeps only the first block's statements and
+// drops those of the blocks in between, so `1/2=1/3&&1>4/5&&1>6/7` lost its
+// `ld #1` and compared X with itself (libpcap issue #1699; the closed,
+// unmerged PR #1706 proposed the same repair).
 void opt_root(State& st) {
-  std::vector<Stmt> s = std::move(st.blocks[st.root].stmts);
-  st.blocks[st.root].stmts.clear();
-  while (op_class(st.blocks[st.root].s.code) == kJmp && st.blocks[st.root].jt == st.blocks[st.root].jf) {
-    st.root = st.blocks[st.root].jt;
+  std::vector<Stmt> s;
+  for (;;) {
+    Block& b = st.blocks[st.root];
+    s.insert(s.end(), b.stmts.begin(), b.stmts.end());
+    b.stmts.clear();
+    if (op_class(b.s.code) != kJmp || b.jt != b.jf) break;
+    st.root = b.jt;
   }
   Block& r = st.blocks[st.root];
-  s.insert(s.end(), r.stmts.begin(), r.stmts.end());
   r.stmts = std::move(s);
+  // A return needs no statements: the filter has no side effects.
   if (op_class(r.s.code) == kRet) r.stmts.clear();
 }
 

@@ -261,10 +261,21 @@ void opt_peep(State& st, Block& b) {
       opt_not(b);
     }
   }
-  // jset #0 never holds; libpcap also treats jset #0xffffffff as always.
+  // jset #0 never holds. jset #0xffffffff holds exactly when A != 0, so it
+  // becomes `jeq #0` with the branches swapped. libpcap 1.10.3 took it as
+  // "always" and so accepted every packet for `link[0:1] & 0xffffffff != 0`
+  // (and refused its negation as rejecting everything); this follows the fix
+  // on libpcap master (PR #1698, backported to 1.10 by PR #1742), including
+  // its bookkeeping, which counts the rewrite as progress for the loop check.
   if (b.s.code == (kJmp | kK | kJset)) {
-    if (b.s.k == 0) b.jt = b.jf;
-    if (b.s.k == 0xffffffffu) b.jf = b.jt;
+    if (b.s.k == 0) {
+      b.jt = b.jf;
+    } else if (b.s.k == 0xffffffffu) {
+      b.s.code = kJmp | kJeq | kK;
+      b.s.k = 0;
+      opt_not(b);
+      st.progress();
+    }
   }
   // Compare with a constant X as an immediate.
   if (st.is_const(b.val[kAtomX]) && op_src(b.s.code) == kX) {
@@ -319,6 +330,13 @@ void opt_deadstores(State& st, Block& b) {
     const int at = last[static_cast<size_t>(atom)];
     if (at >= 0 && !(b.out_use & atom_mask(atom))) {
       b.stmts[static_cast<size_t>(at)].code = kNop;
+      // The block no longer leaves that value in the atom: say so, or a
+      // successor's identical load would be deleted as redundant and read
+      // whatever the atom really holds. libpcap 1.10.3 kept the stale value
+      // number, which is libpcap issue #434 (`len >= 2147483648 & 2147483648
+      // or len < 0 | 2147483648` compared with X = 0); libpcap master forgets
+      // the value here (PR #972), and so does this.
+      b.val[static_cast<size_t>(atom)] = kValUnknown;
       st.progress();
     }
   }

@@ -137,7 +137,10 @@ TEST(LowerUnit, LoadsLibpcapsOptimizerDropsAreDropped) {
 }
 
 TEST(LowerUnit, RejectingEverythingIsAnError) {
-  for (const char* expr : {"ip and not ip", "1 = 2", "link[0:2] & 0xFFFFFFFF == 0"}) {
+  // Not `link[0:2] & 0xFFFFFFFF == 0`: libpcap 1.10.3 refuses it only
+  // because it takes `jset #0xffffffff` as always true (fixed by libpcap
+  // PR #1698, and in bpfc; test/regress checks it).
+  for (const char* expr : {"ip and not ip", "1 = 2"}) {
     Result<ir::Function> r = bpfc_lower(1, expr);
     ASSERT_FALSE(r.ok()) << expr;
     EXPECT_EQ(r.error().message, "expression rejects all packets") << expr;
