@@ -5,15 +5,19 @@ namespace {
 
 constexpr uint32_t kListBase = 10u << 24;  // 10.0.0.0
 constexpr size_t kPorts = 65535;
+// List members are spread out, never adjacent: consecutive addresses, ports
+// or /24s would merge into one range when bpfc lowers a list to a search
+// tree, which would flatter it.
+constexpr uint32_t kSpread = 3;
 
 std::string term(ListKind kind, size_t index) {
   switch (kind) {
     case ListKind::Host:
       return "host " + dotted(list_host(index));
     case ListKind::Port:
-      return "port " + std::to_string((index - 1) % kPorts + 1);
+      return "port " + std::to_string((index - 1) * kSpread % kPorts + 1);
     case ListKind::Net:
-      return "net " + dotted(kListBase + static_cast<uint32_t>((index - 1) << 8)) + "/24";
+      return "net " + dotted(kListBase + static_cast<uint32_t>((index - 1) * kSpread << 8)) + "/24";
   }
   return {};
 }
@@ -36,7 +40,7 @@ std::optional<ListKind> parse_list_kind(std::string_view name) {
   return std::nullopt;
 }
 
-uint32_t list_host(size_t index) { return kListBase + static_cast<uint32_t>(index); }
+uint32_t list_host(size_t index) { return kListBase + static_cast<uint32_t>(index * kSpread); }
 
 std::string dotted(uint32_t address) {
   return std::to_string(address >> 24) + "." + std::to_string(address >> 16 & 0xff) + "." +
