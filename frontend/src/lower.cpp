@@ -8,6 +8,8 @@
 //     helpers (lower_access.h) and fragment composition (lower_codegen.h).
 //  2. lower_optimize*.cpp makes the decisions libpcap's optimizer makes
 //     (skipped for pcap_compile(optimize=0) and where libpcap skips it).
+//     Long lists of like terms (host/net/port lists) are lowered through a
+//     few representatives instead, in linear time (lower_sets.h).
 //  3. lower_to_ir.cpp turns the acyclic block program into SSA IR.
 #include "bpfc/frontend/lower.h"
 
@@ -15,6 +17,7 @@
 #include "lower_expr.h"
 #include "lower_linklayer.h"
 #include "lower_optimize.h"
+#include "lower_sets.h"
 #include "lower_to_ir.h"
 
 namespace bpfc {
@@ -44,10 +47,19 @@ MachineProgram build_program(const ast::Filter& filter, const LowerOptions& opti
 
 }  // namespace
 
+MachineProgram lower::build_block_program(const ast::Filter& filter, const LowerOptions& options) {
+  return build_program(filter, options);
+}
+
 Result<ir::Function> lower_filter(const ast::Filter& filter, const LowerOptions& options) {
   if (options.resolver == nullptr) return error("lower_filter: no name resolver given");
   if (options.snaplen == 0) return error("snaplen of 0 rejects all packets");
   try {
+    if (options.libpcap_optimize) {
+      if (std::optional<MachineProgram> program = lower_lists_by_representatives(filter, options)) {
+        return machine_to_ir(*program);
+      }
+    }
     MachineProgram program = build_program(filter, options);
     if (options.libpcap_optimize && !program.no_optimize && filter.expr) {
       optimize_like_libpcap(program);

@@ -1,6 +1,7 @@
 // Checked AST -> IR, with libpcap's gencode semantics for the link type.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 
@@ -26,6 +27,11 @@ struct LowerOptions {
   // proves unneeded) and optimize=1 refuses a filter that can never match
   // ("expression rejects all packets").
   bool libpcap_optimize = true;
+  // Internal, for tests: the shortest run of like host/net/port terms that
+  // optimize=1 lowering compiles through a few representatives (linear time)
+  // instead of replaying libpcap's cubic optimizer on every term; 0 means the
+  // default (lower_sets.h). SIZE_MAX turns representation off.
+  size_t list_run_threshold = 0;
 };
 
 // Lowers a filter that check_filter() (sema.h) accepted. May still fail for
