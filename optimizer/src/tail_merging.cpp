@@ -502,7 +502,12 @@ class Matcher {
     }
     int constant_index_phis = 0;
     for (size_t i = 0; i < m.phis.size(); ++i) constant_index_phis += m.phi_is_index[i] ? 1 : 0;
-    if (constant_index_phis > 1) side_needs_code[0] = side_needs_code[1] = true;
+    if (constant_index_phis > 1) {
+      side_needs_code[0] = side_needs_code[1] = true;
+      // X holds one index at a time: with several, each is parked in a
+      // scratch slot on both paths and read back into X before its loads.
+      cost += 3 * constant_index_phis;
+    }
     if (side_needs_code[0] && side_needs_code[1]) cost += 1;
     return cost;
   }

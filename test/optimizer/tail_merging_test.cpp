@@ -6,7 +6,10 @@
 
 #include <gtest/gtest.h>
 
+#include <pcap/pcap.h>
+
 #include "bpfc/cbpf/codegen.h"
+#include "bpfc/runtime/compile.h"
 #include "bpfc/runtime/cbpf_vm.h"
 #include "pass_equivalence_check.h"
 #include "pass_test_support.h"
@@ -361,6 +364,29 @@ TEST(TailMerging, IsIdempotent) {
   opt::PassCounters counters;
   ASSERT_TRUE(opt::find_pass(kPass)->run(f, counters));
   EXPECT_FALSE(opt::find_pass(kPass)->run(f, counters));
+}
+
+// The IPv4 and ARP tails of a host list load the source and destination at
+// different offsets (26/30 against 28/38): merging them needs two index phis,
+// and X holds one at a time, so both would be parked in scratch slots. That
+// costs more than the shared tail saves, and libpcap's program (which shares
+// only the destination chain) must stay no longer than bpfc's.
+TEST(TailMerging, TwoIndexPhisAreNotWorthATailOfFourCompares) {
+  const char* expr = "host 192.168.241.3 or host 192.168.244.2 or host 192.168.242.4 or host 192.168.243.1";
+  CompileOptions options;
+  Result<cbpf::Program> ours = compile_cbpf(expr, options);
+  ASSERT_TRUE(ours.ok());
+  pcap_t* dead = pcap_open_dead(DLT_EN10MB, 262144);
+  ASSERT_NE(dead, nullptr);
+  bpf_program theirs{};
+  ASSERT_EQ(pcap_compile(dead, &theirs, expr, 1, PCAP_NETMASK_UNKNOWN), 0) << pcap_geterr(dead);
+  EXPECT_LE(ours->size(), theirs.bf_len);
+  for (const cbpf::Insn& insn : *ours) {
+    const uint16_t cls = cbpf::insn_class(insn.code);
+    EXPECT_TRUE(cls != cbpf::ST && cls != cbpf::STX) << "a scratch store: an index phi was parked in M[]";
+  }
+  pcap_freecode(&theirs);
+  pcap_close(dead);
 }
 
 }  // namespace
