@@ -316,6 +316,29 @@ std::string jump_over(int gap) {
   return text + "  ret v1\nb2:\n  v2 = len\n  ret v2\n";
 }
 
+TEST(CbpfCodegen, AJumpFallsThroughIntoItsTargetWhenLayoutAllows) {
+  // b1 (IPv4: X = header length) jumps to the join b3, which b2 (IPv6)
+  // also reaches by a conditional. In index order b1 would need `ja` over
+  // b2; placing b2 first lets b1 fall through into b3.
+  EXPECT_EQ(compile_listing("b0:\n  v0 = load.2 [12]\n  v1 = const 0x800\n  br eq v0, v1, b1, b2\n"
+                            "b1:\n  v2 = load.1 [14]\n  v3 = const 0xf\n  v4 = and v2, v3\n  v5 = const 2\n"
+                            "  v6 = shl v4, v5\n  jump b3\n"
+                            "b2:\n  v7 = const 40\n  v8 = const 0x86dd\n  br eq v0, v8, b3, b4\n"
+                            "b3:\n  v9 = phi [b1: v6], [b2: v7]\n  v10 = load.2 [v9 + 16]\n  v11 = const 53\n"
+                            "  br eq v10, v11, b5, b4\n"
+                            "b4:\n  v12 = const 0\n  ret v12\n"
+                            "b5:\n  v13 = const 0x40000\n  ret v13\n"),
+            "(000) ldh [12]\n"
+            "(001) jeq #0x800 jt 4 jf 2\n"
+            "(002) ldx #0x28\n"
+            "(003) jeq #0x86dd jt 5 jf 7\n"
+            "(004) ldxb 4*([14]&0xf)\n"
+            "(005) ldh [x + 16]\n"
+            "(006) jeq #0x35 jt 8 jf 7\n"
+            "(007) ret #0\n"
+            "(008) ret #262144\n");
+}
+
 TEST(CbpfCodegen, JumpsOf255AreDirect) {
   Program p = compile(jump_over(254));  // b1 is 255 instructions
   ASSERT_EQ(p.size(), 2u + 255u + 2u);

@@ -6,6 +6,7 @@
 #include "codegen_layout.h"
 
 #include <optional>
+#include <set>
 #include <string>
 
 namespace bpfc::cbpf::detail {
@@ -33,25 +34,80 @@ bool reads_incoming_scratch(const MBlock& b) {
   return false;
 }
 
-// Blocks in index order (topological), except that blocks ending in `ret`
-// go last: they have no successors, so edges still go forward. Linux's
-// check that scratch slots are written before being read walks the code
-// linearly and lets a `ret` "fall through" with its own slot state into
-// the next instruction; with the returns at the end (as libpcap lays them
-// out) no other block follows a `ret`. A return that reads slots itself is
-// only safe right after a jump, so those go first among the returns (with
-// two or more of them, the second may still upset Linux; returns in real
-// filters are constants).
+// Blocks in a topological order that lets a block ending in `jump T` fall
+// through into T where it can: among the blocks whose predecessors are all
+// placed, T comes right after its jumping block when ready, a block that
+// jumps to a target still waiting for other predecessors is held back, and
+// otherwise the lowest index goes first (so without such jumps the order is
+// the index order, which is topological). Conditional jumps name both
+// targets, so their order costs nothing.
+//
+// Blocks ending in `ret` go last: they have no successors, so edges still
+// go forward. Linux's check that scratch slots are written before being
+// read walks the code linearly and lets a `ret` "fall through" with its own
+// slot state into the next instruction; with the returns at the end (as
+// libpcap lays them out) no other block follows a `ret`. A return that
+// reads slots itself is only safe right after a jump, so those go first
+// among the returns (with two or more of them, the second may still upset
+// Linux; returns in real filters are constants).
 std::vector<uint32_t> block_order(const std::vector<MBlock>& blocks) {
-  std::vector<uint32_t> order, reading_returns, other_returns;
-  for (uint32_t b = 0; b < blocks.size(); ++b) {
-    const MBlock& mb = blocks[b];
-    if (!mb.present) continue;
-    if (b == 0 || mb.exit.kind != MExit::Kind::Ret) {
-      order.push_back(b);
-    } else {
-      (reads_incoming_scratch(mb) ? reading_returns : other_returns).push_back(b);
+  const uint32_t n = static_cast<uint32_t>(blocks.size());
+  auto in_body = [&](uint32_t b) {
+    return blocks[b].present && (b == 0 || blocks[b].exit.kind != MExit::Kind::Ret);
+  };
+  auto successors = [&](uint32_t b, auto&& visit) {
+    const MExit& e = blocks[b].exit;
+    if (e.kind == MExit::Kind::Jump) visit(e.on_true);
+    if (e.kind == MExit::Kind::Cond) {
+      visit(e.on_true);
+      if (e.on_false != e.on_true) visit(e.on_false);
     }
+  };
+  std::vector<uint32_t> waiting(n, 0);  // predecessors not placed yet
+  for (uint32_t b = 0; b < n; ++b) {
+    if (in_body(b)) successors(b, [&](uint32_t s) { ++waiting[s]; });
+  }
+  // Ready blocks by index, in two tiers: 0 = free to place, 1 = a jump whose
+  // target still waits for another predecessor.
+  auto holds_back = [&](uint32_t b) {
+    const MExit& e = blocks[b].exit;
+    return e.kind == MExit::Kind::Jump && in_body(e.on_true) && waiting[e.on_true] > 1;
+  };
+  std::set<std::pair<bool, uint32_t>> ready;
+  std::vector<uint32_t> order;
+  if (n > 0 && blocks[0].present) ready.insert({holds_back(0), 0});
+  uint32_t preferred = UINT32_MAX;
+  while (!ready.empty()) {
+    auto it = ready.end();
+    if (preferred != UINT32_MAX) it = ready.find({holds_back(preferred), preferred});
+    if (it == ready.end()) it = ready.begin();
+    const uint32_t b = it->second;
+    ready.erase(it);
+    order.push_back(b);
+    preferred = blocks[b].exit.kind == MExit::Kind::Jump ? blocks[b].exit.on_true : UINT32_MAX;
+    successors(b, [&](uint32_t s) {
+      if (!in_body(s)) return;
+      // A block held back may become free as its target's other
+      // predecessors get placed: re-rank the ready jumps into s.
+      if (--waiting[s] == 0) ready.insert({holds_back(s), s});
+      if (waiting[s] == 1) {
+        for (auto r = ready.begin(); r != ready.end();) {
+          const MExit& e = blocks[r->second].exit;
+          if (r->first && e.kind == MExit::Kind::Jump && e.on_true == s) {
+            uint32_t moved = r->second;
+            r = ready.erase(r);
+            ready.insert({false, moved});
+          } else {
+            ++r;
+          }
+        }
+      }
+    });
+  }
+  std::vector<uint32_t> reading_returns, other_returns;
+  for (uint32_t b = 1; b < n; ++b) {
+    if (!blocks[b].present || in_body(b)) continue;
+    (reads_incoming_scratch(blocks[b]) ? reading_returns : other_returns).push_back(b);
   }
   order.insert(order.end(), reading_returns.begin(), reading_returns.end());
   order.insert(order.end(), other_returns.begin(), other_returns.end());
