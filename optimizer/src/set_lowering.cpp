@@ -7,7 +7,9 @@
 // portrange lists, costing one compare per key on every packet that misses.
 // This pass replaces each long chain by a balanced binary search over the
 // sorted, merged intervals of S: about 1.5 compares per key in program size,
-// at most ceil(log2 n) + 1 per packet.
+// at most ceil(log2 n) + 1 per packet. A short chain is rewritten as a
+// linear chain over the merged intervals when that takes fewer compares
+// (`portrange 53` is `ge 53, gt 53`: one eq; keys 0x18..0x1b: one range).
 //
 // Both polarities are one shape: in a disjunction T accepts, in a
 // conjunction of negations T rejects; either way T is the eq target.
@@ -47,7 +49,7 @@ using ir::Op;
 using ir::TermKind;
 using ir::ValueId;
 
-// A chain shorter than this is left alone. A chain of n compares is n
+// A chain shorter than this gets no tree. A chain of n compares is n
 // instructions and up to n compares per packet; the tree is about 1.5 n
 // instructions and at most ceil(log2 n) + 1 compares, so lowering trades
 // program size for speed and only pays off on long lists. Measured with
@@ -181,6 +183,7 @@ struct Chain {
   std::vector<Interval> keys;    // unsorted, as collected
   BlockId enters_match;          // a chain block whose edge enters T
   std::vector<BlockId> enters_exit;  // the chain blocks whose edges enter E
+  bool linear = false;               // rewritten as a linear chain, not a tree
 };
 
 class SetLowering {
@@ -444,11 +447,31 @@ class SetLowering {
       for (BlockId m : chain.members) in_chain[m] = true;
       chain.exit = next;
       chain.enters_exit = from;
-      if (links < kMinChainLength || !same_exit_inputs(chain)) continue;
+      if (!same_exit_inputs(chain)) continue;
+      if (links < kMinChainLength) {
+        // A short chain stays linear, and is rewritten only when its
+        // merged intervals take fewer compares than it has now: a range
+        // of one value is one eq, adjacent keys are one range.
+        chain.linear = true;
+        if (linear_compares(sorted_merged(chain.keys)) >= chain.members.size() + 1) continue;
+      }
       known_by_head_.emplace(head, std::move(known));
       chains.push_back(std::move(chain));
     }
     return chains;
+  }
+
+  // The compares a linear chain over these sorted, merged intervals makes
+  // (test_interval with nothing known about the value).
+  static size_t linear_compares(const std::vector<Interval>& keys) {
+    size_t n = 0;
+    for (const Interval& iv : keys) {
+      const bool low_open = iv.lo == 0;
+      const bool high_open = iv.hi == UINT32_MAX;
+      if (low_open && high_open) return 0;
+      n += (iv.lo == iv.hi || low_open || high_open) ? 1 : 2;
+    }
+    return n;
   }
 
   // The blocks of a link whose edges go on to its `next`.
@@ -508,7 +531,11 @@ class SetLowering {
     std::vector<Interval> keys = sorted_merged(std::move(chain.keys));
     std::vector<BlockId> tree_blocks{chain.head};
     TreeBuilder builder{f_, chain.value, chain.match, chain.exit, tree_blocks};
-    builder.fill(chain.head, keys, 0, keys.size(), 0, UINT32_MAX);
+    if (chain.linear) {
+      builder.fill_leaf(chain.head, keys, 0, keys.size(), 0, UINT32_MAX);
+    } else {
+      builder.fill(chain.head, keys, 0, keys.size(), 0, UINT32_MAX);
+    }
     rewritten_head_[chain.head] = true;
 
     for (BlockId b : tree_blocks) {

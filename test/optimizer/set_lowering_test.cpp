@@ -374,10 +374,10 @@ TEST(SetLowering, ShortChainUntouched) {
       "  v1 = const 0xa000001\n"
       "  br eq v0, v1, b3, b1\n"
       "b1:\n"
-      "  v2 = const 0xa000002\n"
+      "  v2 = const 0xa000005\n"
       "  br eq v0, v2, b3, b2\n"
       "b2:\n"
-      "  v3 = const 0xa000003\n"
+      "  v3 = const 0xa000009\n"
       "  br eq v0, v3, b3, b4\n"
       "b3:\n"
       "  v4 = const 0x40000\n"
@@ -404,6 +404,75 @@ TEST(SetLowering, ShortChainUntouched) {
     t.returns(exit + 1, 1);
     Lowered m = lower(parse_ir(t.text));
     EXPECT_EQ(m.changed, n >= kThreshold) << n;
+  }
+}
+
+// A chain too short for a tree is still rewritten, linearly, when its
+// merged intervals need fewer compares: `portrange 53` (ge 53, gt 53) is one
+// eq; four adjacent keys are one range (two compares). Keys that merge into
+// no fewer compares are left as they are.
+TEST(SetLowering, ShortChainsTakeFewerCompares) {
+  auto range_chain = [](const std::vector<std::pair<uint32_t, uint32_t>>& ranges) {
+    IrText t;
+    t.line("b0:");
+    std::string v = t.value();
+    t.line("  " + v + " = load.2 [2]");  // the low half of packets_near's word
+    t.line("  jump b1");
+    const uint32_t exit = 1 + 2 * static_cast<uint32_t>(ranges.size()), match = exit + 1;
+    for (size_t i = 0; i < ranges.size(); ++i) {
+      uint32_t b = 1 + 2 * static_cast<uint32_t>(i);
+      uint32_t next = i + 1 == ranges.size() ? exit : b + 2;
+      std::string lo = t.value(), hi = t.value();
+      t.line(IrText::block(b) + ":");
+      t.line("  " + lo + " = const " + IrText::hex(ranges[i].first));
+      t.line("  br ge " + v + ", " + lo + ", b" + std::to_string(b + 1) + ", b" + std::to_string(next));
+      t.line(IrText::block(b + 1) + ":");
+      t.line("  " + hi + " = const " + IrText::hex(ranges[i].second));
+      t.line("  br gt " + v + ", " + hi + ", b" + std::to_string(next) + ", b" + std::to_string(match));
+    }
+    t.returns(exit, 0);
+    t.returns(match, 7);
+    return parse_ir(t.text);
+  };
+  auto eq_chain = [](const std::vector<uint32_t>& keys) {
+    IrText t;
+    t.line("b0:");
+    std::string v = t.value();
+    t.line("  " + v + " = load.1 [3]");
+    t.line("  jump b1");
+    const uint32_t exit = 1 + static_cast<uint32_t>(keys.size());
+    t.eq_chain(1, keys, exit + 1, exit, [&](IrText&) { return v; });
+    t.returns(exit, 0);
+    t.returns(exit + 1, 1);
+    return parse_ir(t.text);
+  };
+  struct Case {
+    const char* what;
+    ir::Function f;
+    bool changes;
+    size_t branches;  // after the pass
+    std::vector<uint32_t> probes;
+  };
+  std::vector<Case> cases;
+  cases.push_back({"portrange 53", range_chain({{53, 53}}), true, 1, {53}});
+  cases.push_back({"portrange 53 or portrange 80-81", range_chain({{53, 53}, {80, 81}}), true, 3, {53, 80, 81}});
+  cases.push_back({"portrange 0-80", range_chain({{0, 80}}), true, 1, {0, 80}});
+  cases.push_back({"ranges that touch", range_chain({{10, 20}, {21, 30}}), true, 2, {10, 20, 21, 30}});
+  cases.push_back({"an empty range never matches", range_chain({{30, 20}}), true, 0, {20, 30}});
+  cases.push_back({"isis snp", eq_chain({0x1b, 0x1a, 0x18, 0x19}), true, 2, {0x18, 0x1b}});
+  cases.push_back({"isis iih", eq_chain({0x11, 0x0f, 0x10}), true, 2, {0x0f, 0x11}});
+  cases.push_back({"duplicate keys", eq_chain({5, 9, 5}), true, 2, {5, 9}});
+  cases.push_back({"isis l1 (no gain)", eq_chain({0x1a, 0x18, 0x12, 0x0f, 0x11}), false, 5, {0x0f, 0x1a}});
+  cases.push_back({"a range the same size", range_chain({{10, 20}}), false, 2, {10, 20}});
+  for (Case& c : cases) {
+    SCOPED_TRACE(c.what);
+    Lowered l = lower(c.f);
+    EXPECT_EQ(l.changed, c.changes);
+    if (!c.changes) {
+      EXPECT_EQ(ir::print(l.after), ir::print(c.f));
+    }
+    EXPECT_EQ(count_branches(l.after), c.branches) << ir::print(l.after);
+    expect_same_verdicts(l, packets_near(c.probes, {0}, 2, 8));
   }
 }
 
