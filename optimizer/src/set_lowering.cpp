@@ -10,6 +10,10 @@
 // at most ceil(log2 n) + 1 per packet. A short chain is rewritten as a
 // linear chain over the merged intervals when that takes fewer compares
 // (`portrange 53` is `ge 53, gt 53`: one eq; keys 0x18..0x1b: one range).
+// A tree over prefixes of one length (a `net` list of /24s) searches
+// value >> (32 - length), where each prefix is one value rather than a
+// range of two compares. Leaves test their keys in ascending order, so a
+// value below one key's range leaves the leaf at once.
 //
 // Both polarities are one shape: in a disjunction T accepts, in a
 // conjunction of negations T rejects; either way T is the eq target.
@@ -29,6 +33,7 @@
 // on are replaced by the head's identical value, or, for constants, moved
 // into the head, which dominates every such use.
 #include <algorithm>
+#include <bit>
 #include <cstdint>
 #include <optional>
 #include <unordered_map>
@@ -148,12 +153,16 @@ class StructuralNumbers {
 };
 
 // What a block's terminator tests: "subject in range" sends it to on_true.
+// BlockTest::host of a range test.
+constexpr uint32_t kNotPrefix = 1;
+
 struct BlockTest {
   uint32_t subject;  // structural number of the compared value
   ValueId value;     // that value, as available at the end of the block
   ValueId compared;  // the branch's own operand (value, or `and value, mask`)
   bool empty;        // the test can never hold (C has bits outside the mask)
   Interval range;
+  uint32_t host = kNotPrefix;  // eq tests: the bits the mask clears (0: none)
 };
 
 ValueId strip_single_phis(const Function& f, ValueId v) {
@@ -184,6 +193,9 @@ struct Chain {
   BlockId enters_match;          // a chain block whose edge enters T
   std::vector<BlockId> enters_exit;  // the chain blocks whose edges enter E
   bool linear = false;               // rewritten as a linear chain, not a tree
+  // The host bits every link's prefix mask clears, when all links are eq
+  // tests with one mask (0: plain values); kNotPrefix otherwise.
+  uint32_t host = kNotPrefix;
 };
 
 class SetLowering {
@@ -202,7 +214,7 @@ class SetLowering {
     size_t keys = 0;
     for (const Chain& chain : chains) keys += chain.keys.size();
     f_.blocks.reserve(f_.blocks.size() + 2 * keys);
-    f_.values.reserve(f_.values.size() + 2 * keys);
+    f_.values.reserve(f_.values.size() + 2 * keys + 2 * chains.size());
     uint64_t compares = 0;
     for (Chain& chain : chains) {
       compares += chain.members.size() + 1;
@@ -317,10 +329,10 @@ class SetLowering {
         if (f_.value(mask_v).op != Op::Const || !is_prefix_mask(f_.value(mask_v).imm)) continue;
         uint32_t host = ~f_.value(mask_v).imm;
         ValueId base = strip_single_phis(f_, masked);
-        return BlockTest{numbers_.of(base), base, x, (c & host) != 0, {c, c | host}};
+        return BlockTest{numbers_.of(base), base, x, (c & host) != 0, {c, c | host}, host};
       }
     }
-    return BlockTest{numbers_.of(x), x, x, false, {c, c}};
+    return BlockTest{numbers_.of(x), x, x, false, {c, c}, 0};
   }
 
   // One step of a chain starting at block b, entered from `from`: an eq
@@ -424,6 +436,7 @@ class SetLowering {
       Chain chain{head, {}, head_link->match, kNoBlock, head_test.value, {}, head_link->to_match, {}};
       if (head_link->second != kNoBlock) chain.members.push_back(head_link->second);
       if (!head_test.empty) chain.keys.push_back(head_test.range);
+      chain.host = head_test.host;
       size_t links = 1;
       std::vector<BlockId> from = link_exits(*head_link, head);
       BlockId next = head_link->next;
@@ -440,6 +453,7 @@ class SetLowering {
           chain.members.push_back(m);
         }
         if (!link->test.empty) chain.keys.push_back(link->test.range);
+        if (link->test.host != chain.host) chain.host = kNotPrefix;
         ++links;
         from = link_exits(*link, next);
         next = link->next;
@@ -528,9 +542,20 @@ class SetLowering {
       }
     }
 
+    // A tree over prefixes of one length searches the prefix itself
+    // (value >> host bits): each key is then one value, not a range.
+    ValueId searched = chain.value;
+    if (!chain.linear && chain.host != kNotPrefix && chain.host != 0) {
+      const uint32_t bits = static_cast<uint32_t>(std::popcount(chain.host));
+      for (Interval& k : chain.keys) k = {k.lo >> bits, k.hi >> bits};
+      ir::Builder b(f_);
+      b.set_block(chain.head);
+      searched = b.binary(Op::Shr, chain.value, b.constant(bits));
+      counters_.add("prefix trees");
+    }
     std::vector<Interval> keys = sorted_merged(std::move(chain.keys));
     std::vector<BlockId> tree_blocks{chain.head};
-    TreeBuilder builder{f_, chain.value, chain.match, chain.exit, tree_blocks};
+    TreeBuilder builder{f_, searched, chain.match, chain.exit, tree_blocks};
     if (chain.linear) {
       builder.fill_leaf(chain.head, keys, 0, keys.size(), 0, UINT32_MAX);
     } else {
@@ -598,36 +623,45 @@ class SetLowering {
       return b;
     }
 
-    // Tests the keys one after the other.
+    // Tests the keys one after the other, in ascending order: a value below
+    // one key's lower end is below every later key too, and goes to exit.
     void fill_leaf(BlockId b, const std::vector<Interval>& keys, size_t i, size_t j, uint32_t lo, uint32_t hi) {
       if (i == j) {
         jump(b, exit);
         return;
       }
       for (size_t k = i; k < j; ++k) {
-        BlockId miss = k + 1 == j ? exit : new_block();
-        test_interval(b, keys[k], lo, hi, miss);
-        b = miss;
+        BlockId above = k + 1 == j ? exit : new_block();
+        const bool past = test_interval(b, keys[k], lo, hi, exit, above);
+        b = above;
+        if (past) lo = keys[k].hi + 1;
       }
     }
 
-    // In `b`: value in iv -> match, else -> miss.
-    void test_interval(BlockId b, Interval iv, uint32_t lo, uint32_t hi, BlockId miss) {
+    // In `b`: value in iv -> match, below iv -> below, above iv -> above
+    // (where an eq test cannot tell, a value not in iv goes to above). True
+    // when every value sent to `above` is greater than iv.hi.
+    bool test_interval(BlockId b, Interval iv, uint32_t lo, uint32_t hi, BlockId below, BlockId above) {
       bool low_open = iv.lo <= lo;   // no need to test the lower end
       bool high_open = iv.hi >= hi;  // no need to test the upper end
       if (low_open && high_open) {
         jump(b, match);
-      } else if (iv.lo == iv.hi) {
-        branch(b, Cond::Eq, iv.lo, match, miss);
-      } else if (low_open) {
-        branch(b, Cond::Gt, iv.hi, miss, match);
+        return false;
+      }
+      if (iv.lo == iv.hi) {
+        branch(b, Cond::Eq, iv.lo, match, above);
+        return false;
+      }
+      if (low_open) {
+        branch(b, Cond::Gt, iv.hi, above, match);
       } else if (high_open) {
-        branch(b, Cond::Ge, iv.lo, match, miss);
+        branch(b, Cond::Ge, iv.lo, match, below);
       } else {
         BlockId upper = new_block();
-        branch(b, Cond::Ge, iv.lo, upper, miss);
-        branch(upper, Cond::Gt, iv.hi, miss, match);
+        branch(b, Cond::Ge, iv.lo, upper, below);
+        branch(upper, Cond::Gt, iv.hi, above, match);
       }
+      return iv.hi != UINT32_MAX;
     }
 
     BlockId new_block() {

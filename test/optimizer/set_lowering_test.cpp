@@ -328,6 +328,51 @@ TEST(SetLowering, MaskedPrefixesWithReloads) {
 }
 
 // A mask that is not a prefix: the chain is over the masked value itself.
+// `net a/24 or net b/24 ...`: prefixes of one length are searched as the
+// prefix itself (value >> 8), where each key is one value, so the tree
+// makes one compare per key in its leaves instead of a range's two.
+// Prefixes 3 apart never merge; two adjacent ones do, as adjacent prefixes.
+TEST(SetLowering, PrefixesOfOneLengthSearchThePrefix) {
+  std::vector<uint32_t> nets;
+  for (uint32_t i = 0; i < 40; ++i) nets.push_back(0x0a000000 | (3 * i) << 8);
+  nets.push_back(0x0a000100);  // adjacent to the first
+  auto chain = [&](uint32_t mask) {
+    IrText t;
+    t.eq_chain(0, nets, static_cast<uint32_t>(nets.size()) + 1, static_cast<uint32_t>(nets.size()),
+               [&](IrText& text) {
+                 std::string word = text.value(), m = text.value(), masked = text.value();
+                 text.line("  " + word + " = load.4 [4]");
+                 text.line("  " + m + " = const " + IrText::hex(mask));
+                 text.line("  " + masked + " = and " + word + ", " + m);
+                 return masked;
+               });
+    t.returns(static_cast<uint32_t>(nets.size()), 0);
+    t.returns(static_cast<uint32_t>(nets.size()) + 1, 0x40000);
+    return parse_ir(t.text);
+  };
+  Lowered l = lower(chain(0xffffff00));
+  EXPECT_EQ(counter(l.counters, "prefix trees"), 1u);
+  EXPECT_NE(ir::print(l.after).find("shr"), std::string::npos) << ir::print(l.after);
+  // 40 keys after merging (the adjacent pair is one range): 19 splits, 39
+  // eq compares and the range's two. Over the unshifted value each key
+  // would be a range of two compares.
+  EXPECT_EQ(count_branches(l.after), 19u + 39u + 2u) << ir::print(l.after);
+  std::vector<uint32_t> probes;
+  for (uint32_t n : nets) {
+    probes.push_back(n);
+    probes.push_back(n | 0xff);
+  }
+  expect_same_verdicts(l, packets_near(probes, {4}, 8, 5));
+
+  // The same keys as /32 hosts, and with a mask that keeps the low byte:
+  // no shift.
+  for (uint32_t mask : {0xffffffffu, 0xffff00ffu}) {
+    Lowered m = lower(chain(mask));
+    EXPECT_EQ(counter(m.counters, "prefix trees"), 0u) << std::hex << mask;
+    expect_same_verdicts(m, packets_near(probes, {4}, 8, 6));
+  }
+}
+
 TEST(SetLowering, NonPrefixMaskIsTheComparedValue) {
   IrText t;
   std::vector<uint32_t> keys = keys_from(0x01000100, 18, 0x00010001);
