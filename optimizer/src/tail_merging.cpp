@@ -787,18 +787,26 @@ std::optional<Merge> best_merge(const ir::Function& f) {
   const Dominance dom(preds);
   const Signatures sigs(f);
   Matcher matcher(f, dom);
-  std::unordered_map<uint64_t, std::vector<BlockId>> seen;
+  // The reachable blocks grouped by exit signature, each group in block
+  // order: a block's candidates are the few before it in its group.
+  std::vector<std::pair<uint64_t, BlockId>> by_signature;
+  by_signature.reserve(f.blocks.size());
+  for (BlockId b = 0; b < f.blocks.size(); ++b) {
+    if (b == 0 || dom.idom(b) != kNoBlock) by_signature.emplace_back(sigs.exit(b), b);
+  }
+  std::sort(by_signature.begin(), by_signature.end());
+  std::vector<uint32_t> position(f.blocks.size(), 0);  // in by_signature
+  for (uint32_t i = 0; i < by_signature.size(); ++i) position[by_signature[i].second] = i;
   std::optional<Merge> best;
   for (BlockId b = 0; b < f.blocks.size(); ++b) {
     if (b != 0 && dom.idom(b) == kNoBlock) continue;
-    auto& earlier = seen[sigs.exit(b)];
-    const size_t first = earlier.size() > kCandidatesPerTail ? earlier.size() - kCandidatesPerTail : 0;
-    for (size_t i = earlier.size(); i-- > first;) {
-      auto m = matcher.match(earlier[i], b);
+    const uint32_t at = position[b];
+    for (uint32_t i = at, tried = 0; i-- > 0 && tried < kCandidatesPerTail; ++tried) {
+      if (by_signature[i].first != by_signature[at].first) break;
+      auto m = matcher.match(by_signature[i].second, b);
       if (!m || m->removed <= m->cost) continue;
       if (!best || m->removed - m->cost > best->removed - best->cost) best = std::move(m);
     }
-    earlier.push_back(b);
   }
   return best;
 }
