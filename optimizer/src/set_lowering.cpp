@@ -35,6 +35,7 @@
 #include <algorithm>
 #include <bit>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <unordered_map>
 #include <vector>
@@ -550,12 +551,12 @@ class SetLowering {
       for (Interval& k : chain.keys) k = {k.lo >> bits, k.hi >> bits};
       ir::Builder b(f_);
       b.set_block(chain.head);
-      searched = b.binary(Op::Shr, chain.value, b.constant(bits));
+      searched = b.binary(Op::Shr, chain.value, entry_constant(bits));
       counters_.add("prefix trees");
     }
     std::vector<Interval> keys = sorted_merged(std::move(chain.keys));
     std::vector<BlockId> tree_blocks{chain.head};
-    TreeBuilder builder{f_, searched, chain.match, chain.exit, tree_blocks};
+    TreeBuilder builder{f_, searched, chain.match, chain.exit, tree_blocks, [this](uint32_t k) { return entry_constant(k); }};
     if (chain.linear) {
       builder.fill_leaf(chain.head, keys, 0, keys.size(), 0, UINT32_MAX);
     } else {
@@ -597,6 +598,7 @@ class SetLowering {
     BlockId match;
     BlockId exit;
     std::vector<BlockId>& created;
+    std::function<ValueId(uint32_t)> constant;
 
     // Makes `b` send `value` in keys[i, j) to match and the rest to exit,
     // knowing lo <= value <= hi there.
@@ -676,7 +678,7 @@ class SetLowering {
         builder.jump(on_true);
         return;
       }
-      builder.branch(cond, value, builder.constant(k), on_true, on_false);
+      builder.branch(cond, value, constant(k), on_true, on_false);
     }
     void jump(BlockId b, BlockId to) {
       ir::Builder builder(f);
@@ -684,6 +686,24 @@ class SetLowering {
       builder.jump(to);
     }
   };
+
+  // The constant k, defined in the entry block (which dominates every use,
+  // and where value numbering puts constants): the one there or a new one.
+  ValueId entry_constant(uint32_t k) {
+    if (!entry_constants_indexed_) {
+      for (ValueId v : f_.blocks[0].insts) {
+        if (f_.value(v).op == Op::Const) entry_constants_.emplace(f_.value(v).imm, v);
+      }
+      entry_constants_indexed_ = true;
+    }
+    auto [it, inserted] = entry_constants_.try_emplace(k, kNoValue);
+    if (inserted) {
+      ir::Builder b(f_);
+      b.set_block(0);
+      it->second = b.constant(k);
+    }
+    return it->second;
+  }
 
   void move_constant(ValueId v, BlockId from, BlockId to) {
     auto& insts = f_.blocks[from].insts;
@@ -753,6 +773,8 @@ class SetLowering {
   std::vector<BlockId> member_of_;
   std::vector<bool> rewritten_head_;
   std::vector<Addition> additions_;
+  std::unordered_map<uint32_t, ValueId> entry_constants_;
+  bool entry_constants_indexed_ = false;
 };
 
 }  // namespace

@@ -622,20 +622,30 @@ void apply_merge(ir::Function& f, const Merge& m) {
   const BlockId merged = static_cast<BlockId>(old_count);
   f.blocks.emplace_back();
 
-  // The phis, with constants for constant terms placed at the end of the
-  // prefix that feeds them.
-  std::vector<ValueId> prefix_constants[2];
+  // Constants live in the entry block, which dominates every use (where
+  // value numbering puts them): those it has are reused, new ones go to its
+  // front once the blocks have been rearranged.
+  std::unordered_map<uint32_t, ValueId> entry_constants;
+  for (ValueId v : f.blocks[0].insts) {
+    if (f.values[v].op == Op::Const) entry_constants.emplace(f.values[v].imm, v);
+  }
+  std::vector<ValueId> new_constants;
+  auto constant = [&](uint32_t k) {
+    auto [it, inserted] = entry_constants.try_emplace(k, kNoValue);
+    if (inserted) {
+      it->second = new_constant(f, 0, k);
+      new_constants.push_back(it->second);
+    }
+    return it->second;
+  };
+
+  // The phis.
   std::vector<ValueId> phis;
   for (const auto& [t1, t2] : m.phis) {
     ValueId in[2];
     const Term terms[2] = {t1, t2};
     for (int side = 0; side < 2; ++side) {
-      if (terms[side].is_constant) {
-        in[side] = new_constant(f, m.entry[side], terms[side].value);
-        prefix_constants[side].push_back(in[side]);
-      } else {
-        in[side] = terms[side].value;
-      }
+      in[side] = terms[side].is_constant ? constant(terms[side].value) : terms[side].value;
     }
     ir::Inst phi;
     phi.op = Op::Phi;
@@ -643,12 +653,8 @@ void apply_merge(ir::Function& f, const Merge& m) {
     phi.incoming = {{e1, in[0]}, {e2, in[1]}};
     phis.push_back(append_value(f, phi));
   }
-  std::map<uint32_t, ValueId> merged_constants;
   auto resolve = [&](const Source& s) -> ValueId {
-    if (s.kind == Source::Kind::Phi) return phis[s.index];
-    auto [it, inserted] = merged_constants.try_emplace(s.index, kNoValue);
-    if (inserted) it->second = new_constant(f, merged, s.index);
-    return it->second;
+    return s.kind == Source::Kind::Phi ? phis[s.index] : constant(s.index);
   };
 
   for (const Rewrite& r : m.rewrites) {
@@ -674,7 +680,6 @@ void apply_merge(ir::Function& f, const Merge& m) {
   // over its terminator; the entry keeps its prefix and jumps there.
   ir::Block& merged_block = f.blocks[merged];
   merged_block.insts = phis;
-  for (auto& [k, v] : merged_constants) merged_block.insts.push_back(v);
   {
     ir::Block& entry = f.blocks[e1];
     for (size_t k = m.suffix_start[0]; k < entry.insts.size(); ++k) {
@@ -714,10 +719,7 @@ void apply_merge(ir::Function& f, const Merge& m) {
     block.insts.resize(start);
     if (b2 != e2) dropped[b2] = true;
   }
-  for (int side = 0; side < 2; ++side) {
-    ir::Block& entry = f.blocks[m.entry[side]];
-    entry.insts.insert(entry.insts.end(), prefix_constants[side].begin(), prefix_constants[side].end());
-  }
+  f.blocks[0].insts.insert(f.blocks[0].insts.begin(), new_constants.begin(), new_constants.end());
   {
     ir::Block& entry = f.blocks[e2];
     entry.term = ir::Terminator{};
@@ -824,6 +826,14 @@ bool merge_tails(ir::Function& f, PassCounters& counters) {
     counters.add("tails merged");
     counters.add("estimated instructions saved", static_cast<uint64_t>(m->removed - m->cost));
     changed = true;
+  }
+  // A merge leaves the surviving entry jumping to the merged block, often
+  // from an empty block: clean the CFG up here rather than in another round
+  // of the whole pipeline.
+  if (changed) {
+    PassCounters cleanup;
+    simplify_cfg(f, cleanup);
+    for (const auto& [what, n] : cleanup.entries()) counters.add("clean-up: " + what, n);
   }
   return changed;
 }
