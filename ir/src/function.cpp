@@ -5,10 +5,10 @@
 
 namespace bpfc::ir {
 
-std::vector<BlockId> successors(const Block& b) {
+Successors successors(const Block& b) {
   switch (b.term.kind) {
-    case TermKind::Jump: return {b.term.on_true};
-    case TermKind::Branch: return {b.term.on_true, b.term.on_false};
+    case TermKind::Jump: return Successors(b.term.on_true);
+    case TermKind::Branch: return Successors(b.term.on_true, b.term.on_false);
     case TermKind::Ret:
     case TermKind::None: return {};
   }
@@ -16,16 +16,25 @@ std::vector<BlockId> successors(const Block& b) {
 }
 
 std::vector<std::vector<BlockId>> predecessors(const Function& f) {
+  // Count first so that every list is allocated once.
+  std::vector<uint32_t> count(f.blocks.size(), 0);
+  for (const Block& block : f.blocks) {
+    const Successors succ = successors(block);
+    for (size_t i = 0; i < succ.size(); ++i) {
+      if (i == 0 || succ[i] != succ[0]) ++count[succ[i]];
+    }
+  }
   std::vector<std::vector<BlockId>> preds(f.blocks.size());
+  for (BlockId b = 0; b < f.blocks.size(); ++b) preds[b].reserve(count[b]);
+  // Blocks are visited in increasing order, so each list comes out sorted
+  // and a repeated edge (both branch targets the same) is the last one
+  // pushed.
   for (BlockId b = 0; b < f.blocks.size(); ++b) {
     for (BlockId s : successors(f.blocks[b])) {
-      // Blocks are visited in increasing order, so a repeated edge (both
-      // branch targets the same) is the last one pushed: O(1), not O(preds).
       auto& p = preds[s];
       if (p.empty() || p.back() != b) p.push_back(b);
     }
   }
-  for (auto& p : preds) std::sort(p.begin(), p.end());
   return preds;
 }
 
@@ -164,6 +173,39 @@ bool renumber_topologically(Function& f) {
   }
   f.blocks = std::move(blocks);
   return true;
+}
+
+size_t compact_values(Function& f) {
+  const size_t n = f.values.size();
+  std::vector<ValueId> new_id(n, kNoValue);
+  for (const Block& b : f.blocks) {
+    for (ValueId v : b.insts) new_id[v] = 0;
+  }
+  ValueId next = 0;
+  for (ValueId v = 0; v < n; ++v) {
+    if (new_id[v] == 0) new_id[v] = next++;
+  }
+  if (next == n) return 0;
+  std::vector<Inst> values;
+  values.reserve(next);
+  for (ValueId v = 0; v < n; ++v) {
+    if (new_id[v] != kNoValue) values.push_back(std::move(f.values[v]));
+  }
+  auto renumber = [&](ValueId& x) {
+    if (x != kNoValue) x = new_id[x];
+  };
+  for (Inst& inst : values) {
+    renumber(inst.a);
+    renumber(inst.b);
+    for (PhiIncoming& in : inst.incoming) renumber(in.value);
+  }
+  for (Block& b : f.blocks) {
+    for (ValueId& v : b.insts) v = new_id[v];
+    renumber(b.term.lhs);
+    renumber(b.term.rhs);
+  }
+  f.values = std::move(values);
+  return n - next;
 }
 
 const char* op_name(Op op) {

@@ -16,6 +16,9 @@ namespace {
 // three rounds; the bound keeps a pathological case linear.
 constexpr int kMaxRoundsAtLevel2 = 4;
 
+// Detached values tolerated before the function's values are compacted.
+constexpr size_t kCompactionSlack = 4096;
+
 size_t placed_values(const ir::Function& f) {
   size_t n = 0;
   for (const ir::Block& b : f.blocks) n += b.insts.size();
@@ -72,6 +75,10 @@ Result<OptimizeReport> optimize(ir::Function& f, const OptimizeOptions& options)
       if (options.verify_each) {
         if (auto problem = ir::verify(f)) return error(malformed_after(pass->name, *problem));
       }
+      // Passes size their tables by the number of values: once most of
+      // them are detached (value numbering on long lists leaves 15 of 16),
+      // renumbering the placed ones makes every later pass cheaper.
+      if (f.values.size() > 2 * run.values_after + kCompactionSlack) ir::compact_values(f);
       changed_in_round = changed_in_round || run.changed;
       report.runs.push_back(std::move(run));
     }

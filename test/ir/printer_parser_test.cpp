@@ -116,6 +116,25 @@ TEST(IrParser, KeepsValueNumbersAndBrokenReferences) {
   EXPECT_EQ(print(*parsed), "b0:\n  v5 = add v9, _\n  ret v5\n");
 }
 
+TEST(IrCompaction, DropsUnplacedValuesAndKeepsTheOrderOfTheRest) {
+  // Values 1, 3 and 5 are not in any block (a pass detached them).
+  auto parsed = parse(
+      "b0:\n  v0 = load.2 [12]\n  v2 = const 0x800\n  br eq v0, v2, b1, b2\n"
+      "b1:\n  v4 = phi [b0: v0]\n  v6 = add v4, v2\n  ret v6\n"
+      "b2:\n  v7 = const 0\n  ret v7\n");
+  ASSERT_TRUE(parsed.ok()) << parsed.error().message;
+  Function f = std::move(*parsed);
+  ASSERT_EQ(f.values.size(), 8u);
+  EXPECT_EQ(compact_values(f), 3u);
+  EXPECT_EQ(f.values.size(), 5u);
+  EXPECT_FALSE(verify(f).has_value()) << *verify(f);
+  EXPECT_EQ(print(f),
+            "b0:\n  v0 = load.2 [12]\n  v1 = const 0x800\n  br eq v0, v1, b1, b2\n"
+            "b1:\n  v2 = phi [b0: v0]\n  v3 = add v2, v1\n  ret v3\n"
+            "b2:\n  v4 = const 0x0\n  ret v4\n");
+  EXPECT_EQ(compact_values(f), 0u);  // nothing left to drop
+}
+
 TEST(IrParser, ReportsErrorsWithTheirLine) {
   struct Case {
     const char* text;

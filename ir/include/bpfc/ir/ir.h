@@ -89,8 +89,27 @@ struct Function {
   Inst& value(ValueId v) { return values[v]; }
 };
 
+// A block's successors, at most two, held inline (no allocation).
+class Successors {
+ public:
+  Successors() = default;
+  explicit Successors(BlockId only) : ids_{only, kNoBlock}, size_(1) {}
+  Successors(BlockId first, BlockId second) : ids_{first, second}, size_(2) {}
+
+  const BlockId* begin() const { return ids_; }
+  const BlockId* end() const { return ids_ + size_; }
+  size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  BlockId operator[](size_t i) const { return ids_[i]; }
+  void pop_back() { --size_; }
+
+ private:
+  BlockId ids_[2] = {kNoBlock, kNoBlock};
+  uint8_t size_ = 0;
+};
+
 // Successors of a block in (on_true, on_false) / (target) order.
-std::vector<BlockId> successors(const Block& b);
+Successors successors(const Block& b);
 // Predecessor lists for every block, each sorted ascending.
 std::vector<std::vector<BlockId>> predecessors(const Function& f);
 
@@ -129,6 +148,11 @@ class Builder {
 // Reorders blocks so that every edge goes forward; drops blocks unreachable
 // from the entry. Returns false (leaving f unchanged) if the CFG has a cycle.
 bool renumber_topologically(Function& f);
+
+// Drops the values no block holds (left behind by passes that detach
+// values) and renumbers the rest, keeping their order. Returns how many
+// went. Every value an instruction or terminator uses must be placed.
+size_t compact_values(Function& f);
 
 // Textual form, stable and parseable (see ir/README or printer.cpp).
 std::string print(const Function& f);
