@@ -7,9 +7,10 @@
 // `ld [26]; and #0xffffff00` in every link. Chains that libpcap merged share
 // their later links, so every link of position i > 1 is entered only from
 // links of position i - 1. Renaming s_i to the run's i-th constant and
-// continuing each last link with the run's remaining constants (each new link
-// repeating the last link's statements) gives the chain libpcap builds for
-// the whole run.
+// continuing each last link with the run's remaining constants gives the
+// chain libpcap builds for the whole run. The new links compute nothing
+// (libpcap's repeat the last link's statements): each is entered only from
+// the link before it, so A is still the value that link tested.
 #include <unordered_map>
 
 #include "lower_sets.h"
@@ -131,8 +132,9 @@ bool expand_representative_chains(MachineProgram& p, const ListRuns& runs) {
     const int miss = p.blocks[static_cast<size_t>(tail)].jf;
     int previous = tail;
     for (size_t i = kRepresentatives; i < run->constants.size(); ++i) {
+      // A link entered only from the one before it still has that link's
+      // A: it need not recompute it (libpcap repeats `ld; and` there).
       MachineBlock link;
-      link.stmts = p.blocks[static_cast<size_t>(tail)].stmts;
       link.jump = Stmt{kJmp | kJeq | kK, run->constants[i]};
       link.jt = hit;
       link.jf = miss;

@@ -1,6 +1,7 @@
 // Representative compilation of long lists (frontend/src/lower_sets.h):
 // a list lowered through a few representative terms must give exactly the
-// IR that replaying libpcap's optimizer on every term gives, and filters
+// IR that replaying libpcap's optimizer on every term gives (once the loads
+// libpcap repeats in every link of a chain are removed), and filters
 // where the representatives could behave differently from the real terms
 // must take the exact path. The Z3 proofs against libpcap itself are in
 // test/equiv/list_lowering_equiv_test.cpp.
@@ -16,6 +17,7 @@
 #include "bpfc/frontend/parse.h"
 #include "bpfc/frontend/sema.h"
 #include "bpfc/ir/ir.h"
+#include "bpfc/optimizer/pass_manager.h"
 #include "lower_sets.h"
 #include "lower_test_support.h"
 
@@ -65,6 +67,20 @@ std::string ports(const std::string& prefix, size_t n, uint32_t base = 1, const 
   return list(prefix, n, join, [&](size_t i) { return std::to_string(base + (i % 7 == 6 ? i / 3 : i)); });
 }
 
+// The function with repeated loads and computations removed (value
+// numbering, dead code) and its values renumbered: libpcap repeats
+// `ld [26]; and #mask` in every link of a net chain, the expansion of a
+// represented chain does not (the link before it left that value in A).
+std::string without_repeats(ir::Function f) {
+  opt::OptimizeOptions options;
+  options.passes = std::vector<opt::Pass>{*opt::find_pass("value-numbering"), *opt::find_pass("dead-code")};
+  options.verify_each = true;
+  auto report = opt::optimize(f, options);
+  EXPECT_TRUE(report.ok());
+  ir::compact_values(f);
+  return ir::print(f);
+}
+
 void expect_same_as_exact_path(const std::string& expr) {
   Result<ir::Function> exact = lower_with_threshold(expr, kRepresentNone);
   Result<ir::Function> represented = lower_with_threshold(expr, kRepresentAll);
@@ -73,7 +89,7 @@ void expect_same_as_exact_path(const std::string& expr) {
     EXPECT_EQ(exact.errors().front().message, represented.errors().front().message) << expr;
     return;
   }
-  EXPECT_EQ(ir::print(*exact), ir::print(*represented)) << expr;
+  EXPECT_EQ(without_repeats(*exact), without_repeats(*represented)) << expr;
 }
 
 std::vector<std::string> list_shapes(size_t n) {
