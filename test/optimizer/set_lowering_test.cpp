@@ -96,6 +96,32 @@ std::vector<uint32_t> keys_from(uint32_t first, size_t n, uint32_t step) {
   return keys;
 }
 
+// `portrange a-b or portrange c-d ...` over the value `load`: each range is
+// two blocks, `ge V, lo` then `gt V, hi`; the next range is entered from
+// both. A match returns 7, the rest 0.
+ir::Function range_chain(const std::vector<std::pair<uint32_t, uint32_t>>& ranges, const std::string& load) {
+  IrText t;
+  t.line("b0:");
+  std::string v = t.value();
+  t.line("  " + v + " = " + load);
+  t.line("  jump b1");
+  const uint32_t exit = 1 + 2 * static_cast<uint32_t>(ranges.size()), match = exit + 1;
+  for (size_t i = 0; i < ranges.size(); ++i) {
+    uint32_t b = 1 + 2 * static_cast<uint32_t>(i);
+    uint32_t next = i + 1 == ranges.size() ? exit : b + 2;
+    std::string lo = t.value(), hi = t.value();
+    t.line(IrText::block(b) + ":");
+    t.line("  " + lo + " = const " + IrText::hex(ranges[i].first));
+    t.line("  br ge " + v + ", " + lo + ", b" + std::to_string(b + 1) + ", b" + std::to_string(next));
+    t.line(IrText::block(b + 1) + ":");
+    t.line("  " + hi + " = const " + IrText::hex(ranges[i].second));
+    t.line("  br gt " + v + ", " + hi + ", b" + std::to_string(next) + ", b" + std::to_string(match));
+  }
+  t.returns(exit, 0);
+  t.returns(match, 7);
+  return parse_ir(t.text);
+}
+
 // ---- what a function looks like ----
 
 size_t count_branches(const ir::Function& f) {
@@ -457,27 +483,8 @@ TEST(SetLowering, ShortChainUntouched) {
 // eq; four adjacent keys are one range (two compares). Keys that merge into
 // no fewer compares are left as they are.
 TEST(SetLowering, ShortChainsTakeFewerCompares) {
-  auto range_chain = [](const std::vector<std::pair<uint32_t, uint32_t>>& ranges) {
-    IrText t;
-    t.line("b0:");
-    std::string v = t.value();
-    t.line("  " + v + " = load.2 [2]");  // the low half of packets_near's word
-    t.line("  jump b1");
-    const uint32_t exit = 1 + 2 * static_cast<uint32_t>(ranges.size()), match = exit + 1;
-    for (size_t i = 0; i < ranges.size(); ++i) {
-      uint32_t b = 1 + 2 * static_cast<uint32_t>(i);
-      uint32_t next = i + 1 == ranges.size() ? exit : b + 2;
-      std::string lo = t.value(), hi = t.value();
-      t.line(IrText::block(b) + ":");
-      t.line("  " + lo + " = const " + IrText::hex(ranges[i].first));
-      t.line("  br ge " + v + ", " + lo + ", b" + std::to_string(b + 1) + ", b" + std::to_string(next));
-      t.line(IrText::block(b + 1) + ":");
-      t.line("  " + hi + " = const " + IrText::hex(ranges[i].second));
-      t.line("  br gt " + v + ", " + hi + ", b" + std::to_string(next) + ", b" + std::to_string(match));
-    }
-    t.returns(exit, 0);
-    t.returns(match, 7);
-    return parse_ir(t.text);
+  auto ranges = [](const std::vector<std::pair<uint32_t, uint32_t>>& r) {
+    return range_chain(r, "load.2 [2]");  // the low half of packets_near's word
   };
   auto eq_chain = [](const std::vector<uint32_t>& keys) {
     IrText t;
@@ -499,16 +506,16 @@ TEST(SetLowering, ShortChainsTakeFewerCompares) {
     std::vector<uint32_t> probes;
   };
   std::vector<Case> cases;
-  cases.push_back({"portrange 53", range_chain({{53, 53}}), true, 1, {53}});
-  cases.push_back({"portrange 53 or portrange 80-81", range_chain({{53, 53}, {80, 81}}), true, 3, {53, 80, 81}});
-  cases.push_back({"portrange 0-80", range_chain({{0, 80}}), true, 1, {0, 80}});
-  cases.push_back({"ranges that touch", range_chain({{10, 20}, {21, 30}}), true, 2, {10, 20, 21, 30}});
-  cases.push_back({"an empty range never matches", range_chain({{30, 20}}), true, 0, {20, 30}});
+  cases.push_back({"portrange 53", ranges({{53, 53}}), true, 1, {53}});
+  cases.push_back({"portrange 53 or portrange 80-81", ranges({{53, 53}, {80, 81}}), true, 3, {53, 80, 81}});
+  cases.push_back({"portrange 0-80", ranges({{0, 80}}), true, 1, {0, 80}});
+  cases.push_back({"ranges that touch", ranges({{10, 20}, {21, 30}}), true, 2, {10, 20, 21, 30}});
+  cases.push_back({"an empty range never matches", ranges({{30, 20}}), true, 0, {20, 30}});
   cases.push_back({"isis snp", eq_chain({0x1b, 0x1a, 0x18, 0x19}), true, 2, {0x18, 0x1b}});
   cases.push_back({"isis iih", eq_chain({0x11, 0x0f, 0x10}), true, 2, {0x0f, 0x11}});
   cases.push_back({"duplicate keys", eq_chain({5, 9, 5}), true, 2, {5, 9}});
   cases.push_back({"isis l1 (no gain)", eq_chain({0x1a, 0x18, 0x12, 0x0f, 0x11}), false, 5, {0x0f, 0x1a}});
-  cases.push_back({"a range the same size", range_chain({{10, 20}}), false, 2, {10, 20}});
+  cases.push_back({"a range the same size", ranges({{10, 20}}), false, 2, {10, 20}});
   for (Case& c : cases) {
     SCOPED_TRACE(c.what);
     Lowered l = lower(c.f);
@@ -521,11 +528,9 @@ TEST(SetLowering, ShortChainsTakeFewerCompares) {
   }
 }
 
-// `portrange a-b or portrange c-d ...`: each range is two blocks, `ge V, lo`
-// then `gt V, hi`; the next range is entered from both. Ranges that touch
-// or overlap merge; a reversed range (lo > hi) never matches.
+// A long `portrange` chain (range_chain): ranges that touch or overlap
+// merge; a reversed range (lo > hi) never matches.
 TEST(SetLowering, RangeChain) {
-  IrText t;
   std::vector<std::pair<uint32_t, uint32_t>> ranges;
   for (uint32_t i = 0; i < 12; ++i) ranges.emplace_back(100 * i + 10, 100 * i + 10 + 7 * i);
   ranges.emplace_back(1205, 1210);  // overlaps the last one
@@ -533,25 +538,7 @@ TEST(SetLowering, RangeChain) {
   ranges.emplace_back(3000, 2000);  // empty
   ranges.emplace_back(0, 3);        // from the bottom
   ranges.emplace_back(0xfffffff0, 0xffffffff);  // to the top
-  t.line("b0:");
-  std::string v = t.value();
-  t.line("  " + v + " = load.4 [0]");
-  t.line("  jump b1");
-  const uint32_t exit = 1 + 2 * static_cast<uint32_t>(ranges.size()), match = exit + 1;
-  for (size_t i = 0; i < ranges.size(); ++i) {
-    uint32_t b = 1 + 2 * static_cast<uint32_t>(i);
-    uint32_t next = i + 1 == ranges.size() ? exit : b + 2;
-    std::string lo = t.value(), hi = t.value();
-    t.line(IrText::block(b) + ":");
-    t.line("  " + lo + " = const " + IrText::hex(ranges[i].first));
-    t.line("  br ge " + v + ", " + lo + ", b" + std::to_string(b + 1) + ", b" + std::to_string(next));
-    t.line(IrText::block(b + 1) + ":");
-    t.line("  " + hi + " = const " + IrText::hex(ranges[i].second));
-    t.line("  br gt " + v + ", " + hi + ", b" + std::to_string(next) + ", b" + std::to_string(match));
-  }
-  t.returns(exit, 0);
-  t.returns(match, 7);
-  Lowered l = lower(parse_ir(t.text));
+  Lowered l = lower(range_chain(ranges, "load.4 [0]"));
   EXPECT_TRUE(l.changed);
   EXPECT_EQ(counter(l.counters, "chains lowered"), 1u);
   EXPECT_LE(longest_branch_path(l.after), 2 * (std::ceil(std::log2(ranges.size())) + 1));
