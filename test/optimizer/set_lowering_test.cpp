@@ -524,7 +524,7 @@ TEST(SetLowering, ShortChainsTakeFewerCompares) {
       EXPECT_EQ(ir::print(l.after), ir::print(c.f));
     }
     EXPECT_EQ(count_branches(l.after), c.branches) << ir::print(l.after);
-    expect_same_verdicts(l, packets_near(c.probes, {0}, 2, 8));
+    expect_same_verdicts(l, packets_near(c.probes, {0}, 4, 8));
   }
 }
 
