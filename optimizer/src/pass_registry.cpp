@@ -26,6 +26,7 @@ std::vector<Pass> make_registry() {
       {"edge-facts", "fold tests decided by facts known on dominating edges; thread jumps", propagate_edge_facts},
       {"tail-merging", "share tails that differ only in how load addresses are formed (phis for the rest)",
        merge_tails},
+      {"load-fusion", "test neighbouring packet bytes that must both match with one wider load", fuse_loads},
   };
 }
 
@@ -48,6 +49,7 @@ constexpr const char* kLevel2[] = {
     "value-numbering",
     "set-lowering",
     "edge-facts",
+    "load-fusion",
     "constant-folding",
     "dead-code",
     "cfg-simplify",

@@ -16,5 +16,6 @@ bool number_values(ir::Function& f, PassCounters& counters);      // value_numbe
 bool propagate_edge_facts(ir::Function& f, PassCounters& counters);  // edge_facts.cpp
 bool lower_sets(ir::Function& f, PassCounters& counters);         // set_lowering.cpp
 bool merge_tails(ir::Function& f, PassCounters& counters);        // tail_merging.cpp
+bool fuse_loads(ir::Function& f, PassCounters& counters);         // load_fusion.cpp
 
 }  // namespace bpfc::opt
