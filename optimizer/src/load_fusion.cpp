@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "cfg_edit.h"
+#include "entry_constants.h"
 #include "inst_facts.h"
 #include "passes.h"
 
@@ -64,8 +65,10 @@ class LoadFusion {
     for (BlockId a = 0; a < f_.blocks.size(); ++a) {
       if (try_fuse(a)) changed = true;
     }
-    if (changed) remove_unreachable_blocks(f_);
-    return changed;
+    if (!changed) return false;
+    constants_->place();
+    remove_unreachable_blocks(f_);
+    return true;
   }
 
  private:
@@ -149,6 +152,7 @@ class LoadFusion {
   }
 
   bool try_fuse(BlockId a) {
+    if (a != 0 && preds_[a] == 0) return false;  // unreachable, or fused into its predecessor
     const ir::Terminator& ta = f_.blocks[a].term;
     if (ta.kind != TermKind::Branch) return false;
     const BlockId b = ta.on_true, r = ta.on_false;
@@ -208,19 +212,17 @@ class LoadFusion {
     for (ValueId gone : {first.masked, second.masked, second.load}) {
       if (gone == kNoValue) continue;
       std::erase(insts, gone);
-      detach(gone);
+      f_.values[gone].block = kNoBlock;
     }
+    if (!constants_) constants_.emplace(f_);
     ValueId tested = first.load;
-    auto after_wide = std::find(insts.begin(), insts.end(), first.load) + 1;
     if (mask != bytes_mask(width)) {
-      const ValueId k = append({Op::Const, 0, mask, kNoValue, kNoValue, a, {}});
-      const ValueId masked = append({Op::And, 0, 0, first.load, k, a, {}});
-      after_wide = std::find(insts.begin(), insts.end(), first.load) + 1;
-      insts.insert(after_wide, {k, masked});
-      tested = masked;
+      f_.values.push_back({Op::And, 0, 0, first.load, constants_->get(mask), a, {}});
+      tested = static_cast<ValueId>(f_.values.size() - 1);
+      insts.insert(std::find(insts.begin(), insts.end(), first.load) + 1, tested);
     }
-    const ValueId expected = append({Op::Const, 0, value, kNoValue, kNoValue, a, {}});
-    insts.insert(std::find(insts.begin(), insts.end(), tested) + 1, expected);
+    const ValueId expected = constants_->get(value);
+    uses_.resize(f_.values.size(), 1);  // the new values are used once
     // B's constants may be used where B led: A now leads there.
     for (ValueId v : f_.blocks[b].insts) {
       if (f_.values[v].op != Op::Const) continue;
@@ -236,22 +238,11 @@ class LoadFusion {
     preds_[b] = 0;  // unreachable: removed at the end of the pass
   }
 
-  ValueId append(Inst inst) {
-    f_.values.push_back(std::move(inst));
-    uses_.push_back(1);
-    return static_cast<ValueId>(f_.values.size() - 1);
-  }
-
-  void detach(ValueId v) {
-    Inst& inst = f_.values[v];
-    inst.block = kNoBlock;
-    inst.a = inst.b = kNoValue;
-  }
-
   Function& f_;
   PassCounters& counters_;
   std::vector<uint32_t> uses_;
   std::vector<uint32_t> preds_;
+  std::optional<EntryConstants> constants_;  // once something is fused
 };
 
 }  // namespace

@@ -35,11 +35,11 @@
 #include <algorithm>
 #include <bit>
 #include <cstdint>
-#include <functional>
 #include <optional>
 #include <unordered_map>
 #include <vector>
 
+#include "entry_constants.h"
 #include "passes.h"
 
 namespace bpfc::opt {
@@ -154,8 +154,9 @@ class StructuralNumbers {
 };
 
 // What a block's terminator tests: "subject in range" sends it to on_true.
-// BlockTest::host of a range test.
-constexpr uint32_t kNotPrefix = 1;
+// BlockTest::host of a range test. A prefix mask is never 0, so no prefix
+// has all 32 host bits (a /31 has host bits 1, a /32 none).
+constexpr uint32_t kNotPrefix = UINT32_MAX;
 
 struct BlockTest {
   uint32_t subject;  // structural number of the compared value
@@ -209,6 +210,7 @@ class SetLowering {
     count_predecessors();
     std::vector<Chain> chains = find_chains();
     if (chains.empty()) return false;
+    constants_.emplace(f_);
     rewritten_head_.assign(f_.blocks.size(), false);
     // The trees need at most two blocks and two constants per key: grow the
     // function once rather than vector by vector.
@@ -221,6 +223,7 @@ class SetLowering {
       compares += chain.members.size() + 1;
       rewrite(chain);
     }
+    constants_->place();
     fix_phis();
     ir::renumber_topologically(f_);
     counters_.add("chains lowered", chains.size());
@@ -551,12 +554,12 @@ class SetLowering {
       for (Interval& k : chain.keys) k = {k.lo >> bits, k.hi >> bits};
       ir::Builder b(f_);
       b.set_block(chain.head);
-      searched = b.binary(Op::Shr, chain.value, entry_constant(bits));
+      searched = b.binary(Op::Shr, chain.value, constants_->get(bits));
       counters_.add("prefix trees");
     }
     std::vector<Interval> keys = sorted_merged(std::move(chain.keys));
     std::vector<BlockId> tree_blocks{chain.head};
-    TreeBuilder builder{f_, searched, chain.match, chain.exit, tree_blocks, [this](uint32_t k) { return entry_constant(k); }};
+    TreeBuilder builder{f_, searched, chain.match, chain.exit, tree_blocks, *constants_};
     if (chain.linear) {
       builder.fill_leaf(chain.head, keys, 0, keys.size(), 0, UINT32_MAX);
     } else {
@@ -598,7 +601,7 @@ class SetLowering {
     BlockId match;
     BlockId exit;
     std::vector<BlockId>& created;
-    std::function<ValueId(uint32_t)> constant;
+    EntryConstants& constants;
 
     // Makes `b` send `value` in keys[i, j) to match and the rest to exit,
     // knowing lo <= value <= hi there.
@@ -678,7 +681,7 @@ class SetLowering {
         builder.jump(on_true);
         return;
       }
-      builder.branch(cond, value, constant(k), on_true, on_false);
+      builder.branch(cond, value, constants.get(k), on_true, on_false);
     }
     void jump(BlockId b, BlockId to) {
       ir::Builder builder(f);
@@ -686,24 +689,6 @@ class SetLowering {
       builder.jump(to);
     }
   };
-
-  // The constant k, defined in the entry block (which dominates every use,
-  // and where value numbering puts constants): the one there or a new one.
-  ValueId entry_constant(uint32_t k) {
-    if (!entry_constants_indexed_) {
-      for (ValueId v : f_.blocks[0].insts) {
-        if (f_.value(v).op == Op::Const) entry_constants_.emplace(f_.value(v).imm, v);
-      }
-      entry_constants_indexed_ = true;
-    }
-    auto [it, inserted] = entry_constants_.try_emplace(k, kNoValue);
-    if (inserted) {
-      ir::Builder b(f_);
-      b.set_block(0);
-      it->second = b.constant(k);
-    }
-    return it->second;
-  }
 
   void move_constant(ValueId v, BlockId from, BlockId to) {
     auto& insts = f_.blocks[from].insts;
@@ -773,8 +758,7 @@ class SetLowering {
   std::vector<BlockId> member_of_;
   std::vector<bool> rewritten_head_;
   std::vector<Addition> additions_;
-  std::unordered_map<uint32_t, ValueId> entry_constants_;
-  bool entry_constants_indexed_ = false;
+  std::optional<EntryConstants> constants_;  // once there is a chain to rewrite
 };
 
 }  // namespace

@@ -23,10 +23,10 @@
 #include <cstdint>
 #include <map>
 #include <optional>
-#include <unordered_map>
 #include <vector>
 
 #include "bpfc/ir/ir.h"
+#include "entry_constants.h"
 #include "passes.h"
 #include "value_replacements.h"
 
@@ -601,14 +601,6 @@ ValueId append_value(ir::Function& f, ir::Inst inst) {
   return static_cast<ValueId>(f.values.size() - 1);
 }
 
-ValueId new_constant(ir::Function& f, BlockId b, uint32_t k) {
-  ir::Inst c;
-  c.op = Op::Const;
-  c.imm = k;
-  c.block = b;
-  return append_value(f, c);
-}
-
 void detach(ir::Function& f, ValueId v) {
   ir::Inst& inst = f.values[v];
   inst.block = kNoBlock;
@@ -622,22 +614,8 @@ void apply_merge(ir::Function& f, const Merge& m) {
   const BlockId merged = static_cast<BlockId>(old_count);
   f.blocks.emplace_back();
 
-  // Constants live in the entry block, which dominates every use (where
-  // value numbering puts them): those it has are reused, new ones go to its
-  // front once the blocks have been rearranged.
-  std::unordered_map<uint32_t, ValueId> entry_constants;
-  for (ValueId v : f.blocks[0].insts) {
-    if (f.values[v].op == Op::Const) entry_constants.emplace(f.values[v].imm, v);
-  }
-  std::vector<ValueId> new_constants;
-  auto constant = [&](uint32_t k) {
-    auto [it, inserted] = entry_constants.try_emplace(k, kNoValue);
-    if (inserted) {
-      it->second = new_constant(f, 0, k);
-      new_constants.push_back(it->second);
-    }
-    return it->second;
-  };
+  // New constants go to the entry block, once the blocks are rearranged.
+  EntryConstants constants(f);
 
   // The phis.
   std::vector<ValueId> phis;
@@ -645,7 +623,7 @@ void apply_merge(ir::Function& f, const Merge& m) {
     ValueId in[2];
     const Term terms[2] = {t1, t2};
     for (int side = 0; side < 2; ++side) {
-      in[side] = terms[side].is_constant ? constant(terms[side].value) : terms[side].value;
+      in[side] = terms[side].is_constant ? constants.get(terms[side].value) : terms[side].value;
     }
     ir::Inst phi;
     phi.op = Op::Phi;
@@ -654,7 +632,7 @@ void apply_merge(ir::Function& f, const Merge& m) {
     phis.push_back(append_value(f, phi));
   }
   auto resolve = [&](const Source& s) -> ValueId {
-    return s.kind == Source::Kind::Phi ? phis[s.index] : constant(s.index);
+    return s.kind == Source::Kind::Phi ? phis[s.index] : constants.get(s.index);
   };
 
   for (const Rewrite& r : m.rewrites) {
@@ -719,7 +697,7 @@ void apply_merge(ir::Function& f, const Merge& m) {
     block.insts.resize(start);
     if (b2 != e2) dropped[b2] = true;
   }
-  f.blocks[0].insts.insert(f.blocks[0].insts.begin(), new_constants.begin(), new_constants.end());
+  constants.place();
   {
     ir::Block& entry = f.blocks[e2];
     entry.term = ir::Terminator{};

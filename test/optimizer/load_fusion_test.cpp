@@ -40,9 +40,12 @@ TEST(LoadFusion, AHalfWordAndAByteBecomeAMaskedWord) {
   auto out = run_pass(kPass, kIsoIsis);
   EXPECT_TRUE(out.changed);
   EXPECT_EQ(out.counter("byte tests fused"), 1u);
-  // Byte 16, between the two, is read and masked out.
+  // Byte 16, between the two, is read and masked out. New constants go to
+  // the entry block, where value numbering keeps constants.
   EXPECT_EQ(out.ir, normalized(R"(
 b0:
+  v8 = const 0xffff00ff
+  v10 = const 0xfefe0083
   v0 = const 0
   v2 = const 0x5dc
   v4 = const 0xfefe
@@ -52,9 +55,7 @@ b0:
   br gt v1, v2, b3, b1
 b1:
   v3 = load.4 [14]
-  v8 = const 0xffff00ff
   v9 = and v3, v8
-  v10 = const 0xfefe0083
   br eq v9, v10, b2, b3
 b2:
   ret v7
@@ -89,12 +90,12 @@ b3:
   // B's constants move into A; the unused ones are dead code's to remove.
   EXPECT_EQ(out.ir, normalized(R"(
 b0:
+  v10 = const 0xf00f
+  v12 = const 0x1002
   v7 = const 0x10
   v5 = const 0xf0
   v0 = load.2 [6]
-  v10 = const 0xf00f
   v11 = and v0, v10
-  v12 = const 0x1002
   v1 = const 0x0f
   v3 = const 0x02
   br eq v11, v12, b2, b1
@@ -135,6 +136,36 @@ b3:
   EXPECT_NE(out.ir.find("load.4 [v4 + 14]"), std::string::npos) << out.ir;
   EXPECT_NE(out.ir.find("const 0x50005a"), std::string::npos) << out.ir;
   EXPECT_EQ(out.ir.find(" and v5"), std::string::npos) << out.ir;
+}
+
+TEST(LoadFusion, AChainOfThreeBytesFusesOnePairPerRun) {
+  // After bytes 0 and 1 fuse, the block that tested byte 1 is dead: it must
+  // not be taken as the first of another pair with byte 2's test, which the
+  // fused test now leads to.
+  auto out = run_pass(kPass, R"(
+b0:
+  v0 = load.1 [0]
+  v1 = const 1
+  br eq v0, v1, b1, b3
+b1:
+  v2 = load.1 [1]
+  v3 = const 2
+  br eq v2, v3, b2, b3
+b2:
+  v4 = load.1 [2]
+  v5 = const 3
+  br eq v4, v5, b4, b3
+b3:
+  v6 = const 0
+  ret v6
+b4:
+  v7 = const 9
+  ret v7
+)");
+  EXPECT_TRUE(out.changed);
+  EXPECT_EQ(out.counter("byte tests fused"), 1u);
+  EXPECT_NE(out.ir.find("load.2 [0]"), std::string::npos) << out.ir;
+  EXPECT_NE(out.ir.find("load.1 [2]"), std::string::npos) << out.ir;
 }
 
 TEST(LoadFusion, BothLoadedFirstNeedNoRejectingTarget) {

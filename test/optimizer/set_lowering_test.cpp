@@ -390,6 +390,11 @@ TEST(SetLowering, PrefixesOfOneLengthSearchThePrefix) {
   }
   expect_same_verdicts(l, packets_near(probes, {4}, 8, 5));
 
+  // /31 prefixes (one host bit) are prefixes too.
+  Lowered narrow = lower(chain(0xfffffffe));
+  EXPECT_EQ(counter(narrow.counters, "prefix trees"), 1u);
+  expect_same_verdicts(narrow, packets_near(probes, {4}, 8, 7));
+
   // The same keys as /32 hosts, and with a mask that keeps the low byte:
   // no shift.
   for (uint32_t mask : {0xffffffffu, 0xffff00ffu}) {

@@ -74,8 +74,14 @@ std::vector<uint32_t> block_order(const std::vector<MBlock>& blocks) {
     return e.kind == MExit::Kind::Jump && in_body(e.on_true) && waiting[e.on_true] > 1;
   };
   std::set<std::pair<bool, uint32_t>> ready;
+  std::vector<std::vector<uint32_t>> held_for(n);  // held-back jumps by target
+  auto make_ready = [&](uint32_t b) {
+    const bool held = holds_back(b);
+    ready.insert({held, b});
+    if (held) held_for[blocks[b].exit.on_true].push_back(b);
+  };
   std::vector<uint32_t> order;
-  if (n > 0 && blocks[0].present) ready.insert({holds_back(0), 0});
+  if (n > 0 && blocks[0].present) make_ready(0);
   uint32_t preferred = UINT32_MAX;
   while (!ready.empty()) {
     auto it = ready.end();
@@ -87,20 +93,14 @@ std::vector<uint32_t> block_order(const std::vector<MBlock>& blocks) {
     preferred = blocks[b].exit.kind == MExit::Kind::Jump ? blocks[b].exit.on_true : UINT32_MAX;
     successors(b, [&](uint32_t s) {
       if (!in_body(s)) return;
-      // A block held back may become free as its target's other
-      // predecessors get placed: re-rank the ready jumps into s.
-      if (--waiting[s] == 0) ready.insert({holds_back(s), s});
+      if (--waiting[s] == 0) make_ready(s);
+      // Once s waits for one predecessor only, a jump held back for it is
+      // free: it is that predecessor.
       if (waiting[s] == 1) {
-        for (auto r = ready.begin(); r != ready.end();) {
-          const MExit& e = blocks[r->second].exit;
-          if (r->first && e.kind == MExit::Kind::Jump && e.on_true == s) {
-            uint32_t moved = r->second;
-            r = ready.erase(r);
-            ready.insert({false, moved});
-          } else {
-            ++r;
-          }
+        for (uint32_t j : held_for[s]) {
+          if (ready.erase({true, j}) != 0) ready.insert({false, j});
         }
+        held_for[s].clear();
       }
     });
   }
