@@ -9,11 +9,7 @@
 namespace bpfc {
 namespace {
 
-struct LinktypeEntry {
-  uint32_t value;
-  std::string_view name;
-  std::string_view description;
-};
+using LinktypeEntry = LinktypeName;
 
 // Canonical entries, in libpcap's order; names and values are both unique.
 constexpr LinktypeEntry kLinktypes[] = {
@@ -260,6 +256,8 @@ std::optional<std::string_view> linktype_description(uint32_t dlt) {
   if (const auto* entry = find_by_value(dlt)) return entry->description;
   return std::nullopt;
 }
+
+std::span<const LinktypeName> linktype_names() { return kLinktypes; }
 
 std::string linktype_display(uint32_t dlt) {
   if (const auto* entry = find_by_value(dlt))

@@ -1,0 +1,77 @@
+// linktype_support(): what bpfc compiles for a link type, from what decides
+// it (libpcap's facts in sema_link_traits.cpp, bpfc's header layouts in
+// lower_linklayer.cpp) and, for the link-level primitives, by compiling a
+// probe of each: a listing cannot claim what the compiler refuses.
+#include "bpfc/frontend/linktype.h"
+#include "bpfc/frontend/lower.h"
+#include "bpfc/frontend/parse.h"
+#include "bpfc/frontend/resolver.h"
+#include "bpfc/frontend/sema.h"
+#include "lower_linklayer.h"
+#include "sema_link_traits.h"
+
+namespace bpfc {
+namespace {
+
+// The probes are numeric: nothing is ever looked up.
+class NoNames final : public NameResolver {
+ public:
+  std::vector<Ipv4Addr> host_ipv4(std::string_view) const override { return {}; }
+  std::vector<Ipv6Addr> host_ipv6(std::string_view) const override { return {}; }
+  std::optional<MacAddr> ether(std::string_view) const override { return std::nullopt; }
+  std::optional<uint32_t> network(std::string_view) const override { return std::nullopt; }
+  std::optional<uint16_t> service(std::string_view, std::string_view) const override { return std::nullopt; }
+  std::optional<uint8_t> protocol(std::string_view) const override { return std::nullopt; }
+};
+
+bool compiles(std::string_view filter, uint32_t dlt) {
+  const NoNames names;
+  LowerOptions options;
+  options.linktype = dlt;
+  options.resolver = &names;
+  options.libpcap_optimize = false;
+  auto ast = parse_filter(filter);
+  return ast && !check_filter(*ast, options) && lower_filter(*ast, options).ok();
+}
+
+std::string_view protocols_of(lower::TypeTest test) {
+  switch (test) {
+    case lower::TypeTest::Ethernet:
+    case lower::TypeTest::LinuxSll:
+    case lower::TypeTest::TypeField: return "ip, ip6, arp, rarp, ... (any EtherType)";
+    case lower::TypeTest::IpVersionNibble: return "ip, ip6";
+    case lower::TypeTest::OnlyIpv4: return "ip";
+    case lower::TypeTest::OnlyIpv6: return "ip6";
+    case lower::TypeTest::Ppp: return "ip, ip6, ... (PPP protocol numbers)";
+    case lower::TypeTest::CiscoHdlc: return "ip, ip6, ... (Cisco HDLC types)";
+    case lower::TypeTest::LoopbackHostOrder:
+    case lower::TypeTest::LoopbackNetOrder: return "ip, ip6 (BSD address families)";
+  }
+  return {};
+}
+
+}  // namespace
+
+LinktypeSupport linktype_support(uint32_t dlt) {
+  LinktypeSupport support;
+  const sema::LinkTraits traits = sema::link_traits(dlt);
+  support.known = traits.known;
+  const lower::LinkLayerInfo* layout = lower::find_link_layer(lower::canonical_dlt(dlt));
+  if (!traits.known || layout == nullptr) return support;
+  support.header_modelled = true;
+  support.protocols = protocols_of(layout->type_test);
+  struct Primitive {
+    std::string_view syntax;
+    std::string_view probe;
+  };
+  constexpr Primitive kPrimitives[] = {
+      {"ether host", "ether host 1:2:3:4:5:6"}, {"vlan", "vlan"}, {"mpls", "mpls"}, {"llc", "llc"},
+      {"inbound/outbound", "inbound"}, {"ifindex", "ifindex 1"},
+  };
+  for (const Primitive& primitive : kPrimitives) {
+    if (compiles(primitive.probe, dlt)) support.primitives.push_back(primitive.syntax);
+  }
+  return support;
+}
+
+}  // namespace bpfc
