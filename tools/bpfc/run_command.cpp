@@ -2,10 +2,10 @@
 // as hex strings and prints the filter's return value for each one, so a
 // filter's verdicts can be checked without a capture.
 #include <cstdio>
-#include <iostream>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "bpfc/cbpf/format.h"
@@ -48,14 +48,23 @@ bool reads_packets_from_stdin(const RunCommandOptions& options) {
 
 // Packets from the arguments, or one per line from stdin when there are none
 // (or the only one is "-"); blank lines and lines starting with '#' are skipped.
-std::vector<std::string> packet_texts(const RunCommandOptions& options) {
+std::optional<std::vector<std::string>> packet_texts(const RunCommandOptions& options) {
   if (!reads_packets_from_stdin(options)) return options.packets;
+  std::string error;
+  auto text = read_text_input("-", error);
+  if (!text) {
+    report_failure(error);
+    return std::nullopt;
+  }
   std::vector<std::string> lines;
-  std::string line;
-  while (std::getline(std::cin, line)) {
+  size_t start = 0;
+  while (start < text->size()) {
+    size_t end = text->find('\n', start);
+    if (end == std::string::npos) end = text->size();
+    std::string_view line(text->data() + start, end - start);
     size_t first = line.find_first_not_of(" \t\r");
-    if (first == std::string::npos || line[first] == '#') continue;
-    lines.push_back(line);
+    if (first != std::string_view::npos && line[first] != '#') lines.emplace_back(line);
+    start = end + 1;
   }
   return lines;
 }
@@ -70,11 +79,12 @@ int run_packets(const RunCommandOptions& options) {
   }
   auto program = load_program(options);
   if (!program) return kExitFailure;
-  std::vector<std::string> texts = packet_texts(options);
+  auto texts = packet_texts(options);
+  if (!texts) return kExitFailure;
   int status = kExitOk;
-  for (size_t i = 0; i < texts.size(); ++i) {
+  for (size_t i = 0; i < texts->size(); ++i) {
     std::string error;
-    auto packet = parse_hex_packet(texts[i], error);
+    auto packet = parse_hex_packet((*texts)[i], error);
     if (!packet) {
       status = report_failure("packet " + std::to_string(i + 1) + ": " + error);
       continue;

@@ -1,31 +1,65 @@
 #include "text_input.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstring>
-#include <fstream>
-#include <iostream>
-#include <iterator>
-#include <sstream>
 
 #include "bpfc/cbpf/format.h"
 #include "cli_status.h"
 
 namespace bpfc::cli {
+namespace {
+
+std::string describe_errno(const std::string& path, int error_number) {
+  return input_display_name(path) + ": " + std::strerror(error_number);
+}
+
+// Reads `fd` to its end with read(2): a directory, a device that fails or a
+// file that vanishes part-way is an error value here, never an exception.
+bool read_all(int fd, std::string& contents, int& error_number) {
+  char chunk[1 << 16];
+  while (true) {
+    const ssize_t got = read(fd, chunk, sizeof chunk);
+    if (got > 0) {
+      contents.append(chunk, static_cast<size_t>(got));
+    } else if (got == 0) {
+      return true;
+    } else if (errno != EINTR) {
+      error_number = errno;
+      return false;
+    }
+  }
+}
+
+}  // namespace
+
+std::string input_display_name(const std::string& path) { return path == "-" ? "standard input" : path; }
 
 std::optional<std::string> read_text_input(const std::string& path, std::string& error) {
-  if (path == "-") {
-    std::ostringstream contents;
-    contents << std::cin.rdbuf();
-    return contents.str();
+  int fd = STDIN_FILENO;
+  if (path != "-") {
+    do {
+      fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    } while (fd < 0 && errno == EINTR);
+    if (fd < 0) {
+      error = describe_errno(path, errno);
+      return std::nullopt;
+    }
   }
-  std::ifstream file(path, std::ios::binary);
-  if (!file) {
-    error = "can't open " + path + ": " + std::strerror(errno);
-    return std::nullopt;
+  std::string contents;
+  int error_number = 0;
+  struct stat info {};
+  if (fstat(fd, &info) == 0 && S_ISDIR(info.st_mode)) {
+    error_number = EISDIR;  // read() says so too, but not on every file system
+  } else {
+    read_all(fd, contents, error_number);
   }
-  std::string contents((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
-  if (file.bad()) {
-    error = "can't read " + path;
+  if (fd != STDIN_FILENO) close(fd);
+  if (error_number != 0) {
+    error = describe_errno(path, error_number);
     return std::nullopt;
   }
   return contents;
@@ -44,6 +78,26 @@ std::optional<cbpf::Program> read_program_input(const std::string& path) {
     return std::nullopt;
   }
   return std::move(*program);
+}
+
+std::optional<std::vector<std::string>> read_file_list(const std::string& path, std::string& error) {
+  auto text = read_text_input(path, error);
+  if (!text) return std::nullopt;
+  std::vector<std::string> files;
+  size_t start = 0;
+  while (start < text->size()) {
+    size_t end = text->find('\n', start);
+    if (end == std::string::npos) end = text->size();
+    std::string line = text->substr(start, end - start);
+    if (line.ends_with('\r')) line.pop_back();
+    if (!line.empty()) files.push_back(std::move(line));
+    start = end + 1;
+  }
+  if (files.empty()) {
+    error = input_display_name(path) + ": lists no input file (one file name per line)";
+    return std::nullopt;
+  }
+  return files;
 }
 
 std::string blank_out_comments(std::string text) {

@@ -1,4 +1,9 @@
 // Reading whole inputs: a file, or standard input when the name is "-".
+//
+// Every file argument of every command is read here (or by the savefile
+// readers), so that whatever the path names (a directory, a missing or
+// unreadable file, a device that fails) the command reports "NAME: reason"
+// and exits 1, never with an exception.
 #pragma once
 
 #include <optional>
@@ -9,14 +14,23 @@
 
 namespace bpfc::cli {
 
+// How messages name an input path: "standard input" for "-".
+std::string input_display_name(const std::string& path);
+
 // The contents of `path` ("-" is standard input), or nullopt with `error`
-// set to a message naming the file.
+// set to a message naming the file ("x.txt: Is a directory").
 std::optional<std::string> read_text_input(const std::string& path, std::string& error);
 
 // A program in any of tcpdump's -d/-dd/-ddd layouts read from `path` ("-" is
 // standard input), or nullopt after reporting on stderr why it could not be
 // read or assembled.
 std::optional<cbpf::Program> read_program_input(const std::string& path);
+
+// The lines of a file that lists other files, one per line, as tcpdump -V
+// reads it: a line is a path as written (spaces kept), except that a
+// trailing carriage return is dropped and empty lines are skipped. nullopt
+// with `error` set when the file cannot be read or lists no file.
+std::optional<std::vector<std::string>> read_file_list(const std::string& path, std::string& error);
 
 // tcpdump -F semantics: a '#' starts a comment that runs to the end of the
 // line. Comment characters become spaces so that offsets (and therefore the
