@@ -1,6 +1,7 @@
 // Running the built bpfc binary (BPFC_BINARY) and tcpdump from CLI tests.
 #pragma once
 
+#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -10,8 +11,15 @@ namespace bpfc::clitest {
 
 using testsupport::ProcessResult;
 
+// The binary under test: BPFC_BINARY, or $BPFC_TEST_BINARY when set (to run
+// the tests against another build, e.g. one from before a fix).
+inline std::string bpfc_binary() {
+  const char* chosen = std::getenv("BPFC_TEST_BINARY");
+  return chosen != nullptr && *chosen != '\0' ? chosen : BPFC_BINARY;
+}
+
 inline ProcessResult bpfc(std::vector<std::string> args, const std::string& input = "") {
-  args.insert(args.begin(), BPFC_BINARY);
+  args.insert(args.begin(), bpfc_binary());
   return testsupport::run_process(args, input);
 }
 

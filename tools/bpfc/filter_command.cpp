@@ -1,7 +1,6 @@
 // `bpfc filter`: runs a filter expression over pcap/pcapng savefiles, like
 // `tcpdump -r in -w out expr`, writing the packets it keeps to a savefile or
 // one summary line per packet to standard output.
-#include <csignal>
 #include <memory>
 #include <optional>
 #include <string>
@@ -78,9 +77,6 @@ int run_filter(const FilterCommandOptions& options) {
   // An expression of blanks (or only comments) keeps everything, as in
   // tcpdump; it also needs no link type the compiler knows.
   if (filter.expression.find_first_not_of(" \t\r\n") == std::string::npos) filter.expression.clear();
-  // A reader that goes away (`bpfc filter ... -w - | head -c 100`) ends the
-  // run quietly, as it does tcpdump, even if our parent ignored SIGPIPE.
-  std::signal(SIGPIPE, SIG_DFL);
   return run_savefile_filter(filter);
 }
 

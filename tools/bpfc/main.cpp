@@ -1,8 +1,10 @@
 // bpfc: the command-line driver. Each subcommand lives in its own file; this
-// one builds the command line, parses it and maps failures to exit statuses
-// (see cli_status.h).
+// one builds the command line, parses it, maps failures to exit statuses
+// (see cli_status.h) and checks that standard output was written.
 #include <algorithm>
+#include <csignal>
 #include <cstdio>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -10,6 +12,7 @@
 
 #include "cli_status.h"
 #include "commands.h"
+#include "standard_output.h"
 
 #ifndef BPFC_VERSION
 #define BPFC_VERSION "unknown"
@@ -55,9 +58,7 @@ int report_usage_error(const std::string& message) {
   return bpfc::cli::kExitUsage;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
+int run_command_line(int argc, char** argv) {
   CLI::App app(kOverview, "bpfc");
   app.set_version_flag("--version", "bpfc " BPFC_VERSION);
   app.footer(kFooter);
@@ -79,10 +80,24 @@ int main(int argc, char** argv) {
     }
     return report_usage_error("no command given");
   } catch (const CLI::Success& e) {
-    return app.exit(e);  // --help, --version
+    // --help, --version: printed through stdio like every other output, so
+    // that a write error keeps its errno for finish_standard_output().
+    std::ostringstream text;
+    const int status = app.exit(e, text);
+    std::fputs(text.str().c_str(), stdout);
+    return status;
   } catch (const CLI::ParseError& e) {
     return report_usage_error(e.what());
   } catch (const bpfc::cli::UsageError& e) {
     return report_usage_error(e.what());
   }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // A write to a pipe nobody reads fails with EPIPE instead of killing bpfc:
+  // standard_output.h turns it into the quiet end of the job.
+  std::signal(SIGPIPE, SIG_IGN);
+  return bpfc::cli::finish_standard_output(run_command_line(argc, argv));
 }

@@ -16,6 +16,7 @@
 #include "cli_status.h"
 #include "packet_summary.h"
 #include "progress_bar.h"
+#include "standard_output.h"
 
 namespace bpfc::cli {
 namespace {
@@ -35,6 +36,7 @@ uint32_t effective_snaplen(uint32_t snaplen) {
 }
 
 std::string display_name(const std::string& path) { return path == "-" ? "standard input" : path; }
+std::string output_display_name(const std::string& path) { return path == "-" ? "standard output" : path; }
 
 std::string plural(uint64_t n, std::string_view word) {
   return std::to_string(n) + " " + std::string(word) + (n == 1 ? "" : "s");
@@ -98,7 +100,10 @@ class FilterRun {
   Outcome handle_batch(Input& input, const Batch& batch);
   bool keep(Input& input, const Packet& packet, const InterfaceSlot& slot);
   bool finish_output();
+  // Reports a failed write, or notes that the output's reader went away
+  // (output_closed_), which ends the job without an error.
   void report_write_failure();
+  Outcome write_failure_outcome() const { return output_closed_ ? Outcome::Stop : Outcome::Fail; }
   void report_warnings(const Input& input);
   void report_counts();
   uint64_t position_of_all_inputs(const Input& current) const;
@@ -118,6 +123,7 @@ class FilterRun {
   std::unique_ptr<ProgressBar> progress_;
   uint64_t total_bytes_ = 0;
   bool output_failed_ = false;  // reported once; not retried at the end
+  bool output_closed_ = false;  // the output's reader went away: the job ends
   uint64_t read_ = 0;
   uint64_t matched_ = 0;
 };
@@ -273,7 +279,12 @@ bool FilterRun::create_sink(const PacketSource* first) {
   SavefileError error;
   sink_ = capture::create_savefile_fd(output_fd_, writer, error);
   if (!sink_) {
-    report_failure(error.describe(display_name(*options_.output)));
+    if (reader_went_away(output_fd_)) {
+      output_closed_ = true;
+    } else {
+      output_failed_ = true;
+      report_failure(error.describe(output_display_name(*options_.output)));
+    }
     return false;
   }
   return true;
@@ -301,15 +312,24 @@ bool FilterRun::keep(Input& input, const Packet& packet, const InterfaceSlot& sl
 }
 
 void FilterRun::report_write_failure() {
-  output_failed_ = true;
   if (!writes_savefile()) {
-    report_failure(std::string("error writing to standard output: ") + std::strerror(errno));
+    const int error_number = errno;
+    if (report_standard_output_failure(error_number)) {
+      output_closed_ = true;
+    } else {
+      output_failed_ = true;
+    }
     return;
   }
+  if (reader_went_away(output_fd_)) {
+    output_closed_ = true;
+    return;
+  }
+  output_failed_ = true;
   std::optional<SavefileError> error;
   if (sink_) error = sink_->error();
-  report_failure(error ? error->describe(display_name(*options_.output))
-                       : display_name(*options_.output) + ": write failed");
+  const std::string name = output_display_name(*options_.output);
+  report_failure(error ? error->describe(name) : name + ": write failed");
 }
 
 FilterRun::Outcome FilterRun::handle_batch(Input& input, const Batch& batch) {
@@ -318,7 +338,7 @@ FilterRun::Outcome FilterRun::handle_batch(Input& input, const Batch& batch) {
     for (const capture::Block& block : batch.blocks) {
       if (!sink_->write_block(block)) {
         report_write_failure();
-        return Outcome::Fail;
+        return write_failure_outcome();
       }
     }
   }
@@ -338,7 +358,7 @@ FilterRun::Outcome FilterRun::handle_batch(Input& input, const Batch& batch) {
       continue;
     }
     ++matched_;
-    if (!keep(input, packet, slot)) return Outcome::Fail;
+    if (!keep(input, packet, slot)) return write_failure_outcome();
     if (options_.max_matches && matched_ >= *options_.max_matches) return Outcome::Stop;
   }
   return Outcome::Continue;
@@ -357,7 +377,7 @@ FilterRun::Outcome FilterRun::filter_input(Input& input) {
   Batch batch;
   while (true) {
     bool more = input.source->next(batch);
-    if (writes_savefile() && !sink_ && !create_sink(input.source.get())) return Outcome::Fail;
+    if (writes_savefile() && !sink_ && !create_sink(input.source.get())) return write_failure_outcome();
     Outcome outcome = handle_batch(input, batch);
     if (outcome != Outcome::Continue) return outcome;
     if (progress_) progress_->update(position_of_all_inputs(input));
@@ -372,22 +392,25 @@ void FilterRun::report_warnings(const Input& input) {
 }
 
 void FilterRun::report_counts() {
-  std::string line = plural(read_, "packet") + " read, " + std::to_string(matched_) + " matched\n";
+  std::string line = plural(read_, "packet") + " read, " + std::to_string(matched_) + " matched";
+  if (output_closed_) line += " before the reader of " + output_display_name(options_.output.value_or("-")) + " went away";
+  line += "\n";
   std::fputs(line.c_str(), stderr);
 }
 
 bool FilterRun::finish_output() {
   if (output_failed_) return false;
+  if (output_closed_) return true;
   if (!writes_savefile()) {
     if (summary_.flush()) return true;
     report_write_failure();
-    return false;
+    return output_closed_;
   }
   // An input without a single block still gives a valid (empty) savefile.
-  if (!sink_ && !create_sink(nullptr)) return false;
+  if (!sink_ && !create_sink(nullptr)) return output_closed_;
   if (sink_->flush()) return true;
   report_write_failure();
-  return false;
+  return output_closed_;
 }
 
 int FilterRun::run() {

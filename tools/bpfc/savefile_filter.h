@@ -47,7 +47,10 @@ struct SavefileFilterOptions {
 // final "N packets read, M matched"). Returns the exit status: kExitOk,
 // kExitFailure (a file cannot be opened or created, an input is not a
 // savefile, the filter does not compile, a write fails, pcap output asked
-// for several link types) or kExitDamagedInput.
+// for several link types) or kExitDamagedInput. When the reader of the
+// output (standard output, or a pipe given to -w) goes away, the job ends
+// there with kExitOk, as tcpdump's does.
+
 int run_savefile_filter(const SavefileFilterOptions& options);
 
 }  // namespace bpfc::cli
