@@ -130,6 +130,42 @@ TEST(VerifyEquiv, TimeoutsAreUndecided) {
   EXPECT_EQ(r.out, "unknown: the solver gave up after 200 ms (timeout)\n");
 }
 
+// libpcap's optimizer refuses a filter that can never match ("expression
+// rejects all packets"), and so does bpfc compile; as a side of --equiv it
+// is the program that returns 0 everywhere.
+TEST(VerifyEquiv, FiltersThatMatchNothingAreComparedAsRejectingEverything) {
+  auto compiled = bpfc({"compile", "ip and ip6"});
+  EXPECT_EQ(compiled.exit_code, 1);
+  EXPECT_NE(compiled.err.find("expression rejects all packets"), std::string::npos) << compiled.err;
+
+  auto r = bpfc({"verify", "--equiv", "ip and ip6", "ip6 and ip"});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(r.out.rfind("equivalent for every packet of up to 128 bytes (", 0), 0u) << r.out;
+  EXPECT_NE(r.err.find("bpfc: note: 'ip and ip6' matches no packet"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("bpfc: note: 'ip6 and ip' matches no packet"), std::string::npos) << r.err;
+  // Against its unoptimized program, and a program file that returns 0.
+  EXPECT_EQ(bpfc({"verify", "--equiv", "--opt-b", "0", "ip and ip6", "ip and ip6"}).exit_code, 0);
+  TempFile reject;
+  reject.write("(000) ret #0\n");
+  EXPECT_EQ(bpfc({"verify", "--equiv", reject.path(), "arp and ip6"}).exit_code, 0);
+
+  // Against a filter that matches something: a counterexample that both
+  // replay lines reproduce (the side that matches nothing replays at -O0).
+  r = bpfc({"verify", "--equiv", "--length", "64", "ip and ip6", "tcp"});
+  ASSERT_EQ(r.exit_code, 1) << r.out << r.err;
+  PrintedDifference d;
+  ASSERT_TRUE(parse_difference(r.out, d)) << r.out;
+  EXPECT_EQ(d.value_a, 0u);
+  EXPECT_EQ(d.value_b, 262144u);
+  EXPECT_EQ(run_value({"-e", "tcp"}, d), "262144\n");
+  EXPECT_EQ(run_value({"-e", "ip and ip6", "-O0"}, d), "0\n");
+  EXPECT_NE(r.out.find("replay: bpfc run -e 'ip and ip6' -O0 --wirelen"), std::string::npos) << r.out;
+  // Other refusals stay refusals.
+  r = bpfc({"verify", "--equiv", "ip and port 70000", "tcp"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("neither a file nor an expression bpfc compiles"), std::string::npos) << r.err;
+}
+
 TEST(VerifyEquiv, RefusedInputsAreOne) {
   auto r = bpfc({"verify", "--equiv", "tcp port", "tcp"});
   EXPECT_EQ(r.exit_code, 1);

@@ -60,6 +60,20 @@ std::string settings_arguments(const CompileSettings& settings, int opt_level) {
   return args;
 }
 
+// libpcap's message when its optimizer proves a filter can never match.
+constexpr const char* kRejectsAllPackets = "expression rejects all packets";
+
+// Whether compiling `input` failed only because libpcap's optimizer refuses a
+// filter that can never match: that is its single refusal, and the
+// unoptimized compilation (optimize=0) of the same filter succeeds.
+bool refused_as_never_matching(const std::string& input, const std::vector<Diagnostic>& errors,
+                               const CompileSettings& settings) {
+  if (settings.opt_level == 0 || errors.size() != 1 || errors[0].message != kRejectsAllPackets) return false;
+  CompileSettings unoptimized = settings;
+  unoptimized.opt_level = 0;
+  return compile_cbpf(input, to_compile_options(unoptimized)).ok();
+}
+
 // A file when one exists under that name ('-' is standard input), otherwise
 // an expression compiled with the command line's settings.
 std::optional<Side> load_side(const std::string& input, int opt_level, const CompileSettings& settings) {
@@ -72,6 +86,15 @@ std::optional<Side> load_side(const std::string& input, int opt_level, const Com
   CompileSettings side_settings = settings;
   side_settings.opt_level = opt_level;
   auto program = compile_cbpf(input, to_compile_options(side_settings));
+  if (!program && refused_as_never_matching(input, program.errors(), side_settings)) {
+    std::fprintf(stderr,
+                 "bpfc: note: '%s' matches no packet: libpcap's optimizer refuses it (\"%s\"); it is "
+                 "compared as the program that returns 0 for every packet\n",
+                 input.c_str(), kRejectsAllPackets);
+    // -O0 compiles it, to the program that returns 0 on every packet.
+    return Side{cbpf::Program{cbpf::stmt(cbpf::RET | cbpf::K, 0)},
+                "bpfc run -e " + shell_quote(input) + settings_arguments(settings, 0)};
+  }
   if (!program) {
     report_failure("'" + input + "' is neither a file nor an expression bpfc compiles:");
     report_diagnostics(program.errors(), input);
