@@ -27,7 +27,10 @@ TEST(ExitStatus, UnknownOptionIsTwo) {
   EXPECT_NE(r.err.find("bpfc: "), std::string::npos) << r.err;
 }
 
-TEST(ExitStatus, MissingSubcommandIsTwo) { EXPECT_EQ(bpfc({}).exit_code, 2); }
+TEST(ExitStatus, OptionsWithoutACommandAreTwo) {
+  EXPECT_EQ(bpfc({"-r", "x.pcap"}).exit_code, 2);
+  EXPECT_EQ(bpfc({"--no-such-option"}).exit_code, 2);
+}
 
 TEST(ExitStatus, UnknownSubcommandIsTwo) { EXPECT_EQ(bpfc({"frobnicate"}).exit_code, 2); }
 

@@ -291,19 +291,18 @@ TEST_F(FilterCommand, CompilesOncePerLinkTypeOfAPcapngFile) {
   EXPECT_EQ(r.out,
             "22:13:22.000000 IP 10.0.0.1.3 > 10.0.0.2.80: tcp 0\n"
             "22:13:23.000000 IP 10.0.0.1.4 > 10.0.0.2.80: tcp 0\n");
-  // A pcap file holds one link type.
+  // A pcap file holds one link type: refused before the output is created,
+  // for the interfaces a pcapng file describes up front as for pcap inputs.
   r = bpfc({"filter", "-r", dir_.file("two.pcapng"), "-w", out("two.pcap"), "--format", "pcap", "tcp"});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("--format pcapng"), std::string::npos) << r.err;
-  EXPECT_EQ(read_with_libpcap(out("two.pcap")).error, "");  // what was written is a valid file
-  // Two pcap inputs of different link types: refused when the second one
-  // opens; the first one's packets are in the output, complete.
+  EXPECT_FALSE(file_exists(out("two.pcap")));
   write_pcap(dir_.file("raw.pcap"), DLT_RAW, {{kStart, ipv4(6, tcp(1, 80, 0x02)), 0}});
   r = bpfc({"filter", "-r", in(), "-r", dir_.file("raw.pcap"), "-w", out("both.pcap"), "tcp"});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("use --format pcapng"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("raw.pcap: interface 0 has link type RAW"), std::string::npos) << r.err;
-  expect_same_packets(read_output(out("both.pcap")), pick(packets_, {0, 1, 8}));
+  EXPECT_FALSE(file_exists(out("both.pcap")));
   r = bpfc({"filter", "-r", in(), "-r", dir_.file("raw.pcap"), "-w", out("both.pcapng"), "--format", "pcapng", "tcp"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.err, counts(11, 4));

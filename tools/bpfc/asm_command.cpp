@@ -26,13 +26,13 @@ int run_asm(const AsmCommandOptions& options) {
 }
 
 constexpr const char* kExamples = R"(Examples:
-  tcpdump -d tcp | bpfc asm -dd             -d listing to a C array
+  tcpdump -d tcp | bpfc asm -dd             # a -d listing to a C array
   bpfc compile -ddd udp > udp.txt && bpfc asm udp.txt
   bpfc asm --format=json prog.txt
 
 The input layout (-d listing, -dd C array, -ddd decimal) is detected from its
-content. Exit status: 0 ok, 1 the input could not be read or parsed, 2 bad
-command line.)";
+content. Exit status: 0 ok, 1 the input could not be read or parsed (or the
+output could not be written), 2 bad command line.)";
 
 }  // namespace
 
@@ -41,7 +41,7 @@ Subcommand add_asm_command(CLI::App& app) {
   CLI::App* command = app.add_subcommand(
       "asm", "Assemble a -d/-dd/-ddd program text and print it in another layout");
   add_program_output_options(*command, options->output);
-  command->add_option("file", options->input, "The program text; '-' or nothing reads stdin");
+  command->add_option("file", options->input, "The program text; '-' or nothing reads stdin")->type_name("FILE");
   command->footer(kExamples);
   return {command, [options] { return run_asm(*options); }};
 }

@@ -11,6 +11,8 @@
 #include "cli_status.h"
 #include "commands.h"
 #include "compile_settings.h"
+#include "linktype_listing.h"
+#include "option_values.h"
 #include "pass_debug_output.h"
 #include "program_output.h"
 #include "text_input.h"
@@ -24,6 +26,7 @@ struct CompileCommandOptions {
   ProgramOutputOptions output;
   std::string emit = "cbpf";
   std::string filter_file;
+  bool list_linktypes = false;
   std::vector<std::string> words;
 };
 
@@ -37,6 +40,11 @@ IrSize lowered_size(const std::string& filter, CompileOptions options) {
 }
 
 int run_compile(const CompileCommandOptions& options) {
+  if (options.list_linktypes) {
+    if (!options.words.empty() || !options.filter_file.empty()) throw UsageError("-L lists link types; it takes no expression");
+    std::fputs(linktype_listing().c_str(), stdout);
+    return kExitOk;
+  }
   if (!options.filter_file.empty() && !options.words.empty()) {
     throw UsageError("give the expression either with -F or on the command line, not both");
   }
@@ -73,20 +81,22 @@ int run_compile(const CompileCommandOptions& options) {
 }
 
 constexpr const char* kExamples = R"(Examples:
-  bpfc compile tcp port 80                  the -d listing, Ethernet link type
-  bpfc compile -dd 'ip and udp'             a C array for struct bpf_insn
-  bpfc compile -y RAW -ddd icmp             decimal form (for iptables -m bpf)
-  bpfc compile -y LINUX_SLL2 --format=json 'vlan and host 10.0.0.1'
-  bpfc compile -m 255.255.255.0 ip broadcast
+  bpfc compile tcp port 80                  # the -d listing, Ethernet link type
+  bpfc compile -dd 'ip and udp'             # a C array for struct bpf_insn
+  bpfc compile -y RAW -ddd icmp             # decimal form, for iptables -m bpf
+  bpfc compile -y LINUX_SLL2 --format=json 'ip and host 10.0.0.1'
+  bpfc compile -m 24 ip broadcast           # netmask 255.255.255.0 (also /24)
   bpfc compile --emit=ir 'tcp[tcpflags] & tcp-syn != 0'
-  bpfc compile -F filter.txt                expression from a file; '#' starts a comment
-  bpfc compile --stats 'host 10.0.0.1 or host 10.0.0.2'
-                                            what each optimizer pass did (on stderr)
-  bpfc compile --print-after=cfg-simplify --emit=ir 'tcp port 80'
-                                            the IR after one pass (on stderr)
+  bpfc compile -F filter.txt                # expression from a file; '#' comments
+  bpfc compile -L                           # the link types -y accepts
+  bpfc compile --stats 'host 10.0.0.1 or host 10.0.0.2' > /dev/null
+                                            # what each optimizer pass did (stderr)
+  bpfc compile --print-after=cfg-simplify --emit=ir 'tcp port 80' > /dev/null
+                                            # the IR after one pass (stderr)
 
 Exit status: 0 compiled, 1 the expression was refused (message on stderr with a
-caret under the offending text), 2 bad command line.)";
+caret under the offending text) or a file could not be read or written, 2 bad
+command line.)";
 
 }  // namespace
 
@@ -97,12 +107,16 @@ Subcommand add_compile_command(CLI::App& app) {
   add_compile_settings_options(*command, options->settings);
   add_program_output_options(*command, options->output);
   add_pass_debug_options(*command, options->pass_debug);
-  command->add_option("--emit", options->emit, "cbpf (classic BPF, the default) or ir (the SSA IR)")
-      ->check(CLI::IsMember({"cbpf", "ir"}))
+  add_choice_option(*command, "--emit", options->emit, "target", {"cbpf", "ir"},
+                    "cbpf (classic BPF, the default) or ir (the SSA IR)")
       ->default_str("cbpf");
   command->add_option("-F,--file", options->filter_file,
                       "Read the expression from FILE ('-' is stdin) instead of the command line; "
-                      "as in tcpdump, '#' comments out the rest of a line");
+                      "as in tcpdump, '#' comments out the rest of a line")
+      ->type_name("FILE");
+  command->add_flag("-L,--list-linktypes", options->list_linktypes,
+                    "List the link types bpfc compiles for (names for -y, DLT numbers, what each supports), "
+                    "as tcpdump -L lists an interface's");
   command->add_option("expression", options->words,
                       "The filter expression; several words are joined with spaces. Empty means "
                       "accept every packet");

@@ -40,8 +40,19 @@ void check_pass_names(const PassDebugSettings& settings);
 // Resolves the link-type name and netmask; throws UsageError for bad values.
 CompileOptions to_compile_options(const CompileSettings& settings);
 
-// "255.255.255.0" or a number (decimal, 0x hex, 0 octal), in host byte order
-// as pcap_compile() takes it.
-std::optional<uint32_t> parse_netmask(std::string_view text);
+// A netmask in host byte order, as pcap_compile() takes it, from a prefix
+// length ("24" or "/24", 0 to 32) or a contiguous mask written as a dotted
+// quad ("255.255.255.0") or a number ("0xffffff00", "4294967040"); nullopt
+// with `problem` set to the reason otherwise. A number from 0 to 32 is
+// always a prefix length: "-m 24" meaning 0.0.0.24 would be a trap.
+// /32 (255.255.255.255) is libpcap's PCAP_NETMASK_UNKNOWN: 'ip broadcast'
+// then refuses to compile, as with libpcap.
+std::optional<uint32_t> parse_netmask(std::string_view text, std::string& problem);
+
+// The -m and -y values of every command; throw UsageError in the common
+// style ("invalid netmask '255.0.255.0' (...)", "unknown link type 'FOO'
+// ..."). A DLT number must be one libpcap's compiler knows.
+uint32_t parse_netmask_option(const std::string& text);
+uint32_t parse_linktype_option(const std::string& text);
 
 }  // namespace bpfc::cli

@@ -6,10 +6,10 @@
 #include <string>
 #include <vector>
 
-#include "bpfc/frontend/linktype.h"
 #include "cli_status.h"
 #include "commands.h"
 #include "compile_settings.h"
+#include "option_values.h"
 #include "savefile_filter.h"
 #include "text_input.h"
 
@@ -18,8 +18,10 @@ namespace {
 
 struct FilterCommandOptions {
   std::vector<std::string> inputs;
+  std::string input_list;  // -V: a file naming the inputs, one per line
   std::string output;
   std::optional<uint64_t> count;
+  bool count_only = false;  // --count
   std::string format;  // empty: the first input's
   bool nanosecond = false;
   bool map_files = false;
@@ -30,31 +32,36 @@ struct FilterCommandOptions {
   std::vector<std::string> words;
 };
 
-SavefileFilterOptions to_filter_options(const FilterCommandOptions& options) {
+// The usage errors that need no file: found before anything is read.
+void check_usage(const FilterCommandOptions& options) {
   if (!options.filter_file.empty() && !options.words.empty()) {
     throw UsageError("give the expression either with -F or on the command line, not both");
   }
-  size_t stdin_inputs = 0;
-  for (const std::string& input : options.inputs) stdin_inputs += input == "-";
-  if (stdin_inputs > 1) throw UsageError("standard input ('-r -') can be read only once");
-  if (options.filter_file == "-" && stdin_inputs > 0) {
-    throw UsageError("-F - and -r - cannot both read standard input");
+  if (options.inputs.empty() == options.input_list.empty()) {
+    throw UsageError(options.inputs.empty()
+                         ? "bpfc filter needs -r FILE (a savefile to read) or -V FILE (a file listing them)"
+                         : "-r and -V cannot be combined, as in tcpdump: list every input in the -V file");
   }
+  if (options.count_only && options.output == "-") {
+    throw UsageError("--count prints the count on standard output, which -w - already uses");
+  }
+  size_t stdin_readers = 0;
+  for (const std::string& input : options.inputs) stdin_readers += input == "-";
+  if (stdin_readers > 1) throw UsageError("standard input ('-r -') can be read only once");
+  if (options.filter_file == "-" && (stdin_readers > 0 || options.input_list == "-")) {
+    throw UsageError("-F - and " + std::string(stdin_readers > 0 ? "-r -" : "-V -") +
+                     " cannot both read standard input");
+  }
+}
 
+SavefileFilterOptions to_filter_options(const FilterCommandOptions& options) {
   SavefileFilterOptions filter;
   filter.inputs = options.inputs;
   filter.compile.opt_level = options.opt_level;
-  if (!options.netmask.empty()) {
-    auto netmask = parse_netmask(options.netmask);
-    if (!netmask) throw UsageError("invalid netmask '" + options.netmask + "'");
-    filter.compile.netmask = *netmask;
-  }
-  if (!options.linktype.empty()) {
-    auto dlt = linktype_from_string(options.linktype);
-    if (!dlt) throw UsageError("unknown link type '" + options.linktype + "'");
-    filter.forced_dlt = *dlt;
-  }
+  if (!options.netmask.empty()) filter.compile.netmask = parse_netmask_option(options.netmask);
+  if (!options.linktype.empty()) filter.forced_dlt = parse_linktype_option(options.linktype);
   filter.max_matches = options.count;
+  filter.count_only = options.count_only;
   if (!options.output.empty()) filter.output = options.output;
   if (options.format == "pcap") filter.format = capture::SavefileFormat::Pcap;
   if (options.format == "pcapng") filter.format = capture::SavefileFormat::Pcapng;
@@ -65,7 +72,20 @@ SavefileFilterOptions to_filter_options(const FilterCommandOptions& options) {
 }
 
 int run_filter(const FilterCommandOptions& options) {
+  check_usage(options);
   SavefileFilterOptions filter = to_filter_options(options);
+  if (!options.input_list.empty()) {
+    std::string error;
+    auto inputs = read_file_list(options.input_list, error);
+    if (!inputs) return report_failure(error);
+    size_t stdin_readers = 0;
+    for (const std::string& input : *inputs) stdin_readers += input == "-";
+    if (stdin_readers > (options.input_list == "-" ? 0 : 1) || (stdin_readers > 0 && options.filter_file == "-")) {
+      return report_failure(input_display_name(options.input_list) +
+                            ": names standard input ('-'), which is already read");
+    }
+    filter.inputs = std::move(*inputs);
+  }
   if (options.filter_file.empty()) {
     filter.expression = join_words(options.words);
   } else {
@@ -81,12 +101,15 @@ int run_filter(const FilterCommandOptions& options) {
 }
 
 constexpr const char* kExamples = R"(Examples:
-  bpfc filter -r in.pcap tcp port 80          one line per matching packet
+  bpfc filter -r in.pcap tcp port 80          # one line per matching packet
   bpfc filter -r in.pcap -w out.pcap 'tcp[tcpflags] & tcp-syn != 0'
-  bpfc filter -r a.pcapng -r b.pcap -w all.pcapng udp     several inputs, in order
-  bpfc filter -r in.pcapng -w out.pcap --nano  convert, nanosecond timestamps
-  bpfc filter -r - -w - icmp < in.pcap | tcpdump -r -    a pipeline stage
-  bpfc filter -r in.pcap -c 10 -F filter.txt  first 10 matches; '#' comments
+  bpfc filter -r a.pcapng -r b.pcap -w all.pcapng udp   # several inputs, in order
+  bpfc filter -V inputs.txt -w all.pcap tcp   # the inputs listed in a file
+  bpfc filter -r in.pcapng -w out.pcap --format pcap --nano   # convert
+  bpfc filter -r - -w - icmp < in.pcap | tcpdump -r -         # a pipeline stage
+  bpfc filter -r in.pcap -c 10 -F filter.txt  # first 10 matches; '#' comments
+  bpfc filter -r in.pcap --count tcp          # only the number: "N packets"
+  bpfc filter -n -q -r in.pcap udp            # tcpdump's -n and -q are accepted
 
 Without -w, each packet kept prints one line like `tcpdump -n -q` (local time;
 --nano for nanoseconds). Without an expression every packet is kept. The
@@ -94,10 +117,19 @@ filter is compiled once per link type found in the inputs (pcapng files may
 mix several), with each interface's snaplen; -y LINKTYPE instead compiles for
 and reads every packet as that link type, and labels pcap output with it
 (pcapng inputs copied to pcapng keep their interface blocks). A pcap file
-holds one link type: inputs with several need --format pcapng. The output
+holds one link type: inputs with several need --format pcapng, which is
+checked before the output is created (for pcapng inputs, as far as the
+interfaces they describe before their first packets tell). The output
 format defaults to the first input's, its timestamp precision too (--nano
 forces nanoseconds). At the end "N packets read, M matched" goes to stderr;
 with stderr on a terminal and more than 300 MB of input, a progress line too.
+--count prints "N packets" (the matches) on stdout instead of the lines, as
+tcpdump --count does; with -w FILE the packets are written too. -V FILE reads
+the savefiles named in FILE, one per line (a trailing CR is ignored, empty
+lines are skipped); as in tcpdump it cannot be combined with -r. -n and -q do
+nothing: bpfc never resolves names, and its lines are tcpdump -q's already.
+When the reader of the output goes away (`| head`), the job ends there with
+status 0 and the counts say so.
 
 Exit status: 0 ok; 1 refused: the filter does not compile, a file cannot be
 opened or created, an input is not a savefile, a write error, pcap output for
@@ -114,33 +146,42 @@ Subcommand add_filter_command(CLI::App& app) {
   CLI::App* command = app.add_subcommand(
       "filter", "Filter pcap/pcapng savefiles: keep the packets an expression matches (like tcpdump -r -w)");
   command->add_option("-r,--read", options->inputs, "Savefile to read ('-' is stdin); repeat to read several, in order")
-      ->required()
       ->allow_extra_args(false)  // `-r a b` is file a and expression word b
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
+      ->type_name("FILE");
+  command->add_option("-V", options->input_list,
+                      "Read the savefiles named in FILE, one per line ('-' is stdin), in order, as tcpdump -V "
+                      "does; not combinable with -r")
       ->type_name("FILE");
   command->add_option("-w,--write", options->output,
                       "Write the kept packets to FILE ('-' is stdout) instead of printing one line each")
       ->type_name("FILE");
-  command->add_option("-c,--count", options->count, "Stop after COUNT matching packets")
-      ->check(CLI::PositiveNumber)
-      ->type_name("COUNT");
-  command->add_option("--format", options->format, "Output format: pcap or pcapng (default: the first input's)")
-      ->check(CLI::IsMember({"pcap", "pcapng"}));
+  add_number_option(*command, "-c", options->count, {.noun = "count", .min = 1, .max = UINT64_MAX},
+                    "Stop after COUNT matching packets", "COUNT");
+  command->add_flag("--count", options->count_only,
+                    "Print only the number of matching packets (\"N packets\"), as tcpdump --count does");
+  add_choice_option(*command, "--format", options->format, "format", {"pcap", "pcapng"},
+                    "Output format (default: the first input's)");
   command->add_flag("--nano", options->nanosecond,
                     "Nanosecond timestamps: in pcap output, and nine digits in summary lines");
   command->add_flag("--mmap", options->map_files,
                     "Map regular input files instead of reading them (faster on some machines, slower on VMs)");
   command->add_option("-y,--linktype", options->linktype,
                       "Compile for, and read every packet as, this link type (EN10MB, RAW, LINUX_SLL, ... or a "
-                      "DLT number) whatever the files say");
+                      "DLT number) whatever the files say")
+      ->type_name("LINKTYPE");
   command->add_option("-F,--file", options->filter_file,
-                      "Read the expression from FILE ('-' is stdin); '#' comments out the rest of a line");
+                      "Read the expression from FILE ('-' is stdin); '#' comments out the rest of a line")
+      ->type_name("FILE");
   command->add_option("-m,--netmask", options->netmask,
-                      "IPv4 netmask for 'ip broadcast' (dotted quad or number); unknown by default");
+                      "IPv4 netmask for 'ip broadcast': a prefix length (24 or /24) or a contiguous mask "
+                      "(255.255.255.0, 0xffffff00); unknown by default")
+      ->type_name("NETMASK");
   command->add_flag_callback("-O", [options] { options->opt_level = 2; }, "Optimize (the default)");
-  command->add_option("--opt-level", options->opt_level,
-                      "Optimization level 0..2; -O0 is --opt-level=0 (libpcap's optimize=0 semantics)")
-      ->check(CLI::Range(0, 2));
+  add_number_option(*command, "--opt-level", options->opt_level, {.noun = "optimization level", .max = 2},
+                    "Optimization level 0..2; -O0 is --opt-level=0 (libpcap's optimize=0 semantics)", "LEVEL");
+  command->add_flag_callback("-n", [] {}, "Accepted for tcpdump's sake: bpfc never turns addresses into names");
+  command->add_flag_callback("-q", [] {}, "Accepted for tcpdump's sake: the lines already are tcpdump -q's");
   command->add_option("expression", options->words,
                       "The filter expression; several words are joined with spaces. None keeps every packet");
   command->footer(kExamples);

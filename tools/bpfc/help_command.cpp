@@ -5,13 +5,15 @@
 
 #include "cli_status.h"
 #include "commands.h"
+#include "linktype_listing.h"
 
 namespace bpfc::cli {
 
 Subcommand add_help_command(CLI::App& app) {
   auto topic = std::make_shared<std::string>();
-  CLI::App* command = app.add_subcommand("help", "Explain a subcommand: bpfc help compile");
-  command->add_option("command", *topic, "compile, asm, verify, run, filter or help");
+  CLI::App* command = app.add_subcommand("help", "Explain a command (bpfc help compile) or the link types (bpfc help linktypes)");
+  command->add_option("topic", *topic, "compile, asm, verify, run, filter or help; or linktypes")
+      ->type_name("TOPIC");
   CLI::App* top = &app;
   return {command, [topic, top] {
             if (topic->empty()) {
@@ -20,11 +22,15 @@ Subcommand add_help_command(CLI::App& app) {
               std::fputs(text.c_str(), stdout);
               return kExitOk;
             }
+            if (*topic == "linktypes") {
+              std::fputs(linktype_help().c_str(), stdout);
+              return kExitOk;
+            }
             CLI::App* subcommand = nullptr;
             try {
               subcommand = top->get_subcommand(*topic);
             } catch (const CLI::OptionNotFound&) {
-              throw UsageError("no such command '" + *topic + "'; try bpfc --help");
+              throw UsageError("unknown command '" + *topic + "'");
             }
             std::fputs(subcommand->help(top->get_name()).c_str(), stdout);
             return kExitOk;

@@ -2,6 +2,7 @@
 
 #include "bpfc/cbpf/format.h"
 #include "cli_status.h"
+#include "option_values.h"
 
 namespace bpfc::cli {
 
@@ -10,8 +11,8 @@ void add_program_output_options(CLI::App& command, ProgramOutputOptions& options
                    "Print the program as tcpdump -d does (the default); -dd prints it as a C "
                    "array of struct bpf_insn, -ddd as decimal numbers (a count line, then "
                    "\"code jt jf k\" per instruction)");
-  command.add_option("--format", options.format, "text (the -d/-dd/-ddd layouts) or json")
-      ->check(CLI::IsMember({"text", "json"}))
+  add_choice_option(command, "--format", options.format, "format", {"text", "json"},
+                    "text (the -d/-dd/-ddd layouts) or json")
       ->default_str("text");
 }
 

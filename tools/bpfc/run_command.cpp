@@ -15,6 +15,7 @@
 #include "commands.h"
 #include "compile_settings.h"
 #include "hex_packet.h"
+#include "option_values.h"
 #include "text_input.h"
 
 namespace bpfc::cli {
@@ -98,7 +99,7 @@ int run_packets(const RunCommandOptions& options) {
 constexpr const char* kExamples = R"(Examples:
   bpfc run -y RAW -e 'ip and udp' 4500001c000000004011000001020304050607080035003500080000
   bpfc run -y EN10MB -e 'ether[12:2] = 0x800' - < packets.hex
-  bpfc run -p prog.txt --wirelen 1500 ffffffffffff...
+  bpfc run -p prog.txt --wirelen 1500 ffffffffffff00112233445508004500001c00000000401100000a0000010a0000020400003500080000
 
 Prints one line per packet: the filter's return value (0 = rejected, otherwise
 the number of bytes to keep). Packets are hex strings (spaces and ':' allowed).
@@ -112,16 +113,18 @@ Subcommand add_run_command(CLI::App& app) {
       "run", "Run an expression or a program over hex packets and print each return value");
   auto* expression = command->add_option("-e,--expression", options->expression,
                                          "The filter expression to compile and run")
+                         ->type_name("EXPRESSION")
                          ->each([options](const std::string&) { options->has_expression = true; });
   auto* program = command->add_option("-p,--program", options->program_file,
-                                       "A -d/-dd/-ddd program file to run ('-' is stdin)");
+                                       "A -d/-dd/-ddd program file to run ('-' is stdin)")
+                      ->type_name("FILE");
   expression->excludes(program);
   add_compile_settings_options(*command, options->settings);
-  command->add_option("--wirelen", options->wirelen,
-                      "Wire length given to the filter (what `len` sees); default: each packet's "
-                      "length");
+  add_number_option(*command, "--wirelen", options->wirelen, {.noun = "wire length"},
+                    "Wire length given to the filter (what `len` sees); default: each packet's length");
   command->add_option("packets", options->packets,
-                      "Packets as hex strings; none or '-' reads one per line from stdin");
+                      "Packets as hex strings; none or '-' reads one per line from stdin")
+      ->type_name("HEX");
   command->footer(kExamples);
   return {command, [options] { return run_packets(*options); }};
 }

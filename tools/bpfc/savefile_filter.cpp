@@ -84,6 +84,9 @@ class FilterRun {
   // Fails early, before any output, for inputs that do not exist.
   bool check_inputs();
   bool open_input(Input& input);
+  // pcap output: refuses inputs of another link type before anything is
+  // written (see savefile_filter.h for how far that can be known).
+  bool check_linktypes_up_front();
   bool open_output();
   bool output_is_an_input(const struct stat& output) const;
   // Gives slots to interfaces `input` has described since the last call,
@@ -158,6 +161,30 @@ bool FilterRun::open_input(Input& input) {
   // A pcap file describes its interface in the file header: the filter
   // compiles (or is refused) before a packet is read.
   return add_new_interfaces(input);
+}
+
+bool FilterRun::check_linktypes_up_front() {
+  if (!writes_savefile() || output_format() != SavefileFormat::Pcap || options_.forced_dlt) return true;
+  if (inputs_.size() == 1 && first_format_ == SavefileFormat::Pcap) return true;
+  for (Input& input : inputs_) {
+    // Standard input cannot be read twice; when it is the first input, its
+    // pcap header has been read and checked already.
+    if (input.path == "-") continue;
+    SavefileError ignored;  // an input that cannot be read fails in its turn
+    std::unique_ptr<PacketSource> probe = capture::open_savefile(input.path, ignored, {.map_files = options_.map_files});
+    if (!probe) continue;
+    // pcapng describes its interfaces in blocks: those before the first
+    // packets arrive with the first batch.
+    if (probe->format() == SavefileFormat::Pcapng) {
+      Batch batch;
+      probe->next(batch);
+    }
+    const std::vector<InterfaceInfo>& interfaces = probe->interfaces();
+    for (size_t i = 0; i < interfaces.size(); ++i) {
+      if (!check_output_linktype(interfaces[i].linktype, input, i)) return false;
+    }
+  }
+  return true;
 }
 
 bool FilterRun::output_is_an_input(const struct stat& output) const {
@@ -291,6 +318,7 @@ bool FilterRun::create_sink(const PacketSource* first) {
 }
 
 bool FilterRun::keep(Input& input, const Packet& packet, const InterfaceSlot& slot) {
+  if (!writes_savefile() && options_.count_only) return true;
   if (!writes_savefile()) {
     if (summary_.write(packet, slot.dlt)) return true;
     report_write_failure();
@@ -392,6 +420,8 @@ void FilterRun::report_warnings(const Input& input) {
 }
 
 void FilterRun::report_counts() {
+  // tcpdump --count's line, on standard output.
+  if (options_.count_only && !output_closed_) std::printf("%s\n", plural(matched_, "packet").c_str());
   std::string line = plural(read_, "packet") + " read, " + std::to_string(matched_) + " matched";
   if (output_closed_) line += " before the reader of " + output_display_name(options_.output.value_or("-")) + " went away";
   line += "\n";
@@ -414,7 +444,9 @@ bool FilterRun::finish_output() {
 }
 
 int FilterRun::run() {
-  if (!check_inputs() || !open_input(inputs_.front()) || !open_output()) return kExitFailure;
+  if (!check_inputs() || !open_input(inputs_.front()) || !check_linktypes_up_front() || !open_output()) {
+    return kExitFailure;
+  }
   progress_ = std::make_unique<ProgressBar>(total_bytes_);
   int status = kExitOk;
   for (Input& input : inputs_) {

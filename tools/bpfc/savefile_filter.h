@@ -31,6 +31,9 @@ struct SavefileFilterOptions {
   // whatever its file says; pcap output is then labelled with it too.
   std::optional<uint32_t> forced_dlt;
   std::optional<uint64_t> max_matches;  // -c: stop after this many kept packets
+  // --count: print only "N packets" (the number kept) on standard output, as
+  // tcpdump --count does; -w still writes the kept packets.
+  bool count_only = false;
   // -w: where kept packets are written ("-" is standard output); without
   // it, one summary line per kept packet goes to standard output.
   std::optional<std::string> output;
@@ -50,7 +53,11 @@ struct SavefileFilterOptions {
 // for several link types) or kExitDamagedInput. When the reader of the
 // output (standard output, or a pipe given to -w) goes away, the job ends
 // there with kExitOk, as tcpdump's does.
-
+//
+// pcap output holds one link type: the link types of every input are
+// checked before the output is created, as far as they can be known up
+// front (a pcap file's header; the interfaces a pcapng file describes before
+// its first packets; standard input only when it is the first input).
 int run_savefile_filter(const SavefileFilterOptions& options);
 
 }  // namespace bpfc::cli

@@ -56,8 +56,10 @@ constexpr const char* kExamples = R"(Examples:
   bpfc compile tcp | bpfc verify
   bpfc verify --kernel prog.txt
   tcpdump -ddd udp | bpfc verify -
-  bpfc verify --equiv prog.txt 'tcp port 80'       a program against an expression
+  bpfc verify --equiv prog.txt 'tcp port 80'      # a program against an expression
+  bpfc verify --equiv 'ip and ip6' 'ip6 and arp'  # both match nothing: equivalent
   bpfc verify --equiv --opt-a 0 --opt-b 2 'ip[50] = 1 or 1 = 1' 'ip[50] = 1 or 1 = 1'
+                                  # differ on truncated packets (status 1)
   bpfc verify --equiv --length 1514 --verdict-only old.txt new.txt
 
 --equiv: A and B are each a -d/-dd/-ddd program file or, when no file has
@@ -93,7 +95,8 @@ Subcommand add_verify_command(CLI::App& app) {
   add_equiv_options(*command, options->equiv_options, equiv);
   command->add_option("inputs", options->inputs,
                       "The program text ('-' or nothing reads stdin); with --equiv, A and B: program "
-                      "files or filter expressions");
+                      "files or filter expressions")
+      ->type_name("FILE");
   command->footer(kExamples);
   return {command, [options] { return run_verify(*options); }};
 }

@@ -8,6 +8,7 @@
 #include "bpfc/runtime/compile.h"
 #include "bpfc/runtime/equivalence.h"
 #include "cli_status.h"
+#include "option_values.h"
 #include "text_input.h"
 
 namespace bpfc::cli {
@@ -130,18 +131,20 @@ void add_equiv_options(CLI::App& command, EquivOptions& options, CLI::Option* eq
   for (const char* name : {"--linktype", "--snaplen", "--netmask", "--opt-level", "-O"}) {
     command.get_option(name)->needs(equiv);
   }
+  const NumberRule level{.noun = "optimization level", .max = 2};
   const std::vector<CLI::Option*> equiv_only = {
-      command.add_option("--opt-a", options.opt_a, "Optimization level 0..2 for A when it is an expression "
-                                                   "(default: --opt-level)")
-          ->check(CLI::Range(0, 2)),
-      command.add_option("--opt-b", options.opt_b, "Optimization level 0..2 for B when it is an expression")
-          ->check(CLI::Range(0, 2)),
-      command.add_option("--length", options.max_length,
-                         "Compare on every packet of up to N captured bytes (at most 16384)")
+      add_number_option(command, "--opt-a", options.opt_a, level,
+                        "Optimization level 0..2 for A when it is an expression (default: --opt-level)", "LEVEL"),
+      add_number_option(command, "--opt-b", options.opt_b, level,
+                        "Optimization level 0..2 for B when it is an expression", "LEVEL"),
+      add_number_option(command, "--length", options.max_length, {.noun = "length"},
+                        "Compare on every packet of up to N captured bytes (at most 16384)")
           ->default_str("128"),
-      command.add_option("--min-length", options.min_length, "Only packets of at least N captured bytes")
+      add_number_option(command, "--min-length", options.min_length, {.noun = "length"},
+                        "Only packets of at least N captured bytes")
           ->default_str("0"),
-      command.add_option("--timeout", options.timeout_ms, "Give up after MS milliseconds of solving (0: never)")
+      add_number_option(command, "--timeout", options.timeout_ms, {.noun = "timeout"},
+                        "Give up after MS milliseconds of solving (0: never)", "MS")
           ->default_str("10000"),
       command.add_flag("--verdict-only", options.verdict_only,
                        "Compare accept/reject only, not the number of bytes kept"),

@@ -1,0 +1,310 @@
+// Every file argument of every command, and standard output of every
+// command, given what a careless or unlucky user gives them: a directory, a
+// missing file, an empty file, an unreadable file, /dev/full, a pipe nobody
+// reads. Each must end with its documented exit status and a message on
+// stderr, never with an uncaught exception, an abort, a signal or a
+// sanitizer report.
+//
+// The tables below list the commands and their file options; the test
+// reads every command's help and fails when a command or a FILE option is
+// missing from them, so that a new one cannot go untested.
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <functional>
+#include <regex>
+#include <set>
+#include <sstream>
+
+#include <gtest/gtest.h>
+
+#include "cli_process.h"
+#include "savefile_fixtures.h"
+
+namespace bpfc::clitest {
+namespace {
+
+const std::string kSample = BPFC_TEST_DIR "/../examples/sample.pcap";
+
+// A file argument: the command, the option (or positional) that takes it, and
+// a full command line with PATH in its place.
+struct FileArgument {
+  std::string command;
+  std::string option;  // as the help names it: "-F" or a positional's name
+  bool output = false;
+  std::function<std::vector<std::string>(const std::string& path)> command_line;
+  int empty_status = 1;  // the documented status for an empty input file
+  bool reads_stdin_as_dash = true;
+};
+
+std::vector<FileArgument> file_arguments(const std::string& program) {
+  return {
+      {"compile", "-F", false, [](const std::string& p) { return std::vector<std::string>{"compile", "-F", p}; },
+       0},  // an empty expression accepts everything, as in tcpdump
+      {"asm", "file", false, [](const std::string& p) { return std::vector<std::string>{"asm", p}; },
+       0},  // the empty program, printed as nothing
+      {"verify", "inputs", false, [](const std::string& p) { return std::vector<std::string>{"verify", p}; }, 1},
+      {"verify", "inputs", false,
+       [](const std::string& p) { return std::vector<std::string>{"verify", "--equiv", p, "tcp"}; }, 1},
+      {"verify", "inputs", false,
+       [program](const std::string& p) { return std::vector<std::string>{"verify", "--equiv", program, p}; }, 1},
+      {"run", "-p", false, [](const std::string& p) { return std::vector<std::string>{"run", "-p", p, "00"}; },
+       0},  // an empty program returns 0 for every packet
+      {"filter", "-r", false, [](const std::string& p) { return std::vector<std::string>{"filter", "-r", p}; }, 1},
+      {"filter", "-F", false,
+       [](const std::string& p) { return std::vector<std::string>{"filter", "-r", kSample, "-F", p}; }, 0},
+      {"filter", "-V", false, [](const std::string& p) { return std::vector<std::string>{"filter", "-V", p}; }, 1},
+      {"filter", "-w", true,
+       [](const std::string& p) { return std::vector<std::string>{"filter", "-r", kSample, "-w", p}; }},
+  };
+}
+
+// Every command with what it prints on standard output.
+std::vector<std::vector<std::string>> output_command_lines(const std::string& program) {
+  return {
+      {},
+      {"--help"},
+      {"--version"},
+      {"help"},
+      {"help", "filter"},
+      {"help", "linktypes"},
+      {"compile", "tcp"},
+      {"compile", "--help"},
+      {"compile", "-L"},
+      {"compile", "--emit=ir", "tcp"},
+      {"asm", program},
+      {"verify", program},
+      {"verify", "--equiv", program, "tcp port 80"},
+      {"run", "-e", "tcp", "00"},
+      {"filter", "-r", kSample},
+      {"filter", "-r", kSample, "--count"},
+      {"filter", "-r", kSample, "-w", "-"},
+  };
+}
+
+std::string joined(const std::vector<std::string>& args) {
+  std::string text = "bpfc";
+  for (const std::string& arg : args) text += " " + arg;
+  return text;
+}
+
+size_t occurrences(const std::string& text, const std::string& word) {
+  size_t count = 0;
+  for (size_t at = text.find(word); at != std::string::npos; at = text.find(word, at + 1)) ++count;
+  return count;
+}
+
+// No crash, no abort, no sanitizer finding: the status is a real exit.
+void expect_clean_exit(const ProcessResult& r, const std::string& what) {
+  EXPECT_NE(r.exit_code, -1) << what << ": killed by a signal\n" << r.err;
+  EXPECT_FALSE(has_sanitizer_report(r.err)) << what << "\n" << r.err;
+  EXPECT_EQ(r.err.find("terminate called"), std::string::npos) << what << "\n" << r.err;
+}
+
+void expect_clean_exit(const Outcome& r, const std::string& what) {
+  EXPECT_EQ(r.signal, 0) << what << ": killed by signal " << r.signal << "\n" << r.err;
+  EXPECT_FALSE(has_sanitizer_report(r.err)) << what << "\n" << r.err;
+  EXPECT_EQ(r.err.find("terminate called"), std::string::npos) << what << "\n" << r.err;
+}
+
+class FileArguments : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ProcessResult compiled = bpfc({"compile", "tcp port 80"});
+    ASSERT_EQ(compiled.exit_code, 0) << compiled.err;
+    write_file(program(), compiled.out);
+    write_file(dir_.file("empty"), "");
+    ASSERT_EQ(mkdir(dir_.file("directory").c_str(), 0755), 0);
+  }
+  std::string program() const { return dir_.file("prog.txt"); }
+
+  ScratchDir dir_;
+};
+
+// The FILE options each command's help shows ("  -F,--file FILE  ...",
+// positionals "  file FILE  ..."), as "command option".
+std::set<std::string> file_options_in_help(const std::string& command) {
+  ProcessResult help = bpfc({"help", command});
+  EXPECT_EQ(help.exit_code, 0) << help.err;
+  std::set<std::string> options;
+  const std::regex line(R"(^  (\S+) (FILE)\b.*)");
+  std::istringstream lines(help.out);
+  std::string text;
+  while (std::getline(lines, text)) {
+    std::smatch match;
+    if (!std::regex_match(text, match, line)) continue;
+    std::string names = match[1];
+    options.insert(command + " " + names.substr(0, names.find(',')));
+  }
+  return options;
+}
+
+std::vector<std::string> commands_in_help() {
+  ProcessResult help = bpfc({"--help"});
+  EXPECT_EQ(help.exit_code, 0) << help.err;
+  std::vector<std::string> commands;
+  std::istringstream lines(help.out);
+  std::string text;
+  bool in_list = false;
+  while (std::getline(lines, text)) {
+    if (text == "Subcommands:") {
+      in_list = true;
+    } else if (in_list && text.starts_with("  ")) {
+      commands.push_back(text.substr(2, text.find(' ', 2) - 2));
+    } else if (in_list) {
+      break;
+    }
+  }
+  return commands;
+}
+
+TEST_F(FileArguments, TheTablesCoverEveryCommandAndFileOption) {
+  std::set<std::string> tabled_options;
+  std::set<std::string> tabled_commands;
+  for (const FileArgument& argument : file_arguments(program())) {
+    tabled_options.insert(argument.command + " " + argument.option);
+    tabled_commands.insert(argument.command);
+  }
+  for (const auto& command_line : output_command_lines(program())) {
+    if (!command_line.empty() && !command_line[0].starts_with("-")) tabled_commands.insert(command_line[0]);
+  }
+  const std::vector<std::string> commands = commands_in_help();
+  ASSERT_GE(commands.size(), 6u) << "the test no longer understands bpfc --help";
+  std::set<std::string> options_in_help;
+  for (const std::string& command : commands) {
+    EXPECT_TRUE(tabled_commands.contains(command)) << "command '" << command << "' is missing from the tables";
+    for (const std::string& option : file_options_in_help(command)) options_in_help.insert(option);
+  }
+  for (const std::string& option : options_in_help) {
+    EXPECT_TRUE(tabled_options.contains(option)) << "file option '" << option << "' is missing from the table";
+  }
+  for (const std::string& option : tabled_options) {
+    EXPECT_TRUE(options_in_help.contains(option)) << "'" << option << "' is not a FILE option in the help";
+  }
+}
+
+TEST_F(FileArguments, ADirectoryIsRefusedWithAMessage) {
+  for (const FileArgument& argument : file_arguments(program())) {
+    const std::string path = dir_.file("directory");
+    const auto args = argument.command_line(path);
+    ProcessResult r = bpfc(args);
+    expect_clean_exit(r, joined(args));
+    EXPECT_EQ(r.exit_code, 1) << joined(args) << "\n" << r.err;
+    EXPECT_NE(r.err.find(path + ": Is a directory"), std::string::npos) << joined(args) << "\n" << r.err;
+  }
+}
+
+TEST_F(FileArguments, AMissingFileIsRefusedWithAMessage) {
+  for (const FileArgument& argument : file_arguments(program())) {
+    // An output in a directory that does not exist cannot be created either.
+    const std::string path = dir_.file(argument.output ? "no/such/dir/out" : "no-such-file");
+    const auto args = argument.command_line(path);
+    if (argument.command == "verify" && args[1] == "--equiv") continue;  // a missing file is an expression there
+    ProcessResult r = bpfc(args);
+    expect_clean_exit(r, joined(args));
+    EXPECT_EQ(r.exit_code, 1) << joined(args) << "\n" << r.err;
+    EXPECT_NE(r.err.find(path + ": No such file or directory"), std::string::npos) << joined(args) << "\n" << r.err;
+  }
+}
+
+TEST_F(FileArguments, AnEmptyFileGivesTheDocumentedStatus) {
+  for (const FileArgument& argument : file_arguments(program())) {
+    if (argument.output) continue;
+    const auto args = argument.command_line(dir_.file("empty"));
+    ProcessResult r = bpfc(args);
+    expect_clean_exit(r, joined(args));
+    EXPECT_EQ(r.exit_code, argument.empty_status) << joined(args) << "\n" << r.err;
+    if (r.exit_code != 0) {
+      EXPECT_EQ(r.err.rfind("bpfc: ", 0), 0u) << joined(args) << "\n" << r.err;
+    }
+  }
+}
+
+TEST_F(FileArguments, AnUnreadableFileIsRefusedWithAMessage) {
+  if (geteuid() == 0) GTEST_SKIP() << "running as root: permissions do not stop reading";
+  const std::string path = dir_.file("unreadable");
+  write_file(path, "tcp\n");
+  ASSERT_EQ(chmod(path.c_str(), 0), 0);
+  for (const FileArgument& argument : file_arguments(program())) {
+    if (argument.output) continue;
+    const auto args = argument.command_line(path);
+    ProcessResult r = bpfc(args);
+    expect_clean_exit(r, joined(args));
+    EXPECT_EQ(r.exit_code, 1) << joined(args) << "\n" << r.err;
+    EXPECT_NE(r.err.find(path + ": Permission denied"), std::string::npos) << joined(args) << "\n" << r.err;
+  }
+}
+
+// A file that opens but cannot be read: reading /proc/self/mem from its start
+// fails with EIO (unmapped memory), whoever runs the test.
+TEST_F(FileArguments, AFileThatFailsToReadIsRefusedWithAMessage) {
+  const std::string path = "/proc/self/mem";
+  for (const FileArgument& argument : file_arguments(program())) {
+    if (argument.output) continue;
+    const auto args = argument.command_line(path);
+    ProcessResult r = bpfc(args);
+    expect_clean_exit(r, joined(args));
+    EXPECT_EQ(r.exit_code, 1) << joined(args) << "\n" << r.err;
+    EXPECT_NE(r.err.find("Input/output error"), std::string::npos) << joined(args) << "\n" << r.err;
+  }
+}
+
+// '-' reads standard input, which may be a directory too (`bpfc asm < /tmp`).
+TEST_F(FileArguments, StandardInputThatIsADirectoryIsRefused) {
+  for (const FileArgument& argument : file_arguments(program())) {
+    if (argument.output || !argument.reads_stdin_as_dash) continue;
+    const auto args = argument.command_line("-");
+    Outcome r = run_bpfc_with_stdout(args, StandardOutput::ClosedPipe, dir_.file("directory"));
+    expect_clean_exit(r, joined(args));
+    EXPECT_EQ(r.exit_code, 1) << joined(args) << "\n" << r.err;
+    EXPECT_NE(r.err.find("standard input: Is a directory"), std::string::npos) << joined(args) << "\n" << r.err;
+  }
+  Outcome r = run_bpfc_with_stdout({"run", "-e", "tcp"}, StandardOutput::ClosedPipe, dir_.file("directory"));
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find("standard input: Is a directory"), std::string::npos) << r.err;
+}
+
+TEST_F(FileArguments, AnOutputThatFailsIsReportedOnce) {
+  for (const FileArgument& argument : file_arguments(program())) {
+    if (!argument.output) continue;
+    const auto args = argument.command_line("/dev/full");
+    ProcessResult r = bpfc(args);
+    expect_clean_exit(r, joined(args));
+    EXPECT_EQ(r.exit_code, 1) << joined(args) << "\n" << r.err;
+    EXPECT_EQ(occurrences(r.err, "/dev/full: write error: No space left on device"), 1u) << joined(args) << "\n"
+                                                                                          << r.err;
+  }
+}
+
+TEST_F(FileArguments, StandardOutputOnAFullDeviceFailsEveryCommand) {
+  for (const auto& args : output_command_lines(program())) {
+    Outcome r = run_bpfc_with_stdout(args, StandardOutput::DevFull);
+    expect_clean_exit(r, joined(args));
+    EXPECT_EQ(r.exit_code, 1) << joined(args) << "\n" << r.err;
+    EXPECT_EQ(occurrences(r.err, "standard output"), 1u) << joined(args) << "\n" << r.err;
+    EXPECT_EQ(r.err.find("standard input"), std::string::npos) << joined(args) << "\n" << r.err;
+  }
+}
+
+TEST_F(FileArguments, AClosedPipeOnStandardOutputEndsTheJobQuietly) {
+  for (const auto& args : output_command_lines(program())) {
+    Outcome r = run_bpfc_with_stdout(args, StandardOutput::ClosedPipe);
+    expect_clean_exit(r, joined(args));
+    EXPECT_EQ(r.exit_code, 0) << joined(args) << "\n" << r.err;
+    EXPECT_EQ(r.err.find("error"), std::string::npos) << joined(args) << "\n" << r.err;
+  }
+  // The same for every file argument that reads standard input.
+  for (const FileArgument& argument : file_arguments(program())) {
+    if (argument.output) continue;
+    const auto args = argument.command_line("-");
+    Outcome r = run_bpfc_with_stdout(args, StandardOutput::ClosedPipe, argument.command == "filter" &&
+                                                                               argument.option == "-r"
+                                                                           ? kSample
+                                                                           : program());
+    expect_clean_exit(r, joined(args));
+  }
+}
+
+}  // namespace
+}  // namespace bpfc::clitest
