@@ -140,6 +140,13 @@ TEST_F(FilterHabits, SeveralLinkTypesToPcapAreRefusedBeforeWriting) {
   r = bpfc({"filter", "-r", dir_.file("two.pcapng"), "-w", dir_.file("two.pcap"), "--format", "pcap"});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_FALSE(file_exists(dir_.file("two.pcap")));
+  // A pipe cannot be read twice: it is checked when its turn comes, and the
+  // check up front must not have consumed it.
+  const ProcessResult piped = testsupport::run_process(
+      {"bash", "-c", "'" + bpfc_binary() + "' filter -r '" + dir_.file("eth.pcap") + "' -r <(cat '" +
+                         dir_.file("eth.pcap") + "') -w '" + dir_.file("piped.pcap") + "'"});
+  EXPECT_EQ(piped.exit_code, 0) << piped.err;
+  EXPECT_EQ(piped.err, "2 packets read, 2 matched\n");
   // pcapng output holds both; -y relabels everything as one link type.
   r = bpfc({"filter", "-r", dir_.file("eth.pcap"), "-r", dir_.file("null.pcap"), "-w", dir_.file("out.pcapng"),
             "--format", "pcapng", "tcp"});

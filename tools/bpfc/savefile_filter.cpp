@@ -167,17 +167,20 @@ bool FilterRun::check_linktypes_up_front() {
   if (!writes_savefile() || output_format() != SavefileFormat::Pcap || options_.forced_dlt) return true;
   if (inputs_.size() == 1 && first_format_ == SavefileFormat::Pcap) return true;
   for (Input& input : inputs_) {
-    // Standard input cannot be read twice; when it is the first input, its
-    // pcap header has been read and checked already.
-    if (input.path == "-") continue;
+    // Only regular files can be read twice: standard input and pipes are
+    // checked when their turn comes (the first input's pcap header already
+    // has been).
+    if (!input.size) continue;
     SavefileError ignored;  // an input that cannot be read fails in its turn
-    std::unique_ptr<PacketSource> probe = capture::open_savefile(input.path, ignored, {.map_files = options_.map_files});
+    // Mapped: only the pages holding the headers are ever read.
+    std::unique_ptr<PacketSource> probe =
+        capture::open_savefile(input.path, ignored, {.batch_packets = 1, .map_files = true});
     if (!probe) continue;
-    // pcapng describes its interfaces in blocks: those before the first
-    // packets arrive with the first batch.
+    // pcapng describes its interfaces in blocks: read up to the first packet.
     if (probe->format() == SavefileFormat::Pcapng) {
       Batch batch;
-      probe->next(batch);
+      while (probe->next(batch) && batch.packets.empty()) {
+      }
     }
     const std::vector<InterfaceInfo>& interfaces = probe->interfaces();
     for (size_t i = 0; i < interfaces.size(); ++i) {

@@ -56,8 +56,9 @@ struct SavefileFilterOptions {
 //
 // pcap output holds one link type: the link types of every input are
 // checked before the output is created, as far as they can be known up
-// front (a pcap file's header; the interfaces a pcapng file describes before
-// its first packets; standard input only when it is the first input).
+// front: for regular files, a pcap file's header and the interfaces a pcapng
+// file describes before its first packets; standard input and pipes only
+// when they are the first input.
 int run_savefile_filter(const SavefileFilterOptions& options);
 
 }  // namespace bpfc::cli
