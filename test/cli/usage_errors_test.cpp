@@ -97,6 +97,8 @@ TEST(UsageErrors, MissingValuesAndConflictingOptions) {
   const std::vector<UsageCase> cases = {
       {{"filter", "-r"}, "-r/--read needs a value (FILE)"},
       {{"filter", "-r", kSample, "-w"}, "-w/--write needs a value (FILE)"},
+      {{"filter", "-r", kSample, "-r"}, "-r/--read needs a value (FILE)"},
+      {{"filter", "-r", kSample, "-c"}, "-c needs a value (COUNT)"},
       {{"compile", "tcp", "-y"}, "-y/--linktype needs a value (LINKTYPE)"},
       {{"compile", "-y", "RAW", "-y", "EN10MB", "tcp"}, "-y/--linktype can be given only once"},
       {{"run", "-e", "tcp", "-p", "prog.txt", "00"}, "-e/--expression and -p/--program cannot be used together"},

@@ -5,7 +5,9 @@
 // read or created, a file that is not a savefile, a write error), 2 the
 // command line itself is wrong, 3 (`bpfc filter`) an input savefile is
 // damaged part-way: everything before the damage was processed and the
-// output written so far is complete and readable.
+// output written so far is complete and readable. A reader of the output
+// that goes away (`bpfc ... | head`) is not a failure: the job ends there
+// with the status it had (standard_output.h).
 #pragma once
 
 #include <stdexcept>
@@ -22,8 +24,9 @@ inline constexpr int kExitUsage = 2;
 inline constexpr int kExitDamagedInput = 3;
 
 // Thrown when options parse but make no sense together or have bad values
-// (an unknown link type, -d with --format=json...); main() reports it like a
-// CLI11 parse error and exits with kExitUsage.
+// (an unknown link type, -d with --format=json...); main() reports it like
+// every other usage error (usage_errors.h) and exits with kExitUsage. The
+// message names the value and what it is for: "invalid count 'abc' (...)".
 class UsageError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;

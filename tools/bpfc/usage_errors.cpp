@@ -93,10 +93,12 @@ std::string describe_parse_error(const CLI::App& top, const CLI::ParseError& err
   }
   if (dynamic_cast<const CLI::RequiresError*>(&error) != nullptr) return first + " applies only with " + second;
   if (dynamic_cast<const CLI::ArgumentMismatch*>(&error) != nullptr && !named.empty()) {
-    // Either the value is missing (the option ended the command line or was
-    // followed by another option) or a single-valued option came twice.
-    if (named[0]->count() == 0) return first + " needs a value (" + named[0]->get_type_name() + ")";
-    return first + " can be given only once";
+    // Either a single-valued option came twice (CLI11: "At Most 1 required
+    // but received 2"), or a value is missing: the option ended the command
+    // line or was followed by another option.
+    const bool repeated = std::string_view(error.what()).find("received") != std::string_view::npos;
+    if (repeated && named[0]->get_items_expected_max() <= 1) return first + " can be given only once";
+    return first + " needs a value (" + named[0]->get_type_name() + ")";
   }
   if (dynamic_cast<const CLI::ExtrasError*>(&error) != nullptr) {
     return "unexpected words on the command line of " + command_name(command);
