@@ -30,11 +30,8 @@ int run_validation(const std::string& input, bool kernel) {
   auto rules = kernel ? runtime::ValidationRules::LinuxKernel : runtime::ValidationRules::Libpcap;
   const char* rules_name = kernel ? "the Linux kernel's" : "libpcap's";
   if (auto invalid = runtime::validate_cbpf(*program, rules)) {
-    std::string message = "invalid program under " + std::string(rules_name) + " rules: instruction " +
-                          std::to_string(invalid->index) + ": " + invalid->message;
-    if (invalid->index < program->size()) {
-      message += "\n    " + cbpf::format_insn((*program)[invalid->index], invalid->index);
-    }
+    std::string message = "invalid program under " + std::string(rules_name) + " rules: " + invalid->describe();
+    if (invalid->index) message += "\n    " + cbpf::format_insn((*program)[*invalid->index], *invalid->index);
     return report_failure(message);
   }
   std::printf("valid under %s rules: %zu instructions\n", rules_name, program->size());
