@@ -28,7 +28,7 @@ TEST(Asm, ConvertsBetweenLayoutsLosslessly) {
 TEST(Asm, RefusesGarbageWithStatusOne) {
   auto r = bpfc({"asm"}, "this is not a program\n");
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_EQ(r.err.rfind("bpfc: ", 0), 0u) << r.err;
+  EXPECT_EQ(r.err.rfind("<stdin>:1:1: error: expected ", 0), 0u) << r.err;
   EXPECT_EQ(bpfc({"asm", "/nonexistent/program"}).exit_code, 1);
 }
 

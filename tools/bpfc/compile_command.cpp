@@ -49,6 +49,7 @@ int run_compile(const CompileCommandOptions& options) {
   compile_options.pass_observer = pass_debug.observer();
 
   std::string filter;
+  SourceText source;  // for diagnostics: the -F file, or the command line
   if (options.filter_file.empty()) {
     filter = join_words(options.words);
   } else {
@@ -56,17 +57,19 @@ int run_compile(const CompileCommandOptions& options) {
     auto contents = read_text_input(options.filter_file, error);
     if (!contents) return report_failure(error);
     filter = blank_out_comments(std::move(*contents));
+    source.file_name = input_display_name(options.filter_file);
   }
+  source.text = filter;
 
   if (options.emit == "ir") {
     auto function = compile_to_ir(filter, compile_options);
-    if (!function) return report_diagnostics(function.errors(), filter);
+    if (!function) return report_diagnostics(function.errors(), source);
     if (options.pass_debug.stats) pass_debug.print_stats(lowered_size(filter, compile_options), std::nullopt);
     std::fputs(ir::print(*function).c_str(), stdout);
     return kExitOk;
   }
   auto program = compile_cbpf(filter, compile_options);
-  if (!program) return report_diagnostics(program.errors(), filter);
+  if (!program) return report_diagnostics(program.errors(), source);
   if (options.pass_debug.stats) pass_debug.print_stats(lowered_size(filter, compile_options), program->size());
   std::fputs(format_program(*program, options.output).c_str(), stdout);
   return kExitOk;
@@ -86,7 +89,7 @@ constexpr const char* kExamples = R"(Examples:
                                             the IR after one pass (on stderr)
 
 Exit status: 0 compiled, 1 the expression was refused (message on stderr with a
-caret under the offending text), 2 bad command line.)";
+caret under the offending text; FILE:LINE:COLUMN for -F), 2 bad command line.)";
 
 }  // namespace
 

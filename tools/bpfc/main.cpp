@@ -10,6 +10,7 @@
 
 #include "cli_status.h"
 #include "commands.h"
+#include "diagnostic_color.h"
 
 #ifndef BPFC_VERSION
 #define BPFC_VERSION "unknown"
@@ -69,6 +70,8 @@ int main(int argc, char** argv) {
       bpfc::cli::add_compile_command(app), bpfc::cli::add_asm_command(app),
       bpfc::cli::add_verify_command(app), bpfc::cli::add_run_command(app),
       bpfc::cli::add_filter_command(app), bpfc::cli::add_help_command(app)};
+  bpfc::cli::add_color_option(app);
+  for (const auto& subcommand : subcommands) bpfc::cli::add_color_option(*subcommand.command);
 
   try {
     std::vector<std::string> args = normalize_optimization_flags(argc, argv);

@@ -7,7 +7,6 @@
 #include <string>
 #include <vector>
 
-#include "bpfc/cbpf/format.h"
 #include "bpfc/runtime/cbpf_vm.h"
 #include "cli_status.h"
 #include "commands.h"
@@ -24,17 +23,21 @@ struct VerifyCommandOptions {
   std::vector<std::string> inputs;
 };
 
-int run_validation(const std::string& input, bool kernel) {
-  auto program = read_program_input(input);
-  if (!program) return kExitFailure;
+// An invalid program is reported at the instruction's line in the input
+// (FILE:LINE:COLUMN and the line), or at the file for a problem of the whole
+// program (empty, too long); the instruction index is named once.
+int run_validation(const std::string& path, bool kernel) {
+  auto input = read_program_file(path);
+  if (!input) return kExitFailure;
+  const cbpf::Program& program = input->program;
   auto rules = kernel ? runtime::ValidationRules::LinuxKernel : runtime::ValidationRules::Libpcap;
   const char* rules_name = kernel ? "the Linux kernel's" : "libpcap's";
-  if (auto invalid = runtime::validate_cbpf(*program, rules)) {
-    std::string message = "invalid program under " + std::string(rules_name) + " rules: " + invalid->describe();
-    if (invalid->index) message += "\n    " + cbpf::format_insn((*program)[*invalid->index], *invalid->index);
-    return report_failure(message);
+  if (auto invalid = runtime::validate_cbpf(program, rules)) {
+    Diagnostic diagnostic = error("invalid program under " + std::string(rules_name) + " rules: " + invalid->describe());
+    if (invalid->index && *invalid->index < input->origins.size()) diagnostic.span = input->origins[*invalid->index];
+    return report_diagnostics({diagnostic}, SourceText{input->text, input->name});
   }
-  std::printf("valid under %s rules: %zu instructions\n", rules_name, program->size());
+  std::printf("valid under %s rules: %zu instructions\n", rules_name, program.size());
   return kExitOk;
 }
 
