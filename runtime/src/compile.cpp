@@ -100,4 +100,8 @@ Result<cbpf::Program> compile_cbpf(std::string_view filter, const CompileOptions
   return program;
 }
 
+std::optional<runtime::ValidationError> kernel_refusal(const cbpf::Program& program) {
+  return runtime::validate_cbpf(program, runtime::ValidationRules::LinuxKernel);
+}
+
 }  // namespace bpfc

@@ -11,6 +11,7 @@
 #include "cli_status.h"
 #include "commands.h"
 #include "compile_settings.h"
+#include "kernel_warning.h"
 #include "pass_debug_output.h"
 #include "program_output.h"
 #include "text_input.h"
@@ -70,6 +71,7 @@ int run_compile(const CompileCommandOptions& options) {
   }
   auto program = compile_cbpf(filter, compile_options);
   if (!program) return report_diagnostics(program.errors(), source);
+  warn_if_kernel_refuses(*program, source);
   if (options.pass_debug.stats) pass_debug.print_stats(lowered_size(filter, compile_options), program->size());
   std::fputs(format_program(*program, options.output).c_str(), stdout);
   return kExitOk;
@@ -88,6 +90,8 @@ constexpr const char* kExamples = R"(Examples:
   bpfc compile --print-after=cfg-simplify --emit=ir 'tcp port 80'
                                             the IR after one pass (on stderr)
 
+A program the Linux kernel would not load (over 4096 instructions, a backward
+jump) is still printed, with a warning on stderr: it runs in user space.
 Exit status: 0 compiled, 1 the expression was refused (message on stderr with a
 caret under the offending text; FILE:LINE:COLUMN for -F), 2 bad command line.)";
 

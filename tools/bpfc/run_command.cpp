@@ -15,6 +15,7 @@
 #include "commands.h"
 #include "compile_settings.h"
 #include "hex_packet.h"
+#include "kernel_warning.h"
 #include "text_input.h"
 
 namespace bpfc::cli {
@@ -37,6 +38,7 @@ std::optional<cbpf::Program> load_program(const RunCommandOptions& options) {
       report_diagnostics(program.errors(), options.expression);
       return std::nullopt;
     }
+    warn_if_kernel_refuses(*program, SourceText{options.expression, std::nullopt});
     return std::move(*program);
   }
   return read_program_input(options.program_file);
