@@ -118,8 +118,10 @@ void append_excerpt(std::string& out, std::string_view line, uint32_t begin, uin
   out += kIndent;
   if (cut_left) out.append(kEllipsis.size(), ' ');
   out.append(caret_begin - window_begin, ' ');
+  // The caret's cell is always inside the window; at least one caret shows.
   const uint32_t visible_end = cut_right ? std::min(caret_end, window_end) : caret_end;
-  append_colored(out, p.caret, std::string(std::max<uint32_t>(visible_end - caret_begin, 1), '^'), p);
+  const uint32_t carets = visible_end > caret_begin ? visible_end - caret_begin : 1;
+  append_colored(out, p.caret, std::string(carets, '^'), p);
   out.push_back('\n');
 }
 

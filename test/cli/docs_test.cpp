@@ -139,7 +139,10 @@ std::string BashCompletion::script_;
 using Words = std::set<std::string>;
 
 TEST_F(BashCompletion, ScriptIsWhatTheBinaryPrints) {
-  EXPECT_EQ(read_file(script_), bpfc({"completion", "bash"}).out);
+  const std::string script = bpfc({"completion", "bash"}).out;
+  EXPECT_TRUE(script.starts_with("# bash completion for bpfc")) << script.substr(0, 200);
+  EXPECT_NE(script.find("complete -F _bpfc bpfc"), std::string::npos);
+  EXPECT_EQ(read_file(script_), script);
   EXPECT_EQ(bpfc({"completion", "zsh"}).exit_code, 2);
 }
 
