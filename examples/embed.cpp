@@ -36,9 +36,10 @@ int main() {
   std::printf("verdict on a DNS query: %u (bytes to keep; 0 would drop it)\n", keep);
 
   // The program can be handed to the kernel (SO_ATTACH_FILTER) as is: Insn
-  // has struct sock_filter's layout. Check it against the kernel's rules first.
-  if (auto problem = bpfc::runtime::validate_cbpf(*program, bpfc::runtime::ValidationRules::LinuxKernel)) {
-    std::fprintf(stderr, "the kernel would refuse instruction %u: %s\n", problem->index, problem->message.c_str());
+  // has struct sock_filter's layout, unless the kernel's classic-BPF checks
+  // refuse it (over 4096 instructions, a backward jump): ask first.
+  if (auto problem = bpfc::kernel_refusal(*program)) {
+    std::fprintf(stderr, "the kernel would refuse the program: %s\n", problem->describe().c_str());
     return 1;
   }
   return keep == 65535 ? 0 : 1;

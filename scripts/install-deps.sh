@@ -13,6 +13,8 @@ packages=(
   clang libclang-rt-14-dev
   # test-only oracles: libpcap's compiler and tcpdump
   libpcap-dev tcpdump
+  # the man page test renders bpfc.1 with groff -ww
+  groff-base
   iproute2
 )
 

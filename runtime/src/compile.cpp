@@ -95,10 +95,13 @@ Result<cbpf::Program> compile_cbpf(std::string_view filter, const CompileOptions
   auto program = cbpf::generate(*function);
   if (!program) return program.errors();
   if (auto invalid = runtime::validate_cbpf(*program, runtime::ValidationRules::Libpcap)) {
-    return error("internal error: the generated program fails validation at instruction " +
-                 std::to_string(invalid->index) + ": " + invalid->message);
+    return error("internal error: the generated program fails libpcap's validation: " + invalid->describe());
   }
   return program;
+}
+
+std::optional<runtime::ValidationError> kernel_refusal(const cbpf::Program& program) {
+  return runtime::validate_cbpf(program, runtime::ValidationRules::LinuxKernel);
 }
 
 }  // namespace bpfc

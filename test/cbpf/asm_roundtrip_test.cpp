@@ -39,11 +39,11 @@ Program random_program(ProgramGenerator& gen) {
   return p;
 }
 
-TEST(AsmRoundTrip, CArrayAndDecimalKeepEveryField) {
+TEST(AsmRoundTrip, CArrayDecimalAndJsonKeepEveryField) {
   ProgramGenerator gen(1);
   for (int i = 0; i < 3000; ++i) {
     const Program p = random_program(gen);
-    for (const std::string& text : {format_c_array(p), format_decimal(p)}) {
+    for (const std::string& text : {format_c_array(p), format_decimal(p), format_json(p)}) {
       auto parsed = parse_program(text);
       ASSERT_TRUE(parsed.ok()) << parsed.error().message << "\n" << text;
       ASSERT_EQ(*parsed, p) << text;
@@ -75,7 +75,7 @@ TEST(AsmRoundTrip, ValidProgramsRoundTripInEveryForm) {
   for (int i = 0; i < 800; ++i) {
     const Program p = gen.valid_program(200);
     for (const std::string& text : {format_listing(p), format_listing(p, ListingStyle::Libpcap1_11),
-                                    format_c_array(p), format_decimal(p)}) {
+                                    format_c_array(p), format_decimal(p), format_json(p)}) {
       auto parsed = parse_program(text);
       ASSERT_TRUE(parsed.ok()) << parsed.error().message << "\n" << text;
       ASSERT_EQ(*parsed, p) << text;
@@ -115,6 +115,65 @@ TEST(AsmRoundTrip, Tolerance) {
 
   EXPECT_TRUE(parse_program("").ok());
   EXPECT_TRUE(parse_program(" \n\n")->empty());
+}
+
+TEST(AsmRoundTrip, JsonIsToldApartFromACArray) {
+  const Program p = {stmt(LD | H | ABS, 12), jump(JMP | JEQ | K, 0x800, 0, 1), stmt(RET | K, 262144),
+                     stmt(RET | K, 0)};
+  // Compact, reordered members, extra members, no "length", no "text".
+  auto parsed = parse_program(
+      "  {\"instructions\":[{\"k\":12,\"jf\":0,\"jt\":0,\"code\":40,\"note\":[1,{}]},"
+      "{\"code\":21,\"jt\":0,\"jf\":1,\"k\":2048},{\"code\":6,\"jt\":0,\"jf\":0,\"k\":262144},"
+      "{\"code\":6,\"jt\":0,\"jf\":0,\"k\":0}],\"producer\":\"hand\"}");
+  ASSERT_TRUE(parsed.ok()) << parsed.error().message;
+  EXPECT_EQ(*parsed, p);
+  parsed = parse_program("\n{\n\n  \"length\": 0,\n  \"instructions\": []\n}\n");
+  ASSERT_TRUE(parsed.ok()) << parsed.error().message;
+  EXPECT_TRUE(parsed->empty());
+  parsed = parse_program("{}");
+  EXPECT_FALSE(parsed.ok());
+  // -dd text still reads as -dd.
+  parsed = parse_program("{ 0x28, 0, 0, 0x0000000c },\n{0x15,0,1,2048},\n{ 6, 0, 0, 0x40000 },\n{ 0x6, 0, 0, 0 },");
+  ASSERT_TRUE(parsed.ok()) << parsed.error().message;
+  EXPECT_EQ(*parsed, p);
+}
+
+// Each instruction's origin is the text it was read from, in every form.
+TEST(AsmRoundTrip, OriginsPointAtEachInstruction) {
+  ProgramGenerator gen(4);
+  for (int i = 0; i < 200; ++i) {
+    const Program p = gen.valid_program(30);
+    for (const std::string& text : {format_listing(p), format_c_array(p), format_decimal(p), format_json(p)}) {
+      auto parsed = parse_program_with_origins(text);
+      ASSERT_TRUE(parsed.ok()) << parsed.error().message << "\n" << text;
+      ASSERT_EQ(parsed->program, p);
+      ASSERT_EQ(parsed->origins.size(), p.size()) << text;
+      for (size_t pc = 0; pc < p.size(); ++pc) {
+        const SourceSpan span = parsed->origins[pc];
+        const std::string written = text.substr(span.begin, span.end - span.begin);
+        // Read alone, the instruction's text is that instruction.
+        Insn alone;
+        if (text.starts_with("(")) {
+          ASSERT_EQ(written, format_insn(p[pc], static_cast<uint32_t>(pc)));
+          continue;
+        }
+        if (text.starts_with("{\n")) {
+          auto one = parse_program("{\"instructions\": [" + written + "]}");
+          ASSERT_TRUE(one.ok()) << written;
+          alone = one->at(0);
+        } else if (text.starts_with("{")) {
+          auto one = parse_program(written);
+          ASSERT_TRUE(one.ok()) << written;
+          alone = one->at(0);
+        } else {
+          auto one = parse_program("1\n" + written);
+          ASSERT_TRUE(one.ok()) << written;
+          alone = one->at(0);
+        }
+        ASSERT_EQ(alone, p[pc]) << written;
+      }
+    }
+  }
 }
 
 TEST(AsmRoundTrip, BackwardJumpTargets) {

@@ -149,6 +149,12 @@ class HelpExamples : public ::testing::Test {
     write_file(dir_.file("new.txt"), bpfc({"compile", "tcp src port 80 or tcp dst port 80"}).out);
     write_file(dir_.file("filter.txt"), "# web traffic\ntcp port 80  # plain HTTP\n");
     write_file(dir_.file("inputs.txt"), "in.pcap\nb.pcap\n");
+    // A listing with a backward jump at its third line.
+    write_file(dir_.file("loop.txt"), "(000) ld #1\n(001) jeq #1 jt 2 jf 3\n(002) ja 0\n(003) ret #0\n");
+    // 2,001 hosts, then a bad port on line 2002, column 9.
+    std::string hosts = "host 10.0.0.1\n";
+    for (int i = 1; i <= 2000; ++i) hosts += "or host 10.0." + std::to_string(i / 256) + "." + std::to_string(i % 256) + "\n";
+    write_file(dir_.file("hosts.txt"), hosts + "or port 70000 or host 10.0.7.208\n");
     // Ethernet: an IPv4/ICMP echo request and an IPv4/UDP datagram; raw IP:
     // the same ICMP packet.
     write_file(dir_.file("packets.hex"),

@@ -28,7 +28,7 @@ TEST(Asm, ConvertsBetweenLayoutsLosslessly) {
 TEST(Asm, RefusesGarbageWithStatusOne) {
   auto r = bpfc({"asm"}, "this is not a program\n");
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_EQ(r.err.rfind("bpfc: ", 0), 0u) << r.err;
+  EXPECT_EQ(r.err.rfind("<stdin>:1:1: error: expected ", 0), 0u) << r.err;
   EXPECT_EQ(bpfc({"asm", "/nonexistent/program"}).exit_code, 1);
 }
 
@@ -117,6 +117,24 @@ TEST(Run, RunsProgramFiles) {
   std::remove(name);
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out, "0\n262144\n");
+}
+
+// As libpcap refuses to install a program bpf_validate() rejects, `run -p`
+// refuses to run one, pointing at the instruction; asm has nothing to convert
+// in an empty input.
+TEST(Run, RefusesInvalidPrograms) {
+  auto jump_past_end = bpfc({"run", "-p", "-", "00"}, "3\n40 0 0 12\n21 5 0 2048\n6 0 0 0\n");
+  EXPECT_EQ(jump_past_end.exit_code, 1);
+  EXPECT_EQ(jump_past_end.out, "");
+  EXPECT_TRUE(jump_past_end.err.starts_with("<stdin>:3:1: error: invalid program under libpcap's rules: instruction 1"))
+      << jump_past_end.err;
+  auto empty = bpfc({"run", "-p", "-", "00"}, "");
+  EXPECT_EQ(empty.exit_code, 1);
+  EXPECT_NE(empty.err.find("the program is empty"), std::string::npos) << empty.err;
+  auto asm_empty = bpfc({"asm"}, "\n");
+  EXPECT_EQ(asm_empty.exit_code, 1);
+  EXPECT_EQ(asm_empty.out, "");
+  EXPECT_NE(asm_empty.err.find("no instructions"), std::string::npos) << asm_empty.err;
 }
 
 TEST(Run, Errors) {

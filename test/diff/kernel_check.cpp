@@ -32,8 +32,7 @@ KernelCheck::~KernelCheck() {
 
 std::optional<std::string> KernelCheck::problem(const cbpf::Program& p) {
   if (auto invalid = runtime::validate_cbpf(p, runtime::ValidationRules::LinuxKernel)) {
-    return "bpfc's model of the kernel's checks refuses it: instruction " + std::to_string(invalid->index) +
-           ": " + invalid->message;
+    return "bpfc's model of the kernel's checks refuses it: " + invalid->describe();
   }
   if (socket_ < 0 || attach(p)) return std::nullopt;
   // Only EINVAL is the checker's refusal. ENOMEM means the socket's option

@@ -19,9 +19,14 @@ struct AsmCommandOptions {
 };
 
 int run_asm(const AsmCommandOptions& options) {
-  auto program = read_program_input(options.input);
-  if (!program) return kExitFailure;
-  std::fputs(format_program(*program, options.output).c_str(), stdout);
+  auto input = read_program_file(options.input);
+  if (!input) return kExitFailure;
+  if (input->program.empty()) {
+    // Nothing to convert: every layout of an empty program would be empty too.
+    return report_diagnostics({error("no instructions: the input holds no program")},
+                              SourceText{input->text, input->name});
+  }
+  std::fputs(format_program(input->program, options.output).c_str(), stdout);
   return kExitOk;
 }
 

@@ -10,7 +10,9 @@
 // with the status it had (standard_output.h).
 #pragma once
 
+#include <optional>
 #include <stdexcept>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -32,11 +34,27 @@ class UsageError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// Prints "bpfc: <message>" on stderr and returns kExitFailure.
+// Text diagnostics point into, and where it came from.
+struct SourceText {
+  std::string_view text;
+  // The file's name ("<stdin>" for standard input): diagnostics say
+  // FILE:LINE:COLUMN and show the line. nullopt: the text was given on the
+  // command line, and is shown whole (or a window of it) under "bpfc: ...".
+  std::optional<std::string> file_name;
+};
+
+// Prints "bpfc: <message>" on stderr and returns kExitFailure. Control
+// characters in the message are shown escaped (see render_diagnostic).
 int report_failure(std::string_view message);
+
+// Renders a diagnostic of any severity against `source` on stderr, in colour
+// when --color asks for it.
+void report(const Diagnostic& diagnostic, const SourceText& source);
 
 // Renders every diagnostic against `source` (message, source line, carets)
 // on stderr and returns kExitFailure.
+int report_diagnostics(const std::vector<Diagnostic>& diagnostics, const SourceText& source);
+// The same for text given on the command line.
 int report_diagnostics(const std::vector<Diagnostic>& diagnostics, std::string_view source);
 
 }  // namespace bpfc::cli

@@ -11,6 +11,7 @@
 #include "cli_status.h"
 #include "commands.h"
 #include "compile_settings.h"
+#include "kernel_warning.h"
 #include "linktype_listing.h"
 #include "option_values.h"
 #include "pass_debug_output.h"
@@ -57,6 +58,7 @@ int run_compile(const CompileCommandOptions& options) {
   compile_options.pass_observer = pass_debug.observer();
 
   std::string filter;
+  SourceText source;  // for diagnostics: the -F file, or the command line
   if (options.filter_file.empty()) {
     filter = join_words(options.words);
   } else {
@@ -64,17 +66,20 @@ int run_compile(const CompileCommandOptions& options) {
     auto contents = read_text_input(options.filter_file, error);
     if (!contents) return report_failure(error);
     filter = blank_out_comments(std::move(*contents));
+    source.file_name = source_file_name(options.filter_file);
   }
+  source.text = filter;
 
   if (options.emit == "ir") {
     auto function = compile_to_ir(filter, compile_options);
-    if (!function) return report_diagnostics(function.errors(), filter);
+    if (!function) return report_diagnostics(function.errors(), source);
     if (options.pass_debug.stats) pass_debug.print_stats(lowered_size(filter, compile_options), std::nullopt);
     std::fputs(ir::print(*function).c_str(), stdout);
     return kExitOk;
   }
   auto program = compile_cbpf(filter, compile_options);
-  if (!program) return report_diagnostics(program.errors(), filter);
+  if (!program) return report_diagnostics(program.errors(), source);
+  warn_if_kernel_refuses(*program, source);
   if (options.pass_debug.stats) pass_debug.print_stats(lowered_size(filter, compile_options), program->size());
   std::fputs(format_program(*program, options.output).c_str(), stdout);
   return kExitOk;
@@ -94,9 +99,11 @@ constexpr const char* kExamples = R"(Examples:
   bpfc compile --print-after=cfg-simplify --emit=ir 'tcp port 80' > /dev/null
                                             # the IR after one pass (stderr)
 
+A program the Linux kernel would not load (over 4096 instructions, a backward
+jump) is still printed, with a warning on stderr: it runs in user space.
 Exit status: 0 compiled, 1 the expression was refused (message on stderr with a
-caret under the offending text) or a file could not be read or written, 2 bad
-command line.)";
+caret under the offending text; FILE:LINE:COLUMN for -F) or a file could not
+be read or written, 2 bad command line.)";
 
 }  // namespace
 

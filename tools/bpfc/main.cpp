@@ -12,6 +12,8 @@
 
 #include "cli_status.h"
 #include "commands.h"
+#include "diagnostic_color.h"
+#include "docs_commands.h"
 #include "standard_output.h"
 #include "usage_errors.h"
 
@@ -102,7 +104,10 @@ int run_command_line(int argc, char** argv) {
   std::vector<bpfc::cli::Subcommand> subcommands = {
       bpfc::cli::add_compile_command(app), bpfc::cli::add_asm_command(app),
       bpfc::cli::add_verify_command(app), bpfc::cli::add_run_command(app),
-      bpfc::cli::add_filter_command(app), bpfc::cli::add_help_command(app)};
+      bpfc::cli::add_filter_command(app), bpfc::cli::add_help_command(app),
+      bpfc::cli::add_completion_command(app), bpfc::cli::add_manpage_command(app, BPFC_VERSION)};
+  bpfc::cli::add_color_option(app);
+  for (const auto& subcommand : subcommands) bpfc::cli::add_color_option(*subcommand.command);
   // Unknown options and stray words are left over rather than thrown by
   // CLI11, so that describe_leftover_words() can name them.
   app.allow_extras();

@@ -15,7 +15,9 @@
 #include "commands.h"
 #include "compile_settings.h"
 #include "hex_packet.h"
+#include "kernel_warning.h"
 #include "option_values.h"
+#include "program_validation.h"
 #include "text_input.h"
 
 namespace bpfc::cli {
@@ -38,9 +40,14 @@ std::optional<cbpf::Program> load_program(const RunCommandOptions& options) {
       report_diagnostics(program.errors(), options.expression);
       return std::nullopt;
     }
+    warn_if_kernel_refuses(*program, SourceText{options.expression, std::nullopt});
     return std::move(*program);
   }
-  return read_program_input(options.program_file);
+  // libpcap refuses to install a program its bpf_validate() rejects; so does
+  // bpfc before running one.
+  auto input = read_program_file(options.program_file);
+  if (!input || !check_program(*input, runtime::ValidationRules::Libpcap)) return std::nullopt;
+  return std::move(input->program);
 }
 
 bool reads_packets_from_stdin(const RunCommandOptions& options) {

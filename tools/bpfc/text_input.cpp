@@ -65,19 +65,32 @@ std::optional<std::string> read_text_input(const std::string& path, std::string&
   return contents;
 }
 
-std::optional<cbpf::Program> read_program_input(const std::string& path) {
+std::string source_file_name(const std::string& path) { return path == "-" ? "<stdin>" : path; }
+
+std::optional<ProgramInput> read_program_file(const std::string& path) {
   std::string error;
   auto text = read_text_input(path, error);
   if (!text) {
     report_failure(error);
     return std::nullopt;
   }
-  auto program = cbpf::parse_program(*text);
-  if (!program) {
-    for (const Diagnostic& diagnostic : program.errors()) report_failure(diagnostic.message);
+  ProgramInput input;
+  input.text = std::move(*text);
+  input.name = source_file_name(path);
+  auto parsed = cbpf::parse_program_with_origins(input.text);
+  if (!parsed) {
+    report_diagnostics(parsed.errors(), SourceText{input.text, input.name});
     return std::nullopt;
   }
-  return std::move(*program);
+  input.program = std::move(parsed->program);
+  input.origins = std::move(parsed->origins);
+  return input;
+}
+
+std::optional<cbpf::Program> read_program_input(const std::string& path) {
+  auto input = read_program_file(path);
+  if (!input) return std::nullopt;
+  return std::move(input->program);
 }
 
 std::optional<std::vector<std::string>> read_file_list(const std::string& path, std::string& error) {

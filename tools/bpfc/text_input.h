@@ -11,19 +11,34 @@
 #include <vector>
 
 #include "bpfc/cbpf/insn.h"
+#include "bpfc/support/diagnostic.h"
 
 namespace bpfc::cli {
 
 // How messages name an input path: "standard input" for "-".
 std::string input_display_name(const std::string& path);
 
+// How located diagnostics (FILE:LINE:COLUMN) name an input: the path, or
+// "<stdin>" for "-", as compilers do.
+std::string source_file_name(const std::string& path);
+
 // The contents of `path` ("-" is standard input), or nullopt with `error`
 // set to a message naming the file ("x.txt: Is a directory").
 std::optional<std::string> read_text_input(const std::string& path, std::string& error);
 
-// A program in any of tcpdump's -d/-dd/-ddd layouts read from `path` ("-" is
-// standard input), or nullopt after reporting on stderr why it could not be
-// read or assembled.
+// A program read from a file, with its text, for diagnostics about it.
+struct ProgramInput {
+  cbpf::Program program;
+  std::vector<SourceSpan> origins;  // where each instruction is written (may be empty)
+  std::string text;
+  std::string name;  // as source_file_name gives it
+};
+
+// A program in any of tcpdump's -d/-dd/-ddd layouts or bpfc's JSON read from
+// `path` ("-" is standard input), or nullopt after reporting on stderr why it
+// could not be read or assembled (FILE:LINE:COLUMN and the line at fault).
+std::optional<ProgramInput> read_program_file(const std::string& path);
+// The same, keeping only the program.
 std::optional<cbpf::Program> read_program_input(const std::string& path);
 
 // The lines of a file that lists other files, one per line, as tcpdump -V

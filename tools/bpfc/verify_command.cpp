@@ -7,10 +7,10 @@
 #include <string>
 #include <vector>
 
-#include "bpfc/cbpf/format.h"
 #include "bpfc/runtime/cbpf_vm.h"
 #include "cli_status.h"
 #include "commands.h"
+#include "program_validation.h"
 #include "text_input.h"
 #include "verify_equiv.h"
 
@@ -24,20 +24,12 @@ struct VerifyCommandOptions {
   std::vector<std::string> inputs;
 };
 
-int run_validation(const std::string& input, bool kernel) {
-  auto program = read_program_input(input);
-  if (!program) return kExitFailure;
+int run_validation(const std::string& path, bool kernel) {
+  auto input = read_program_file(path);
+  if (!input) return kExitFailure;
   auto rules = kernel ? runtime::ValidationRules::LinuxKernel : runtime::ValidationRules::Libpcap;
-  const char* rules_name = kernel ? "the Linux kernel's" : "libpcap's";
-  if (auto invalid = runtime::validate_cbpf(*program, rules)) {
-    std::string message = "invalid program under " + std::string(rules_name) + " rules: instruction " +
-                          std::to_string(invalid->index) + ": " + invalid->message;
-    if (invalid->index < program->size()) {
-      message += "\n    " + cbpf::format_insn((*program)[invalid->index], invalid->index);
-    }
-    return report_failure(message);
-  }
-  std::printf("valid under %s rules: %zu instructions\n", rules_name, program->size());
+  if (!check_program(*input, rules)) return kExitFailure;
+  std::printf("valid under %s rules: %zu instructions\n", rules_name(rules), input->program.size());
   return kExitOk;
 }
 

@@ -168,16 +168,17 @@ Result<Insn> parse_instruction(const TextLine& line, uint32_t pc) {
 
 }  // namespace
 
-Result<Program> parse_listing(const std::vector<TextLine>& lines) {
-  Program program;
+Result<ParsedProgram> parse_listing(const std::vector<TextLine>& lines) {
+  ParsedProgram parsed;
   for (const TextLine& line : lines) {
     const std::string_view code_part = line.text.substr(0, line.text.find(';'));
     if (is_blank(code_part)) continue;
-    auto insn = parse_instruction(line, static_cast<uint32_t>(program.size()));
+    auto insn = parse_instruction(line, static_cast<uint32_t>(parsed.program.size()));
     if (!insn) return insn.errors();
-    program.push_back(*insn);
+    parsed.program.push_back(*insn);
+    parsed.origins.push_back(span_of(line));
   }
-  return program;
+  return parsed;
 }
 
 }  // namespace bpfc::cbpf::text

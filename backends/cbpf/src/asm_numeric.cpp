@@ -32,8 +32,8 @@ Result<Insn> read_fields(LineCursor& in, std::string_view separator) {
 
 }  // namespace
 
-Result<Program> parse_c_array(const std::vector<TextLine>& lines) {
-  Program program;
+Result<ParsedProgram> parse_c_array(const std::vector<TextLine>& lines) {
+  ParsedProgram parsed;
   for (const TextLine& line : lines) {
     if (is_blank(line.text)) continue;
     LineCursor in(line);
@@ -43,15 +43,16 @@ Result<Program> parse_c_array(const std::vector<TextLine>& lines) {
     if (!in.accept("}")) return in.expected("'}' after k");
     in.accept(",");
     if (!in.at_end()) return in.expected("the end of the line after '},'");
-    program.push_back(*insn);
+    parsed.program.push_back(*insn);
+    parsed.origins.push_back(span_of(line));
   }
-  return program;
+  return parsed;
 }
 
-Result<Program> parse_decimal(const std::vector<TextLine>& lines) {
+Result<ParsedProgram> parse_decimal(const std::vector<TextLine>& lines) {
   auto line = lines.begin();
   while (line != lines.end() && is_blank(line->text)) ++line;
-  if (line == lines.end()) return Program{};
+  if (line == lines.end()) return ParsedProgram{};
 
   LineCursor count_in(*line);
   auto count = count_in.signed_number();
@@ -59,7 +60,8 @@ Result<Program> parse_decimal(const std::vector<TextLine>& lines) {
     return count_in.expected("the number of instructions");
   }
   const uint32_t count_line = line->number;
-  Program program;
+  ParsedProgram parsed;
+  Program& program = parsed.program;
   for (++line; line != lines.end(); ++line) {
     if (is_blank(line->text)) continue;
     LineCursor in(*line);
@@ -71,13 +73,16 @@ Result<Program> parse_decimal(const std::vector<TextLine>& lines) {
     if (!insn) return insn.errors();
     if (!in.at_end()) return in.expected("the end of the line after k");
     program.push_back(*insn);
+    parsed.origins.push_back(span_of(*line));
   }
   if (program.size() != static_cast<uint64_t>(*count)) {
-    return error("line " + std::to_string(lines.back().number) + ": the count on line " +
-                 std::to_string(count_line) + " says " + std::to_string(*count) +
-                 " instructions, but the text ends after " + std::to_string(program.size()));
+    // Where the text ends (a renderer places the caret after its last word).
+    const uint32_t end = lines.back().offset + static_cast<uint32_t>(lines.back().text.size());
+    return error_at(SourceSpan{end, end}, "the count on line " + std::to_string(count_line) + " says " +
+                                              std::to_string(*count) + " instructions, but the text ends after " +
+                                              std::to_string(program.size()));
   }
-  return program;
+  return parsed;
 }
 
 }  // namespace bpfc::cbpf::text

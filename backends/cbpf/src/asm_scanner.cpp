@@ -6,6 +6,9 @@
 namespace bpfc::cbpf::text {
 namespace {
 
+// How much of the rest of a line an "expected ..., found '...'" message quotes.
+constexpr size_t kMaxQuoted = 60;
+
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f'; }
 bool is_word_start(char c) { return std::isalpha(static_cast<unsigned char>(c)) || c == '_'; }
 bool is_word_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
@@ -112,15 +115,25 @@ Diagnostic LineCursor::expected(std::string_view what) {
   skip_space();
   std::string_view rest = text_.substr(pos_);
   while (!rest.empty() && is_space(rest.back())) rest.remove_suffix(1);
-  std::string message = "line " + std::to_string(line_.number) + ": expected " + std::string(what);
-  message += rest.empty() ? ", found the end of the line" : ", found '" + std::string(rest) + "'";
+  std::string message = "expected " + std::string(what);
+  if (rest.empty()) {
+    message += ", found the end of the line";
+  } else {
+    // The rendered source line shows the rest in full; the message quotes
+    // enough of it to be read on its own.
+    std::string_view quoted = rest.substr(0, kMaxQuoted);
+    while (quoted.size() < rest.size() && !quoted.empty() && (quoted.back() & 0xc0) == 0x80) {
+      quoted.remove_suffix(1);  // no cut inside a UTF-8 sequence
+    }
+    message += ", found '" + std::string(quoted) + (quoted.size() < rest.size() ? "...'" : "'");
+  }
   const uint32_t begin = line_.offset + static_cast<uint32_t>(pos_);
   return error_at(SourceSpan{begin, begin + static_cast<uint32_t>(rest.size())}, message);
 }
 
 Diagnostic LineCursor::error(std::string_view message) const {
   return error_at(SourceSpan{line_.offset, line_.offset + static_cast<uint32_t>(line_.text.size())},
-                  "line " + std::to_string(line_.number) + ": " + std::string(message));
+                  std::string(message));
 }
 
 }  // namespace bpfc::cbpf::text

@@ -1,6 +1,7 @@
 // Line-by-line scanning for the assembler: the text split into numbered lines,
 // and a cursor over one line that reads numbers and punctuation and words
-// errors as "line N: expected X, found 'Y'" with a span into the whole text.
+// errors as "expected X, found 'Y'" with a span into the whole text (which
+// gives the line and column when the diagnostic is rendered).
 #pragma once
 
 #include <cstdint>
@@ -42,10 +43,10 @@ class LineCursor {
   // Skips blanks, then reads [A-Za-z_][A-Za-z0-9_]*.
   std::string_view word();
 
-  // "line N: expected <what>, found '<rest of line>'" (or "found the end of
-  // the line"), spanning the rest of the line.
+  // "expected <what>, found '<rest of line>'" (or "found the end of the
+  // line"), spanning the rest of the line; a long rest is quoted in part.
   Diagnostic expected(std::string_view what);
-  // "line N: <message>", spanning the whole line.
+  // `message`, spanning the whole line.
   Diagnostic error(std::string_view message) const;
 
   uint32_t line_number() const { return line_.number; }

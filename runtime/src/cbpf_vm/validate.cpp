@@ -6,9 +6,9 @@
 namespace bpfc::runtime {
 namespace validation {
 
-ValidationError invalid_at(uint32_t index, const std::string& what) {
-  return ValidationError{index, "instruction " + std::to_string(index) + ": " + what};
-}
+ValidationError invalid_at(uint32_t index, const std::string& what) { return ValidationError{index, what}; }
+
+ValidationError invalid_program(const std::string& what) { return ValidationError{std::nullopt, what}; }
 
 std::string hex(uint32_t value) {
   char buf[16];
@@ -17,7 +17,7 @@ std::string hex(uint32_t value) {
 }
 
 ValidationError empty_program() {
-  return invalid_at(0, "the program is empty (it needs at least a ret instruction)");
+  return invalid_program("the program is empty (it needs at least a ret instruction)");
 }
 
 ValidationError scratch_slot_out_of_range(uint32_t index, uint32_t slot) {
@@ -42,6 +42,11 @@ ValidationError missing_final_ret(uint32_t index, uint16_t code) {
 }
 
 }  // namespace validation
+
+std::string ValidationError::describe() const {
+  if (!index) return message;
+  return "instruction " + std::to_string(*index) + ": " + message;
+}
 
 std::optional<ValidationError> validate_cbpf(const cbpf::Program& p, ValidationRules rules) {
   switch (rules) {

@@ -79,6 +79,18 @@ std::optional<ValidationError> check_instruction(uint32_t i, const Insn& insn, u
       if (insn.k >= kMemWords) return scratch_slot_out_of_range(i, insn.k);
       break;
     case JMP | JA: {
+      // The kernel reads k as unsigned: a backward jump (k negative as a
+      // 32-bit offset, as libpcap's protochain loop writes it) is refused
+      // like any target past the end; say what it is.
+      const int64_t backward_target = int64_t{i} + 1 + static_cast<int32_t>(insn.k);
+      if (static_cast<int32_t>(insn.k) < 0) {
+        if (backward_target < 0) {
+          return invalid_at(i, "jump target " + std::to_string(backward_target) +
+                                   " is before the start of the program");
+        }
+        return invalid_at(i, "backward jump to instruction " + std::to_string(backward_target) +
+                                 " (the kernel allows forward jumps only)");
+      }
       const uint64_t target = uint64_t{i} + 1 + insn.k;
       if (target >= length) return jump_beyond_end(i, target, length);
       break;
@@ -150,9 +162,8 @@ std::optional<ValidationError> check_scratch_reads(const Program& p) {
 std::optional<ValidationError> validate_kernel_rules(const Program& p) {
   if (p.empty()) return empty_program();
   if (p.size() > kMaxInsns) {
-    return invalid_at(kMaxInsns, "the program has " + std::to_string(p.size()) +
-                                     " instructions; the kernel accepts at most " +
-                                     std::to_string(kMaxInsns));
+    return invalid_program("the program has " + std::to_string(p.size()) +
+                           " instructions; the kernel accepts at most " + std::to_string(kMaxInsns));
   }
   const uint32_t length = static_cast<uint32_t>(p.size());
   for (uint32_t i = 0; i < length; ++i) {

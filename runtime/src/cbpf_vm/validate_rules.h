@@ -16,8 +16,10 @@ std::optional<ValidationError> validate_libpcap_rules(const cbpf::Program& p);
 // i.e. what setsockopt(SO_ATTACH_FILTER) accepts.
 std::optional<ValidationError> validate_kernel_rules(const cbpf::Program& p);
 
-// "instruction <index>: <what>".
+// A problem with instruction `index`; `what` does not repeat the index.
 ValidationError invalid_at(uint32_t index, const std::string& what);
+// A problem with the program as a whole.
+ValidationError invalid_program(const std::string& what);
 
 std::string hex(uint32_t value);  // "0x1c"
 

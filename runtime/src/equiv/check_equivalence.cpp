@@ -44,7 +44,7 @@ std::optional<Diagnostic> check_options(const EquivalenceOptions& options) {
 
 std::optional<Diagnostic> check_program(const cbpf::Program& program, const char* which) {
   if (auto invalid = validate_cbpf(program, ValidationRules::Libpcap)) {
-    return error(std::string("program ") + which + " is invalid: " + invalid->message);
+    return error(std::string("program ") + which + " is invalid: " + invalid->describe());
   }
   return std::nullopt;
 }

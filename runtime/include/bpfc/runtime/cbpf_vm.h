@@ -30,8 +30,13 @@ namespace bpfc::runtime {
 uint32_t run_cbpf(const cbpf::Program& p, std::span<const uint8_t> packet, uint32_t wirelen);
 
 struct ValidationError {
-  uint32_t index;       // instruction index of the first problem
-  std::string message;  // "instruction <index>: <what is wrong>"
+  // The instruction the first problem is about; nullopt when it is about the
+  // program as a whole (empty, too long).
+  std::optional<uint32_t> index;
+  std::string message;  // what is wrong, without the instruction index
+
+  // "instruction <index>: <message>", or the message alone.
+  std::string describe() const;
 };
 
 enum class ValidationRules {
@@ -41,7 +46,9 @@ enum class ValidationRules {
 
 // nullopt when `p` is valid under `rules`. Errors follow the order of the
 // checks of the modelled implementation, so `index` is the instruction it
-// would complain about first.
+// would complain about first. LinuxKernel refuses what libpcap's user-space
+// bpf_filter() runs but the kernel does not load: over 4096 instructions
+// (BPF_MAXINSNS), backward jumps (protochain's loop), and more.
 std::optional<ValidationError> validate_cbpf(const cbpf::Program& p,
                                              ValidationRules rules = ValidationRules::Libpcap);
 

@@ -10,6 +10,7 @@
 #include "bpfc/cbpf/insn.h"
 #include "bpfc/frontend/resolver.h"
 #include "bpfc/ir/ir.h"
+#include "bpfc/runtime/cbpf_vm.h"
 #include "bpfc/optimizer/pass_manager.h"
 #include "bpfc/support/diagnostic.h"
 
@@ -41,6 +42,15 @@ struct CompileOptions {
 Result<ir::Function> compile_to_ir(std::string_view filter, const CompileOptions& options);
 
 // The whole pipeline down to a classic BPF program that passes bpf_validate.
+// Such a program runs in user space (libpcap's bpf_filter(), run_cbpf()); ask
+// kernel_refusal() before handing it to the Linux kernel.
 Result<cbpf::Program> compile_cbpf(std::string_view filter, const CompileOptions& options);
+
+// Why the Linux kernel would refuse to load `program` as a classic socket
+// filter (SO_ATTACH_FILTER): over 4096 instructions (BPF_MAXINSNS), a backward
+// jump (the loop libpcap's protochain code uses), or another of its checks
+// (validate_cbpf with ValidationRules::LinuxKernel). nullopt when it would
+// load it.
+std::optional<runtime::ValidationError> kernel_refusal(const cbpf::Program& program);
 
 }  // namespace bpfc

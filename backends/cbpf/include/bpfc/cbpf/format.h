@@ -1,10 +1,11 @@
 // Printers with the exact layout of tcpdump's -d, -dd and -ddd, JSON, and the
-// assembler that reads the -d, -dd and -ddd forms back.
+// assembler that reads all four forms back.
 #pragma once
 
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "bpfc/cbpf/insn.h"
 #include "bpfc/support/diagnostic.h"
@@ -29,11 +30,26 @@ std::string format_json(const Program& p);
 std::string format_insn(const Insn& insn, uint32_t pc, ListingStyle style = ListingStyle::Libpcap1_10);
 
 // Reads a -d listing (either style; a trailing "; comment" on a line is
-// ignored), a -dd C array or -ddd decimal text, detected from the content.
-// Errors name the line and what was expected there.
-// -dd and -ddd round-trip every program exactly. A listing does not print
-// fields an instruction does not use (k of tax, jt/jf outside conditional
-// jumps, ...), nor k of an "unimp" opcode: those read back as 0.
+// ignored), a -dd C array, -ddd decimal text or the JSON form, detected from
+// the content. Errors say what was expected and carry the span of the text
+// at fault (render_diagnostic turns it into a line and column).
+// -dd, -ddd and JSON round-trip every program exactly (JSON's "text" members
+// are not read). A listing does not print fields an instruction does not use
+// (k of tax, jt/jf outside conditional jumps, ...), nor k of an "unimp"
+// opcode: those read back as 0.
 Result<Program> parse_program(std::string_view text);
+
+// A program read from text, with where each instruction was written.
+struct ParsedProgram {
+  Program program;
+  // The span of each instruction's text (its line; in JSON, its object): one
+  // per instruction, or none when they are not known (JSON whose
+  // "instructions" member name is written with escapes).
+  std::vector<SourceSpan> origins;
+};
+
+// parse_program(), keeping the origins: to point at an instruction in the
+// text when a later check (a validator) refuses it.
+Result<ParsedProgram> parse_program_with_origins(std::string_view text);
 
 }  // namespace bpfc::cbpf

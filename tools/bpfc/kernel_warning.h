@@ -1,0 +1,16 @@
+// The warning `bpfc compile` and `bpfc run -e` give for a program the Linux
+// kernel would not load (over 4096 instructions, a backward jump, ...). It
+// still runs in user space, so it is a warning: the exit status stays 0.
+#pragma once
+
+#include "bpfc/cbpf/insn.h"
+#include "cli_status.h"
+
+namespace bpfc::cli {
+
+// Prints "warning: the Linux kernel will refuse this program: <why>; ..." on
+// stderr when kernel_refusal() has a reason; `source` says where the filter
+// came from (a -F file or the command line).
+void warn_if_kernel_refuses(const cbpf::Program& program, const SourceText& source);
+
+}  // namespace bpfc::cli
