@@ -14,7 +14,7 @@
 #include "bpfc/frontend/linktype.h"
 #include "bpfc/runtime/cbpf_vm.h"
 #include "cli_status.h"
-#include "packet_summary.h"
+#include "summary_writer.h"
 #include "progress_bar.h"
 
 namespace bpfc::cli {

@@ -1,0 +1,144 @@
+// Ethernet (DIX and 802.3 framing, 802.1Q/802.1ad tags) as `tcpdump -n -q`
+// prints it, and the table of ethertypes: their names and, for those with
+// one, their printers.
+#include "names.h"
+#include "protocols.h"
+
+namespace bpfc::dissect {
+namespace {
+
+namespace ethernet {
+constexpr uint32_t kDestination = 0;
+constexpr uint32_t kSource = 6;
+constexpr uint32_t kType = 12;
+constexpr uint32_t kHeader = 14;
+constexpr uint32_t kTag = 4;          // an 802.1Q tag: TCI, then the next type
+constexpr uint32_t kTaggedType = 2;
+// Type/length fields up to this value are 802.3 lengths, not ethertypes.
+constexpr uint16_t kMaxLength = 1500;
+}  // namespace ethernet
+
+constexpr Name kEthertypeNames[] = {
+    {0x0800, "IPv4"},
+    {0x8847, "MPLS unicast"},
+    {0x8848, "MPLS multicast"},
+    {0x86dd, "IPv6"},
+    {0x8100, "802.1Q"},
+    {0x9100, "802.1Q-9100"},
+    {0x88a8, "802.1Q-QinQ"},
+    {0x9200, "802.1Q-9200"},
+    {0x88e5, "802.1AE MACsec"},
+    {0x0200, "PUP"},
+    {0x0806, "ARP"},
+    {0x8035, "Reverse ARP"},
+    {0x0600, "NS"},
+    {0x0500, "Sprite"},
+    {0x1000, "Trail"},
+    {0x6001, "MOP DL"},
+    {0x6002, "MOP RC"},
+    {0x6003, "DN"},
+    {0x6004, "LAT"},
+    {0x6007, "SCA"},
+    {0x6558, "TEB"},
+    {0x8038, "Lanbridge"},
+    {0x803c, "DEC DNS"},
+    {0x803e, "DEC DTS"},
+    {0x805b, "VEXP"},
+    {0x805c, "VPROD"},
+    {0x809b, "Appletalk"},
+    {0x80f3, "Appletalk ARP"},
+    {0x8137, "IPX"},
+    {0x880b, "PPP"},
+    {0x8808, "MPCP"},
+    {0x8809, "Slow Protocols"},
+    {0x8863, "PPPoE D"},
+    {0x8864, "PPPoE S"},
+    {0x888e, "EAPOL"},
+    {0x8899, "Realtek protocols"},
+    {0x886f, "MS NLB heartbeat"},
+    {0x8870, "Jumbo"},
+    {0x894f, "NSH"},
+    {0x9000, "Loopback"},
+    {0xfefe, "OSI"},
+    {0x00fe, "GRE-OSI"},
+    {0xabcd, "CFM (old)"},
+    {0x8902, "CFM"},
+    {0x893a, "IEEE1905.1"},
+    {0x88cc, "LLDP"},
+    {0x88ca, "TIPC"},
+    {0x0707, "GeoNet (old)"},
+    {0x8947, "GeoNet"},
+    {0x1111, "CALM FAST"},
+    {0x88a2, "AoE"},
+    {0x88f7, "PTP"},
+    {0xd28b, "Arista Vendor Specific Protocol"},
+};
+
+using EthertypePrinter = void (*)(Context& c, Bytes b, uint32_t length);
+
+struct EthertypeEntry {
+  uint16_t type;
+  EthertypePrinter print;
+};
+
+// IPv4 first: the lookup is a scan, and it is the common case.
+constexpr EthertypeEntry kPrinters[] = {
+    {0x0800, print_ipv4},
+    {0x86dd, print_ipv6},
+    {0x0806, print_arp},
+    {0x8035, print_arp},
+};
+
+bool is_vlan_tpid(uint16_t type) { return type == 0x8100 || type == 0x9100 || type == 0x9200 || type == 0x88a8; }
+
+}  // namespace
+
+std::string_view ethertype_name(uint16_t type) { return name_of(kEthertypeNames, type); }
+
+bool print_ethertype_payload(Context& c, uint16_t type, Bytes b, uint32_t length) {
+  for (const EthertypeEntry& entry : kPrinters) {
+    if (entry.type == type) {
+      entry.print(c, b, length);
+      return true;
+    }
+  }
+  return false;
+}
+
+void print_ethernet(Context& c, Bytes b, uint32_t length) {
+  Text& o = c.o;
+  if (b.size < ethernet::kHeader) return o.truncated("ether");
+  uint32_t frame_length = length;
+  const uint8_t* destination = b.at(ethernet::kDestination);
+  const uint8_t* source = b.at(ethernet::kSource);
+  uint16_t type = b.u16(ethernet::kType);
+  b = b.from(ethernet::kHeader);
+  length -= ethernet::kHeader;
+  while (is_vlan_tpid(type)) {
+    if (b.size < ethernet::kTag || length < ethernet::kTag) return o.truncated("vlan");
+    type = b.u16(ethernet::kTaggedType);
+    b = b.from(ethernet::kTag);
+    length -= ethernet::kTag;
+  }
+  if (type <= ethernet::kMaxLength) {
+    // 802.3 with an LLC header: tcpdump dissects LLC/SNAP; bpfc names the
+    // frame only.
+    o.mac(source) << " > ";
+    o.mac(destination) << ", 802.3, length ";
+    o.num(std::min<uint32_t>(type, length));
+    return;
+  }
+  if (print_ethertype_payload(c, type, b, length)) return;
+  o.mac(source) << " > ";
+  o.mac(destination) << ", ";
+  std::string_view name = ethertype_name(type);
+  if (name.empty()) {
+    o << "Unknown Ethertype (0x";
+    o.hex4(type) << ')';
+  } else {
+    o << name;
+  }
+  o.print(", length {}: ", frame_length);
+}
+
+}  // namespace bpfc::dissect

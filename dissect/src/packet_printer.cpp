@@ -1,0 +1,90 @@
+#include "bpfc/dissect/packet_printer.h"
+
+#include "context.h"
+#include "protocols.h"
+
+namespace bpfc::dissect {
+namespace {
+
+// tcpdump's sanity limit on lengths (MAXIMUM_SNAPLEN).
+constexpr uint32_t kMaximumSnaplen = 262144;
+
+using LinkPrinter = void (*)(Context& c, Bytes b, uint32_t length);
+
+struct LinkEntry {
+  uint32_t dlt;
+  LinkPrinter print;
+};
+
+constexpr LinkEntry kLinkPrinters[] = {
+    {1, print_ethernet},       // DLT_EN10MB
+    {12, print_raw_ip},        // DLT_RAW
+    {228, print_raw_ip},       // DLT_IPV4
+    {229, print_raw_ip},       // DLT_IPV6
+    {113, print_linux_sll},    // DLT_LINUX_SLL
+    {276, print_linux_sll2},   // DLT_LINUX_SLL2
+    {0, print_bsd_loopback},   // DLT_NULL
+    {108, print_bsd_loopback}, // DLT_LOOP
+};
+
+LinkPrinter link_printer(uint32_t dlt) {
+  for (const LinkEntry& entry : kLinkPrinters) {
+    if (entry.dlt == dlt) return entry.print;
+  }
+  return nullptr;
+}
+
+// tcpdump's checks of the record header, which come before the timestamp;
+// false (after printing the complaint) when the record fails them.
+bool check_record(Text& o, uint32_t caplen, uint32_t length) {
+  if (caplen != 0 && length != 0 && length >= caplen && caplen <= kMaximumSnaplen && length <= kMaximumSnaplen) {
+    return true;
+  }
+  o << "[Invalid header:";
+  const char* separator = " ";
+  auto problem = [&]() -> Text& {
+    o << separator;
+    separator = ", ";
+    return o;
+  };
+  if (caplen == 0) problem() << "caplen==0";
+  if (length == 0) {
+    problem() << "len==0";
+  } else if (length < caplen) {
+    problem().print("len({}) < caplen({})", length, caplen);
+  }
+  if (caplen > kMaximumSnaplen) problem().print("caplen({}) > {}", caplen, kMaximumSnaplen);
+  if (length > kMaximumSnaplen) problem().print("len({}) > {}", length, kMaximumSnaplen);
+  o << "]\n";
+  return false;
+}
+
+}  // namespace
+
+PacketPrinter::PacketPrinter(const PrintOptions& options, LinktypeNamer linktype_name)
+    : options_(options), linktype_name_(linktype_name), timestamps_(options.nanosecond) {}
+
+void PacketPrinter::append(std::string& out, const capture::Packet& packet, uint32_t dlt) {
+  Context c(options_);
+  uint32_t caplen = packet.caplen, length = packet.wirelen;
+  if (!check_record(c.o, caplen, length)) {
+    out.append(c.text.data(), c.text.size());
+    return;
+  }
+  timestamps_.append(out, packet.timestamp_ns);
+  Bytes bytes{packet.data, caplen};
+  if (LinkPrinter print = link_printer(dlt)) {
+    print(c, bytes, length);
+  } else {
+    std::optional<std::string_view> name = linktype_name_ ? linktype_name_(dlt) : std::nullopt;
+    if (name) {
+      c.o.print("link-type {}, length {}", *name, length);
+    } else {
+      c.o.print("link-type {}, length {}", dlt, length);
+    }
+  }
+  c.o << '\n';
+  out.append(c.text.data(), c.text.size());
+}
+
+}  // namespace bpfc::dissect

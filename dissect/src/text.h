@@ -1,0 +1,102 @@
+// The text of a packet, written through fmt into a buffer on the stack
+// (fmt's memory buffer: growing it never zero-fills) that the printer hands
+// to the caller's string in one piece. Every protocol printer writes
+// through this: numbers, addresses and tcpdump's recurring marks
+// ("[|proto]") each have one spelling here.
+#pragma once
+
+#include <fmt/compile.h>
+#include <fmt/format.h>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace bpfc::dissect {
+
+// Room for the text of most packets without touching the heap.
+using TextBuffer = fmt::basic_memory_buffer<char, 1024>;
+
+class Text {
+ public:
+  explicit Text(TextBuffer& out) : out_(out) {}
+
+  Text& operator<<(std::string_view s) {
+    out_.append(s.data(), s.data() + s.size());
+    return *this;
+  }
+  Text& operator<<(char c) {
+    out_.push_back(c);
+    return *this;
+  }
+  // A format string checked at compile time (fmt::format_to).
+  template <typename... Args>
+  Text& print(fmt::format_string<Args...> format, Args&&... args) {
+    fmt::format_to(fmt::appender(out_), format, std::forward<Args>(args)...);
+    return *this;
+  }
+  // Decimal.
+  Text& num(uint64_t value) { return compiled<24>(FMT_COMPILE("{}"), value); }
+  // Lowercase hex without and with zero padding (printf's %x, %02x, %04x, %08x).
+  Text& hex(uint64_t value) { return compiled<16>(FMT_COMPILE("{:x}"), value); }
+  Text& hex2(uint8_t value) {
+    static constexpr char kDigits[] = "0123456789abcdef";
+    out_.push_back(kDigits[value >> 4]);
+    out_.push_back(kDigits[value & 0xf]);
+    return *this;
+  }
+  Text& hex4(uint16_t value) { return compiled<8>(FMT_COMPILE("{:04x}"), value); }
+  Text& hex8(uint32_t value) { return compiled<8>(FMT_COMPILE("{:08x}"), value); }
+  Text& ipv4(const uint8_t* p) { return compiled<16>(FMT_COMPILE("{}.{}.{}.{}"), p[0], p[1], p[2], p[3]); }
+  // RFC 5952 text as tcpdump writes it (see text.cpp).
+  Text& ipv6(const uint8_t* p);
+  Text& mac(const uint8_t* p) { return bytes_with_colons(p, 6); }
+  // tcpdump's linkaddr_string(): hardware addresses of any length.
+  Text& linkaddr(const uint8_t* p, uint32_t n) {
+    if (n == 0) return *this << "<empty>";
+    return bytes_with_colons(p, n);
+  }
+  // printf's %-Ns and %Ns.
+  Text& left(std::string_view s, size_t width) {
+    *this << s;
+    return spaces(s.size() < width ? width - s.size() : 0);
+  }
+  Text& right(std::string_view s, size_t width) {
+    spaces(s.size() < width ? width - s.size() : 0);
+    return *this << s;
+  }
+  Text& spaces(size_t n) {
+    for (size_t i = 0; i < n; ++i) out_.push_back(' ');
+    return *this;
+  }
+  // tcpdump's mark for a header cut short by the capture length.
+  void truncated(std::string_view protocol) { *this << " [|" << protocol << ']'; }
+  // tcpdump's mark for a malformed field.
+  void invalid() { *this << " (invalid)"; }
+
+  // For taking back text that turned out not to be printable.
+  size_t size() const { return out_.size(); }
+  void cut_back_to(size_t size) { out_.resize(size); }
+  TextBuffer& buffer() { return out_; }
+
+ private:
+  // A format compiled in; `kMaxBytes` bounds its text.
+  template <size_t kMaxBytes, typename Format, typename... Args>
+  Text& compiled(const Format& format, const Args&... args) {
+    out_.try_reserve(out_.size() + kMaxBytes);
+    fmt::format_to(fmt::appender(out_), format, args...);
+    return *this;
+  }
+
+  Text& bytes_with_colons(const uint8_t* p, uint32_t n) {
+    for (uint32_t i = 0; i < n; ++i) {
+      if (i > 0) out_.push_back(':');
+      hex2(p[i]);
+    }
+    return *this;
+  }
+
+  TextBuffer& out_;
+};
+
+}  // namespace bpfc::dissect
