@@ -12,11 +12,8 @@
 namespace bpfc::dissect {
 
 struct Context {
-  explicit Context(const PrintOptions& print_options) : o(text), options(print_options) {}
-  Context(const Context&) = delete;
-  Context& operator=(const Context&) = delete;
+  Context(std::string& out, const PrintOptions& print_options) : o(out), options(print_options) {}
 
-  TextBuffer text;
   Text o;
   const PrintOptions& options;
   // Bytes of link-layer header before the network layer: where -x and -X

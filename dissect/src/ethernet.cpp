@@ -105,32 +105,10 @@ bool print_ethertype_payload(Context& c, uint16_t type, Bytes b, uint32_t length
   return false;
 }
 
-void print_ethernet(Context& c, Bytes b, uint32_t length) {
-  Text& o = c.o;
-  if (b.size < ethernet::kHeader) return o.truncated("ether");
-  uint32_t frame_length = length;
-  const uint8_t* destination = b.at(ethernet::kDestination);
-  const uint8_t* source = b.at(ethernet::kSource);
-  uint16_t type = b.u16(ethernet::kType);
-  b = b.from(ethernet::kHeader);
-  length -= ethernet::kHeader;
-  while (is_vlan_tpid(type)) {
-    if (b.size < ethernet::kTag || length < ethernet::kTag) return o.truncated("vlan");
-    type = b.u16(ethernet::kTaggedType);
-    b = b.from(ethernet::kTag);
-    length -= ethernet::kTag;
-  }
-  if (type <= ethernet::kMaxLength) {
-    // 802.3 with an LLC header: tcpdump dissects LLC/SNAP; bpfc names the
-    // frame only.
-    o.mac(source) << " > ";
-    o.mac(destination) << ", 802.3, length ";
-    o.num(std::min<uint32_t>(type, length));
-    return;
-  }
-  if (print_ethertype_payload(c, type, b, length)) return;
-  o.mac(source) << " > ";
-  o.mac(destination) << ", ";
+namespace {
+
+// tcpdump -q's name of a type field: the ethertype's name or its number.
+void print_type(Text& o, uint16_t type) {
   std::string_view name = ethertype_name(type);
   if (name.empty()) {
     o << "Unknown Ethertype (0x";
@@ -138,7 +116,73 @@ void print_ethernet(Context& c, Bytes b, uint32_t length) {
   } else {
     o << name;
   }
-  o.print(", length {}: ", frame_length);
+}
+
+void print_tci(Text& o, uint16_t tci) {
+  o.print("vlan {}, p {}{}, ", tci & 0xfff, tci >> 13, (tci & 0x1000) != 0 ? ", DEI" : "");
+}
+
+}  // namespace
+
+void print_ethernet(Context& c, Bytes b, uint32_t length) {
+  Text& o = c.o;
+  const bool link_header = c.options.link_header;
+  if (b.size < ethernet::kHeader) {
+    c.link_header_length = b.size;  // tcpdump dumps nothing of such a frame
+    return o.truncated("ether");
+  }
+  const uint32_t frame_length = length;
+  const uint8_t* destination = b.at(ethernet::kDestination);
+  const uint8_t* source = b.at(ethernet::kSource);
+  auto addresses = [&] {
+    o.mac(source) << " > ";
+    o.mac(destination) << ", ";
+  };
+  if (link_header) addresses();
+  uint16_t type = b.u16(ethernet::kType);
+  uint32_t header_length = ethernet::kHeader;
+  b = b.from(ethernet::kHeader);
+  length -= ethernet::kHeader;
+  // With -e, the frame length follows the first type field printed.
+  bool printed_length = false;
+  auto type_and_length = [&](uint16_t shown) {
+    print_type(o, shown);
+    if (printed_length) {
+      o << ", ";
+    } else {
+      o.print(", length {}: ", frame_length);
+      printed_length = true;
+    }
+  };
+  while (is_vlan_tpid(type)) {
+    if (b.size < ethernet::kTag || length < ethernet::kTag) {
+      c.link_header_length = header_length + std::min(b.size, length);
+      return o.truncated("vlan");
+    }
+    if (link_header) {
+      type_and_length(type);
+      print_tci(o, b.u16(0));
+    }
+    type = b.u16(ethernet::kTaggedType);
+    b = b.from(ethernet::kTag);
+    length -= ethernet::kTag;
+    header_length += ethernet::kTag;
+  }
+  c.link_header_length = header_length;
+  if (type <= ethernet::kMaxLength) {
+    // 802.3 with an LLC header: tcpdump dissects LLC/SNAP; bpfc names the
+    // frame only.
+    if (!link_header) addresses();
+    o.print("802.3, length {}", std::min<uint32_t>(type, length));
+    return;
+  }
+  if (link_header) type_and_length(type);
+  if (print_ethertype_payload(c, type, b, length)) return;
+  if (!link_header) {
+    addresses();
+    print_type(o, type);
+    o.print(", length {}: ", frame_length);
+  }
 }
 
 }  // namespace bpfc::dissect

@@ -12,6 +12,7 @@ namespace {
 namespace icmp {
 constexpr uint32_t kType = 0;
 constexpr uint32_t kCode = 1;
+constexpr uint32_t kChecksum = 2;
 constexpr uint32_t kId = 4;             // echo, timestamp
 constexpr uint32_t kSequence = 6;
 constexpr uint32_t kGateway = 4;        // redirect
@@ -53,30 +54,34 @@ constexpr UnreachableText kUnreachable[] = {
     {15, "host ", " - precedence cutoff"},
 };
 
-// Each describer writes the text between "ICMP " and ", length N"; false
-// when a field it needs was not captured (tcpdump then prints nothing of it).
-using Describe = bool (*)(Text& o, const Bytes& b, uint8_t code);
+// What a describer found: tcpdump checks some fields before it reads them
+// (and then prints [|icmp]) and reads others unchecked (and then gives up
+// on the packet). Either way it prints nothing of the description.
+enum class Described { Complete, Truncated, GaveUp };
 
-bool describe_echo(Text& o, const Bytes& b, uint8_t, std::string_view name) {
-  if (!b.has(icmp::kId, 4)) return false;
+// Each describer writes the text between "ICMP " and ", length N".
+using Describe = Described (*)(Text& o, const Bytes& b, uint8_t code);
+
+Described describe_echo(Text& o, const Bytes& b, uint8_t, std::string_view name) {
+  if (!b.has(icmp::kId, 4)) return Described::GaveUp;
   o.print("{}, id {}, seq {}", name, b.u16(icmp::kId), b.u16(icmp::kSequence));
-  return true;
+  return Described::Complete;
 }
-bool describe_echo_request(Text& o, const Bytes& b, uint8_t code) { return describe_echo(o, b, code, "echo request"); }
-bool describe_echo_reply(Text& o, const Bytes& b, uint8_t code) { return describe_echo(o, b, code, "echo reply"); }
+Described describe_echo_request(Text& o, const Bytes& b, uint8_t code) { return describe_echo(o, b, code, "echo request"); }
+Described describe_echo_reply(Text& o, const Bytes& b, uint8_t code) { return describe_echo(o, b, code, "echo reply"); }
 
-bool describe_unreachable(Text& o, const Bytes& b, uint8_t code) {
+Described describe_unreachable(Text& o, const Bytes& b, uint8_t code) {
   switch (code) {
     case 2:  // protocol unreachable
-      if (!b.has(icmp::kQuoted, 20)) return false;
+      if (!b.has(icmp::kQuotedDestination, 4) || !b.has(icmp::kQuotedProtocol, 1)) return Described::GaveUp;
       o.ipv4(b.at(icmp::kQuotedDestination));
       o.print(" protocol {} unreachable", b.u8(icmp::kQuotedProtocol));
-      return true;
+      return Described::Complete;
     case 3: {  // port unreachable: the port of the quoted datagram
-      if (!b.has(icmp::kQuotedProtocol, 1) || !b.has(icmp::kQuoted, 1)) return false;
+      if (!b.has(icmp::kQuotedProtocol, 1)) return Described::Truncated;
       uint32_t inner_header = (b.u8(icmp::kQuoted) & 0x0f) * 4u;
       uint32_t port_offset = icmp::kQuoted + inner_header + 2;
-      if (!b.has(port_offset, 2) || !b.has(icmp::kQuotedDestination, 4)) return false;
+      if (!b.has(port_offset, 2) || !b.has(icmp::kQuotedDestination, 4)) return Described::GaveUp;
       uint8_t protocol = b.u8(icmp::kQuotedProtocol);
       o.ipv4(b.at(icmp::kQuotedDestination));
       if (protocol == ip_protocol::kTcp || protocol == ip_protocol::kUdp) {
@@ -84,32 +89,32 @@ bool describe_unreachable(Text& o, const Bytes& b, uint8_t code) {
       } else {
         o.print(" protocol {} port {} unreachable", protocol, b.u16(port_offset));
       }
-      return true;
+      return Described::Complete;
     }
     case 4: {  // fragmentation needed
-      if (!b.has(icmp::kNextHopMtu, 2) || !b.has(icmp::kQuotedDestination, 4)) return false;
+      if (!b.has(icmp::kNextHopMtu, 2) || !b.has(icmp::kQuotedDestination, 4)) return Described::GaveUp;
       uint16_t mtu = b.u16(icmp::kNextHopMtu);
       o.ipv4(b.at(icmp::kQuotedDestination)) << " unreachable - need to frag";
       if (mtu != 0) o.print(" (mtu {})", mtu);
-      return true;
+      return Described::Complete;
     }
     default:
       break;
   }
-  if (!b.has(icmp::kQuotedDestination, 4)) return false;
+  if (!b.has(icmp::kQuotedDestination, 4)) return Described::GaveUp;
   for (const UnreachableText& text : kUnreachable) {
     if (text.code != code) continue;
     o << text.prefix;
     o.ipv4(b.at(icmp::kQuotedDestination)) << " unreachable" << text.suffix;
-    return true;
+    return Described::Complete;
   }
   o.ipv4(b.at(icmp::kQuotedDestination));
   o.print(" unreachable - #{}", code);
-  return true;
+  return Described::Complete;
 }
 
-bool describe_redirect(Text& o, const Bytes& b, uint8_t code) {
-  if (!b.has(icmp::kQuotedDestination, 4) || !b.has(icmp::kGateway, 4)) return false;
+Described describe_redirect(Text& o, const Bytes& b, uint8_t code) {
+  if (!b.has(icmp::kQuotedDestination, 4) || !b.has(icmp::kGateway, 4)) return Described::GaveUp;
   static constexpr std::string_view kKinds[] = {"redirect ", "redirect ", "redirect-tos ", "redirect-tos "};
   static constexpr std::string_view kTargets[] = {" to net ", " to host ", " to net ", " to host "};
   if (code < 4) {
@@ -120,7 +125,7 @@ bool describe_redirect(Text& o, const Bytes& b, uint8_t code) {
     o.ipv4(b.at(icmp::kQuotedDestination)) << " to ";
   }
   o.ipv4(b.at(icmp::kGateway));
-  return true;
+  return Described::Complete;
 }
 
 // tcpdump's unsigned_relts_print() for lifetimes of up to 18 hours.
@@ -134,28 +139,28 @@ void print_lifetime(Text& o, uint32_t seconds) {
   }
 }
 
-bool describe_router_advertisement(Text& o, const Bytes& b, uint8_t) {
-  if (!b.has(icmp::kAddressCount, 4)) return false;
+Described describe_router_advertisement(Text& o, const Bytes& b, uint8_t) {
+  if (!b.has(icmp::kAddressCount, 4)) return Described::Truncated;
   o << "router advertisement lifetime ";
   print_lifetime(o, b.u16(icmp::kLifetime));
   uint32_t count = b.u8(icmp::kAddressCount), entry_size = b.u8(icmp::kAddressEntrySize);
   o.print(" {}:", count);
   if (entry_size != 2) {
     o.print(" [size {}]", entry_size);
-    return true;
+    return Described::Complete;
   }
   for (uint32_t i = 0; i < count; ++i) {
     uint32_t offset = icmp::kRouterEntries + 8 * i;
-    if (!b.has(offset, 8)) return false;
+    if (!b.has(offset, 8)) return Described::Truncated;
     o << " {";
     o.ipv4(b.at(offset));
     o.print(" {}}}", b.u32(offset + 4));
   }
-  return true;
+  return Described::Complete;
 }
 
-bool describe_time_exceeded(Text& o, const Bytes& b, uint8_t code) {
-  if (!b.has(icmp::kQuotedDestination, 4)) return false;
+Described describe_time_exceeded(Text& o, const Bytes& b, uint8_t code) {
+  if (!b.has(icmp::kQuotedDestination, 4)) return Described::Truncated;
   if (code == 0) {
     o << "time exceeded in-transit";
   } else if (code == 1) {
@@ -163,23 +168,23 @@ bool describe_time_exceeded(Text& o, const Bytes& b, uint8_t code) {
   } else {
     o.print("time exceeded-#{}", code);
   }
-  return true;
+  return Described::Complete;
 }
 
-bool describe_parameter_problem(Text& o, const Bytes& b, uint8_t code) {
+Described describe_parameter_problem(Text& o, const Bytes& b, uint8_t code) {
   if (code != 0) {
     o.print("parameter problem - code {}", code);
-    return true;
+    return Described::Complete;
   }
-  if (!b.has(icmp::kPointer, 1)) return false;
+  if (!b.has(icmp::kPointer, 1)) return Described::GaveUp;
   o.print("parameter problem - octet {}", b.u8(icmp::kPointer));
-  return true;
+  return Described::Complete;
 }
 
-bool describe_timestamp_request(Text& o, const Bytes& b, uint8_t) {
-  if (!b.has(icmp::kId, 4)) return false;
+Described describe_timestamp_request(Text& o, const Bytes& b, uint8_t) {
+  if (!b.has(icmp::kId, 4)) return Described::GaveUp;
   o.print("time stamp query id {} seq {}", b.u16(icmp::kId), b.u16(icmp::kSequence));
-  return true;
+  return Described::Complete;
 }
 
 // Milliseconds since midnight UTC as HH:MM:SS.mmm.
@@ -188,22 +193,22 @@ void print_milliseconds(Text& o, uint32_t ms) {
   o.print("{:02}:{:02}:{:02}.{:03}", seconds / 3600, seconds / 60 % 60, seconds % 60, ms % 1000);
 }
 
-bool describe_timestamp_reply(Text& o, const Bytes& b, uint8_t) {
-  if (!b.has(icmp::kId, 16)) return false;
+Described describe_timestamp_reply(Text& o, const Bytes& b, uint8_t) {
+  if (!b.has(icmp::kTransmitTime, 4)) return Described::Truncated;
   o.print("time stamp reply id {} seq {}: org ", b.u16(icmp::kId), b.u16(icmp::kSequence));
   print_milliseconds(o, b.u32(icmp::kOriginateTime));
   o << ", recv ";
   print_milliseconds(o, b.u32(icmp::kReceiveTime));
   o << ", xmit ";
   print_milliseconds(o, b.u32(icmp::kTransmitTime));
-  return true;
+  return Described::Complete;
 }
 
-bool describe_mask_reply(Text& o, const Bytes& b, uint8_t) {
-  if (!b.has(icmp::kAddressMask, 4)) return false;
+Described describe_mask_reply(Text& o, const Bytes& b, uint8_t) {
+  if (!b.has(icmp::kAddressMask, 4)) return Described::GaveUp;
   o << "address mask is 0x";
   o.hex8(b.u32(icmp::kAddressMask));
-  return true;
+  return Described::Complete;
 }
 
 struct IcmpType {
@@ -230,32 +235,64 @@ constexpr IcmpType kTypes[] = {
     {18, describe_mask_reply, {}},
 };
 
-bool describe(Text& o, const Bytes& b) {
+// The types that quote the datagram they are about.
+bool is_error(uint8_t type) { return type == 3 || type == 4 || type == 5 || type == 11 || type == 12; }
+
+// -v: the checksum, when the whole message was captured.
+void print_checksum(Text& o, const Bytes& b, uint32_t length) {
+  if (!b.has(0, length)) return;
+  Checksum sum;
+  sum.add(b.clip(length));
+  if (uint16_t result = sum.result(); result != 0) {
+    uint16_t field = b.u16(icmp::kChecksum);
+    o << " (wrong icmp cksum ";
+    o.hex(field) << " (->";
+    o.hex(checksum_should_be(field, result)) << ")!)";
+  }
+}
+
+Described describe(Text& o, const Bytes& b) {
   uint8_t type = b.u8(icmp::kType), code = b.u8(icmp::kCode);
   for (const IcmpType& entry : kTypes) {
     if (entry.type != type) continue;
     if (entry.describe == nullptr) {
       o << entry.name;
-      return true;
+      return Described::Complete;
     }
     return entry.describe(o, b, code);
   }
   o.print("type-#{}", type);
-  return true;
+  return Described::Complete;
 }
 
 }  // namespace
 
-void print_icmp(Context& c, Bytes b, uint32_t length, const IpHeader&, bool) {
+void print_icmp(Context& c, Bytes b, uint32_t length, const IpHeader&, bool fragmented) {
   Text& o = c.o;
-  if (!b.has(0, 2)) return o.truncated("icmp");
+  // tcpdump reads every field it describes unchecked, and gives up on the
+  // packet when one is missing, before it prints any of the description.
+  if (!b.has(0, 2)) return c.give_up("icmp");
   size_t start = o.size();
   o << "ICMP ";
-  if (!describe(o, b)) {
-    o.cut_back_to(start);
-    return o.truncated("icmp");
+  switch (describe(o, b)) {
+    case Described::Complete:
+      break;
+    case Described::Truncated:
+      o.cut_back_to(start);
+      return o.truncated("icmp");
+    case Described::GaveUp:
+      o.cut_back_to(start);
+      return c.give_up("icmp");
   }
   o.print(", length {}", length);
+  if (c.options.verbosity == 0) return;
+  if (!fragmented) print_checksum(o, b, length);
+  if (!is_error(b.u8(icmp::kType))) return;
+  // The quoted datagram, as far as its own length says.
+  o << "\n\t";
+  if (!b.has(icmp::kQuoted + 2, 2)) return c.give_up("icmp");
+  uint32_t quoted_length = b.u16(icmp::kQuoted + 2);
+  print_ipv4(c, b.from(icmp::kQuoted).clip(quoted_length), quoted_length);
 }
 
 }  // namespace bpfc::dissect

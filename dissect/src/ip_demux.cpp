@@ -19,13 +19,15 @@ void print_ipv4_in_ip(Context& c, Bytes b, uint32_t length, const IpHeader&, boo
 void print_ipv6_in_ip(Context& c, Bytes b, uint32_t length, const IpHeader&, bool) { print_ipv6(c, b, length); }
 void print_no_next_header(Context& c, Bytes, uint32_t, const IpHeader&, bool) { c.o << "no next header"; }
 void print_nd(Context& c, Bytes, uint32_t length, const IpHeader&, bool) { c.o.print(" nd {}", length); }
+// tcpdump -q names IGMP and stops there.
+void print_igmp(Context& c, Bytes, uint32_t, const IpHeader&, bool) { c.o << "igmp"; }
 
 constexpr IpProtocolEntry kPrinters[] = {
     {ip_protocol::kTcp, print_tcp, 0},
     {ip_protocol::kUdp, print_udp, 0},
     {ip_protocol::kIcmp, print_icmp, 4},
     {ip_protocol::kIcmpv6, print_icmp6, 6},
-    {ip_protocol::kIgmp, nullptr, 4},
+    {ip_protocol::kIgmp, print_igmp, 4},
     {ip_protocol::kIpv4, print_ipv4_in_ip, 0},
     {ip_protocol::kIpv6, print_ipv6_in_ip, 0},
     {ip_protocol::kNoNext, print_no_next_header, 0},

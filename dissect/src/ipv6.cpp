@@ -1,6 +1,8 @@
 // IPv6 (RFC 8200) as `tcpdump -n -q` prints it: the header, the extension
-// headers on the way to the transport, then the transport.
+// headers on the way to the transport (ipv6_extensions.cpp), then what
+// they lead to.
 #include "ip_protocols.h"
+#include "ipv6_extensions.h"
 #include "protocols.h"
 
 namespace bpfc::dissect {
@@ -8,88 +10,46 @@ namespace {
 
 namespace ipv6 {
 constexpr uint32_t kVersion = 0;  // high nibble
+constexpr uint32_t kFlow = 0;     // version, traffic class, flow label
 constexpr uint32_t kPayloadLength = 4;
 constexpr uint32_t kNextHeader = 6;
+constexpr uint32_t kHopLimit = 7;
 constexpr uint32_t kHeader = 40;
 }  // namespace ipv6
 
-// The walk along the chain of next headers.
-struct Chain {
-  Bytes b;                 // from the IPv6 header to the end of the datagram
-  uint32_t payload_length;  // the header's field
-  uint32_t remaining;       // bytes of the datagram from `offset` on
-  uint32_t offset = 0;      // of the header being looked at
-  uint32_t advance = ipv6::kHeader;
-  uint8_t next = 0;
-  bool previous_was_ip_header = true;
-  bool seen_hop_by_hop = false;
-  bool seen_extension = false;
-  bool fragmented = false;
+using ExtensionPrinter = uint32_t (*)(Context& c, Ipv6Chain& chain);
+
+struct ExtensionHeader {
+  uint8_t next_header;
+  ExtensionPrinter print;
 };
 
-// What an extension header printer decided.
-enum class Step { Continue, Stop };
+// The headers tcpdump walks through; anything else ends the chain (AH, ESP
+// and IPComp are printed from the IP protocol table).
+constexpr ExtensionHeader kExtensionHeaders[] = {
+    {ip_protocol::kHopByHop, print_hop_by_hop},
+    {ip_protocol::kDestinationOptions, print_destination_options},
+    {ip_protocol::kFragment, print_fragment},
+    {ip_protocol::kRouting, print_routing},
+};
 
-// An options header (hop-by-hop, destination): length in 8-octet units.
-bool options_header_length(const Chain& chain, uint32_t& size) {
-  if (!chain.b.has(chain.offset, 2)) return false;
-  size = (chain.b.u8(chain.offset + 1) + 1u) * 8;
-  return chain.b.has(chain.offset, size);
+ExtensionPrinter extension_printer(uint8_t next_header) {
+  for (const ExtensionHeader& header : kExtensionHeaders) {
+    if (header.next_header == next_header) return header.print;
+  }
+  return nullptr;
 }
 
-Step hop_by_hop(Context& c, Chain& chain) {
-  if (chain.seen_hop_by_hop) {
-    c.o << "[The Hop-by-Hop Options header was already found] (invalid)";
-    return Step::Stop;
-  }
-  if (!chain.previous_was_ip_header) {
-    c.o << "[The Hop-by-Hop Options header don't follow the IPv6 header] (invalid)";
-    return Step::Stop;
-  }
-  uint32_t size = 0;
-  if (!options_header_length(chain, size)) {
-    c.o.truncated("hbhopt");
-    return Step::Stop;
-  }
-  c.o << "HBH ";
-  if (chain.payload_length == 0) {
-    c.o << "[No valid Jumbo Payload Hop-by-Hop option found] (invalid)";
-    return Step::Stop;
-  }
-  chain.advance = size;
-  chain.seen_hop_by_hop = chain.seen_extension = true;
-  chain.next = chain.b.u8(chain.offset);
-  return Step::Continue;
-}
-
-Step destination_options(Context& c, Chain& chain) {
-  uint32_t size = 0;
-  if (!options_header_length(chain, size)) {
-    c.o.truncated("dstopt");
-    return Step::Stop;
-  }
-  c.o << "DSTOPT ";
-  chain.advance = size;
-  chain.seen_extension = true;
-  chain.next = chain.b.u8(chain.offset);
-  return Step::Continue;
-}
-
-Step fragment(Context& c, Chain& chain) {
-  if (!chain.b.has(chain.offset, 4)) {
-    c.o.truncated("frag6");
-    return Step::Stop;
-  }
-  uint32_t fragment_offset = chain.b.u16(chain.offset + 2) & 0xfff8;
-  c.o.print("frag ({}|{})", fragment_offset,
-            static_cast<uint64_t>(ipv6::kHeader + chain.payload_length) - chain.offset - 8);
-  if (fragment_offset != 0) return Step::Stop;  // a later fragment: no transport header
-  c.o << ' ';
-  chain.advance = 8;
-  if (chain.b.size <= chain.offset + chain.advance) return Step::Stop;
-  chain.seen_extension = chain.fragmented = true;
-  chain.next = chain.b.u8(chain.offset);
-  return Step::Continue;
+// -v: the header's fields in parentheses.
+void print_header_fields(Text& o, const Bytes& b) {
+  uint32_t flow = b.u32(ipv6::kFlow);
+  o << '(';
+  if ((flow & 0x0ff00000) != 0) o.print("class 0x{:02x}, ", (flow & 0x0ff00000) >> 20);
+  if ((flow & 0x000fffff) != 0) o.print("flowlabel 0x{:05x}, ", flow & 0x000fffff);
+  uint8_t next = b.u8(ipv6::kNextHeader);
+  std::string_view name = ip_protocol_name(next);
+  o.print("hlim {}, next-header {} ({}) payload length: {}) ", b.u8(ipv6::kHopLimit),
+          name.empty() ? "unknown" : name, next, b.u16(ipv6::kPayloadLength));
 }
 
 }  // namespace
@@ -101,55 +61,77 @@ void print_ipv6(Context& c, Bytes b, uint32_t length) {
     o.print("truncated-ip6 {}", length);
     return;
   }
-  o << "IP6 ";
+  if (!c.options.link_header) o << "IP6 ";
   unsigned version = b.u8(ipv6::kVersion) >> 4;
   if (version != 6) {
     o.print("version error: {} != 6", version);
     return;
   }
   uint32_t payload_length = b.u16(ipv6::kPayloadLength);
-  uint32_t remaining;
+  // The datagram's length as far as it is known: without a payload length
+  // (a jumbogram), what the link layer says, until a Jumbo Payload option
+  // says more.
+  uint32_t datagram_length;
   if (payload_length != 0) {
-    remaining = payload_length + ipv6::kHeader;
-    if (length < remaining) o.print("truncated-ip6 - {} bytes missing!", remaining - length);
+    datagram_length = payload_length + ipv6::kHeader;
+    if (length < datagram_length) o.print("truncated-ip6 - {} bytes missing!", datagram_length - length);
   } else {
-    remaining = length + ipv6::kHeader;  // tcpdump's provisional length while it looks for a jumbo option
+    datagram_length = length + ipv6::kHeader;
   }
-  Chain chain{.b = b.clip(remaining), .payload_length = payload_length, .remaining = remaining,
-              .next = b.u8(ipv6::kNextHeader)};
-  IpHeader ip{chain.b.data, true};
-  while (chain.offset < chain.b.size && chain.advance > 0) {
-    if (chain.remaining < chain.advance) return o.truncated("ip6");
-    chain.offset += chain.advance;
-    chain.remaining -= chain.advance;
+  if (c.options.verbosity > 0) print_header_fields(o, b);
+  Ipv6Chain chain{.b = b.clip(datagram_length), .payload_length = payload_length, .next = b.u8(ipv6::kNextHeader)};
+  IpHeader ip{b.data, true, chain.b};
+  uint32_t remaining = datagram_length;
+  uint32_t advance = ipv6::kHeader;
+  uint32_t walked = 0;  // bytes of IPv6 and extension headers
+  bool seen_extension = false, seen_hop_by_hop = false, fragmented = false;
+  bool first = true;
+  while (chain.offset < chain.b.size && advance > 0) {
+    if (remaining < advance) return o.truncated("ip6");
+    chain.offset += advance;
+    remaining -= advance;
+    walked += advance;
     if (chain.offset == ipv6::kHeader && !ip_protocol::prints_own_addresses(chain.next)) {
       ip.addresses(o);
       o << ": ";
     }
-    Step step;
-    switch (chain.next) {
-      case ip_protocol::kHopByHop:
-        step = hop_by_hop(c, chain);
-        break;
-      case ip_protocol::kDestinationOptions:
-        step = destination_options(c, chain);
-        break;
-      case ip_protocol::kFragment:
-        step = fragment(c, chain);
-        break;
-      default: {
-        Bytes payload = chain.b;
-        uint32_t remaining_length = chain.remaining;
-        if (payload_length == 0) {
-          if (chain.seen_extension) return o.truncated("ip6");
-          payload = payload.clip(ipv6::kHeader);
-          remaining_length = 0;
-        }
-        return print_ip_payload(c, chain.next, payload.from(chain.offset), remaining_length, ip, chain.fragmented);
+    uint8_t header = chain.next;
+    ExtensionPrinter print = extension_printer(header);
+    if (print == nullptr) {
+      if (chain.found_jumbo) {
+        remaining = chain.payload_length + ipv6::kHeader;
+        if (remaining < walked) return o.truncated("ip6");
+        if (length < remaining) o.print("truncated-ip6 - {} bytes missing!", remaining - length);
+        chain.b = b.clip(remaining);
+        remaining -= walked;
+      } else if (payload_length == 0) {
+        // No payload: an extension header could not have been in it.
+        if (seen_extension) return o.truncated("ip6");
+        chain.b = b.clip(ipv6::kHeader);
+        remaining = 0;
       }
+      return print_ip_payload(c, header, chain.b.from(chain.offset), remaining, ip, fragmented);
     }
-    if (step == Step::Stop) return;
-    chain.previous_was_ip_header = false;
+    if (header == ip_protocol::kHopByHop) {
+      if (seen_hop_by_hop) {
+        o << "[The Hop-by-Hop Options header was already found]";
+        return o.invalid();
+      }
+      if (!first) {
+        o << "[The Hop-by-Hop Options header don't follow the IPv6 header]";
+        return o.invalid();
+      }
+      seen_hop_by_hop = true;
+    }
+    if (header == ip_protocol::kRouting && !chain.b.has(chain.offset, 1)) return o.truncated("ip6");
+    advance = print(c, chain);
+    if (advance == 0) return;
+    if (header == ip_protocol::kFragment) {
+      if (chain.b.size <= chain.offset + advance) return;
+      fragmented = true;
+    }
+    seen_extension = true;
+    first = false;
   }
 }
 

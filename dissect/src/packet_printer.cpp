@@ -1,6 +1,9 @@
 #include "bpfc/dissect/packet_printer.h"
 
+#include <cstring>
+
 #include "context.h"
+#include "hex_dump.h"
 #include "protocols.h"
 
 namespace bpfc::dissect {
@@ -59,19 +62,65 @@ bool check_record(Text& o, uint32_t caplen, uint32_t length) {
   return false;
 }
 
+// tcpdump leaves a space at the end of some lines (before a dump it would
+// print without -q, after some fields); bpfc never does.
+// (`text`: the packet's, from `start`.)
+void drop_spaces_before_line_ends(std::string& text, size_t start) {
+  if (std::memchr(text.data() + start, '\n', text.size() - start) == nullptr) {
+    size_t size = text.size();
+    while (size > start && text[size - 1] == ' ') --size;
+    text.resize(size);
+    return;
+  }
+  size_t kept = start;
+  size_t spaces = 0;
+  for (size_t i = start; i < text.size(); ++i) {
+    char ch = text[i];
+    if (ch == ' ') {
+      ++spaces;
+      continue;
+    }
+    if (ch != '\n') {
+      for (; spaces > 0; --spaces) text[kept++] = ' ';
+    }
+    spaces = 0;
+    text[kept++] = ch;
+  }
+  text.resize(kept);
+}
+
+// -x, -X, -A: the bytes from the network layer on (from the first byte with
+// -xx, -XX, -AA, or when the dissection gave up part-way, as tcpdump does).
+void append_dump(Context& c, Bytes bytes) {
+  uint32_t start = c.options.dump_link_header || c.gave_up ? 0 : c.link_header_length;
+  if (bytes.size <= start) return;
+  Bytes dumped = bytes.from(start);
+  switch (c.options.dump) {
+    case Dump::None:
+      break;
+    case Dump::Hex:
+      hex_dump(c.o, dumped);
+      break;
+    case Dump::HexAscii:
+      hex_ascii_dump(c.o, dumped);
+      break;
+    case Dump::Ascii:
+      ascii_dump(c.o, dumped);
+      break;
+  }
+}
+
 }  // namespace
 
 PacketPrinter::PacketPrinter(const PrintOptions& options, LinktypeNamer linktype_name)
-    : options_(options), linktype_name_(linktype_name), timestamps_(options.nanosecond) {}
+    : options_(options), linktype_name_(linktype_name), timestamps_(options.time, options.nanosecond) {}
 
 void PacketPrinter::append(std::string& out, const capture::Packet& packet, uint32_t dlt) {
-  Context c(options_);
+  Context c(out, options_);
   uint32_t caplen = packet.caplen, length = packet.wirelen;
-  if (!check_record(c.o, caplen, length)) {
-    out.append(c.text.data(), c.text.size());
-    return;
-  }
+  if (!check_record(c.o, caplen, length)) return;
   timestamps_.append(out, packet.timestamp_ns);
+  size_t start = out.size();
   Bytes bytes{packet.data, caplen};
   if (LinkPrinter print = link_printer(dlt)) {
     print(c, bytes, length);
@@ -83,8 +132,9 @@ void PacketPrinter::append(std::string& out, const capture::Packet& packet, uint
       c.o.print("link-type {}, length {}", dlt, length);
     }
   }
-  c.o << '\n';
-  out.append(c.text.data(), c.text.size());
+  drop_spaces_before_line_ends(out, start);
+  if (c.options.dump != Dump::None) append_dump(c, bytes);
+  out.push_back('\n');
 }
 
 }  // namespace bpfc::dissect

@@ -6,6 +6,7 @@
 #include <cstdint>
 
 #include "bytes.h"
+#include "checksum.h"
 #include "context.h"
 
 namespace bpfc::dissect {
@@ -16,6 +17,8 @@ namespace bpfc::dissect {
 struct IpHeader {
   const uint8_t* header = nullptr;
   bool v6 = false;
+  // From the IP header to the end of the datagram, as far as captured.
+  Bytes datagram;
 
   uint8_t protocol_field() const { return v6 ? header[6] : header[9]; }
   void source(Text& o) const { v6 ? o.ipv6(header + 8) : o.ipv4(header + 12); }
@@ -25,6 +28,10 @@ struct IpHeader {
     o << " > ";
     destination(o);
   }
+  // Adds the pseudo-header of TCP, UDP and ICMPv6 checksums (RFC 768,
+  // RFC 8200 section 8.1) for `length` bytes of `protocol`: the final
+  // destination of a source route, as the receiver will see it.
+  void add_pseudo_header(Checksum& sum, uint8_t protocol, uint32_t length) const;
 };
 
 // Link layers: each sets c.link_header_length.

@@ -1,8 +1,8 @@
-// The text of a packet, written through fmt into a buffer on the stack
-// (fmt's memory buffer: growing it never zero-fills) that the printer hands
-// to the caller's string in one piece. Every protocol printer writes
-// through this: numbers, addresses and tcpdump's recurring marks
-// ("[|proto]") each have one spelling here.
+// The text of a packet, appended to the caller's string through fmt. Every
+// protocol printer writes through this: numbers, addresses and tcpdump's
+// recurring marks ("[|proto]") each have one spelling here. fmt writes into
+// buffers on the stack that are then appended: letting it append to the
+// string itself would zero-fill the string first.
 #pragma once
 
 #include <fmt/compile.h>
@@ -14,15 +14,12 @@
 
 namespace bpfc::dissect {
 
-// Room for the text of most packets without touching the heap.
-using TextBuffer = fmt::basic_memory_buffer<char, 1024>;
-
 class Text {
  public:
-  explicit Text(TextBuffer& out) : out_(out) {}
+  explicit Text(std::string& out) : out_(out) {}
 
   Text& operator<<(std::string_view s) {
-    out_.append(s.data(), s.data() + s.size());
+    out_.append(s);
     return *this;
   }
   Text& operator<<(char c) {
@@ -32,7 +29,9 @@ class Text {
   // A format string checked at compile time (fmt::format_to).
   template <typename... Args>
   Text& print(fmt::format_string<Args...> format, Args&&... args) {
-    fmt::format_to(fmt::appender(out_), format, std::forward<Args>(args)...);
+    fmt::basic_memory_buffer<char, 256> text;
+    fmt::format_to(fmt::appender(text), format, std::forward<Args>(args)...);
+    out_.append(text.data(), text.size());
     return *this;
   }
   // Decimal.
@@ -45,7 +44,7 @@ class Text {
     out_.push_back(kDigits[value & 0xf]);
     return *this;
   }
-  Text& hex4(uint16_t value) { return compiled<8>(FMT_COMPILE("{:04x}"), value); }
+  Text& hex4(uint32_t value) { return compiled<8>(FMT_COMPILE("{:04x}"), value); }
   Text& hex8(uint32_t value) { return compiled<8>(FMT_COMPILE("{:08x}"), value); }
   Text& ipv4(const uint8_t* p) { return compiled<16>(FMT_COMPILE("{}.{}.{}.{}"), p[0], p[1], p[2], p[3]); }
   // RFC 5952 text as tcpdump writes it (see text.cpp).
@@ -66,7 +65,7 @@ class Text {
     return *this << s;
   }
   Text& spaces(size_t n) {
-    for (size_t i = 0; i < n; ++i) out_.push_back(' ');
+    out_.append(n, ' ');
     return *this;
   }
   // tcpdump's mark for a header cut short by the capture length.
@@ -77,14 +76,16 @@ class Text {
   // For taking back text that turned out not to be printable.
   size_t size() const { return out_.size(); }
   void cut_back_to(size_t size) { out_.resize(size); }
-  TextBuffer& buffer() { return out_; }
+  std::string& buffer() { return out_; }
 
  private:
-  // A format compiled in; `kMaxBytes` bounds its text.
+  // A format compiled in, written through a stack buffer of `kMaxBytes`
+  // (fmt writes compiled formats to a plain pointer fastest).
   template <size_t kMaxBytes, typename Format, typename... Args>
   Text& compiled(const Format& format, const Args&... args) {
-    out_.try_reserve(out_.size() + kMaxBytes);
-    fmt::format_to(fmt::appender(out_), format, args...);
+    char text[kMaxBytes];
+    char* end = fmt::format_to(text, format, args...);
+    out_.append(text, static_cast<size_t>(end - text));
     return *this;
   }
 
@@ -96,7 +97,7 @@ class Text {
     return *this;
   }
 
-  TextBuffer& out_;
+  std::string& out_;
 };
 
 }  // namespace bpfc::dissect

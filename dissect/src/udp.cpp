@@ -9,8 +9,30 @@ namespace udp {
 constexpr uint32_t kSourcePort = 0;
 constexpr uint32_t kDestinationPort = 2;
 constexpr uint32_t kLength = 4;
+constexpr uint32_t kChecksum = 6;
 constexpr uint32_t kHeader = 8;
 }  // namespace udp
+
+// -v checks the checksum of UDP over IPv6 (where it is mandatory), -vv
+// over IPv4 as well, when the whole datagram was captured.
+void print_checksum(Context& c, const Bytes& b, uint32_t payload_length, const IpHeader& ip) {
+  Text& o = c.o;
+  if (!ip.v6 && c.options.verbosity < 2) return;
+  uint16_t field = b.u16(udp::kChecksum);
+  if (!ip.v6 && field == 0) {
+    o << "[no cksum] ";
+    return;
+  }
+  if (!b.has(udp::kHeader, payload_length)) return;
+  Checksum sum;
+  ip.add_pseudo_header(sum, ip_protocol::kUdp, payload_length + udp::kHeader);
+  sum.add(b.clip(payload_length + udp::kHeader));
+  if (uint16_t result = sum.result(); result != 0) {
+    o.print("[bad udp cksum 0x{:04x} -> 0x{:04x}!] ", field, checksum_should_be(field, result));
+  } else {
+    o << "[udp sum ok] ";
+  }
+}
 
 void print_addresses(Text& o, const IpHeader& ip, const Bytes& b, bool with_ports) {
   if (ip.protocol_field() == ip_protocol::kUdp) {
@@ -59,6 +81,7 @@ void print_udp(Context& c, Bytes b, uint32_t length, const IpHeader& ip, bool fr
   if (udp_length < length) length = udp_length;
   print_addresses(o, ip, b, true);
   if (!b.has(0, udp::kHeader)) return o.truncated("udp");
+  if (c.options.verbosity > 0 && !fragmented) print_checksum(c, b, length, ip);
   if (udp_length > length && !fragmented) {
     o.print("UDP, bad length {} > {}", udp_length, length);
   } else {

@@ -75,7 +75,7 @@ void report(benchmark::State& state, uint64_t packets, uint64_t text_bytes) {
 
 void timestamp_anchor(benchmark::State& state) {
   const Frames& input = frames();
-  bpfc::dissect::TimestampFormat timestamps(false);
+  bpfc::dissect::TimestampFormat timestamps(bpfc::dissect::TimeFormat::TimeOfDay, false);
   std::string out;
   out.reserve(kBufferBytes + 4096);
   uint64_t packets = 0, text = 0;

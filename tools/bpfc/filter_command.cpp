@@ -11,6 +11,7 @@
 #include "cli_status.h"
 #include "commands.h"
 #include "compile_settings.h"
+#include "print_options.h"
 #include "savefile_filter.h"
 #include "text_input.h"
 
@@ -29,6 +30,7 @@ struct FilterCommandOptions {
   std::string netmask;
   int opt_level = 2;
   std::vector<std::string> words;
+  PrintFlags print;
 };
 
 SavefileFilterOptions to_filter_options(const FilterCommandOptions& options) {
@@ -62,6 +64,7 @@ SavefileFilterOptions to_filter_options(const FilterCommandOptions& options) {
   if (filter.format && !filter.output) throw UsageError("--format applies to the -w output only");
   filter.nanosecond = options.nanosecond;
   filter.map_files = options.map_files;
+  filter.print = resolve_print_options(options.print, filter.output.has_value(), options.nanosecond);
   return filter;
 }
 
@@ -148,6 +151,7 @@ Subcommand add_filter_command(CLI::App& app) {
   command->add_option("expression", options->words,
                       "The filter expression; several words are joined with spaces. None keeps every packet");
   command->footer(kExamples);
+  add_print_options(*command, options->print);
   return {command, [options] { return run_filter(*options); }};
 }
 

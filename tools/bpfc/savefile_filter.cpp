@@ -66,7 +66,7 @@ struct Input {
 class FilterRun {
  public:
   explicit FilterRun(const SavefileFilterOptions& options)
-      : options_(options), summary_(stdout, options.nanosecond) {}
+      : options_(options), summary_(stdout, options.print) {}
   ~FilterRun() {
     sink_.reset();
     if (output_fd_ > STDERR_FILENO) close(output_fd_);

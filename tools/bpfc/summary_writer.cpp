@@ -4,8 +4,8 @@
 
 namespace bpfc::cli {
 
-SummaryWriter::SummaryWriter(std::FILE* out, bool nanosecond)
-    : out_(out), printer_(dissect::PrintOptions{.nanosecond = nanosecond}, &linktype_name) {}
+SummaryWriter::SummaryWriter(std::FILE* out, const dissect::PrintOptions& options)
+    : out_(out), printer_(options, &linktype_name) {}
 
 SummaryWriter::~SummaryWriter() { flush(); }
 

@@ -13,7 +13,7 @@ namespace bpfc::cli {
 
 class SummaryWriter {
  public:
-  SummaryWriter(std::FILE* out, bool nanosecond);
+  SummaryWriter(std::FILE* out, const dissect::PrintOptions& options);
   ~SummaryWriter();
   SummaryWriter(const SummaryWriter&) = delete;
   SummaryWriter& operator=(const SummaryWriter&) = delete;

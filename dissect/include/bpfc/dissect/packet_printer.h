@@ -1,18 +1,20 @@
 // Packets as text, the way `tcpdump -n -q` prints them: one line per packet
-// with the time and what the link, network and transport headers say.
+// with the time and what the link, network and transport headers say, and
+// with the options of tcpdump's printing flags (-e, -v, -x, -X, -A, -t...)
+// the same additional text, byte for byte.
 //
 // The wording follows tcpdump 4.99 (-n -q) for Ethernet (with 802.1Q/802.1ad
 // tags), raw IP (DLT_RAW, DLT_IPV4, DLT_IPV6), Linux cooked captures (SLL,
-// SLL2), BSD loopback (NULL, LOOP) and, above them, IPv4 and IPv6 with TCP,
-// UDP, ICMP and ICMPv6, ARP/RARP, IP fragments, unknown IP protocols and
+// SLL2), BSD loopback (NULL, LOOP) and, above them, IPv4 (with options) and
+// IPv6 (with its extension headers), TCP, UDP, ICMP, ICMPv6 (with neighbour
+// discovery options), IGMP, ARP/RARP, IP fragments, unknown IP protocols and
 // unknown ethertypes. tcpdump dissects hundreds of further protocols; bpfc
-// does not, so for those (DNS, AH, GRE, 802.3/LLC, IPv6 extension headers...)
-// its line is shorter than tcpdump's. Where tcpdump would add a hex dump on
-// following lines, bpfc prints only tcpdump's first line. Two deliberate
-// differences: SLL2 shows the interface index as "ifN" (tcpdump looks the
-// index up among the interfaces of the machine reading the file, which says
-// nothing about the machine that captured it), and other link types print
-// their name and length only.
+// does not, so for those its line is shorter than tcpdump's. Deliberate
+// differences: no line ends in a space (tcpdump leaves one on some lines);
+// SLL2 shows the interface index as "ifN" (tcpdump looks the index up among
+// the interfaces of the machine reading the file, which says nothing about
+// the machine that captured it); link types without a dissector print their
+// name and length only.
 //
 // The printer never writes anywhere itself: it appends to a buffer that the
 // caller owns and writes out in large pieces.
@@ -28,9 +30,25 @@
 
 namespace bpfc::dissect {
 
+// The packet bytes printed after its line (tcpdump -x, -X, -A).
+enum class Dump : uint8_t {
+  None,
+  Hex,       // -x: "\t0x0000:  4500 0054 ..." lines
+  HexAscii,  // -X: the same with the bytes as ASCII beside them
+  Ascii,     // -A: the bytes as text, unprintable ones as '.'
+};
+
 struct PrintOptions {
+  TimeFormat time = TimeFormat::TimeOfDay;  // -t, -tt, -ttt, -tttt, -ttttt
   // Nine fraction digits instead of six (tcpdump --nano).
   bool nanosecond = false;
+  // -e: the link-level header (addresses, type, VLAN tags...) on each line.
+  bool link_header = false;
+  // -v, -vv, -vvv: more fields (IP header fields, checksums...).
+  int verbosity = 0;
+  Dump dump = Dump::None;
+  // -xx, -XX, -AA: dump from the first byte, not from the network layer.
+  bool dump_link_header = false;
 };
 
 // The name of a DLT_ value ("EN10MB"), for link types without a dissector;
