@@ -11,6 +11,7 @@ constexpr uint32_t kHeader = 4;
 // The BSD families; IPv6 has a different value on each BSD.
 constexpr uint32_t kInet = 2;
 constexpr uint32_t kInet6Values[] = {24, 28, 30};
+constexpr uint32_t kIpx = 23;
 constexpr Name kFamilyNames[] = {{2, "IPv4"}, {6, "NS"},    {7, "ISO"},   {16, "Appletalk"},
                                  {23, "IPX"}, {24, "IPv6"}, {28, "IPv6"}, {30, "IPv6"}};
 
@@ -38,6 +39,9 @@ void print_bsd_loopback(Context& c, Bytes b, uint32_t length) {
   for (uint32_t inet6 : kInet6Values) {
     if (family == inet6) return print_ipv6(c, b, length - kHeader);
   }
+  if (family == kIpx) return print_ipx(c, b, length - kHeader);
+  // OSI and AppleTalk, which tcpdump dissects and bpfc does not, print as
+  // an unknown family does.
   if (!c.options.link_header) print_family(c.o, family, length);
 }
 

@@ -81,13 +81,35 @@ struct EthertypeEntry {
   EthertypePrinter print;
 };
 
+void print_novell_ipx(Context& c, Bytes b, uint32_t length) {
+  c.o << "(NOV-ETHII) ";
+  print_ipx(c, b, length);
+}
+
+void print_ppp_frames(Context& c, Bytes b, uint32_t length) {
+  if (length == 0) return;
+  c.o << ": ";
+  print_ppp(c, b, length);
+}
+
 // IPv4 first: the lookup is a scan, and it is the common case.
 constexpr EthertypeEntry kPrinters[] = {
     {0x0800, print_ipv4},
     {0x86dd, print_ipv6},
     {0x0806, print_arp},
     {0x8035, print_arp},
+    {0x8847, print_mpls},
+    {0x8848, print_mpls},
+    {0x8863, print_pppoe},  // discovery
+    {0x8864, print_pppoe},  // session
+    {0x3c12, print_pppoe},  // the same on some 3Com equipment
+    {0x3c13, print_pppoe},
+    {0x880b, print_ppp_frames},
+    {0x6003, print_decnet},
+    {0x8137, print_novell_ipx},
 };
+
+constexpr uint16_t kJumbo = 0x8870;
 
 bool is_vlan_tpid(uint16_t type) { return type == 0x8100 || type == 0x9100 || type == 0x9200 || type == 0x88a8; }
 
@@ -169,11 +191,26 @@ void print_ethernet(Context& c, Bytes b, uint32_t length) {
     header_length += ethernet::kTag;
   }
   c.link_header_length = header_length;
+  LinkAddresses link_addresses{source, destination};
   if (type <= ethernet::kMaxLength) {
-    // 802.3 with an LLC header: tcpdump dissects LLC/SNAP; bpfc names the
-    // frame only.
-    if (!link_header) addresses();
-    o.print("802.3, length {}", std::min<uint32_t>(type, length));
+    // 802.3: the type field is the length of what follows, an 802.2 LLC
+    // header and its payload; bytes past it are padding.
+    if (type < length) {
+      length = type;
+      b = b.clip(length);
+    }
+    if (link_header) {
+      o << "802.3";
+      if (!printed_length) o.print(", length {}: ", length);
+    }
+    int llc_length = print_llc(c, b, length, link_addresses);
+    c.link_header_length = header_length + static_cast<uint32_t>(llc_length < 0 ? -llc_length : llc_length);
+    return;
+  }
+  if (type == kJumbo) {
+    // Alteon jumbo frames carry LLC too.
+    int llc_length = print_llc(c, b, length, link_addresses);
+    c.link_header_length = header_length + static_cast<uint32_t>(llc_length < 0 ? -llc_length : llc_length);
     return;
   }
   if (link_header) type_and_length(type);

@@ -32,6 +32,11 @@ constexpr IpProtocolEntry kPrinters[] = {
     {ip_protocol::kIpv6, print_ipv6_in_ip, 0},
     {ip_protocol::kNoNext, print_no_next_header, 0},
     {ip_protocol::kNd, print_nd, 0},
+    {ip_protocol::kEsp, print_esp, 0},
+    {ip_protocol::kIpcomp, print_ipcomp, 0},
+    {ip_protocol::kGre, print_gre, 0},
+    {ip_protocol::kPim, print_pim, 0},
+    {ip_protocol::kVrrp, print_vrrp, 0},
 };
 
 constexpr Name kIpProtocolNames[] = {
@@ -48,6 +53,17 @@ constexpr Name kIpProtocolNames[] = {
 std::string_view ip_protocol_name(uint8_t protocol) { return name_of(kIpProtocolNames, protocol); }
 
 void print_ip_payload(Context& c, uint8_t protocol, Bytes b, uint32_t length, const IpHeader& ip, bool fragmented) {
+  // Authentication headers come before what they authenticate, any number
+  // of them.
+  while (protocol == ip_protocol::kAh) {
+    if (!b.has(0, 1)) return c.o.truncated("ah");
+    uint8_t next = b.u8(0);
+    uint32_t advance = print_ah(c, b);
+    if (advance == 0) return;
+    b = b.from(advance);
+    length -= advance;  // may wrap, as in tcpdump
+    protocol = next;
+  }
   for (const IpProtocolEntry& entry : kPrinters) {
     if (entry.protocol != protocol) continue;
     if (entry.version != 0 && entry.version != (ip.v6 ? 6 : 4)) {

@@ -25,6 +25,8 @@ constexpr uint32_t kHeader = 20;
 
 constexpr uint16_t kMaxLength = 1500;  // protocol values up to this are not ethertypes
 constexpr uint16_t kVlan = 0x8100;
+constexpr uint16_t kNovellRaw = 0x0001;
+constexpr uint16_t kLlc = 0x0004;
 constexpr uint32_t kTag = 4;
 constexpr uint32_t kTaggedType = 2;
 
@@ -45,10 +47,14 @@ void print_cooked_payload(Context& c, uint16_t type, Bytes b, uint32_t length, u
   if (c.options.link_header) describe();
   while (true) {
     if (type <= kMaxLength) {
-      // 802.2 LLC, Novell 802.3 and other non-ethertype payloads: tcpdump
-      // dissects LLC and IPX, bpfc names them.
-      c.o << (type == 0x0001 ? "802.3" : type == 0x0004 ? "802.2" : "non-ethertype payload");
-      c.o.print(", length {}", length);
+      // Not an ethertype: Linux's codes for Novell's raw 802.3 (IPX) and
+      // for 802.2 LLC; others carry nothing tcpdump prints.
+      if (type == kNovellRaw) {
+        print_ipx(c, b, length);
+      } else if (type == kLlc) {
+        int llc_length = print_llc(c, b, length, {});
+        if (llc_length > 0) header_length += static_cast<uint32_t>(llc_length);
+      }
       c.link_header_length = header_length;
       return;
     }
@@ -62,7 +68,7 @@ void print_cooked_payload(Context& c, uint16_t type, Bytes b, uint32_t length, u
       c.o.print("vlan {}, p {}{}, ", tci & 0xfff, tci >> 13, (tci & 0x1000) != 0 ? ", DEI" : "");
     }
     type = b.u16(kTaggedType);
-    if (type <= kMaxLength) type = 0x0004;
+    if (type <= kMaxLength) type = kLlc;
     b = b.from(kTag);
     length -= kTag;
     header_length += kTag;

@@ -119,8 +119,8 @@ void PacketPrinter::append(std::string& out, const capture::Packet& packet, uint
   Context c(out, options_);
   uint32_t caplen = packet.caplen, length = packet.wirelen;
   if (!check_record(c.o, caplen, length)) return;
-  timestamps_.append(out, packet.timestamp_ns);
   size_t start = out.size();
+  timestamps_.append(out, packet.timestamp_ns);
   Bytes bytes{packet.data, caplen};
   if (LinkPrinter print = link_printer(dlt)) {
     print(c, bytes, length);

@@ -63,5 +63,35 @@ void print_tcp(Context& c, Bytes b, uint32_t length, const IpHeader& ip, bool fr
 void print_udp(Context& c, Bytes b, uint32_t length, const IpHeader& ip, bool fragmented);
 void print_icmp(Context& c, Bytes b, uint32_t length, const IpHeader& ip, bool fragmented);
 void print_icmp6(Context& c, Bytes b, uint32_t length, const IpHeader& ip, bool fragmented);
+void print_esp(Context& c, Bytes b, uint32_t length, const IpHeader& ip, bool fragmented);
+void print_ipcomp(Context& c, Bytes b, uint32_t length, const IpHeader& ip, bool fragmented);
+void print_gre(Context& c, Bytes b, uint32_t length, const IpHeader& ip, bool fragmented);
+void print_pim(Context& c, Bytes b, uint32_t length, const IpHeader& ip, bool fragmented);
+void print_vrrp(Context& c, Bytes b, uint32_t length, const IpHeader& ip, bool fragmented);
+// AH: prints the header and returns its length (what follows is printed by
+// the IP protocol table again), or 0 when the line ends there.
+uint32_t print_ah(Context& c, Bytes b);
+
+// Protocols below or beside IP.
+void print_mpls(Context& c, Bytes b, uint32_t length);
+void print_pppoe(Context& c, Bytes b, uint32_t length);
+// PPP from its address and control fields (if present) on; returns the
+// length of its header.
+uint32_t print_ppp(Context& c, Bytes b, uint32_t length);
+void print_ipx(Context& c, Bytes b, uint32_t length);
+void print_decnet(Context& c, Bytes b, uint32_t length);
+
+// The link-level addresses an 802.2 LLC printer names when it cannot
+// dissect the payload (none for Linux cooked captures).
+struct LinkAddresses {
+  const uint8_t* source = nullptr;
+  const uint8_t* destination = nullptr;
+};
+// 802.2 LLC (and SNAP) from its header on. Returns the header length
+// counted as link layer; negative (its negation) when tcpdump would dump
+// the payload it could not dissect.
+int print_llc(Context& c, Bytes b, uint32_t length, const LinkAddresses& addresses);
+// tcpdump's name of an organisationally unique identifier, or an empty view.
+std::string_view oui_name(uint32_t oui);
 
 }  // namespace bpfc::dissect

@@ -17,6 +17,7 @@
 #include "../support/process.h"
 #include "capture_files.h"
 #include "generated_packets.h"
+#include "protocol_packets.h"
 #include "tcpdump_comparison.h"
 
 namespace bpfc::dissecttest {
@@ -150,6 +151,19 @@ TEST_F(GeneratedCaptures, LinuxCookedWithEveryFlag) {
     sll2.push_back(clitest::concat(sll2_header(unknown, 2), clitest::text_bytes("abcd")));
   }
   sll.push_back(clitest::concat(sll_header(3, 0x88b5, 4), clitest::text_bytes("abcd")));
+  // Not ethertypes: Novell's raw 802.3 (IPX), 802.2 LLC, and others.
+  Bytes ipx = {0xff, 0xff, 0, 40, 0, 4, 0, 0, 0, 1, 1, 2, 3, 4, 5, 6, 0x04, 0x55, 0, 0, 0, 2, 6, 5, 4, 3, 2, 1, 0x04, 0x55};
+  ipx.resize(40, 0x20);
+  for (const Bytes& llc : {Bytes{0xf0, 0xf0, 0x03, 'n', 'b'}, Bytes{0xf0, 0xf1, 0x01, 0x02},
+                           Bytes{0x44, 0x44, 0x03, 0, 0, 0}, clitest::concat({0xe0, 0xe0, 0x03}, ipx),
+                           clitest::concat({0xaa, 0xaa, 0x03, 0, 0, 0, 0x08, 0x00}, datagram)}) {
+    sll.push_back(clitest::concat(sll_header(0, 0x0004), llc));
+    sll2.push_back(clitest::concat(sll2_header(0x0004, 0), llc));
+  }
+  sll.push_back(clitest::concat(sll_header(0, 0x0001), ipx));
+  sll2.push_back(clitest::concat(sll2_header(0x0001, 0), ipx));
+  sll.push_back(clitest::concat(sll_header(0, 0x0007), clitest::text_bytes("other")));
+  sll.push_back(clitest::concat(clitest::concat(sll_header(0, 0x8100), {0, 7, 0, 5}), {0xf0, 0xf0, 0x03, 'v'}));
   sll.push_back(clitest::concat(sll_header(9, 0x8100), {0x00, 0x05, 0x88, 0xb5, 'a', 'b', 'c'}));
   EXPECT_GT(compare_all(kLinktypeSll, as_captured(sll, interesting_caplens()), {Layout::PcapMicro, false}, kFlagSets),
             100000u);
@@ -176,12 +190,37 @@ TEST_F(GeneratedCaptures, BsdLoopbackWithEveryFlag) {
   }
   null_packets.push_back(clitest::concat(family(99, false), clitest::text_bytes("abc")));
   null_packets.push_back(clitest::concat(family(6, false), clitest::text_bytes("abc")));
+  Bytes ipx = {0xff, 0xff, 0, 32, 0, 4, 0, 0, 0, 1, 1, 2, 3, 4, 5, 6, 0x04, 0x51, 0, 0, 0, 2, 6, 5, 4, 3, 2, 1, 0x40, 0x03};
+  ipx.resize(32, 0);
+  null_packets.push_back(clitest::concat(family(23, false), ipx));
   EXPECT_GT(compare_all(kLinktypeNull, as_captured(null_packets, interesting_caplens()), {Layout::PcapNano, true},
                         kFlagSets),
             100000u);
   EXPECT_GT(compare_all(kLinktypeLoop, as_captured(loop_packets, interesting_caplens()), {Layout::Pcapng, false},
                         kFlagSets),
             100000u);
+}
+
+// MPLS, GRE, AH/ESP/IPComp, VRRP, PIM, PPPoE, LLC/SNAP, IPX, DECnet and
+// IPv6 extension headers, whole and cut short, in every format.
+TEST_F(GeneratedCaptures, FurtherProtocolsWithEveryFlag) {
+  std::vector<std::vector<std::string>> quiet_flags;
+  for (const auto& flags : kFlagSets) {
+    bool verbose = false;
+    for (const std::string& flag : flags) verbose |= flag.rfind("-v", 0) == 0;
+    if (!verbose) quiet_flags.push_back(flags);
+  }
+  std::vector<CapturedPacket> packets = as_captured(further_protocol_frames(), interesting_caplens());
+  size_t lines = 0;
+  for (const CaptureFormat& format : all_capture_formats()) {
+    lines += compare_all(kLinktypeEthernet, packets, format, quiet_flags);
+  }
+  EXPECT_GT(lines, 100000u);
+  // -v, for what bpfc decodes verbosely as tcpdump does.
+  std::vector<std::vector<std::string>> verbose_flags = {{"-v"}, {"-vv"}, {"-e", "-v", "-x"}};
+  EXPECT_GT(compare_all(kLinktypeEthernet, as_captured(further_protocol_frames_for_verbose(), interesting_caplens()),
+                        {Layout::PcapMicro, false}, verbose_flags),
+            10000u);
 }
 
 }  // namespace

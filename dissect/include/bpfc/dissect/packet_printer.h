@@ -4,17 +4,21 @@
 // the same additional text, byte for byte.
 //
 // The wording follows tcpdump 4.99 (-n -q) for Ethernet (with 802.1Q/802.1ad
-// tags), raw IP (DLT_RAW, DLT_IPV4, DLT_IPV6), Linux cooked captures (SLL,
-// SLL2), BSD loopback (NULL, LOOP) and, above them, IPv4 (with options) and
-// IPv6 (with its extension headers), TCP, UDP, ICMP, ICMPv6 (with neighbour
-// discovery options), IGMP, ARP/RARP, IP fragments, unknown IP protocols and
-// unknown ethertypes. tcpdump dissects hundreds of further protocols; bpfc
-// does not, so for those its line is shorter than tcpdump's. Deliberate
-// differences: no line ends in a space (tcpdump leaves one on some lines);
-// SLL2 shows the interface index as "ifN" (tcpdump looks the index up among
-// the interfaces of the machine reading the file, which says nothing about
-// the machine that captured it); link types without a dissector print their
-// name and length only.
+// tags and 802.3/802.2 LLC/SNAP framing), raw IP (DLT_RAW, DLT_IPV4,
+// DLT_IPV6), Linux cooked captures (SLL, SLL2), BSD loopback (NULL, LOOP)
+// and, above them, IPv4 (with options) and IPv6 (with hop-by-hop, routing,
+// fragment and destination options headers), TCP, UDP, ICMP, ICMPv6 (with
+// neighbour discovery options), IGMP, ARP/RARP, MPLS, GRE, AH, ESP, IPComp,
+// VRRP (and CARP, printed as VRRP as tcpdump does by default), PIM, PPPoE
+// and PPP, IPX and DECnet, IP fragments, unknown IP protocols and unknown
+// ethertypes. tcpdump dissects hundreds of further protocols (DNS, STP,
+// IS-IS, SCTP...); bpfc does not, so for those its line is shorter than
+// tcpdump's; -v details of PIM and of PPP configuration options are left
+// out too. Deliberate differences: no line ends in a space (tcpdump leaves
+// one on some lines); SLL2 shows the interface index as "ifN" (tcpdump
+// looks the index up among the interfaces of the machine reading the file,
+// which says nothing about the machine that captured it); link types
+// without a dissector print their name and length only.
 //
 // The printer never writes anywhere itself: it appends to a buffer that the
 // caller owns and writes out in large pieces.
