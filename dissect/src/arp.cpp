@@ -151,6 +151,11 @@ void print_arp(Context& c, Bytes b, uint32_t length) {
   ArpPacket a(b);
   if (!b.has(a.target_protocol, a.protocol_length)) return c.give_up("arp");
   if (!c.options.link_header) o << "ARP, ";
+  if (c.facts != nullptr) {
+    bool ipv4 = a.protocol_length == 4 && (a.protocol == arp::kProtocolIpv4 || a.protocol == arp::kProtocolTrailers);
+    c.facts->set_addresses("ARP", ipv4 ? b.at(a.sender_protocol) : nullptr, ipv4 ? b.at(a.target_protocol) : nullptr,
+                           ipv4 ? 4 : 0);
+  }
   const bool verbose = c.options.verbosity > 0;
   if ((a.protocol != arp::kProtocolIpv4 && a.protocol != arp::kProtocolTrailers) || a.protocol_length != 4 ||
       a.hardware_length == 0 || verbose) {

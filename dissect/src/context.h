@@ -7,6 +7,7 @@
 
 #include "bpfc/dissect/packet_printer.h"
 #include "bytes.h"
+#include "facts.h"
 #include "text.h"
 
 namespace bpfc::dissect {
@@ -16,6 +17,8 @@ struct Context {
 
   Text o;
   const PrintOptions& options;
+  // Where the printers note what they print, for --json; null otherwise.
+  Facts* facts = nullptr;
   // Bytes of link-layer header before the network layer: where -x and -X
   // start their dump.
   uint32_t link_header_length = 0;

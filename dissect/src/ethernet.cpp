@@ -162,6 +162,10 @@ void print_ethernet(Context& c, Bytes b, uint32_t length) {
   };
   if (link_header) addresses();
   uint16_t type = b.u16(ethernet::kType);
+  if (c.facts != nullptr) {
+    c.facts->mac_source = source;
+    c.facts->mac_destination = destination;
+  }
   uint32_t header_length = ethernet::kHeader;
   b = b.from(ethernet::kHeader);
   length -= ethernet::kHeader;
@@ -185,12 +189,16 @@ void print_ethernet(Context& c, Bytes b, uint32_t length) {
       type_and_length(type);
       print_tci(o, b.u16(0));
     }
+    if (c.facts != nullptr && c.facts->vlan_count < Facts::kMaxVlans) {
+      c.facts->vlans[c.facts->vlan_count++] = b.u16(0) & 0x0fff;
+    }
     type = b.u16(ethernet::kTaggedType);
     b = b.from(ethernet::kTag);
     length -= ethernet::kTag;
     header_length += ethernet::kTag;
   }
   c.link_header_length = header_length;
+  if (c.facts != nullptr) c.facts->ethertype = type;
   LinkAddresses link_addresses{source, destination};
   if (type <= ethernet::kMaxLength) {
     // 802.3: the type field is the length of what follows, an 802.2 LLC

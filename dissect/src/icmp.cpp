@@ -285,6 +285,10 @@ void print_icmp(Context& c, Bytes b, uint32_t length, const IpHeader&, bool frag
       return c.give_up("icmp");
   }
   o.print(", length {}", length);
+  if (c.facts != nullptr) {
+    c.facts->transport = "icmp";
+    c.facts->length = length;
+  }
   if (c.options.verbosity == 0) return;
   if (!fragmented) print_checksum(o, b, length);
   if (!is_error(b.u8(icmp::kType))) return;

@@ -516,6 +516,10 @@ void print_icmp6(Context& c, Bytes b, uint32_t length, const IpHeader& ip, bool 
   if (!b.has(icmp6::kType, 1)) return c.give_up("icmp6");
   uint8_t type = b.u8(icmp6::kType);
   const Icmp6Type* entry = find_type(type);
+  if (c.facts != nullptr) {
+    c.facts->transport = "icmp6";
+    c.facts->length = length;
+  }
   o << "ICMP6, ";
   if (entry == nullptr) {
     o.print("unknown icmp6 type ({})", type);

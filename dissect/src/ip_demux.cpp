@@ -64,6 +64,7 @@ void print_ip_payload(Context& c, uint8_t protocol, Bytes b, uint32_t length, co
     length -= advance;  // may wrap, as in tcpdump
     protocol = next;
   }
+  if (c.facts != nullptr) c.facts->ip_protocol = protocol;
   for (const IpProtocolEntry& entry : kPrinters) {
     if (entry.protocol != protocol) continue;
     if (entry.version != 0 && entry.version != (ip.v6 ? 6 : 4)) {

@@ -115,6 +115,10 @@ void print_ipv4(Context& c, Bytes b, uint32_t length) {
   }
   b = b.clip(total_length);
   IpHeader ip{b.data, false, b};
+  if (c.facts != nullptr) {
+    c.facts->set_addresses("IPv4", b.at(12), b.at(16), 4);
+    c.facts->ip_protocol = b.u8(ipv4::kProtocol);
+  }
   if (c.options.verbosity > 0 && !print_header_fields(c, b, header_length)) return;
   uint16_t fragment = b.u16(ipv4::kFragment);
   uint8_t protocol = b.u8(ipv4::kProtocol);

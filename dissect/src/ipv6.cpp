@@ -81,6 +81,7 @@ void print_ipv6(Context& c, Bytes b, uint32_t length) {
   if (c.options.verbosity > 0) print_header_fields(o, b);
   Ipv6Chain chain{.b = b.clip(datagram_length), .payload_length = payload_length, .next = b.u8(ipv6::kNextHeader)};
   IpHeader ip{b.data, true, chain.b};
+  if (c.facts != nullptr) c.facts->set_addresses("IPv6", b.at(8), b.at(24), 16);
   uint32_t remaining = datagram_length;
   uint32_t advance = ipv6::kHeader;
   uint32_t walked = 0;  // bytes of IPv6 and extension headers

@@ -83,6 +83,10 @@ void print_cooked_payload(Context& c, uint16_t type, Bytes b, uint32_t length, u
 void print_linux_sll(Context& c, Bytes b, uint32_t length) {
   if (!b.has(0, sll::kHeader)) return c.give_up("sll");
   Bytes header = b;
+  if (c.facts != nullptr) {
+    c.facts->ethertype = header.u16(sll::kProtocol);
+    if (header.u16(sll::kAddressLength) == 6) c.facts->mac_source = header.at(sll::kAddress);
+  }
   print_cooked_payload(c, header.u16(sll::kProtocol), b.from(sll::kHeader), length - sll::kHeader, sll::kHeader, [&] {
     c.o.right(packet_type_name(header.u16(sll::kPacketType)), 3) << ' ';
     if (header.u16(sll::kAddressLength) == 6) c.o.mac(header.at(sll::kAddress)) << ' ';
@@ -92,6 +96,10 @@ void print_linux_sll(Context& c, Bytes b, uint32_t length) {
 void print_linux_sll2(Context& c, Bytes b, uint32_t length) {
   if (!b.has(0, sll2::kHeader)) return c.give_up("sll2");
   Bytes header = b;
+  if (c.facts != nullptr) {
+    c.facts->ethertype = header.u16(sll2::kProtocol);
+    if (header.u8(sll2::kAddressLength) == 6) c.facts->mac_source = header.at(sll2::kAddress);
+  }
   // tcpdump names the interface as the machine reading the file knows the
   // index, which says nothing about the machine that captured it.
   char interface[16];

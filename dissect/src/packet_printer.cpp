@@ -4,6 +4,7 @@
 
 #include "context.h"
 #include "hex_dump.h"
+#include "packet_text.h"
 #include "protocols.h"
 
 namespace bpfc::dissect {
@@ -37,8 +38,8 @@ LinkPrinter link_printer(uint32_t dlt) {
   return nullptr;
 }
 
-// tcpdump's checks of the record header, which come before the timestamp;
-// false (after printing the complaint) when the record fails them.
+}  // namespace
+
 bool check_record(Text& o, uint32_t caplen, uint32_t length) {
   if (caplen != 0 && length != 0 && length >= caplen && caplen <= kMaximumSnaplen && length <= kMaximumSnaplen) {
     return true;
@@ -58,13 +59,12 @@ bool check_record(Text& o, uint32_t caplen, uint32_t length) {
   }
   if (caplen > kMaximumSnaplen) problem().print("caplen({}) > {}", caplen, kMaximumSnaplen);
   if (length > kMaximumSnaplen) problem().print("len({}) > {}", length, kMaximumSnaplen);
-  o << "]\n";
+  o << ']';
   return false;
 }
 
 // tcpdump leaves a space at the end of some lines (before a dump it would
 // print without -q, after some fields); bpfc never does.
-// (`text`: the packet's, from `start`.)
 void drop_spaces_before_line_ends(std::string& text, size_t start) {
   if (std::memchr(text.data() + start, '\n', text.size() - start) == nullptr) {
     size_t size = text.size();
@@ -88,6 +88,18 @@ void drop_spaces_before_line_ends(std::string& text, size_t start) {
   }
   text.resize(kept);
 }
+
+void print_packet_text(Context& c, Bytes bytes, uint32_t length, uint32_t dlt, LinktypeNamer linktype_name) {
+  if (LinkPrinter print = link_printer(dlt)) return print(c, bytes, length);
+  std::optional<std::string_view> name = linktype_name ? linktype_name(dlt) : std::nullopt;
+  if (name) {
+    c.o.print("link-type {}, length {}", *name, length);
+  } else {
+    c.o.print("link-type {}, length {}", dlt, length);
+  }
+}
+
+namespace {
 
 // -x, -X, -A: the bytes from the network layer on (from the first byte with
 // -xx, -XX, -AA, or when the dissection gave up part-way, as tcpdump does).
@@ -116,22 +128,17 @@ PacketPrinter::PacketPrinter(const PrintOptions& options, LinktypeNamer linktype
     : options_(options), linktype_name_(linktype_name), timestamps_(options.time, options.nanosecond) {}
 
 void PacketPrinter::append(std::string& out, const capture::Packet& packet, uint32_t dlt) {
+  if (options_.json) return append_json(out, packet, dlt);
   Context c(out, options_);
   uint32_t caplen = packet.caplen, length = packet.wirelen;
-  if (!check_record(c.o, caplen, length)) return;
+  if (!check_record(c.o, caplen, length)) {
+    out.push_back('\n');
+    return;
+  }
   size_t start = out.size();
   timestamps_.append(out, packet.timestamp_ns);
   Bytes bytes{packet.data, caplen};
-  if (LinkPrinter print = link_printer(dlt)) {
-    print(c, bytes, length);
-  } else {
-    std::optional<std::string_view> name = linktype_name_ ? linktype_name_(dlt) : std::nullopt;
-    if (name) {
-      c.o.print("link-type {}, length {}", *name, length);
-    } else {
-      c.o.print("link-type {}, length {}", dlt, length);
-    }
-  }
+  print_packet_text(c, bytes, length, dlt, linktype_name_);
   drop_spaces_before_line_ends(out, start);
   if (c.options.dump != Dump::None) append_dump(c, bytes);
   out.push_back('\n');

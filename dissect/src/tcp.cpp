@@ -23,6 +23,11 @@ void print_tcp(Context& c, Bytes b, uint32_t length, const IpHeader& ip, bool) {
     return;
   }
   uint16_t source_port = b.u16(tcp::kSourcePort), destination_port = b.u16(tcp::kDestinationPort);
+  if (c.facts != nullptr) {
+    c.facts->transport = "tcp";
+    c.facts->source_port = source_port;
+    c.facts->destination_port = destination_port;
+  }
   if (ip.protocol_field() == ip_protocol::kTcp) {
     ip.source(o);
     o << '.';
@@ -41,6 +46,7 @@ void print_tcp(Context& c, Bytes b, uint32_t length, const IpHeader& ip, bool) {
   }
   o << "tcp ";
   o.num(length - header_length);
+  if (c.facts != nullptr) c.facts->length = static_cast<uint32_t>(length - header_length);
   if (header_length > length) o.print(" [bad hdr length {} - too long, > {}]", header_length, length);
 }
 

@@ -78,6 +78,12 @@ void print_udp(Context& c, Bytes b, uint32_t length, const IpHeader& ip, bool fr
   }
   udp_length -= udp::kHeader;
   length -= udp::kHeader;
+  if (c.facts != nullptr) {
+    c.facts->transport = "udp";
+    c.facts->source_port = b.u16(udp::kSourcePort);
+    c.facts->destination_port = b.u16(udp::kDestinationPort);
+    c.facts->length = udp_length;
+  }
   if (udp_length < length) length = udp_length;
   print_addresses(o, ip, b, true);
   if (!b.has(0, udp::kHeader)) return o.truncated("udp");

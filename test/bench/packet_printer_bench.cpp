@@ -4,6 +4,8 @@
 // reading nor writing is measured. Reported as packets/s and bytes/s of
 // text. The anchor, measured in the same run, prints the timestamp alone:
 // the printer's cost reads as a ratio to it, independent of the machine.
+// summary_lines is the default output; the others show what -e, -v, -X and
+// --json cost.
 //
 // Usage: [BPFC_BENCH_MIB=N] bench_packet_printer [Google Benchmark flags]
 // (N: MiB of generated capture, default 64)
@@ -115,9 +117,18 @@ void print_lines(benchmark::State& state, const PrintOptions& options) {
 }
 
 void summary_lines(benchmark::State& state) { print_lines(state, PrintOptions{}); }
+// The printing flags, for scale: -e, -v, -X and --json.
+void link_header_lines(benchmark::State& state) { print_lines(state, PrintOptions{.link_header = true}); }
+void verbose_lines(benchmark::State& state) { print_lines(state, PrintOptions{.verbosity = 1}); }
+void hex_ascii_dumps(benchmark::State& state) { print_lines(state, PrintOptions{.dump = bpfc::dissect::Dump::HexAscii}); }
+void json_records(benchmark::State& state) { print_lines(state, PrintOptions{.json = true}); }
 
 BENCHMARK(timestamp_anchor)->Unit(benchmark::kMillisecond);
 BENCHMARK(summary_lines)->Unit(benchmark::kMillisecond);
+BENCHMARK(link_header_lines)->Unit(benchmark::kMillisecond);
+BENCHMARK(verbose_lines)->Unit(benchmark::kMillisecond);
+BENCHMARK(hex_ascii_dumps)->Unit(benchmark::kMillisecond);
+BENCHMARK(json_records)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 

@@ -63,7 +63,7 @@ TEST(PrintFlags, AsciiKeepsPayloadSpacesButLinesDoNotEndInSpaces) {
 TEST(PrintFlags, HelpShowsThePrintingFlagsWithExamples) {
   testsupport::ProcessResult result = bpfc({"help", "filter"});
   ASSERT_EQ(result.exit_code, 0) << result.err;
-  for (const char* text : {"Printing (without -w)", "-e", "-v", "-x", "-X", "-A", "-t",
+  for (const char* text : {"Printing (without -w)", "-e", "-v", "-x", "-X", "-A", "-t", "--json",
                                   "bpfc filter -r in.pcap -X 'tcp port 80'"}) {
     EXPECT_NE(result.out.find(text), std::string::npos) << text << "\n" << result.out;
   }

@@ -14,7 +14,8 @@ constexpr const char* kPrintExamples = R"(Printing (without -w), as tcpdump -n -
   bpfc filter -r in.pcap -xx -c 1            hex from the first byte of the frame
   bpfc filter -r in.pcap -A 'tcp port 25'    payloads as text
   bpfc filter -r in.pcap -tttt icmp          date and time before each packet
-  bpfc filter -r in.pcap -ttt                time since the previous packet)";
+  bpfc filter -r in.pcap -ttt                time since the previous packet
+  bpfc filter -r in.pcap --json udp | jq .dport   one JSON object per packet)";
 
 constexpr dissect::TimeFormat kTimeFormats[] = {
     dissect::TimeFormat::TimeOfDay,     dissect::TimeFormat::None,        dissect::TimeFormat::Epoch,
@@ -29,6 +30,7 @@ const char* first_print_flag(const PrintFlags& flags) {
   if (flags.X > 0) return "-X";
   if (flags.A > 0) return "-A";
   if (flags.t > 0) return "-t";
+  if (flags.json) return "--json";
   return nullptr;
 }
 
@@ -52,6 +54,10 @@ void add_print_options(CLI::App& command, PrintFlags& flags) {
                    "Timestamps: -t none, -tt seconds since the epoch, -ttt since the previous packet, -tttt date "
                    "and time, -ttttt since the first packet (default: local time of day)")
       ->group(group);
+  command.add_flag("--json", flags.json,
+                   "One JSON object per packet: time, lengths, link, addresses, ports, protocol and the summary "
+                   "line (README: 'JSON output')")
+      ->group(group);
   command.footer(command.get_footer() + "\n\n" + kPrintExamples);
 }
 
@@ -59,6 +65,12 @@ dissect::PrintOptions resolve_print_options(const PrintFlags& flags, bool writes
   if (writes_savefile) {
     if (const char* flag = first_print_flag(flags)) {
       throw UsageError(std::string(flag) + " changes how packets are printed, and with -w nothing is printed");
+    }
+  }
+  if (flags.json) {
+    for (const auto& [given, flag] : {std::pair{flags.x > 0, "-x"}, std::pair{flags.X > 0, "-X"},
+                                      std::pair{flags.A > 0, "-A"}, std::pair{flags.t > 0, "-t"}}) {
+      if (given) throw UsageError(std::string("--json prints fields, not text: ") + flag + " does not apply to it");
     }
   }
   if (flags.t >= static_cast<int>(std::size(kTimeFormats))) {
@@ -69,6 +81,7 @@ dissect::PrintOptions resolve_print_options(const PrintFlags& flags, bool writes
   options.nanosecond = nanosecond;
   options.link_header = flags.e;
   options.verbosity = flags.v;
+  options.json = flags.json;
   // As in tcpdump, -X outranks -x, which outranks -A; doubling any of them
   // starts the dump at the link layer.
   if (flags.X > 0) {

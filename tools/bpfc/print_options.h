@@ -16,6 +16,7 @@ struct PrintFlags {
   int X = 0;  // -X, -XX
   int A = 0;  // -A, -AA
   int v = 0;  // -v, -vv, -vvv
+  bool json = false;
 };
 
 // Registers the printing flags on `command` (in a group of their own) and

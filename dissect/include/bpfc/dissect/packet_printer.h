@@ -53,6 +53,9 @@ struct PrintOptions {
   Dump dump = Dump::None;
   // -xx, -XX, -AA: dump from the first byte, not from the network layer.
   bool dump_link_header = false;
+  // --json: one JSON object per packet instead of text (json_record.h
+  // describes its fields); `time` and `dump` do not apply.
+  bool json = false;
 };
 
 // The name of a DLT_ value ("EN10MB"), for link types without a dissector;
@@ -68,9 +71,12 @@ class PacketPrinter {
   void append(std::string& out, const capture::Packet& packet, uint32_t dlt);
 
  private:
+  void append_json(std::string& out, const capture::Packet& packet, uint32_t dlt);
+
   PrintOptions options_;
   LinktypeNamer linktype_name_;
   TimestampFormat timestamps_;
+  std::string json_text_;  // --json: the summary, before it is escaped
 };
 
 }  // namespace bpfc::dissect
