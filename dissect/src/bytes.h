@@ -4,6 +4,7 @@
 #pragma once
 
 #include <algorithm>
+#include <cassert>
 #include <cstdint>
 
 namespace bpfc::dissect {
@@ -24,11 +25,23 @@ struct Bytes {
     return offset <= size ? Bytes{data + offset, size - offset} : Bytes{data + size, 0};
   }
   Bytes clip(uint32_t n) const { return {data, std::min(size, n)}; }
-  // Reads; the caller checked has() first.
-  uint8_t u8(uint32_t offset) const { return data[offset]; }
-  uint16_t u16(uint32_t offset) const { return load_be16(data + offset); }
-  uint32_t u32(uint32_t offset) const { return load_be32(data + offset); }
-  const uint8_t* at(uint32_t offset) const { return data + offset; }
+  // Reads; the caller checked has() first (debug builds check it again).
+  uint8_t u8(uint32_t offset) const {
+    assert(has(offset, 1));
+    return data[offset];
+  }
+  uint16_t u16(uint32_t offset) const {
+    assert(has(offset, 2));
+    return load_be16(data + offset);
+  }
+  uint32_t u32(uint32_t offset) const {
+    assert(has(offset, 4));
+    return load_be32(data + offset);
+  }
+  const uint8_t* at(uint32_t offset) const {
+    assert(offset <= size);
+    return data + offset;
+  }
 };
 
 }  // namespace bpfc::dissect

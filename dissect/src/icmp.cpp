@@ -2,6 +2,7 @@
 // message types, each with a small function for the text after "ICMP ".
 #include <span>
 
+#include "icmp6.h"
 #include "ip_protocols.h"
 #include "names.h"
 #include "protocols.h"
@@ -238,12 +239,78 @@ constexpr IcmpType kTypes[] = {
 // The types that quote the datagram they are about.
 bool is_error(uint8_t type) { return type == 3 || type == 4 || type == 5 || type == 11 || type == 12; }
 
+// RFC 4884 multi-part messages: extensions after 128 bytes of quoted
+// datagram (destination unreachable, time exceeded, parameter problem).
+namespace extension {
+constexpr uint32_t kOriginalLength = 5;  // the quote's length in words; 0 in pre-RFC 4884 senders
+constexpr uint32_t kHeader = 136;        // ICMP header and the 128-byte quote
+constexpr uint32_t kChecksum = 138;
+constexpr uint32_t kObjects = 140;
+constexpr uint32_t kCapturedMinimum = 141;  // what tcpdump checks is captured first
+constexpr uint8_t kVersion = 2;
+constexpr uint8_t kMplsStackEntry = 1;
+}  // namespace extension
+
+bool has_extensions(uint8_t type) { return type == 3 || type == 11 || type == 12; }
+
+void print_extensions(Context& c, const Bytes& b, uint32_t length) {
+  Text& o = c.o;
+  if (!b.has(0, extension::kCapturedMinimum)) return o.truncated("icmp");
+  uint32_t extension_length = length - extension::kHeader;
+  // Without a length field, only a valid checksum says an extension is there.
+  if (b.u8(extension::kOriginalLength) == 0 && b.has(extension::kHeader, extension_length)) {
+    Checksum sum;
+    sum.add(b.from(extension::kHeader).clip(extension_length));
+    if (sum.result() != 0) return;
+  }
+  uint8_t version = b.u8(extension::kHeader) >> 4;
+  o.print("\n\tICMP Multi-Part extension v{}", version);
+  if (version != extension::kVersion) {
+    o << " packet not supported";
+    return;
+  }
+  if (b.has(extension::kHeader, extension_length)) {
+    Checksum sum;
+    sum.add(b.from(extension::kHeader).clip(extension_length));
+    o.print(", checksum 0x{:04x} ({}correct), length {}", b.u16(extension::kChecksum), sum.result() != 0 ? "in" : "",
+            extension_length);
+  }
+  uint32_t left = extension_length - 4;
+  uint32_t at = extension::kObjects;
+  while (left > 4) {
+    if (!b.has(at, 4)) return o.truncated("icmp");
+    uint32_t object_length = b.u16(at);
+    uint8_t class_number = b.u8(at + 2), class_type = b.u8(at + 3);
+    o.print("\n\t  {} Object ({}), Class-Type: {}, length {}",
+            class_number == 1 ? "MPLS Stack Entry" : class_number == 2 ? "Interface Identification" : "unknown",
+            class_number, class_type, object_length);
+    at += 4;
+    left -= 4;
+    if (class_number == 0 || object_length < 4) return;
+    object_length -= 4;
+    if (class_number == extension::kMplsStackEntry && class_type == 1) {
+      if (!b.has(at, 4)) return c.give_up("icmp");
+      uint32_t entry = b.u32(at);
+      o.print("\n\t    label {}, tc {}", entry >> 12, (entry >> 9) & 7);
+      if ((entry & 0x100) != 0) o << ", [S]";
+      o.print(", ttl {}", entry & 0xff);
+    } else {
+      print_unknown_data(o, b.from(at), object_length, "\n\t    ");
+    }
+    if (left < object_length) break;
+    left -= object_length;
+    at += object_length;
+  }
+}
+
 // -v: the checksum, when the whole message was captured.
-void print_checksum(Text& o, const Bytes& b, uint32_t length) {
+void print_checksum(Context& c, const Bytes& b, uint32_t length) {
+  Text& o = c.o;
   if (!b.has(0, length)) return;
   Checksum sum;
   sum.add(b.clip(length));
   if (uint16_t result = sum.result(); result != 0) {
+    if (!b.has(icmp::kChecksum, 2)) return c.give_up("icmp");
     uint16_t field = b.u16(icmp::kChecksum);
     o << " (wrong icmp cksum ";
     o.hex(field) << " (->";
@@ -290,13 +357,15 @@ void print_icmp(Context& c, Bytes b, uint32_t length, const IpHeader&, bool frag
     c.facts->length = length;
   }
   if (c.options.verbosity == 0) return;
-  if (!fragmented) print_checksum(o, b, length);
-  if (!is_error(b.u8(icmp::kType))) return;
+  if (!fragmented) print_checksum(c, b, length);
+  if (c.gave_up || !is_error(b.u8(icmp::kType))) return;
   // The quoted datagram, as far as its own length says.
   o << "\n\t";
   if (!b.has(icmp::kQuoted + 2, 2)) return c.give_up("icmp");
   uint32_t quoted_length = b.u16(icmp::kQuoted + 2);
   print_ipv4(c, b.from(icmp::kQuoted).clip(quoted_length), quoted_length);
+  if (c.gave_up) return;
+  if (length > extension::kHeader && has_extensions(b.u8(icmp::kType))) print_extensions(c, b, length);
 }
 
 }  // namespace bpfc::dissect

@@ -81,7 +81,7 @@ constexpr Name kParameterProblemCodes[] = {
     {3, ", incomplete header chain - octet "},
 };
 constexpr Name kRouterAdvertisementFlags[] = {
-    {0x80, "managed"}, {0x40, "other stateful"}, {0x20, "home agent"}, {0x01, "ipv6 only"}};
+    {0x80, "managed"}, {0x40, "other stateful"}, {0x20, "home agent"}, {0x02, "ipv6 only"}};
 constexpr Name kNeighborAdvertisementFlags[] = {
     {0x80000000, "router"}, {0x40000000, "solicited"}, {0x20000000, "override"}};
 constexpr Name kMld2RecordTypes[] = {{1, "is_in"}, {2, "is_ex"}, {3, "to_in"}, {4, "to_ex"}, {5, "allow"},
@@ -269,10 +269,12 @@ Next mld_query(Message& m) {
   m.o() << " [gaddr ";
   m.o().ipv6(m.b.at(icmp6::kMldAddress));
   if (m.verbose()) {
-    if (!m.need(icmp6::kMld2QueryFlags, 2)) return Next::Done;
-    uint8_t flags = m.b.u8(icmp6::kMld2QueryFlags), interval = m.b.u8(icmp6::kMld2QueryInterval);
+    if (!m.need(icmp6::kMld2QueryFlags, 1)) return Next::Done;
+    uint8_t flags = m.b.u8(icmp6::kMld2QueryFlags);
     if ((flags & 0x08) != 0) m.o() << " sflag";
     if ((flags & 0x07) != 0) m.o().print(" robustness={}", flags & 0x07);
+    if (!m.need(icmp6::kMld2QueryInterval, 1)) return Next::Done;
+    uint8_t interval = m.b.u8(icmp6::kMld2QueryInterval);
     uint32_t query_interval = interval < 128 ? interval : ((interval & 0x0f) | 0x10) << (((interval & 0x70) >> 4) + 3);
     m.o().print(" qqi={}", query_interval);
   }
@@ -477,9 +479,15 @@ const Icmp6Type* find_type(uint8_t type) {
   return nullptr;
 }
 
-// -v: the checksum over the pseudo-header and the whole message.
-void print_checksum(Text& o, const Bytes& b, uint32_t length, const IpHeader& ip) {
-  if (!b.has(0, length)) return;
+// -v: the checksum over the pseudo-header and the whole message. False
+// when tcpdump gives up on the packet (a message too short for the field).
+bool print_checksum(Context& c, const Bytes& b, uint32_t length, const IpHeader& ip) {
+  Text& o = c.o;
+  if (!b.has(0, length)) return true;
+  if (!b.has(icmp6::kChecksum, 2)) {
+    c.give_up("icmp6");
+    return false;
+  }
   Checksum sum;
   ip.add_pseudo_header(sum, ip_protocol::kIcmpv6, length);
   sum.add(b.clip(length));
@@ -489,6 +497,7 @@ void print_checksum(Text& o, const Bytes& b, uint32_t length, const IpHeader& ip
   } else {
     o << "[icmp6 sum ok] ";
   }
+  return true;
 }
 
 }  // namespace
@@ -512,7 +521,7 @@ void print_icmp6(Context& c, Bytes b, uint32_t length, const IpHeader& ip, bool 
     return o.invalid();
   }
   const bool verbose = c.options.verbosity > 0;
-  if (verbose && !fragmented) print_checksum(o, b, length, ip);
+  if (verbose && !fragmented && !print_checksum(c, b, length, ip)) return;
   if (!b.has(icmp6::kType, 1)) return c.give_up("icmp6");
   uint8_t type = b.u8(icmp6::kType);
   const Icmp6Type* entry = find_type(type);

@@ -73,8 +73,7 @@ void print_mpls(Context& c, Bytes b, uint32_t length) {
       o << (verbose ? "\n\t" : " ");
       return print_ipv6(c, b, length);
     case Payload::Osi:
-      // tcpdump dissects OSI (IS-IS, ES-IS, CLNP); bpfc does not.
-      o << (verbose ? "\n\t" : " ");
+      // tcpdump dissects OSI (IS-IS, ES-IS, CLNP) here; bpfc does not.
       return;
   }
 }

@@ -40,7 +40,13 @@ bool print_details(Context& c, const Bytes& b, uint32_t length, const IpHeader& 
     Checksum sum;
     if (version == 3) ip.add_pseudo_header(sum, ip_protocol::kVrrp, length);
     sum.add(b.clip(length));
-    if (sum.result() != 0) o.print(", (bad vrrp cksum {:x})", b.u16(vrrp::kChecksum));
+    if (sum.result() != 0) {
+      if (!b.has(vrrp::kChecksum, 2)) {
+        c.give_up("vrrp");
+        return false;
+      }
+      o.print(", (bad vrrp cksum {:x})", b.u16(vrrp::kChecksum));
+    }
   }
   o << ", addrs";
   if (addresses > 1) o.print("({})", addresses);

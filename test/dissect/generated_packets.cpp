@@ -84,6 +84,29 @@ std::vector<Bytes> ipv4_datagrams() {
   p.push_back(ipv4(1, icmp(9, 0, {1, 2, 0x1c, 0x20, 10, 0, 0, 1, 0, 0, 0, 5})));
   p.push_back(ipv4(1, icmp(9, 0, {1, 3, 0x00, 0x20, 10, 0, 0, 1, 0, 0, 0, 5})));
   for (uint8_t type : {4, 10, 15, 16, 17, 42}) p.push_back(ipv4(1, icmp(type, 0, Bytes(4, 0))));
+  // Messages too short for their checksum field.
+  p.push_back(ipv4(1, {16, 0, 0}));
+  p.push_back(ipv4(1, {3, 1}));
+  // RFC 4884 extensions after a 128-byte quote: an MPLS label stack object
+  // (with the quote's length given, and without, where only the checksum
+  // tells), another object, a bad version, and no extension at all.
+  Bytes quote = ipv4(17, udp(7, 8, Bytes(100, 0x11)));
+  quote.resize(128, 0);
+  auto extension = [](uint8_t version_byte, const Bytes& objects) {
+    Bytes e = concat({version_byte, 0, 0, 0}, objects);
+    uint32_t sum = 0;
+    for (size_t i = 0; i < e.size(); i += 2) sum += static_cast<uint32_t>(e[i] << 8 | (i + 1 < e.size() ? e[i + 1] : 0));
+    while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
+    e[2] = static_cast<uint8_t>(~sum >> 8);
+    e[3] = static_cast<uint8_t>(~sum);
+    return e;
+  };
+  Bytes mpls_object = {0, 12, 1, 1, 0x00, 0x06, 0x41, 0x40, 0x00, 0x07, 0x01, 0x3f};
+  Bytes other_object = {0, 8, 2, 9, 1, 2, 3, 4};
+  p.push_back(ipv4(1, icmp(11, 0, concat({0, 0, 32, 0}, concat(quote, extension(0x20, mpls_object))))));
+  p.push_back(ipv4(1, icmp(3, 1, concat({0, 0, 0, 0}, concat(quote, extension(0x20, concat(other_object, mpls_object)))))));
+  p.push_back(ipv4(1, icmp(12, 0, concat({8, 32, 0, 0}, concat(quote, extension(0x10, other_object))))));
+  p.push_back(ipv4(1, icmp(3, 3, concat({0, 0, 0, 0}, concat(quote, Bytes(16, 0x55))))));
   p.push_back(ipv4(253, Bytes(20, 'z')));
   p.push_back(ipv4(2, Bytes(8, 0)));
   p.push_back(ipv4(17, Bytes(8, 0), 0x0a000001, 0x0a000002, 0x0010));  // a later fragment
@@ -158,6 +181,9 @@ std::vector<Bytes> ipv6_datagrams() {
   Bytes route = {48, 0x08, 0, 0, 0x0e, 0x10, 0x20, 0x01, 0x0d, 0xb8, 0, 1, 0, 0};
   Bytes advertisement = {64, 0xc8, 0x07, 0x08, 0, 0, 0x75, 0x30, 0, 0, 0x03, 0xe8};
   p.push_back(ipv6(58, icmp(134, 0, advertisement)));
+  Bytes every_flag = advertisement;
+  every_flag[1] = 0xfa;  // managed, other, home agent, a reserved preference, ipv6 only
+  p.push_back(ipv6(58, icmp(134, 0, every_flag)));
   p.push_back(ipv6(58, icmp(134, 0,
                             concat(concat(concat(advertisement, nd_option(1, mac)), nd_option(3, prefix)),
                                    concat(concat(nd_option(5, {0, 0, 0, 0, 0x05, 0xdc}), nd_option(25, rdnss)),
@@ -194,6 +220,7 @@ std::vector<Bytes> ipv6_datagrams() {
   p.push_back(ipv6(58, icmp(147, 0, concat({0x12, 0x34, 0xc0, 0}, nd_option(3, prefix)))));
   for (uint8_t type : {141, 200, 250, 100}) p.push_back(ipv6(58, icmp(type, 0, text_bytes("abcdefgh"))));
   p.push_back(ipv6(58, {}));
+  p.push_back(ipv6(58, {128, 0, 0}));
   p.push_back(ipv6(59, {}));
   p.push_back(ipv6(0, concat({17, 0, 1, 4, 0, 0, 0, 0}, udp(1, 2, text_bytes("hop")))));
   p.push_back(ipv6(60, concat({6, 0, 1, 4, 0, 0, 0, 0}, tcp(1, 2, 0x02, text_bytes("dst")))));

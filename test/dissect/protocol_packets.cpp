@@ -121,6 +121,7 @@ std::vector<Bytes> vrrp_frames() {
   vrrp4({0x31, 5, 100, 1, 0x00, 0x64, 0, 0, 10, 0, 0, 9}, 255);  // version 3
   vrrp4({0x22, 5, 100, 1, 0, 1, 0, 0}, 255);                      // not an advertisement
   vrrp4({0x11, 5, 100, 1, 0, 1, 0, 0}, 255);                      // version 1
+  vrrp4({0x21, 5, 100, 0, 0, 1}, 255);                            // too short for its checksum
   Bytes v3_6 = concat({0x31, 6, 150, 1, 0x00, 0x64, 0, 0}, ipv6_address(9));
   Bytes datagram = ipv6(112, v3_6);
   datagram[7] = 255;
