@@ -178,7 +178,8 @@ void print_arp(Context& c, Bytes b, uint32_t length) {
     hex_ascii_dump(o, b);
     return;
   }
-  o.print(", length {}", length);
+  o << ", length ";
+  o.num(length);
 }
 
 }  // namespace bpfc::dissect

@@ -10,6 +10,7 @@ constexpr size_t kHexColumnWidth = 40;
 bool printable(uint8_t byte) { return byte > 0x20 && byte < 0x7f; }
 
 void line_start(Text& o, uint32_t offset) {
+  o.trim_trailing_spaces();
   o << "\n\t0x";
   o.hex4(offset) << ':';
 }

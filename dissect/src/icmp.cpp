@@ -65,7 +65,9 @@ using Describe = Described (*)(Text& o, const Bytes& b, uint8_t code);
 
 Described describe_echo(Text& o, const Bytes& b, uint8_t, std::string_view name) {
   if (!b.has(icmp::kId, 4)) return Described::GaveUp;
-  o.print("{}, id {}, seq {}", name, b.u16(icmp::kId), b.u16(icmp::kSequence));
+  o << name << ", id ";
+  o.num(b.u16(icmp::kId)) << ", seq ";
+  o.num(b.u16(icmp::kSequence));
   return Described::Complete;
 }
 Described describe_echo_request(Text& o, const Bytes& b, uint8_t code) { return describe_echo(o, b, code, "echo request"); }
@@ -351,7 +353,8 @@ void print_icmp(Context& c, Bytes b, uint32_t length, const IpHeader&, bool frag
       o.cut_back_to(start);
       return c.give_up("icmp");
   }
-  o.print(", length {}", length);
+  o << ", length ";
+  o.num(length);
   if (c.facts != nullptr) {
     c.facts->transport = "icmp";
     c.facts->length = length;

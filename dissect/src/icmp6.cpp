@@ -506,6 +506,7 @@ void print_unknown_data(Text& o, Bytes b, uint32_t length, std::string_view inde
   b = b.clip(length);
   for (uint32_t i = 0; i < b.size; ++i) {
     if (i % 16 == 0) {
+      o.trim_trailing_spaces();
       o << indent;
       o.print("0x{:04x}: ", i);
     }
@@ -543,7 +544,10 @@ void print_icmp6(Context& c, Bytes b, uint32_t length, const IpHeader& ip, bool 
     return;
   }
   Message message{c, b, b.u8(icmp6::kCode), length};
-  if (entry->describe(message) == Next::Length && !verbose) o.print(", length {}", length);
+  if (entry->describe(message) == Next::Length && !verbose) {
+    o << ", length ";
+    o.num(length);
+  }
 }
 
 }  // namespace bpfc::dissect

@@ -139,7 +139,13 @@ void PacketPrinter::append(std::string& out, const capture::Packet& packet, uint
   timestamps_.append(out, packet.timestamp_ns);
   Bytes bytes{packet.data, caplen};
   print_packet_text(c, bytes, length, dlt, linktype_name_);
-  drop_spaces_before_line_ends(out, start);
+  // Without -v, lines are only ever broken by dumps, which drop the spaces
+  // before their line breaks themselves.
+  if (c.options.verbosity > 0) {
+    drop_spaces_before_line_ends(out, start);
+  } else {
+    c.o.trim_trailing_spaces();
+  }
   if (c.options.dump != Dump::None) append_dump(c, bytes);
   out.push_back('\n');
 }

@@ -24,18 +24,24 @@ Text& Text::ipv6(const uint8_t* p) {
     }
   }
   if (best_length < 2) best_start = -1;
+  // At most 8 groups of 4 digits and 7 colons, or 6 and a dotted quad.
+  char text[48];
+  char* end = text;
   for (int i = 0; i < 8; ++i) {
     if (best_start >= 0 && i >= best_start && i < best_start + best_length) {
-      if (i == best_start) *this << ':';
+      if (i == best_start) *end++ = ':';
       continue;
     }
-    if (i != 0) *this << ':';
+    if (i != 0) *end++ = ':';
     if (i == 6 && best_start == 0 && (best_length == 6 || (best_length == 5 && groups[5] == 0xffff))) {
-      return ipv4(p + 12);
+      end = fmt::format_to(end, FMT_COMPILE("{}.{}.{}.{}"), p[12], p[13], p[14], p[15]);
+      out_.append(text, static_cast<size_t>(end - text));
+      return *this;
     }
-    hex(groups[i]);
+    end = fmt::format_to(end, FMT_COMPILE("{:x}"), groups[i]);
   }
-  if (best_start >= 0 && best_start + best_length == 8) *this << ':';
+  if (best_start >= 0 && best_start + best_length == 8) *end++ = ':';
+  out_.append(text, static_cast<size_t>(end - text));
   return *this;
 }
 

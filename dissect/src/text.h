@@ -68,6 +68,13 @@ class Text {
     out_.append(n, ' ');
     return *this;
   }
+  // Drops the spaces that end the text so far: a line about to end, before
+  // the next one starts, never ends in a space.
+  void trim_trailing_spaces() {
+    size_t size = out_.size();
+    while (size > 0 && out_[size - 1] == ' ') --size;
+    out_.resize(size);
+  }
   // tcpdump's mark for a header cut short by the capture length.
   void truncated(std::string_view protocol) { *this << " [|" << protocol << ']'; }
   // tcpdump's mark for a malformed field.

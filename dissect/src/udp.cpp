@@ -91,7 +91,8 @@ void print_udp(Context& c, Bytes b, uint32_t length, const IpHeader& ip, bool fr
   if (udp_length > length && !fragmented) {
     o.print("UDP, bad length {} > {}", udp_length, length);
   } else {
-    o.print("UDP, length {}", udp_length);
+    o << "UDP, length ";
+    o.num(udp_length);
   }
 }
 
