@@ -122,6 +122,20 @@ void append_dump(Context& c, Bytes bytes) {
   }
 }
 
+// The time as libpcap hands it to tcpdump: it reads the 32-bit seconds of
+// a pcap record as signed, so times from 2038 on come out before 1970
+// (pcapng's 64-bit timestamps do not). It matters to -ttt and -ttttt, which
+// subtract times; the other formats refuse such times anyway.
+int64_t time_as_libpcap_reads_it(const capture::Packet& packet) {
+  if (packet.encoding == capture::RecordEncoding::Pcapng) return packet.timestamp_ns;
+  constexpr int64_t kSecond = 1000000000;
+  int64_t seconds = packet.timestamp_ns / kSecond;
+  if (seconds >= (int64_t{1} << 31) && seconds < (int64_t{1} << 32)) {
+    return packet.timestamp_ns - (int64_t{1} << 32) * kSecond;
+  }
+  return packet.timestamp_ns;
+}
+
 }  // namespace
 
 PacketPrinter::PacketPrinter(const PrintOptions& options, LinktypeNamer linktype_name)
@@ -136,7 +150,7 @@ void PacketPrinter::append(std::string& out, const capture::Packet& packet, uint
     return;
   }
   size_t start = out.size();
-  timestamps_.append(out, packet.timestamp_ns);
+  timestamps_.append(out, time_as_libpcap_reads_it(packet));
   Bytes bytes{packet.data, caplen};
   print_packet_text(c, bytes, length, dlt, linktype_name_);
   // Without -v, lines are only ever broken by dumps, which drop the spaces

@@ -212,6 +212,33 @@ TEST_F(GeneratedCaptures, BsdLoopbackWithEveryFlag) {
             100000u);
 }
 
+// Times at the edges of tcpdump's arithmetic: the epoch itself (which its
+// -ttt/-ttttt take for "no reference yet"), the last second before 2038,
+// the first after (its low 32 bits look negative: "[Error converting time]"),
+// beyond 2106, and going backwards, in every time format.
+TEST_F(GeneratedCaptures, TimestampEdgesInEveryFormat) {
+  Bytes frame = clitest::ethernet(0x0800, with_checksums(clitest::ipv4(17, clitest::udp(1, 2))));
+  const int64_t second = 1000000000;
+  std::vector<CapturedPacket> packets;
+  const int64_t times[] = {0,
+                           5,
+                           second * 86399,
+                           second * int64_t{0x7fffffff} + 999999999,
+                           second * int64_t{0x80000000} + 1000,
+                           second * int64_t{0x100000005},
+                           second * 1700000000,
+                           second * 100,
+                           second * 1700000000 + 1};
+  for (int64_t time : times) {
+    packets.push_back({time, frame, 0});
+  }
+  std::vector<std::vector<std::string>> time_flags = {{},       {"-t"},    {"-tt"},      {"-ttt"},
+                                                      {"-tttt"}, {"-ttttt"}, {"--nano", "-ttt"}, {"--nano", "-tttt"}};
+  for (Layout layout : {Layout::PcapNano, Layout::Pcapng}) {
+    compare_all(kLinktypeEthernet, packets, {layout, false}, time_flags);
+  }
+}
+
 // MPLS, GRE, AH/ESP/IPComp, VRRP, PIM, PPPoE, LLC/SNAP, IPX, DECnet and
 // IPv6 extension headers, whole and cut short, in every format.
 TEST_F(GeneratedCaptures, FurtherProtocolsWithEveryFlag) {

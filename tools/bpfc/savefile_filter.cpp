@@ -14,8 +14,8 @@
 #include "bpfc/frontend/linktype.h"
 #include "bpfc/runtime/cbpf_vm.h"
 #include "cli_status.h"
-#include "summary_writer.h"
 #include "progress_bar.h"
+#include "summary_writer.h"
 
 namespace bpfc::cli {
 namespace {
