@@ -3,10 +3,13 @@
 # traffic: the wall time of
 #     tcpdump -r big.pcap -w out.pcap 'tcp port 80'
 #     bpfc filter -r big.pcap -w out.pcap 'tcp port 80'
-# and of the same with -w /dev/null (read and filter only), run alternately
-# RUNS times each from a warm page cache. Prints the median times, MB/s
-# (10^6 bytes of input per second) and the ratio tcpdump/bpfc, and checks
-# that both kept the same packets.
+# of the same with -w /dev/null (read and filter only), and of printing a
+# line per packet (every packet, no expression) to /dev/null:
+#     tcpdump -n -q -r big.pcap
+#     bpfc filter -r big.pcap
+# run alternately RUNS times each from a warm page cache. Prints the median
+# times, MB/s (10^6 bytes of input per second) and the ratios tcpdump/bpfc,
+# and checks that both kept the same packets and printed the same lines.
 #
 # Usage: savefile_bench.sh BUILD_DIR [SIZE] [RUNS]
 #   BUILD_DIR  a build with tools/bpfc/bpfc and test/bench/bench_gen_traffic
@@ -96,13 +99,15 @@ tcpdump_write() { rm -f "$work/tcpdump.pcap"; timed tcpdump_write tcpdump -r "$b
 bpfc_write() { rm -f "$work/bpfc.pcap"; timed bpfc_write "$bpfc" filter -r "$big" -w "$work/bpfc.pcap" "$filter"; }
 tcpdump_read() { timed tcpdump_read tcpdump -r "$big" -w /dev/null "$filter"; }
 bpfc_read() { timed bpfc_read "$bpfc" filter -r "$big" -w /dev/null "$filter"; }
+tcpdump_print() { timed tcpdump_print tcpdump -n -q -r "$big"; }
+bpfc_print() { timed bpfc_print "$bpfc" filter -r "$big"; }
 
 echo "input: $big ($input_bytes bytes), filter '$filter', $runs rounds, alternating"
 for ((round = 1; round <= runs; round++)); do
   if ((round % 2)); then
-    tcpdump_write; bpfc_write; tcpdump_read; bpfc_read
+    tcpdump_write; bpfc_write; tcpdump_read; bpfc_read; tcpdump_print; bpfc_print
   else
-    bpfc_write; tcpdump_write; bpfc_read; tcpdump_read
+    bpfc_write; tcpdump_write; bpfc_read; tcpdump_read; bpfc_print; tcpdump_print
   fi
 done
 
@@ -112,14 +117,16 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 
 printf '%-34s %10s %8s\n' "" "median s" "MB/s"
 for pair in "tcpdump_write:tcpdump -w out.pcap" "bpfc_write:bpfc filter -w out.pcap" \
-            "tcpdump_read:tcpdump -w /dev/null" "bpfc_read:bpfc filter -w /dev/null"; do
+            "tcpdump_read:tcpdump -w /dev/null" "bpfc_read:bpfc filter -w /dev/null" \
+            "tcpdump_print:tcpdump -n -q (lines)" "bpfc_print:bpfc filter (lines)"; do
   name=${pair%%:*}
   t=$(median "$name")
   printf '%-34s %10.3f %8s\n' "${pair#*:}" "$t" "$(mbps "$t")"
 done
 write_ratio=$(ratio "$(median tcpdump_write)" "$(median bpfc_write)")
 read_ratio=$(ratio "$(median tcpdump_read)" "$(median bpfc_read)")
-echo "ratio tcpdump/bpfc: ${write_ratio}x writing out.pcap, ${read_ratio}x read-only (goal: 3x)"
+print_ratio=$(ratio "$(median tcpdump_print)" "$(median bpfc_print)")
+echo "ratio tcpdump/bpfc: ${write_ratio}x writing out.pcap, ${read_ratio}x read-only (goal: 3x), ${print_ratio}x printing lines"
 echo "bpfc: $(tail -n 1 "$work/bpfc_write.stderr")"
 
 # Both outputs must hold the same packets; count them with the same reader.
@@ -137,3 +144,10 @@ else
   same="records NOT byte-identical"
 fi
 echo "kept: $bpfc_kept packets by both ($same)"
+
+# Every line of the generated traffic is one bpfc prints as tcpdump does.
+if ! cmp -s <(TZ=UTC tcpdump -n -q -r "$big" 2>/dev/null) <(TZ=UTC "$bpfc" filter -r "$big" 2>/dev/null); then
+  echo "$0: bpfc and tcpdump -n -q print different lines for $big" >&2
+  exit 1
+fi
+echo "printed: the same lines by both"

@@ -29,13 +29,13 @@ std::vector<std::string> lines_of(const std::string& text) {
   return lines;
 }
 
-// tcpdump's lines without the hex dumps it prints under packets it cannot
-// dissect (continuation lines start with a tab).
-std::vector<std::string> first_lines(const std::string& text) {
-  std::vector<std::string> lines;
-  for (std::string& line : lines_of(text)) {
-    if (!line.empty() && line[0] == '\t') continue;
-    lines.push_back(std::move(line));
+// tcpdump's lines (with the hex dumps it prints even under -q for some
+// packets it cannot decode), without the trailing spaces it leaves on some
+// lines and bpfc never does.
+std::vector<std::string> tcpdump_lines(const std::string& text) {
+  std::vector<std::string> lines = lines_of(text);
+  for (std::string& line : lines) {
+    while (!line.empty() && line.back() == ' ') line.pop_back();
   }
   return lines;
 }
@@ -71,7 +71,7 @@ Comparison compare_with_tcpdump(const std::string& path, Normalize normalize, Se
     return comparison;
   }
   std::vector<std::string> our_lines = lines_of(ours.out);
-  std::vector<std::string> their_lines = first_lines(theirs.out);
+  std::vector<std::string> their_lines = tcpdump_lines(theirs.out);
   if (our_lines.size() != their_lines.size()) {
     comparison.differences.push_back(path + ": bpfc printed " + std::to_string(our_lines.size()) +
                                      " lines, tcpdump " + std::to_string(their_lines.size()) + "\n" + theirs.err);

@@ -10,6 +10,7 @@
 #include "commands.h"
 #include "compile_settings.h"
 #include "option_values.h"
+#include "print_options.h"
 #include "savefile_filter.h"
 #include "text_input.h"
 
@@ -30,6 +31,7 @@ struct FilterCommandOptions {
   std::string netmask;
   int opt_level = 2;
   std::vector<std::string> words;
+  PrintFlags print;
 };
 
 // The usage errors that need no file: found before anything is read.
@@ -68,6 +70,10 @@ SavefileFilterOptions to_filter_options(const FilterCommandOptions& options) {
   if (filter.format && !filter.output) throw UsageError("--format applies to the -w output only");
   filter.nanosecond = options.nanosecond;
   filter.map_files = options.map_files;
+  const char* no_lines_because = filter.output    ? "with -w nothing is printed"
+                                 : filter.count_only ? "with --count only the count is printed"
+                                                     : nullptr;
+  filter.print = resolve_print_options(options.print, no_lines_because, options.nanosecond);
   return filter;
 }
 
@@ -185,6 +191,7 @@ Subcommand add_filter_command(CLI::App& app) {
   command->add_option("expression", options->words,
                       "The filter expression; several words are joined with spaces. None keeps every packet");
   command->footer(kExamples);
+  add_print_options(*command, options->print);
   return {command, [options] { return run_filter(*options); }};
 }
 

@@ -14,9 +14,9 @@
 #include "bpfc/frontend/linktype.h"
 #include "bpfc/runtime/cbpf_vm.h"
 #include "cli_status.h"
-#include "packet_summary.h"
 #include "progress_bar.h"
 #include "standard_output.h"
+#include "summary_writer.h"
 
 namespace bpfc::cli {
 namespace {
@@ -68,7 +68,7 @@ struct Input {
 class FilterRun {
  public:
   explicit FilterRun(const SavefileFilterOptions& options)
-      : options_(options), summary_(stdout, options.nanosecond) {}
+      : options_(options), summary_(stdout, options.print) {}
   ~FilterRun() {
     sink_.reset();
     if (output_fd_ > STDERR_FILENO) close(output_fd_);

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "bpfc/capture/savefile.h"
+#include "bpfc/dissect/packet_printer.h"
 #include "bpfc/runtime/compile.h"
 
 namespace bpfc::cli {
@@ -44,6 +45,8 @@ struct SavefileFilterOptions {
   bool nanosecond = false;
   // --mmap: map regular input files instead of reading them.
   bool map_files = false;
+  // Without -w: how each kept packet is printed.
+  dissect::PrintOptions print;
 };
 
 // Runs the whole job, reporting on stderr (errors, reader warnings, the
