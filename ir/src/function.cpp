@@ -166,7 +166,13 @@ bool renumber_topologically(Function& f) {
     if (t.on_false != kNoBlock) t.on_false = new_id[t.on_false];
   }
   for (Inst& v : f.values) {
-    if (v.block != kNoBlock) v.block = new_id[v.block];
+    // A detached value's phi inputs are stale (they may name blocks that no
+    // longer exist): they go.
+    if (v.block == kNoBlock) {
+      v.incoming.clear();
+      continue;
+    }
+    v.block = new_id[v.block];
     for (PhiIncoming& in : v.incoming) in.block = new_id[in.block];
     // Edges from dropped (unreachable) blocks no longer exist.
     std::erase_if(v.incoming, [](const PhiIncoming& in) { return in.block == kNoBlock; });

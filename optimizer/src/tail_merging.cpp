@@ -581,7 +581,13 @@ void reorder_blocks(ir::Function& f, const std::vector<BlockId>& order) {
     if (t.on_false != kNoBlock) t.on_false = new_id[t.on_false];
   }
   for (ir::Inst& v : f.values) {
-    if (v.block != kNoBlock) v.block = new_id[v.block];
+    // Values other passes detached keep stale phi inputs, which may name
+    // blocks that no longer exist: they are dropped, not renumbered.
+    if (v.block == kNoBlock) {
+      v.incoming.clear();
+      continue;
+    }
+    v.block = new_id[v.block];
     for (ir::PhiIncoming& in : v.incoming) in.block = new_id[in.block];
   }
   f.blocks = std::move(blocks);
