@@ -167,6 +167,8 @@ int insn_estimate(const ir::Inst& inst) {
     case Op::Phi:
     case Op::Len:
       return 0;
+    case Op::Protochain:
+      return 20;  // the cBPF loop
     default:
       return 1;
   }
@@ -253,9 +255,10 @@ class Matcher {
     return i;
   }
 
+  // Loads may differ in their offsets (pair_loads folds them into an index).
   bool same_shape(const ir::Inst& a, const ir::Inst& b) const {
     if (a.op != b.op || a.size != b.size) return false;
-    return a.op != Op::Const || a.imm == b.imm;
+    return a.op == Op::Load || ir::same_operation(a, b);
   }
 
   // How many trailing instructions of the two entries look alike.
