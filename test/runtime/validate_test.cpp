@@ -106,6 +106,14 @@ TEST(ValidateKernel, Messages) {
             "instruction 1: opcode 0xe is not a classic BPF instruction");
   EXPECT_EQ(kernel_rules({stmt(LD | IMM, 0)})->message,
             "instruction 0: the program must end with a ret instruction (the last one has opcode 0x0)");
+  // A loop (libpcap's protochain code): the kernel reads k unsigned and
+  // refuses it; the message names the backward jump and where it goes.
+  EXPECT_EQ(kernel_rules({stmt(LD | IMM, 0), stmt(JMP | JA, 0xfffffffe), stmt(RET | K, 1)})->message,
+            "instruction 1: backward jump (ja to instruction 0): the kernel accepts only forward jumps "
+            "(libpcap's protochain loop jumps backward; its unrolled form does not)");
+  // A k past the start of the program is no jump at all.
+  EXPECT_EQ(kernel_rules({stmt(JMP | JA, 0xfffffff0), stmt(RET | K, 1)})->message,
+            "instruction 0: jump target 4294967281 is beyond the end of the program (length 2)");
 }
 
 TEST(ValidateKernel, ScratchSlotsMustBeWrittenOnEveryPathBeforeTheyAreRead) {

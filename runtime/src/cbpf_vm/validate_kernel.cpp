@@ -1,6 +1,7 @@
 // The Linux kernel's classic-BPF checks (net/core/filter.c): what
 // setsockopt(SO_ATTACH_FILTER) accepts. Stricter than libpcap: a fixed opcode
-// list, at most 4096 instructions, forward jumps only, constant shifts below
+// list, at most 4096 instructions, forward jumps only (no protochain loop),
+// constant shifts below
 // 32, only known ancillary offsets, a ret opcode (not just the ret class) at
 // the end, and no scratch slot read before it is written on some path.
 #include <array>
@@ -79,6 +80,14 @@ std::optional<ValidationError> check_instruction(uint32_t i, const Insn& insn, u
       if (insn.k >= kMemWords) return scratch_slot_out_of_range(i, insn.k);
       break;
     case JMP | JA: {
+      // The kernel compares k, unsigned, with the instructions left, so a
+      // k that libpcap reads as a backward jump is refused.
+      const int64_t backward_target = int64_t{i} + 1 + static_cast<int32_t>(insn.k);
+      if (static_cast<int32_t>(insn.k) < 0 && backward_target >= 0) {
+        return invalid_at(i, "backward jump (ja to instruction " + std::to_string(backward_target) +
+                                 "): the kernel accepts only forward jumps (libpcap's protochain "
+                                 "loop jumps backward; its unrolled form does not)");
+      }
       const uint64_t target = uint64_t{i} + 1 + insn.k;
       if (target >= length) return jump_beyond_end(i, target, length);
       break;
