@@ -59,16 +59,18 @@ int run_compile(const CompileCommandOptions& options) {
   }
 
   if (options.emit == "ir") {
-    auto function = compile_to_ir(filter, compile_options);
+    auto function = compile_to_ir_with_notes(filter, compile_options);
     if (!function) return report_diagnostics(function.errors(), filter);
+    report_compile_notes(function->notes);
     if (options.pass_debug.stats) pass_debug.print_stats(lowered_size(filter, compile_options), std::nullopt);
-    std::fputs(ir::print(*function).c_str(), stdout);
+    std::fputs(ir::print(function->output).c_str(), stdout);
     return kExitOk;
   }
-  auto program = compile_cbpf(filter, compile_options);
+  auto program = compile_cbpf_with_notes(filter, compile_options);
   if (!program) return report_diagnostics(program.errors(), filter);
-  if (options.pass_debug.stats) pass_debug.print_stats(lowered_size(filter, compile_options), program->size());
-  std::fputs(format_program(*program, options.output).c_str(), stdout);
+  report_compile_notes(program->notes);
+  if (options.pass_debug.stats) pass_debug.print_stats(lowered_size(filter, compile_options), program->output.size());
+  std::fputs(format_program(program->output, options.output).c_str(), stdout);
   return kExitOk;
 }
 
@@ -84,6 +86,9 @@ constexpr const char* kExamples = R"(Examples:
                                             what each optimizer pass did (on stderr)
   bpfc compile --print-after=cfg-simplify --emit=ir 'tcp port 80'
                                             the IR after one pass (on stderr)
+  bpfc compile --protochain=unrolled 'ip6 protochain 6'
+                                            loop-free, for the Linux kernel: follows
+                                            at most 64 headers (a warning says so)
 
 Exit status: 0 compiled, 1 the expression was refused (message on stderr with a
 caret under the offending text), 2 bad command line.)";

@@ -79,6 +79,21 @@ void add_compile_settings_options(CLI::App& command, CompileSettings& settings) 
                      "Optimization level 0..2; -O0 is --opt-level=0. 0 gives the program "
                      "pcap_compile(optimize=0) would (tcpdump -O); 1 and 2 give optimize=1's")
       ->check(CLI::Range(0, 2));
+  command.add_option("--protochain", settings.protochain,
+                     "How 'protochain' is compiled: 'loop' (the default) is libpcap's loop, with its "
+                     "verdict on every packet; it runs in user space (bpfc, libpcap), but the Linux "
+                     "kernel refuses its backward jump. 'unrolled' follows at most "
+                     "--protochain-depth headers and rejects packets with longer chains, which "
+                     "the kernel accepts; bpfc warns what it rejects")
+      ->check(CLI::IsMember({"loop", "unrolled"}))
+      ->default_str("loop");
+  command.add_option("--protochain-depth", settings.protochain_depth,
+                     "With --protochain=unrolled: how many extension (or AH) headers the walk "
+                     "follows, 1.." + std::to_string(opt::kMaxProtochainDepth) +
+                         "; the default keeps 'ip6 protochain 6 or ip6 protochain 17' within the "
+                         "kernel's 4,096 instructions")
+      ->check(CLI::Range(uint32_t{1}, opt::kMaxProtochainDepth))
+      ->default_str(std::to_string(opt::kDefaultProtochainDepth));
 }
 
 void add_pass_debug_options(CLI::App& command, PassDebugSettings& settings) {
@@ -114,7 +129,13 @@ CompileOptions to_compile_options(const CompileSettings& settings) {
     options.netmask = *netmask;
   }
   options.opt_level = settings.opt_level;
+  options.protochain = settings.protochain == "unrolled" ? ProtochainForm::Unrolled : ProtochainForm::Loop;
+  options.protochain_depth = settings.protochain_depth;
   return options;
+}
+
+void report_compile_notes(const std::vector<std::string>& notes) {
+  for (const std::string& note : notes) report_failure("warning: " + note);
 }
 
 }  // namespace bpfc::cli

@@ -1,5 +1,6 @@
-// The options that shape a compilation (-y, -s, -m, -O), shared by `compile`
-// and `run -e`, and their translation into bpfc::CompileOptions.
+// The options that shape a compilation (-y, -s, -m, -O, --protochain),
+// shared by `compile` and `run -e`, and their translation into
+// bpfc::CompileOptions.
 #pragma once
 
 #include <cstdint>
@@ -19,6 +20,8 @@ struct CompileSettings {
   uint32_t snaplen = 262144;
   std::string netmask;  // empty: unknown
   int opt_level = 2;
+  std::string protochain = "loop";  // loop | unrolled
+  uint32_t protochain_depth = opt::kDefaultProtochainDepth;
 };
 
 void add_compile_settings_options(CLI::App& command, CompileSettings& settings);
@@ -39,6 +42,9 @@ void check_pass_names(const PassDebugSettings& settings);
 
 // Resolves the link-type name and netmask; throws UsageError for bad values.
 CompileOptions to_compile_options(const CompileSettings& settings);
+
+// Prints each compile note on stderr as "bpfc: warning: <note>".
+void report_compile_notes(const std::vector<std::string>& notes);
 
 // "255.255.255.0" or a number (decimal, 0x hex, 0 octal), in host byte order
 // as pcap_compile() takes it.

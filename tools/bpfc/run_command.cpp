@@ -32,12 +32,13 @@ struct RunCommandOptions {
 // The program to run: compiled from -e, or read from -p.
 std::optional<cbpf::Program> load_program(const RunCommandOptions& options) {
   if (options.has_expression) {
-    auto program = compile_cbpf(options.expression, to_compile_options(options.settings));
+    auto program = compile_cbpf_with_notes(options.expression, to_compile_options(options.settings));
     if (!program) {
       report_diagnostics(program.errors(), options.expression);
       return std::nullopt;
     }
-    return std::move(*program);
+    report_compile_notes(program->notes);
+    return std::move(program->output);
   }
   return read_program_input(options.program_file);
 }
