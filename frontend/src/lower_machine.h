@@ -53,6 +53,22 @@ struct Stmt {
 
 inline constexpr int kNoBlock = -1;
 
+// Not a classic BPF opcode: a statement that runs libpcap's protochain walk
+// from A (the next-header value) and X (the offset of the header it
+// announces), leaving the protocol it stopped at in A and leftovers in X and
+// in the walk's scratch register (libpcap's loop, as ir::Op::Protochain
+// defines it). k indexes MachineProgram::walks. libpcap writes the loop with
+// jumps inside its block and turns its optimizer off; so does the lowering,
+// which therefore never has to reason about this statement.
+inline constexpr int kProtochainWalk = 0x10000;
+
+struct ProtochainWalk {
+  uint8_t ip_version = 6;  // 4 or 6
+  uint32_t base = 0;       // offset of the IP header
+  uint32_t stop = 0;       // the protocol looked for
+  int scratch = 0;         // the scratch register libpcap's loop uses
+};
+
 struct MachineBlock {
   std::vector<Stmt> stmts;
   // The final instruction: a conditional jump (jt when it holds, jf
@@ -68,6 +84,7 @@ struct MachineProgram {
   // libpcap turns its optimizer off for constructs it expresses with jumps
   // inside a block (protochain, geneve); the program is then used as built.
   bool no_optimize = false;
+  std::vector<ProtochainWalk> walks;  // see kProtochainWalk
 };
 
 }  // namespace bpfc::lower

@@ -41,75 +41,25 @@ Fragment iso_proto(Codegen& cg, uint32_t v) {
   return gen_and(cg, std::move(b0), gen_cmp(cg, OffRel::LinkPlNoSnap, 0, kB, v));
 }
 
-// The header walk for one IP version, unrolled, ANDed after the version
-// test. libpcap loops: A holds a next-protocol value and X the offset of the
-// header it announces; the walk stops at `v`, at "no next header", or at
-// anything that is neither an IPv6 extension header nor AH, and the filter
-// is true when it stopped at `v`. The result of the final test is known on
-// each way out, so those lead straight to the fragment's exits.
+// The header walk for one IP version, ANDed after the version test: libpcap
+// sets A to the first next-protocol field and X to the length of the fixed
+// header, runs its loop, and tests whether the protocol it stopped at is `v`.
 Fragment protochain_walk(Codegen& cg, uint32_t v, bool ipv6, int reg2) {
   Layout& l = cg.layout();
   const uint32_t base = l.off_linkpl.constant_part + l.off_nl;
-  const auto mem = static_cast<uint32_t>(reg2);
-  const int jeq = kJmp | kJeq | kK;
-  const int ja = kJmp | kJa;
 
   Fragment version = gen_linktype(cg, ipv6 ? ethertype::kIpv6 : ethertype::kIp);
 
-  // A = the first next-protocol field, X = the length of the fixed header.
-  std::vector<Stmt> start;
+  std::vector<Stmt> walk;
   if (ipv6) {
-    start = {stmt(kLd | kAbs | kB, base + 6), stmt(kLdx | kImm, 40)};
+    walk = {stmt(kLd | kAbs | kB, base + 6), stmt(kLdx | kImm, 40)};
   } else {
-    start = {stmt(kLd | kAbs | kB, base + 9), stmt(kLdx | kMsh | kB, base)};
+    walk = {stmt(kLd | kAbs | kB, base + 9), stmt(kLdx | kMsh | kB, base)};
   }
-
-  Fragment walk;
-  // Beyond the unrolled headers the walk gives up, as a load past the end
-  // of the packet would.
-  int next_check = cg.new_block(kRet | kK, 0);
-  const int rounds = ipv6 ? kProtochainMaxIpv6Headers : kProtochainMaxIpv4Headers;
-  // Built from the last header backwards so that every jump goes forward.
-  for (int i = rounds - 1; i >= 0; --i) {
-    // AH: A = its next header; X = (its length field + 2) * 4 — libpcap
-    // does not add the old X here.
-    const int ah_body = cg.new_block(
-        ja, 0,
-        {stmt(kLd | kInd | kB, base), stmt(kSt, mem), stmt(kLd | kInd | kB, base + 1),
-         stmt(kAlu | kAdd | kK, 2), stmt(kAlu | kMul | kK, 4), stmt(kMisc | kTax), stmt(kLd | kMem, mem)});
-    cg.block(ah_body).jt = next_check;
-    const int ah_check = cg.new_block(jeq, ipproto::kAh);
-    cg.block(ah_check).jt = ah_body;
-    walk.on_false.push_back(Exit{ah_check, false});
-
-    int after_none = ah_check;
-    if (ipv6) {
-      // Extension headers: A = next header; X += (length field + 1) * 8.
-      const int advance =
-          cg.new_block(ja, 0,
-                       {stmt(kLd | kInd | kB, base), stmt(kSt, mem), stmt(kLd | kInd | kB, base + 1),
-                        stmt(kAlu | kAdd | kK, 1), stmt(kAlu | kMul | kK, 8), stmt(kAlu | kAdd | kX),
-                        stmt(kMisc | kTax), stmt(kLd | kMem, mem)});
-      cg.block(advance).jt = next_check;
-      int next = ah_check;
-      for (uint32_t ext : {ipproto::kFragment, ipproto::kRouting, ipproto::kDstOpts, ipproto::kHopOpts}) {
-        const int b = cg.new_block(jeq, ext);
-        cg.block(b).jt = advance;
-        cg.block(b).jf = next;
-        next = b;
-      }
-      after_none = next;
-    }
-    const int none = cg.new_block(jeq, ipproto::kNone);
-    cg.block(none).jf = after_none;
-    walk.on_false.push_back(Exit{none, true});
-    const int again = cg.new_block(jeq, v, i == 0 ? start : std::vector<Stmt>{});
-    cg.block(again).jf = none;
-    walk.on_true.push_back(Exit{again, true});
-    next_check = again;
-  }
-  walk.head = next_check;
-  return gen_and(cg, std::move(version), std::move(walk));
+  auto& walks = cg.program().walks;
+  walks.push_back(ProtochainWalk{static_cast<uint8_t>(ipv6 ? 6 : 4), base, v, reg2});
+  walk.push_back(stmt(kProtochainWalk, static_cast<uint32_t>(walks.size() - 1)));
+  return gen_and(cg, std::move(version), cg.test(kJmp | kJeq | kK, v, std::move(walk)));
 }
 
 }  // namespace

@@ -18,12 +18,4 @@ Fragment gen_protochain(Codegen& cg, uint32_t v, ast::Proto proto);
 // A protocol name after `proto` / `protochain`, as the qualifier reads it.
 uint32_t lookup_proto(Codegen& cg, std::string_view name, ast::Proto proto);
 
-// How many chained headers the unrolled protochain walk follows; libpcap's
-// loop has no bound, but the IR must stay acyclic. Every IPv6 extension
-// header takes at least 8 bytes, so 128 covers any packet of up to about
-// 1080 bytes exactly; libpcap's IPv4 walk (AH only) does not advance
-// cumulatively, so a few rounds cover what it can do on real packets.
-inline constexpr int kProtochainMaxIpv6Headers = 128;
-inline constexpr int kProtochainMaxIpv4Headers = 16;
-
 }  // namespace bpfc::lower

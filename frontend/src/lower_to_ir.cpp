@@ -30,9 +30,16 @@ struct Access {
   RegSet writes = 0;
 };
 
-Access access_of(const Stmt& s) {
+Access access_of(const Stmt& s, const MachineProgram& p) {
   const int c = s.code;
   Access a;
+  if (c == kProtochainWalk) {
+    // Starts from A and X; leaves its result in A and leftovers in X and in
+    // its scratch register.
+    a.reads = bit(kRegA) | bit(kRegX);
+    a.writes = bit(kRegA) | bit(kRegX) | bit(p.walks[s.k].scratch);
+    return a;
+  }
   switch (op_class(c)) {
     case kLd:
       a.writes = bit(kRegA);
@@ -123,8 +130,17 @@ ir::Cond ir_cond(int code) {
   }
 }
 
-void emit_stmt(ir::Builder& bld, const Stmt& s, Regs& r) {
+void emit_stmt(ir::Builder& bld, const Stmt& s, const MachineProgram& p, Regs& r) {
   const int c = s.code;
+  if (c == kProtochainWalk) {
+    const ProtochainWalk& w = p.walks[s.k];
+    r[kRegA] = bld.protochain(w.ip_version, r[kRegA], r[kRegX], w.base, w.stop);
+    // What libpcap's loop leaves in X and in its register is never read:
+    // the code after it loads both before use.
+    r[kRegX] = ir::kNoValue;
+    r[static_cast<size_t>(w.scratch)] = ir::kNoValue;
+    return;
+  }
   switch (op_class(c)) {
     case kLd:
       switch (op_mode(c)) {
@@ -186,10 +202,10 @@ ir::Function machine_to_ir(const MachineProgram& p) {
     const MachineBlock& b = p.blocks[static_cast<size_t>(*it)];
     RegSet live = 0;
     for (int s : successors_of(b)) live |= live_in[static_cast<size_t>(s)];
-    Access j = access_of(b.jump);
+    Access j = access_of(b.jump, p);
     live = (live & ~j.writes) | j.reads;
     for (auto st = b.stmts.rbegin(); st != b.stmts.rend(); ++st) {
-      Access a = access_of(*st);
+      Access a = access_of(*st, p);
       live = (live & ~a.writes) | a.reads;
     }
     live_in[static_cast<size_t>(*it)] = live;
@@ -230,7 +246,7 @@ ir::Function machine_to_ir(const MachineProgram& p) {
         }
       }
     }
-    for (const Stmt& s : mb.stmts) emit_stmt(bld, s, r);
+    for (const Stmt& s : mb.stmts) emit_stmt(bld, s, p, r);
     exit_regs[static_cast<size_t>(b)] = r;
 
     const int c = mb.jump.code;

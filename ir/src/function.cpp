@@ -102,6 +102,18 @@ ValueId Builder::phi(std::vector<PhiIncoming> incoming) {
   return id;
 }
 
+ValueId Builder::protochain(uint8_t ip_version, ValueId next_header, ValueId offset, uint32_t base,
+                            uint32_t stop) {
+  Inst i;
+  i.op = Op::Protochain;
+  i.size = ip_version;
+  i.a = next_header;
+  i.b = offset;
+  i.imm = base;
+  i.stop = stop;
+  return append(std::move(i));
+}
+
 void Builder::ret(ValueId v) {
   Terminator& t = f_.blocks[cur_].term;
   t = Terminator{};
@@ -166,7 +178,13 @@ bool renumber_topologically(Function& f) {
     if (t.on_false != kNoBlock) t.on_false = new_id[t.on_false];
   }
   for (Inst& v : f.values) {
-    if (v.block != kNoBlock) v.block = new_id[v.block];
+    // A detached value's phi inputs are stale (they may name blocks that no
+    // longer exist): they go.
+    if (v.block == kNoBlock) {
+      v.incoming.clear();
+      continue;
+    }
+    v.block = new_id[v.block];
     for (PhiIncoming& in : v.incoming) in.block = new_id[in.block];
     // Edges from dropped (unreachable) blocks no longer exist.
     std::erase_if(v.incoming, [](const PhiIncoming& in) { return in.block == kNoBlock; });
@@ -225,8 +243,19 @@ const char* op_name(Op op) {
     case Op::Shr: return "shr";
     case Op::Neg: return "neg";
     case Op::Phi: return "phi";
+    case Op::Protochain: return "protochain";
   }
   return "?";
+}
+
+bool same_operation(const Inst& x, const Inst& y) {
+  if (x.op != y.op) return false;
+  switch (x.op) {
+    case Op::Const: return x.imm == y.imm;
+    case Op::Load: return x.size == y.size && x.imm == y.imm;
+    case Op::Protochain: return x.size == y.size && x.imm == y.imm && x.stop == y.stop;
+    default: return true;
+  }
 }
 
 const char* cond_name(Cond c) {

@@ -84,9 +84,37 @@ class Evaluator {
       case Op::Shl: return b() >= 32 ? 0u : a() << b();
       case Op::Shr: return b() >= 32 ? 0u : a() >> b();
       case Op::Neg: return 0u - a();
+      case Op::Protochain: return protochain(inst, a(), b());
       case Op::Phi: break;
     }
     return std::nullopt;
+  }
+
+  // The byte at `address` (computed without wrapping); nullopt out of the
+  // captured bytes.
+  std::optional<uint32_t> byte_at(uint64_t address) const {
+    if (address >= packet_.size()) return std::nullopt;
+    return packet_[address];
+  }
+
+  // The walk, step by step as the contract states it. A step's outcome
+  // depends only on off and on whether nh is AH, and a step reads the byte
+  // at base + off, so a walk that ends visits at most 2 * caplen distinct
+  // states: one that goes on longer has repeated a state and never ends.
+  std::optional<uint32_t> protochain(const Inst& inst, uint32_t nh, uint32_t off) const {
+    const uint64_t step_limit = 2 * uint64_t{packet_.size()};
+    for (uint64_t steps = 0;; ++steps) {
+      if (nh == inst.stop || nh == protochain::kNoNextHeader) return nh;
+      const bool extension = inst.size == 6 && protochain::is_ipv6_extension(nh);
+      if (!extension && nh != protochain::kAh) return nh;
+      if (steps == step_limit) return std::nullopt;  // it never ends
+      const uint64_t header = uint64_t{inst.imm} + off;
+      const std::optional<uint32_t> next = byte_at(header);
+      const std::optional<uint32_t> length = byte_at(header + 1);
+      if (!next || !length) return std::nullopt;
+      off = extension ? off + (*length + 1) * 8 : (*length + 2) * 4;
+      nh = *next;
+    }
   }
 
   // Big-endian read of inst.size bytes at index + offset, both added without

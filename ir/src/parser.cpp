@@ -243,6 +243,20 @@ class FunctionParser {
         in.expect("]");
         inst.incoming.push_back(incoming);
       }
+    } else if (name == "protochain") {
+      inst.op = Op::Protochain;
+      in.expect(".ip");
+      uint32_t version = in.number();
+      if (version > 255) in.fail("IP version too large");
+      inst.size = static_cast<uint8_t>(version);
+      inst.a = use(in);
+      in.expect(",");
+      inst.b = use(in);
+      in.expect("[");
+      inst.imm = in.number();
+      in.expect("]");
+      in.expect("stop");
+      inst.stop = in.number();
     } else if (auto op = binary_op(name)) {
       inst.op = *op;
       inst.a = use(in);

@@ -14,6 +14,8 @@
 //                | binop " " value ", " value
 //                | "neg " value
 //                | "phi" ( " [" block-ref ": " value "]" ( "," ... )* )?
+//                | "protochain.ip" NUM " " value ", " value " [" NUM "] stop " NUM
+//                                        (IP version; nh, off; base; stop)
 //   binop       := add | sub | mul | div | mod | and | or | xor | shl | shr
 //   terminator  := "ret " value
 //                | "jump " block-ref
@@ -25,7 +27,8 @@
 //
 // Blocks are printed in index order, instructions in `insts` order, each with
 // its own ValueId, so printing is the identity on what the parser reads.
-// Constants are printed in hex, load offsets in decimal (as tcpdump -d does).
+// Constants are printed in hex, load offsets (and protochain's base and
+// protocol number) in decimal (as tcpdump -d does).
 // Values that belong to no block are not printed.
 #include <cstdio>
 #include <string>
@@ -105,6 +108,18 @@ void append_inst(std::string& out, ValueId id, const Inst& inst) {
         append_value(out, inst.incoming[i].value);
         out += ']';
       }
+      break;
+    case Op::Protochain:
+      out += "protochain.ip";
+      out += std::to_string(inst.size);
+      out += ' ';
+      append_value(out, inst.a);
+      out += ", ";
+      append_value(out, inst.b);
+      out += " [";
+      out += std::to_string(inst.imm);
+      out += "] stop ";
+      out += std::to_string(inst.stop);
       break;
     default:
       if (is_binary(inst.op)) {

@@ -139,6 +139,12 @@ class Verifier {
         return check_use(where, inst.a, b, pos);
       case Op::Neg:
         return check_use(where, inst.a, b, pos);
+      case Op::Protochain:
+        if (inst.size != 4 && inst.size != 6) {
+          return where + ": protochain IP version " + std::to_string(inst.size) + " is not 4 or 6";
+        }
+        if (auto e = check_use(where, inst.a, b, pos)) return e;
+        return check_use(where, inst.b, b, pos);
       case Op::Phi:
         break;
       default:

@@ -278,6 +278,9 @@ class AlgebraSimplifier {
         for (const ir::PhiIncoming& in : inst.incoming) zero &= known_zero(in.value);
         return inst.incoming.empty() ? 0 : zero;
       }
+      case ir::Op::Protochain:
+        // The walk's first next-header value, or a byte it read.
+        return known_zero(inst.a) & ~uint32_t{0xff};
       case ir::Op::Len:
       case ir::Op::Sub:
       case ir::Op::Neg:

@@ -278,6 +278,10 @@ class EdgeFacts {
       case ir::Op::Load:
         if (inst.size < 4) f.hi = (1u << (8 * inst.size)) - 1;
         break;
+      case ir::Op::Protochain:
+        // The walk's first next-header value, or a byte it read.
+        f.hi = std::max<uint32_t>(operand_fact(inst.a).hi, 0xff);
+        break;
       case ir::Op::And:
         if (auto k = with_constant(x)) {
           Fact of_x = operand_fact(x);

@@ -217,7 +217,12 @@ class LoadFusion {
     if (!constants_) constants_.emplace(f_);
     ValueId tested = first.load;
     if (mask != bytes_mask(width)) {
-      f_.values.push_back({Op::And, 0, 0, first.load, constants_->get(mask), a, {}});
+      ir::Inst masked;
+      masked.op = Op::And;
+      masked.a = first.load;
+      masked.b = constants_->get(mask);
+      masked.block = a;
+      f_.values.push_back(std::move(masked));
       tested = static_cast<ValueId>(f_.values.size() - 1);
       insts.insert(std::find(insts.begin(), insts.end(), first.load) + 1, tested);
     }

@@ -80,7 +80,7 @@ bool is_commutative(Op op) {
 }
 
 // May this operation end the filter (out-of-bounds load, division by zero)?
-bool may_fail(Op op) { return op == Op::Load || op == Op::Div || op == Op::Mod; }
+bool may_fail(Op op) { return op == Op::Load || op == Op::Div || op == Op::Mod || op == Op::Protochain; }
 
 // Structural value numbers: two values with the same number compute the same
 // 32-bit result wherever both are defined on one path. A phi with one
@@ -126,10 +126,13 @@ class StructuralNumbers {
   struct Key {
     uint64_t head;  // op, size, imm
     uint64_t operands;
+    uint32_t stop;  // Protochain's protocol number (0 for the others)
     bool operator==(const Key&) const = default;
   };
   struct KeyHash {
-    size_t operator()(const Key& k) const { return std::hash<uint64_t>()(k.head * 0x9e3779b97f4a7c15ULL ^ k.operands); }
+    size_t operator()(const Key& k) const {
+      return std::hash<uint64_t>()((k.head * 0x9e3779b97f4a7c15ULL ^ k.operands) * 0xbf58476d1ce4e5b9ULL ^ k.stop);
+    }
   };
 
   uint32_t number_for(const Inst& inst) {
@@ -140,7 +143,7 @@ class StructuralNumbers {
     uint32_t a = inst.a == kNoValue ? kUnset : number_[inst.a];
     uint32_t b = inst.b == kNoValue ? kUnset : number_[inst.b];
     if (is_commutative(inst.op) && a > b) std::swap(a, b);
-    Key key{(uint64_t(inst.op) << 40) | (uint64_t(inst.size) << 32) | inst.imm, (uint64_t(a) << 32) | b};
+    Key key{(uint64_t(inst.op) << 40) | (uint64_t(inst.size) << 32) | inst.imm, (uint64_t(a) << 32) | b, inst.stop};
     auto [it, inserted] = table_.try_emplace(key, next_);
     if (inserted) ++next_;
     return it->second;

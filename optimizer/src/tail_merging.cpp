@@ -167,6 +167,8 @@ int insn_estimate(const ir::Inst& inst) {
     case Op::Phi:
     case Op::Len:
       return 0;
+    case Op::Protochain:
+      return 20;  // the cBPF loop
     default:
       return 1;
   }
@@ -253,9 +255,10 @@ class Matcher {
     return i;
   }
 
+  // Loads may differ in their offsets (pair_loads folds them into an index).
   bool same_shape(const ir::Inst& a, const ir::Inst& b) const {
     if (a.op != b.op || a.size != b.size) return false;
-    return a.op != Op::Const || a.imm == b.imm;
+    return a.op == Op::Load || ir::same_operation(a, b);
   }
 
   // How many trailing instructions of the two entries look alike.
@@ -581,7 +584,13 @@ void reorder_blocks(ir::Function& f, const std::vector<BlockId>& order) {
     if (t.on_false != kNoBlock) t.on_false = new_id[t.on_false];
   }
   for (ir::Inst& v : f.values) {
-    if (v.block != kNoBlock) v.block = new_id[v.block];
+    // Values other passes detached keep stale phi inputs, which may name
+    // blocks that no longer exist: they are dropped, not renumbered.
+    if (v.block == kNoBlock) {
+      v.incoming.clear();
+      continue;
+    }
+    v.block = new_id[v.block];
     for (ir::PhiIncoming& in : v.incoming) in.block = new_id[in.block];
   }
   f.blocks = std::move(blocks);

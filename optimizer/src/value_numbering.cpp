@@ -34,6 +34,7 @@ struct Key {
   uint32_t imm;
   ir::ValueId a;
   ir::ValueId b;
+  uint32_t stop = 0;  // Protochain only
   bool operator==(const Key&) const = default;
 };
 
@@ -44,6 +45,7 @@ struct KeyHash {
     h = (h ^ k.imm) * 0xbf58476d1ce4e5b9ull;
     h = (h ^ k.a) * 0x94d049bb133111ebull;
     h = (h ^ k.b) * 0x9e3779b97f4a7c15ull;
+    h = (h ^ k.stop) * 0xbf58476d1ce4e5b9ull;
     return static_cast<size_t>(h ^ (h >> 31));
   }
 };
@@ -63,6 +65,16 @@ Key key_of(const ir::Inst& inst) {
       break;
     case ir::Op::Neg:
       k.a = inst.a;
+      break;
+    case ir::Op::Protochain:
+      // The walk reads the packet: like a load, it is reused only under a
+      // dominating identical walk, which either ended the filter or gave
+      // the same result.
+      k.size = inst.size;
+      k.imm = inst.imm;
+      k.stop = inst.stop;
+      k.a = inst.a;
+      k.b = inst.b;
       break;
     default:
       k.a = inst.a;

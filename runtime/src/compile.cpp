@@ -66,6 +66,19 @@ Result<ir::Function> parse_check_lower(std::string_view filter, const LowerOptio
   return function;
 }
 
+// The unrolled protochain form, before the passes so that they work on the
+// unrolled code; its bound becomes a note.
+Result<ir::Function> legalize(ir::Function function, const CompileOptions& options, std::vector<std::string>& notes) {
+  if (options.protochain != ProtochainForm::Unrolled) return function;
+  if (options.protochain_depth < 1 || options.protochain_depth > opt::kMaxProtochainDepth) {
+    return error("protochain depth " + std::to_string(options.protochain_depth) + " is out of range (1 to " +
+                 std::to_string(opt::kMaxProtochainDepth) + ")");
+  }
+  const opt::ProtochainUnrolling unrolled = opt::unroll_protochain(function, options.protochain_depth);
+  if (unrolled.any()) notes.push_back(opt::describe(unrolled));
+  return function;
+}
+
 // bpfc's own SSA passes (after lowering has made libpcap's decisions): the
 // level's pipeline, or exactly the caller's passes when given (even at -O0).
 Result<ir::Function> run_passes(ir::Function function, const CompileOptions& options) {
@@ -82,22 +95,39 @@ Result<ir::Function> run_passes(ir::Function function, const CompileOptions& opt
 
 }  // namespace
 
-Result<ir::Function> compile_to_ir(std::string_view filter, const CompileOptions& options) {
+Result<Compiled<ir::Function>> compile_to_ir_with_notes(std::string_view filter, const CompileOptions& options) {
   ResolverChoice resolver(options.resolver);
   auto function = parse_check_lower(filter, lower_options(options, resolver.get()));
   if (!function) return function.errors();
-  return run_passes(std::move(*function), options);
+  std::vector<std::string> notes;
+  auto legal = legalize(std::move(*function), options, notes);
+  if (!legal) return legal.errors();
+  auto optimized = run_passes(std::move(*legal), options);
+  if (!optimized) return optimized.errors();
+  return Compiled<ir::Function>{std::move(*optimized), std::move(notes)};
 }
 
-Result<cbpf::Program> compile_cbpf(std::string_view filter, const CompileOptions& options) {
-  auto function = compile_to_ir(filter, options);
+Result<Compiled<cbpf::Program>> compile_cbpf_with_notes(std::string_view filter, const CompileOptions& options) {
+  auto function = compile_to_ir_with_notes(filter, options);
   if (!function) return function.errors();
-  auto program = cbpf::generate(*function);
+  auto program = cbpf::generate(function->output);
   if (!program) return program.errors();
   if (auto invalid = runtime::validate_cbpf(*program, runtime::ValidationRules::Libpcap)) {
     return error("internal error: the generated program fails libpcap's validation: " + invalid->describe());
   }
-  return program;
+  return Compiled<cbpf::Program>{std::move(*program), std::move(function->notes)};
+}
+
+Result<ir::Function> compile_to_ir(std::string_view filter, const CompileOptions& options) {
+  auto compiled = compile_to_ir_with_notes(filter, options);
+  if (!compiled) return compiled.errors();
+  return std::move(compiled->output);
+}
+
+Result<cbpf::Program> compile_cbpf(std::string_view filter, const CompileOptions& options) {
+  auto compiled = compile_cbpf_with_notes(filter, options);
+  if (!compiled) return compiled.errors();
+  return std::move(compiled->output);
 }
 
 std::optional<runtime::ValidationError> kernel_refusal(const cbpf::Program& program) {

@@ -162,10 +162,18 @@ TEST(DifferentialAccept, CorpusExpressionsMatchLibpcap) {
       report.record_validate_failure(subject, *ours.program);
       continue;
     }
-    if (auto refusal = kernel.problem(*ours.program)) {
+    if (!ours.kernel_program || (ours.kernel_program != ours.program && !ours.deep_unrolled_program)) {
+      report.record_failure(subject, "bpfc compiles it, but not in the unrolled protochain form");
+      continue;
+    }
+    if (ours.kernel_program->size() > cbpf::kMaxInsns && ours.kernel_program != ours.program) {
+      // Several walks unrolled: bpfc warns that the program does not fit.
+      report.count("unrolled protochain form over the kernel's 4,096 instructions (bpfc warns)");
+    } else if (auto refusal = kernel.problem(*ours.kernel_program)) {
       report.record_failure(subject, "the Linux kernel would refuse bpfc's program: " + *refusal);
       continue;
     }
+    if (ours.deep_unrolled_program) report.compare(subject, *ours.deep_unrolled_program, references, views);
     // The corpus listings come from a newer libpcap; where 1.10.3's programs
     // behave differently, bpfc may follow the newer one, but on every packet.
     if (!newer.empty() && count_disagreements(*ours.program, references, views) != 0 &&

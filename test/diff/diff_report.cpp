@@ -43,11 +43,26 @@ BpfcCompilation compile_with_bpfc(const Subject& subject, const NameResolver& re
   auto program = compile_cbpf(subject.expr, options);
   if (program) {
     result.program = std::move(*program);
+    result.kernel_program = result.program;
+    if (has_backward_jump(*result.program)) {
+      options.protochain = ProtochainForm::Unrolled;
+      auto unrolled = compile_cbpf(subject.expr, options);
+      result.kernel_program = unrolled ? std::optional<cbpf::Program>(std::move(*unrolled)) : std::nullopt;
+      options.protochain_depth = opt::kMaxProtochainDepth;
+      auto deep = compile_cbpf(subject.expr, options);
+      result.deep_unrolled_program = deep ? std::optional<cbpf::Program>(std::move(*deep)) : std::nullopt;
+    }
     return result;
   }
   result.error = program.error().message;
   result.unsupported = result.error.find("not supported") != std::string::npos;
   return result;
+}
+
+bool has_backward_jump(const cbpf::Program& program) {
+  return std::any_of(program.begin(), program.end(), [](const cbpf::Insn& insn) {
+    return insn.code == (cbpf::JMP | cbpf::JA) && static_cast<int32_t>(insn.k) < 0;
+  });
 }
 
 namespace {

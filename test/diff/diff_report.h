@@ -31,9 +31,20 @@ struct BpfcCompilation {
   std::optional<cbpf::Program> program;
   std::string error;         // the first diagnostic's message when it failed
   bool unsupported = false;  // bpfc said the construct is "not supported"
+  // What bpfc offers the Linux kernel: `program` itself, or, when that holds
+  // a protochain loop (a backward jump, for user space only), the unrolled
+  // protochain form at its default depth. Set with `program`.
+  std::optional<cbpf::Program> kernel_program;
+  // For a program with a protochain loop, the unrolled form at the largest
+  // depth: it follows every chain the test packets hold (the savefiles'
+  // longest has about 100 headers), so it must give libpcap's verdicts.
+  std::optional<cbpf::Program> deep_unrolled_program;
 };
 
 BpfcCompilation compile_with_bpfc(const Subject& subject, const NameResolver& resolver);
+
+// Whether `program` jumps backward (a protochain loop).
+bool has_backward_jump(const cbpf::Program& program);
 
 // Views on which `program` returns a value none of the references returns.
 uint64_t count_disagreements(const cbpf::Program& program, const std::vector<NamedProgram>& references,

@@ -75,10 +75,18 @@ void run_generated(int opt_level, int count, const std::string& title) {
       report.record_validate_failure(subject, *ours.program);
       continue;
     }
-    if (auto refusal = kernel.problem(*ours.program)) {
+    if (!ours.kernel_program || (ours.kernel_program != ours.program && !ours.deep_unrolled_program)) {
+      report.record_failure(subject, "bpfc compiles it, but not in the unrolled protochain form");
+      continue;
+    }
+    if (ours.kernel_program->size() > cbpf::kMaxInsns && ours.kernel_program != ours.program) {
+      // Several walks unrolled: bpfc warns that the program does not fit.
+      report.count("unrolled protochain form over the kernel's 4,096 instructions (bpfc warns)");
+    } else if (auto refusal = kernel.problem(*ours.kernel_program)) {
       report.record_failure(subject, "the Linux kernel would refuse bpfc's program: " + *refusal);
       continue;
     }
+    if (ours.deep_unrolled_program) report.compare(subject, *ours.deep_unrolled_program, libpcap.programs, views);
     report.compare(subject, *ours.program, libpcap.programs, views);
   }
 

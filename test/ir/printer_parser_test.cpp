@@ -135,6 +135,22 @@ TEST(IrCompaction, DropsUnplacedValuesAndKeepsTheOrderOfTheRest) {
   EXPECT_EQ(compact_values(f), 0u);  // nothing left to drop
 }
 
+TEST(IrRenumbering, DropsThePhiInputsOfDetachedValues) {
+  // A phi a pass detached still names a block the function no longer has;
+  // renumbering must not look that block up (and drops the stale inputs).
+  auto parsed = parse("b0:\n  v0 = len\n  br eq v0, v0, b2, b1\nb1:\n  jump b2\nb2:\n  ret v0\n");
+  ASSERT_TRUE(parsed.ok());
+  Function f = std::move(*parsed);
+  Inst stale;
+  stale.op = Op::Phi;
+  stale.incoming = {{7, 0}, {9, 0}};
+  f.values.push_back(stale);
+  ASSERT_TRUE(renumber_topologically(f));
+  EXPECT_TRUE(f.values.back().incoming.empty());
+  EXPECT_EQ(f.values.back().block, kNoBlock);
+  EXPECT_EQ(verify(f), std::nullopt);
+}
+
 TEST(IrParser, ReportsErrorsWithTheirLine) {
   struct Case {
     const char* text;

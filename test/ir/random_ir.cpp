@@ -11,7 +11,8 @@ using ir::BlockId;
 using ir::Op;
 using ir::ValueId;
 
-constexpr uint8_t kPacketAlphabet[] = {0x00, 0x01, 0x02, 0x04, 0x0f, 0x45, 0x80, 0xff};
+// Also the next-header values a protochain walk steps over or stops at.
+constexpr uint8_t kPacketAlphabet[] = {0x00, 0x01, 0x02, 0x04, 0x0f, 0x45, 0x80, 0xff, 0x2b, 0x2c, 0x33, 0x3b, 0x3c};
 
 uint32_t pick(std::mt19937& rng, uint32_t n) { return std::uniform_int_distribution<uint32_t>(0, n - 1)(rng); }
 bool chance(std::mt19937& rng, double p) { return std::bernoulli_distribution(p)(rng); }
@@ -143,7 +144,7 @@ class Generator {
   void random_inst() {
     static constexpr Op kBinary[] = {Op::Add, Op::Sub, Op::Mul, Op::Div, Op::Mod, Op::And,
                                      Op::Or,  Op::Xor, Op::Shl, Op::Shr};
-    switch (pick(rng_, 12)) {
+    switch (pick(rng_, 13)) {
       case 0: fresh_constant(); break;
       case 1: define(b_.len()); break;
       case 2:
@@ -176,6 +177,20 @@ class Generator {
         break;
       }
       case 6: define(b_.neg(choose(available_))); break;
+      case 7: {  // sometimes a protochain walk, from a header byte and a small offset
+        if (!shape_.protochain_walks || chance(rng_, 0.7)) {
+          define(b_.binary(Op::Xor, choose_variable(available_), fresh_constant()));
+          break;
+        }
+        static constexpr uint32_t kStops[] = {6, 17, 0, 43, 44, 51, 59, 60, 0x100};
+        ValueId next_header = chance(rng_, 0.7) ? define(b_.load_abs(1, pick(rng_, shape_.max_offset)))
+                                                : choose_variable(available_);
+        ValueId off = chance(rng_, 0.6) ? define(b_.constant(pick(rng_, 12)))
+                                        : define(b_.binary(Op::And, choose_variable(available_), define(b_.constant(0x1f))));
+        define(b_.protochain(chance(rng_, 0.5) ? 6 : 4, next_header, off, pick(rng_, shape_.max_offset / 2),
+                             kStops[pick(rng_, std::size(kStops))]));
+        break;
+      }
       default: {
         Op op = kBinary[pick(rng_, std::size(kBinary))];
         ValueId a = choose_variable(available_);

@@ -29,6 +29,8 @@ struct RandomIrShape {
   bool certain_traps = true;
   // Returns only constants, as filters compiled from pcap expressions do.
   bool constant_returns = false;
+  // Protochain walks (ir::Op::Protochain), which become loops in cBPF.
+  bool protochain_walks = true;
 };
 
 ir::Function random_function(std::mt19937& rng, const RandomIrShape& shape);

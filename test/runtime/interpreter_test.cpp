@@ -129,6 +129,33 @@ TEST(Interpreter, FollowsBackwardJumpsLikeLibpcap) {
   EXPECT_EQ(run(looping), 3u);
 }
 
+TEST(Interpreter, LoopsMayTakeTwoCaplenPlusTwoBackwardJumpsEach) {
+  // X counts the backward jumps taken; the loop leaves once X reaches
+  // `rounds`. With one backward ja, run_cbpf allows 2 * caplen + 2 of them:
+  // as many as a protochain walk that ends can take (ir.h), plus margin.
+  auto counting_to = [](uint32_t rounds) {
+    return Program{
+        stmt(MISC | TXA, 0),                 // 0
+        jump(JMP | JEQ | K, rounds, 4, 0),   // 1: X == rounds -> 6
+        stmt(ALU | ADD | K, 1),              // 2
+        stmt(MISC | TAX, 0),                 // 3
+        stmt(JMP | JA, 0xfffffffb),          // 4: ja 0
+        stmt(RET | K, 1),                    // 5
+        stmt(RET | K, 7),                    // 6
+    };
+  };
+  const std::vector<uint8_t> packet(10, 0);
+  EXPECT_EQ(run(counting_to(22), packet), 7u);
+  EXPECT_EQ(run(counting_to(23), packet), 0u);
+  EXPECT_EQ(run(counting_to(2), {}), 7u);
+  EXPECT_EQ(run(counting_to(3), {}), 0u);
+  // Each backward ja adds as much again (one per protochain walk).
+  Program two_loops = counting_to(23);
+  two_loops.push_back(stmt(JMP | JA, 0xfffffff8));  // never taken
+  two_loops.push_back(stmt(RET | K, 1));
+  EXPECT_EQ(run(two_loops, packet), 7u);
+}
+
 TEST(Interpreter, EndlessLoopsStopWithZero) {
   EXPECT_EQ(run({stmt(JMP | JA, 0xffffffff), stmt(RET | K, 1)}), 0u);  // ja to itself
   EXPECT_EQ(run({stmt(LD | IMM, 1), stmt(JMP | JA, 0xfffffffe), stmt(RET | K, 1)}), 0u);

@@ -112,6 +112,12 @@ TEST(ValidateKernel, Messages) {
             "opcode 0xe is not a classic BPF instruction");
   EXPECT_EQ(kernel_rules({stmt(LD | IMM, 0)})->message,
             "the program must end with a ret instruction (the last one has opcode 0x0)");
+  // A loop (libpcap's protochain code): the kernel reads k unsigned and
+  // refuses it; the message names the backward jump and where it goes.
+  EXPECT_EQ(kernel_rules({stmt(LD | IMM, 0), stmt(JMP | JA, 0xfffffffe), stmt(RET | K, 1)})->message,
+            "backward jump to instruction 0 (the kernel allows forward jumps only)");
+  EXPECT_EQ(kernel_rules({stmt(JMP | JA, 0xfffffff0), stmt(RET | K, 1)})->message,
+            "jump target -15 is before the start of the program");
 }
 
 TEST(ValidateKernel, ScratchSlotsMustBeWrittenOnEveryPathBeforeTheyAreRead) {

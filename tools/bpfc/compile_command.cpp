@@ -71,17 +71,19 @@ int run_compile(const CompileCommandOptions& options) {
   source.text = filter;
 
   if (options.emit == "ir") {
-    auto function = compile_to_ir(filter, compile_options);
+    auto function = compile_to_ir_with_notes(filter, compile_options);
     if (!function) return report_diagnostics(function.errors(), source);
+    report_compile_notes(function->notes, source);
     if (options.pass_debug.stats) pass_debug.print_stats(lowered_size(filter, compile_options), std::nullopt);
-    std::fputs(ir::print(*function).c_str(), stdout);
+    std::fputs(ir::print(function->output).c_str(), stdout);
     return kExitOk;
   }
-  auto program = compile_cbpf(filter, compile_options);
+  auto program = compile_cbpf_with_notes(filter, compile_options);
   if (!program) return report_diagnostics(program.errors(), source);
-  warn_if_kernel_refuses(*program, source);
-  if (options.pass_debug.stats) pass_debug.print_stats(lowered_size(filter, compile_options), program->size());
-  std::fputs(format_program(*program, options.output).c_str(), stdout);
+  report_compile_notes(program->notes, source);
+  warn_if_kernel_refuses(program->output, compile_options, source);
+  if (options.pass_debug.stats) pass_debug.print_stats(lowered_size(filter, compile_options), program->output.size());
+  std::fputs(format_program(program->output, options.output).c_str(), stdout);
   return kExitOk;
 }
 
@@ -98,6 +100,9 @@ constexpr const char* kExamples = R"(Examples:
                                             # what each optimizer pass did (stderr)
   bpfc compile --print-after=cfg-simplify --emit=ir 'tcp port 80' > /dev/null
                                             # the IR after one pass (stderr)
+  bpfc compile --protochain=unrolled 'ip6 protochain 6'
+                                            # loop-free, for the Linux kernel: follows
+                                            # at most 64 headers (a warning says so)
 
 A program the Linux kernel would not load (over 4096 instructions, a backward
 jump) is still printed, with a warning on stderr: it runs in user space.

@@ -137,6 +137,21 @@ void add_compile_settings_options(CLI::App& command, CompileSettings& settings) 
                     "Optimization level 0..2; -O0 is --opt-level=0. 0 gives the program "
                     "pcap_compile(optimize=0) would (tcpdump -O); 1 and 2 give optimize=1's",
                     "LEVEL");
+  add_choice_option(command, "--protochain", settings.protochain, "protochain form", {"loop", "unrolled"},
+                    "How 'protochain' is compiled: 'loop' (the default) is libpcap's loop, with its "
+                    "verdict on every packet; it runs in user space (bpfc, libpcap), but the Linux "
+                    "kernel refuses its backward jump. 'unrolled' follows at most "
+                    "--protochain-depth headers and rejects packets with longer chains, which "
+                    "the kernel accepts; bpfc warns what it rejects")
+      ->default_str("loop");
+  add_number_option(command, "--protochain-depth", settings.protochain_depth,
+                    {.noun = "protochain depth", .min = 1, .max = opt::kMaxProtochainDepth},
+                    "With --protochain=unrolled: how many extension (or AH) headers the walk follows, 1.." +
+                        std::to_string(opt::kMaxProtochainDepth) +
+                        "; the default keeps 'ip6 protochain 6 or ip6 protochain 17' within the kernel's "
+                        "4,096 instructions",
+                    "DEPTH")
+      ->default_str(std::to_string(opt::kDefaultProtochainDepth));
 }
 
 void add_pass_debug_options(CLI::App& command, PassDebugSettings& settings) {
@@ -166,7 +181,13 @@ CompileOptions to_compile_options(const CompileSettings& settings) {
   options.snaplen = settings.snaplen == 0 ? kDefaultSnaplen : settings.snaplen;
   if (!settings.netmask.empty()) options.netmask = parse_netmask_option(settings.netmask);
   options.opt_level = settings.opt_level;
+  options.protochain = settings.protochain == "unrolled" ? ProtochainForm::Unrolled : ProtochainForm::Loop;
+  options.protochain_depth = settings.protochain_depth;
   return options;
+}
+
+void report_compile_notes(const std::vector<std::string>& notes, const SourceText& source) {
+  for (const std::string& note : notes) report(warning(note), source);
 }
 
 }  // namespace bpfc::cli

@@ -1,5 +1,6 @@
-// The options that shape a compilation (-y, -s, -m, -O), shared by `compile`
-// and `run -e`, and their translation into bpfc::CompileOptions.
+// The options that shape a compilation (-y, -s, -m, -O, --protochain),
+// shared by `compile` and `run -e`, and their translation into
+// bpfc::CompileOptions.
 #pragma once
 
 #include <cstdint>
@@ -11,6 +12,7 @@
 #include <CLI/CLI.hpp>
 
 #include "bpfc/runtime/compile.h"
+#include "cli_status.h"
 
 namespace bpfc::cli {
 
@@ -19,6 +21,8 @@ struct CompileSettings {
   uint32_t snaplen = 262144;
   std::string netmask;  // empty: unknown
   int opt_level = 2;
+  std::string protochain = "loop";  // loop | unrolled
+  uint32_t protochain_depth = opt::kDefaultProtochainDepth;
 };
 
 void add_compile_settings_options(CLI::App& command, CompileSettings& settings);
@@ -54,5 +58,9 @@ std::optional<uint32_t> parse_netmask(std::string_view text, std::string& proble
 // ..."). A DLT number must be one libpcap's compiler knows.
 uint32_t parse_netmask_option(const std::string& text);
 uint32_t parse_linktype_option(const std::string& text);
+
+// Prints each compile note (CompileResult notes: what the chosen options
+// change against libpcap) on stderr as a warning about `source`.
+void report_compile_notes(const std::vector<std::string>& notes, const SourceText& source);
 
 }  // namespace bpfc::cli

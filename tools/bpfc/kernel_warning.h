@@ -4,13 +4,17 @@
 #pragma once
 
 #include "bpfc/cbpf/insn.h"
+#include "bpfc/runtime/compile.h"
 #include "cli_status.h"
 
 namespace bpfc::cli {
 
-// Prints "warning: the Linux kernel will refuse this program: <why>; ..." on
-// stderr when kernel_refusal() has a reason; `source` says where the filter
-// came from (a -F file or the command line).
-void warn_if_kernel_refuses(const cbpf::Program& program, const SourceText& source);
+// Prints "warning: the Linux kernel will refuse this program (<why>); ..." on
+// stderr when kernel_refusal() has a reason, with what to do about it where
+// an option helps (protochain's loop form has an unrolled one; a deep
+// unrolled form a smaller depth). `options` are those `program` was compiled
+// with; `source` says where the filter came from (a -F file or the command
+// line).
+void warn_if_kernel_refuses(const cbpf::Program& program, const CompileOptions& options, const SourceText& source);
 
 }  // namespace bpfc::cli

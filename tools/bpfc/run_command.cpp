@@ -35,13 +35,16 @@ struct RunCommandOptions {
 // The program to run: compiled from -e, or read from -p.
 std::optional<cbpf::Program> load_program(const RunCommandOptions& options) {
   if (options.has_expression) {
-    auto program = compile_cbpf(options.expression, to_compile_options(options.settings));
+    const CompileOptions compile_options = to_compile_options(options.settings);
+    auto program = compile_cbpf_with_notes(options.expression, compile_options);
     if (!program) {
       report_diagnostics(program.errors(), options.expression);
       return std::nullopt;
     }
-    warn_if_kernel_refuses(*program, SourceText{options.expression, std::nullopt});
-    return std::move(*program);
+    const SourceText source{options.expression, std::nullopt};
+    report_compile_notes(program->notes, source);
+    warn_if_kernel_refuses(program->output, compile_options, source);
+    return std::move(program->output);
   }
   // libpcap refuses to install a program its bpf_validate() rejects; so does
   // bpfc before running one.

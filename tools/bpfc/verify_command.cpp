@@ -61,10 +61,11 @@ every packet of up to --length captured bytes (every byte unknown, any wire
 length at least the captured length), with libpcap's bpf_filter() semantics.
 It prints "equivalent for every packet of up to N bytes", or "differ:" with a
 packet in hex and the `bpfc run` commands that replay it, or "unknown:" and
-the reason (the solver timed out; a program has a backward jump, i.e. a loop,
-as libpcap's protochain code does). An expression libpcap's optimizer refuses
-as matching nothing ("expression rejects all packets") is compared as the
-program that returns 0 for every packet, with a note on stderr.
+the reason (the solver timed out; a loop, as in libpcap's protochain code,
+would need more than 4,096 rounds unrolled for packets that long). An
+expression libpcap's optimizer refuses as matching nothing ("expression
+rejects all packets") is compared as the program that returns 0 for every
+packet, with a note on stderr.
 
 Exit status: 0 valid (--equiv: equivalent), 1 invalid or unreadable input
 (the first problem and its instruction index on stderr; --equiv: the programs

@@ -128,7 +128,8 @@ void print_difference(const runtime::Counterexample& example, const Side& a, con
 
 void add_equiv_options(CLI::App& command, EquivOptions& options, CLI::Option* equiv) {
   add_compile_settings_options(command, options.settings);
-  for (const char* name : {"--linktype", "--snaplen", "--netmask", "--opt-level", "-O"}) {
+  for (const char* name :
+       {"--linktype", "--snaplen", "--netmask", "--opt-level", "-O", "--protochain", "--protochain-depth"}) {
     command.get_option(name)->needs(equiv);
   }
   const NumberRule level{.noun = "optimization level", .max = 2};

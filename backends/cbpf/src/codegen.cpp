@@ -5,6 +5,7 @@
 //   codegen_select  instruction selection with register tracking
 //   codegen_cleanup dead code, jump threading, duplicate blocks
 //   codegen_x_constants  one `ldx #k` shared by the paths that need it
+//   codegen_walk    the protochain loop, expanded from its pseudo-instruction
 //   codegen_layout  block placement and long-jump relaxation
 #include "bpfc/cbpf/codegen.h"
 
@@ -25,8 +26,9 @@ Result<Program> generate(const ir::Function& f) {
   detail::Plan plan = detail::make_plan(f);
   auto slots = detail::assign_slots(f, plan);
   if (!slots) return slots.errors();
-  auto blocks = detail::select_instructions(f, plan, *slots);
-  if (!blocks) return blocks.errors();
+  auto selected = detail::select_instructions(f, plan, *slots);
+  if (!selected) return selected.errors();
+  std::vector<detail::MBlock>* blocks = &selected->blocks;
   // Each clean-up can enable the other (a dropped compare leaves its
   // operand dead; removed code leaves an empty block to skip). A few
   // rounds reach the fixed point on anything real; the bound is a guard.
@@ -37,6 +39,7 @@ Result<Program> generate(const ir::Function& f) {
     changed = detail::remove_dead_code(*blocks) || changed;
     if (!changed) break;
   }
+  detail::expand_walks(*blocks, selected->walks);
   return detail::lay_out(*blocks);
 }
 

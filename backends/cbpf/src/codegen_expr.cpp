@@ -1,5 +1,6 @@
 #include "codegen_expr.h"
 
+#include <algorithm>
 #include <bit>
 
 namespace bpfc::cbpf::detail {
@@ -103,6 +104,21 @@ ExprId ExprTable::load(uint8_t size, ExprId index, uint32_t offset, bool index_f
       e.imm = offset + c;
     }
   }
+  return intern(e);
+}
+
+ExprId ExprTable::walk(const ir::Inst& protochain, ExprId next_header, ExprId offset) {
+  if (exprs_[next_header].kind == ExprKind::Trap || exprs_[offset].kind == ExprKind::Trap) return trap();
+  Expr e;
+  e.kind = ExprKind::Walk;
+  e.size = protochain.size;
+  e.imm = protochain.imm;
+  e.stop = protochain.stop;
+  e.a = next_header;
+  e.b = offset;
+  e.may_trap = true;
+  // The first next-header value, or a byte read on the way.
+  e.max_value = std::max<uint32_t>(exprs_[next_header].max_value, 0xff);
   return intern(e);
 }
 
@@ -255,6 +271,7 @@ std::vector<ExprId> number_values(const ir::Function& f, ExprTable& table) {
           break;
         }
         case Op::Neg: expr[v] = table.neg(expr[inst.a]); break;
+        case Op::Protochain: expr[v] = table.walk(inst, expr[inst.a], expr[inst.b]); break;
         case Op::Phi: {
           // A phi whose incoming values all have the same free expression is
           // that expression (e.g. the same constant on every path).

@@ -37,19 +37,21 @@ enum class ExprKind : uint8_t {
   Neg,      // -a
   Phi,      // the phi value imm (a ValueId); unique
   Trap,     // always ends the filter (division by constant 0, impossible address)
+  Walk,     // the protochain walk from (a, b): size = IP version, imm = base, stop
 };
 
 struct Expr {
   ExprKind kind = ExprKind::Const;
   ir::Op op = ir::Op::Const;  // Binary only
-  uint8_t size = 0;           // loads only
+  uint8_t size = 0;           // loads only (Walk: the IP version)
   uint32_t imm = 0;
   ExprId a = kNoExpr;
   ExprId b = kNoExpr;
+  uint32_t stop = 0;            // Walk only
   bool may_trap = false;        // evaluating it can end the filter
   uint32_t max_value = 0;       // an upper bound of its value
 
-  auto identity() const { return std::tuple(kind, op, size, imm, a, b); }
+  auto identity() const { return std::tuple(kind, op, size, imm, a, b, stop); }
 };
 
 class ExprTable {
@@ -66,6 +68,7 @@ class ExprTable {
   ExprId load(uint8_t size, ExprId index, uint32_t offset, bool index_foldable);
   ExprId binary(ir::Op op, ExprId a, ExprId b);
   ExprId neg(ExprId a);
+  ExprId walk(const ir::Inst& protochain, ExprId next_header, ExprId offset);
 
   bool is_const(ExprId e) const { return exprs_[e].kind == ExprKind::Const; }
   // Computable anywhere its IR value is available, in one or two

@@ -203,7 +203,9 @@ class Layout {
     return out;
   }
 
-  // What bpf_validate() checks, plus: jumps only forward, and a trailing ret.
+  // What bpf_validate() checks, plus: jumps land inside the program (a `ja`
+  // goes backward only inside a protochain loop, k sign-extended), and a
+  // trailing ret.
   static std::optional<std::string> check(const Program& program) {
     const uint32_t n = static_cast<uint32_t>(program.size());
     if (n == 0) return "empty program";
@@ -218,8 +220,10 @@ class Layout {
         return at + " divides by constant 0";
       }
       if (cls == JMP) {
-        uint64_t from = uint64_t{i} + 1;
-        bool out_of_range = insn_op(insn.code) == JA ? from + insn.k >= n : from + insn.jt >= n || from + insn.jf >= n;
+        const int64_t from = int64_t{i} + 1;
+        const int64_t ja_target = from + static_cast<int32_t>(insn.k);
+        bool out_of_range = insn_op(insn.code) == JA ? ja_target < 0 || ja_target >= n
+                                                     : from + insn.jt >= n || from + insn.jf >= n;
         if (out_of_range) return at + " jumps past the end";
       }
     }

@@ -1,11 +1,20 @@
 #include "codegen_machine.h"
 
+#include "codegen_walk.h"
+
 namespace bpfc::cbpf::detail {
 
 InsnEffect effect_of(const Insn& insn) {
   const uint16_t code = insn.code;
-  const uint32_t mem = insn.k < kMemWords ? 1u << insn.k : 0;
   InsnEffect e;
+  if (code == kWalkPseudo) {
+    // Reads its start from A and X, writes its slot before reading it.
+    e.reads = kRegA | kRegX;
+    e.writes = kRegA | kRegX | (1u << insn.jt);
+    e.may_end = true;
+    return e;
+  }
+  const uint32_t mem = insn.k < kMemWords ? 1u << insn.k : 0;
   switch (insn_class(code)) {
     case LD:
       e.writes = kRegA;

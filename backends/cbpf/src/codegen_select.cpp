@@ -5,6 +5,7 @@
 #include <string>
 
 #include "codegen_slots.h"
+#include "codegen_walk.h"
 
 namespace bpfc::cbpf::detail {
 namespace {
@@ -83,7 +84,7 @@ class Selector {
       : f_(f), plan_(plan), exprs_(plan.exprs), slots_(slots), exit_state_(f.blocks.size()),
         index_phi_(find_index_phis(f)) {}
 
-  Result<std::vector<MBlock>> run() {
+  Result<SelectedCode> run() {
     std::vector<MBlock> blocks(f_.blocks.size());
     for (BlockId b = 0; b < f_.blocks.size(); ++b) {
       const BlockPlan& bp = plan_.blocks[b];
@@ -100,7 +101,7 @@ class Selector {
       exit_state_[b] = st_;
       if (problem_) return *problem_;
     }
-    return blocks;
+    return SelectedCode{std::move(blocks), std::move(walks_)};
   }
 
  private:
@@ -320,6 +321,7 @@ class Selector {
         emit(ALU | NEG);
         break;
       case ExprKind::Binary: compute_binary(x); break;
+      case ExprKind::Walk: compute_walk(x); break;
       case ExprKind::Phi:
       case ExprKind::Trap:
         internal_error("expression not available where it is used");
@@ -349,6 +351,19 @@ class Selector {
     if (is_commutative(x.op) && pair_cost(in_x, in_a) < pair_cost(in_a, in_x)) std::swap(in_a, in_x);
     pair(in_a, in_x);
     emit(ALU | alu_op(x.op) | X);
+  }
+
+  // The walk starts from A = next header, X = offset and leaves its result in
+  // A; X and the scratch slot it borrows hold leftovers afterwards.
+  void compute_walk(const Expr& x) {
+    pair(x.a, x.b);
+    if (problem_) return;
+    const uint32_t slot = take_temp();
+    if (problem_) return;
+    walks_.push_back(Walk{x.size, x.imm, x.stop, static_cast<uint8_t>(slot)});
+    out_->push_back(walk_pseudo(static_cast<uint32_t>(walks_.size() - 1), static_cast<uint8_t>(slot)));
+    st_.x = kNoExpr;
+    st_.m[slot] = kNoExpr;
   }
 
   // Makes X hold `e`.
@@ -392,7 +407,8 @@ class Selector {
     const Expr& x = exprs_[e];
     switch (x.kind) {
       case ExprKind::LoadInd: return x_then != x.a;
-      case ExprKind::Msh: return true;
+      case ExprKind::Msh:
+      case ExprKind::Walk: return true;
       case ExprKind::Neg: return clobbers_x(x.a, x_then);
       case ExprKind::Binary:
         if (exprs_.is_const(x.b)) return clobbers_x(x.a, x_then);
@@ -495,6 +511,7 @@ class Selector {
   std::vector<RegState> exit_state_;
   std::vector<bool> index_phi_;  // per value: a phi used only as a load index
   std::vector<Insn>* out_ = nullptr;
+  std::vector<Walk> walks_;
   RegState st_;
   uint16_t busy_ = 0;    // slots of values live around the current evaluation point
   uint16_t pinned_ = 0;  // slots whose contents the current evaluation still needs
@@ -503,8 +520,8 @@ class Selector {
 
 }  // namespace
 
-Result<std::vector<MBlock>> select_instructions(const ir::Function& f, const Plan& plan,
-                                                const std::vector<uint8_t>& slots) {
+Result<SelectedCode> select_instructions(const ir::Function& f, const Plan& plan,
+                                        const std::vector<uint8_t>& slots) {
   return Selector(f, plan, slots).run();
 }
 

@@ -11,10 +11,17 @@
 #include "bpfc/support/diagnostic.h"
 #include "codegen_machine.h"
 #include "codegen_plan.h"
+#include "codegen_walk.h"
 
 namespace bpfc::cbpf::detail {
 
-Result<std::vector<MBlock>> select_instructions(const ir::Function& f, const Plan& plan,
-                                                const std::vector<uint8_t>& slots);
+// The blocks, and the protochain walks their bodies hold as pseudo-instructions.
+struct SelectedCode {
+  std::vector<MBlock> blocks;
+  std::vector<Walk> walks;
+};
+
+Result<SelectedCode> select_instructions(const ir::Function& f, const Plan& plan,
+                                         const std::vector<uint8_t>& slots);
 
 }  // namespace bpfc::cbpf::detail

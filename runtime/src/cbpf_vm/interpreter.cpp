@@ -9,9 +9,10 @@
 //     returns 0 in both);
 //   - M[k] with k >= 16, or a jump outside the program, or running off the
 //     end (libpcap reads past its arrays);
-//   - a backward `ja` loop that does not end: libpcap follows backward `ja`
-//     (sign-extended k; "protochain" code needs it) and would spin forever.
-//     We follow it too, but stop with 0 after kMaxBackwardJumps of them.
+//   - a backward `ja` loop that does not end: libpcap 1.10.3 follows backward
+//     `ja` (sign-extended k; "protochain" code needs it) and would spin
+//     forever (later libpcap versions stop with 0 too). We follow it, but
+//     stop with 0 after backward_jump_budget() of them.
 // Deliberate semantic choices (see the IR contract in ARCHITECTURE.md):
 //   - scratch memory starts zeroed (libpcap 1.10.3 leaves it uninitialized,
 //     libpcap master zeroes it; the Linux kernel rejects programs that read a
@@ -21,6 +22,7 @@
 //     k >= 32; x86 masks the count to 5 bits; the kernel rejects k >= 32).
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <span>
 
 #include "bpfc/runtime/cbpf_vm.h"
@@ -30,9 +32,21 @@ namespace {
 
 using namespace cbpf;  // opcode constants
 
-// Enough for any terminating protochain walk over a 256 KiB packet (each
-// iteration advances at least 8 bytes and takes one backward jump).
-constexpr uint32_t kMaxBackwardJumps = 1u << 22;
+// How many backward jumps a run may take before it counts as endless:
+// enough for every protochain walk of the program to end. A walk takes one
+// backward jump per step and, if it ends, at most 2 * caplen steps (see
+// ir.h); each walk's loop has a backward `ja` of its own. Endless walks (AH
+// headers that lead back to each other) hit the budget and return 0, as the
+// IR contract defines them, after work proportional to the packet.
+// Counted when the first backward jump is taken, so loop-free programs
+// never pay for it.
+uint64_t backward_jump_budget(const Insn* insns, size_t length, uint64_t caplen) {
+  uint64_t loops = 0;
+  for (size_t i = 0; i < length; ++i) {
+    if (insns[i].code == (JMP | JA) && static_cast<int32_t>(insns[i].k) < 0) ++loops;
+  }
+  return loops * (2 * caplen + 2);
+}
 
 // True (and *out set) when `size` bytes at `offset` lie inside the packet.
 // Offsets are computed in 64 bits, so "[x + k]" never wraps: this is the
@@ -68,7 +82,7 @@ uint32_t run_cbpf(const cbpf::Program& p, std::span<const uint8_t> packet, uint3
   uint32_t a = 0;
   uint32_t x = 0;
   uint32_t mem[kMemWords] = {};
-  uint32_t backward_jumps_left = kMaxBackwardJumps;
+  std::optional<uint64_t> backward_jumps_left;  // set at the first backward jump
   size_t pc = 0;
 
   for (;;) {
@@ -139,7 +153,9 @@ uint32_t run_cbpf(const cbpf::Program& p, std::span<const uint8_t> packet, uint3
         const int32_t offset = static_cast<int32_t>(k);
         if (offset < 0) {
           if (static_cast<uint64_t>(-static_cast<int64_t>(offset)) > pc) return 0;
-          if (--backward_jumps_left == 0) return 0;
+          if (!backward_jumps_left) backward_jumps_left = backward_jump_budget(insns, length, caplen);
+          if (*backward_jumps_left == 0) return 0;
+          --*backward_jumps_left;
         }
         pc = static_cast<size_t>(static_cast<int64_t>(pc) + offset);
         continue;

@@ -1,6 +1,7 @@
 // The Linux kernel's classic-BPF checks (net/core/filter.c): what
 // setsockopt(SO_ATTACH_FILTER) accepts. Stricter than libpcap: a fixed opcode
-// list, at most 4096 instructions, forward jumps only, constant shifts below
+// list, at most 4096 instructions, forward jumps only (no protochain loop),
+// constant shifts below
 // 32, only known ancillary offsets, a ret opcode (not just the ret class) at
 // the end, and no scratch slot read before it is written on some path.
 #include <array>

@@ -1,6 +1,7 @@
 // The equivalence query: both programs encoded over one symbolic packet, and
 // one satisfiability check of "their results differ". A model is a packet
 // they disagree on; it is replayed through run_cbpf before it is reported.
+#include <algorithm>
 #include <chrono>
 #include <memory>
 #include <optional>
@@ -106,6 +107,13 @@ EquivalenceResult confirmed_counterexample(const z3::model& model, const equiv::
   return result;
 }
 
+// Loops are unrolled as far as run_cbpf lets them run (equiv::loop_rounds):
+// a protochain loop over packets of up to 128 bytes takes 258 rounds. Past
+// this the formula would take long to build, let alone solve.
+constexpr uint64_t kMaxLoopRounds = 4096;
+// Rounds of the quick search for a difference before the full unrolling.
+constexpr uint64_t kQuickRounds = 8;
+
 // One query, pure bit-vectors: simplify, bit-blast, SAT. Z3's general QF_BV
 // solver (incremental, heavier preprocessing) is several times slower on
 // these formulas, most of it spent allocating.
@@ -115,28 +123,75 @@ z3::solver bit_blasting_solver(z3::context& ctx) {
   return pipeline.mk_solver();
 }
 
-EquivalenceResult solve(z3::context& ctx, const cbpf::Program& a, const cbpf::Program& b,
-                        const EquivalenceOptions& options) {
-  equiv::SymbolicPacket packet(ctx, options.min_length, options.max_length);
-  equiv::EncodedProgram encoded_a = equiv::encode_program(a, packet);
-  equiv::EncodedProgram encoded_b = equiv::encode_program(b, packet);
-  for (const auto& [encoded, which] : {std::pair{&encoded_a, "A"}, std::pair{&encoded_b, "B"}}) {
-    if (encoded->backward_jump) {
-      return unknown(UnknownReason::BackwardJump,
-                     std::string("program ") + which + " jumps backward at instruction " +
-                         std::to_string(*encoded->backward_jump) +
-                         " (a loop, as in libpcap's protochain code); only loop-free programs can be compared");
-    }
-  }
-
+z3::solver timed_solver(z3::context& ctx, const EquivalenceOptions& options, Clock::time_point start) {
   z3::solver solver = bit_blasting_solver(ctx);
   if (options.timeout_ms != 0) {
     z3::params params(ctx);
-    params.set("timeout", options.timeout_ms);
+    const double left = std::max(1.0, options.timeout_ms - milliseconds_since(start));
+    params.set("timeout", static_cast<unsigned>(left));
     solver.set(params);
   }
+  return solver;
+}
+
+EquivalenceResult timed_out_or_gave_up(const z3::solver& solver, const EquivalenceOptions& options) {
+  const std::string reason = solver.reason_unknown();
+  if (reason.find("timeout") != std::string::npos || reason.find("canceled") != std::string::npos) {
+    return unknown(UnknownReason::Timeout,
+                   "the solver gave up after " + std::to_string(options.timeout_ms) + " ms (" + reason + ")");
+  }
+  return unknown(UnknownReason::SolverGaveUp, "the solver could not decide: " + reason);
+}
+
+EquivalenceResult counterexample(z3::solver& solver, const equiv::SymbolicPacket& packet,
+                                 const equiv::EncodedProgram& encoded_a, const equiv::EncodedProgram& encoded_b,
+                                 const cbpf::Program& a, const cbpf::Program& b, const EquivalenceOptions& options) {
+  z3::model model = solver.get_model();
+  if (options.shortest_counterexample) {
+    model = equiv::shrink_counterexample(solver, packet, model, options.timeout_ms);
+  }
+  return confirmed_counterexample(model, packet, encoded_a.value, encoded_b.value, a, b, options);
+}
+
+EquivalenceResult solve(z3::context& ctx, const cbpf::Program& a, const cbpf::Program& b,
+                        const EquivalenceOptions& options) {
+  const Clock::time_point start = Clock::now();
+  for (const auto& [program, which] : {std::pair{&a, "A"}, std::pair{&b, "B"}}) {
+    const uint64_t rounds = equiv::loop_rounds(*program, options.max_length);
+    if (rounds > kMaxLoopRounds) {
+      return unknown(UnknownReason::LoopBound,
+                     std::string("program ") + which + " loops (backward jumps, as in libpcap's protochain code) "
+                         "up to " + std::to_string(rounds) + " times on packets of up to " +
+                         std::to_string(options.max_length) + " bytes; the checker unrolls loops at most " +
+                         std::to_string(kMaxLoopRounds) + " times (a shorter --length unrolls fewer)");
+    }
+  }
+  equiv::SymbolicPacket packet(ctx, options.min_length, options.max_length);
+  const bool loops = equiv::loop_rounds(a, options.max_length) + equiv::loop_rounds(b, options.max_length) > 0;
+  if (loops) {
+    // Differences on runs that loop a few times are found on small formulas
+    // first; a difference there (where neither run goes on) is real.
+    const equiv::EncodedProgram short_a = equiv::encode_program(a, packet, kQuickRounds);
+    const equiv::EncodedProgram short_b = equiv::encode_program(b, packet, kQuickRounds);
+    z3::solver solver = timed_solver(ctx, options, start);
+    solver.add(packet.constraints());
+    solver.add(short_a.definitions);
+    solver.add(short_b.definitions);
+    solver.add(!short_a.open && !short_b.open);
+    solver.add(difference(short_a.value, short_b.value, options.compare));
+    switch (solver.check()) {
+      case z3::sat: return counterexample(solver, packet, short_a, short_b, a, b, options);
+      case z3::unsat: break;
+      case z3::unknown: return timed_out_or_gave_up(solver, options);
+    }
+  }
+  const equiv::EncodedProgram encoded_a = equiv::encode_program(a, packet);
+  const equiv::EncodedProgram encoded_b = equiv::encode_program(b, packet);
+  z3::solver solver = timed_solver(ctx, options, start);
   solver.add(packet.constraints());
-  solver.add(difference(*encoded_a.value, *encoded_b.value, options.compare));
+  solver.add(encoded_a.definitions);
+  solver.add(encoded_b.definitions);
+  solver.add(difference(encoded_a.value, encoded_b.value, options.compare));
   switch (solver.check()) {
     case z3::unsat: {
       EquivalenceResult result;
@@ -146,22 +201,10 @@ EquivalenceResult solve(z3::context& ctx, const cbpf::Program& a, const cbpf::Pr
                        " for every packet of " + length_range(options);
       return result;
     }
-    case z3::sat: {
-      z3::model model = solver.get_model();
-      if (options.shortest_counterexample) {
-        model = equiv::shrink_counterexample(solver, packet, model, options.timeout_ms);
-      }
-      return confirmed_counterexample(model, packet, *encoded_a.value, *encoded_b.value, a, b, options);
-    }
-    case z3::unknown:
-      break;
+    case z3::sat: return counterexample(solver, packet, encoded_a, encoded_b, a, b, options);
+    case z3::unknown: break;
   }
-  const std::string reason = solver.reason_unknown();
-  if (reason.find("timeout") != std::string::npos || reason.find("canceled") != std::string::npos) {
-    return unknown(UnknownReason::Timeout,
-                   "the solver gave up after " + std::to_string(options.timeout_ms) + " ms (" + reason + ")");
-  }
-  return unknown(UnknownReason::SolverGaveUp, "the solver could not decide: " + reason);
+  return timed_out_or_gave_up(solver, options);
 }
 
 }  // namespace

@@ -1,15 +1,26 @@
-// Symbolic execution of a loop-free program in instruction order. Jumps only
-// go forward, so by the time an instruction is reached every edge into it is
-// known: its reachability is the disjunction of the edge conditions and each
-// register is an if-then-else over the states the edges carry. At most one
-// edge is taken on any packet, so the order of that if-then-else is free.
+// Symbolic execution in instruction order. Forward jumps only go forward,
+// so by the time an instruction is reached every edge into it is known: its
+// reachability is the disjunction of the edge conditions and each register
+// is an if-then-else over the states the edges carry. At most one edge is
+// taken on any packet, so the order of that if-then-else is free.
+//
+// Loops (backward `ja`, as in libpcap's protochain code) are unrolled: the
+// program is executed in rounds, round r holding the runs that have taken r
+// backward jumps, and a backward jump leads into the next round. run_cbpf
+// ends a run with 0 when it would take more backward jumps than its bound
+// ((number of backward `ja`) * (2 * caplen + 2)), so unrolling as many
+// rounds as the bound allows on the longest packet encodes every run
+// exactly; a jump past the bound for the packet's own caplen is no edge.
 //
 // Every way of ending with 0 (a load out of bounds, division by X == 0, an
-// opcode run_cbpf refuses, `ret #0`) is left out of the result: the return
-// value is an if-then-else over the other return points, with 0 where none
-// of them is reached.
+// opcode run_cbpf refuses, `ret #0`, an endless loop) is left out of the
+// result: the return value is an if-then-else over the other return points,
+// with 0 where none of them is reached.
 #include "program_encoding.h"
 
+#include <algorithm>
+#include <optional>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -19,6 +30,9 @@ namespace bpfc::runtime::equiv {
 namespace {
 
 using namespace cbpf;  // opcode constants
+
+// How often loop rounds start from fresh constants (see cut_round_entries).
+constexpr uint64_t kRoundsPerCut = 16;
 
 struct MachineState {
   z3::expr a;
@@ -58,22 +72,45 @@ z3::expr folded(const z3::expr& e, const z3::expr& p, const z3::expr& q) {
 class Encoder {
  public:
   Encoder(const Program& program, const SymbolicPacket& packet)
-      : program_(program), packet_(packet), ctx_(packet.ctx()), incoming_(program.size()) {}
+      : program_(program), packet_(packet), ctx_(packet.ctx()), incoming_(program.size()),
+        next_round_(program.size()), definitions_(packet.ctx()) {}
 
-  z3::expr run() {
+  // `max_caplen` is the longest packet considered; at most `round_limit`
+  // rounds after the first.
+  EncodedProgram run(uint32_t max_caplen, uint64_t round_limit) {
+    for (const Insn& insn : program_) {
+      if (insn.code == (JMP | JA) && static_cast<int32_t>(insn.k) < 0) ++backward_jas_;
+    }
+    const z3::expr wide_caplen = z3::zext(packet_.caplen(), 32);
+    backward_jump_budget_ = ctx_.bv_val(backward_jas_, 64) * (wide_caplen * ctx_.bv_val(2, 64) + ctx_.bv_val(2, 64));
+    const uint64_t rounds = std::min(loop_rounds(program_, max_caplen), round_limit);
     MachineState zero{bv(0), bv(0), std::vector<z3::expr>(kMemWords, bv(0))};
     incoming_[0].push_back({ctx_.bool_val(true), std::move(zero)});
-    for (uint32_t index = 0; index < program_.size(); ++index) {
-      std::vector<Edge> edges = std::move(incoming_[index]);
-      if (edges.empty()) continue;  // unreachable
-      z3::expr reach = reachability(edges);
-      MachineState state = merged_state(edges);
-      edges.clear();
-      execute(index, reach, std::move(state));
+    for (uint64_t round = 0; round <= rounds; ++round) {
+      round_ = round;
+      bool any = false;
+      for (uint32_t index = 0; index < program_.size(); ++index) {
+        std::vector<Edge> edges = std::move(incoming_[index]);
+        incoming_[index].clear();
+        if (edges.empty()) continue;  // unreachable
+        any = true;
+        z3::expr reach = reachability(edges);
+        MachineState state = merged_state(edges);
+        edges.clear();
+        execute(index, reach, std::move(state));
+      }
+      if (!any) break;
+      std::swap(incoming_, next_round_);
+      if ((round + 1) % kRoundsPerCut == 0) cut_round_entries();
     }
     z3::expr value = bv(0);
     for (const ReturnPoint& point : returns_) assign(value, z3::ite(point.condition, point.value, value));
-    return value;
+    // Runs still going (jumps into a round past the limit).
+    z3::expr_vector going(ctx_);
+    for (const std::vector<Edge>& edges : incoming_) {
+      for (const Edge& edge : edges) going.push_back(edge.condition);
+    }
+    return {value, going.empty() ? ctx_.bool_val(false) : z3::mk_or(going), std::move(definitions_)};
   }
 
  private:
@@ -115,6 +152,47 @@ class Encoder {
     if (condition.is_false()) return;
     if (target >= program_.size()) return;  // off the end: run_cbpf returns 0
     incoming_[target].push_back({condition, std::move(state)});
+  }
+
+  // Every kRoundsPerCut rounds, the next round starts from fresh constants
+  // defined equal to the state the backward jumps carry, so that no term
+  // nests more than that many rounds deep: Z3 4.8 takes time quadratic in
+  // the depth to free nested terms, which made a 128-byte check of a loop
+  // spend most of a minute on cleanup. (Cutting every round costs the
+  // solver more than it saves.)
+  // A constant is named after the term it stands for (its id in Z3), so
+  // two programs that compute the same term share it, as they share the term.
+  void cut_round_entries() {
+    for (uint32_t index = 0; index < program_.size(); ++index) {
+      std::vector<Edge>& edges = incoming_[index];
+      if (edges.empty()) continue;
+      auto cut = [&](const z3::expr& value) {
+        if (value.is_numeral() || value.is_const()) return value;
+        const std::string name = "cut" + std::to_string(Z3_get_ast_id(ctx_, value));
+        z3::expr constant = ctx_.constant(name.c_str(), value.get_sort());
+        definitions_.push_back(constant == value);
+        return constant;
+      };
+      MachineState state = merged_state(edges);
+      MachineState entry{cut(state.a), cut(state.x), {}};
+      entry.m.reserve(kMemWords);
+      for (const z3::expr& slot : state.m) entry.m.push_back(cut(slot));
+      const z3::expr reached = cut(reachability(edges));
+      edges.clear();
+      edges.push_back({reached, std::move(entry)});
+    }
+  }
+
+  // A backward jump: into the next round, within run_cbpf's bound.
+  void go_back_to(uint32_t target, const z3::expr& condition, MachineState state) {
+    if (condition.is_false()) return;
+    const uint64_t jumps = round_ + 1;  // this one included
+    z3::expr allowed = condition;
+    // The bound is at least 2 * (number of backward jumps), whatever caplen is.
+    if (jumps > 2 * backward_jas_) {
+      allowed = conjunction(condition, z3::ule(ctx_.bv_val(jumps, 64), *backward_jump_budget_));
+    }
+    next_round_[target].push_back({allowed, std::move(state)});
   }
 
   void return_value(const z3::expr& condition, const z3::expr& value) {
@@ -213,7 +291,11 @@ class Encoder {
         break;
 
       case JMP | JA:
-        // Backward jumps were refused before encoding started.
+        // libpcap sign-extends k; validation put every target inside the program.
+        if (static_cast<int32_t>(k) < 0) {
+          return go_back_to(static_cast<uint32_t>(static_cast<int64_t>(next) + static_cast<int32_t>(k)), reach,
+                            std::move(state));
+        }
         return go_to(next + k, reach, std::move(state));
       case JMP | JGT | K:
         return branch(index, insn, reach, folded(z3::ugt(a, kv), a, kv), state);
@@ -313,24 +395,28 @@ class Encoder {
   const Program& program_;
   const SymbolicPacket& packet_;
   z3::context& ctx_;
-  std::vector<std::vector<Edge>> incoming_;
+  std::vector<std::vector<Edge>> incoming_;    // this round's edges into each instruction
+  std::vector<std::vector<Edge>> next_round_;  // backward jumps taken in this round, by target
   std::vector<ReturnPoint> returns_;
+  z3::expr_vector definitions_;                  // what the fresh constants equal
+  uint64_t round_ = 0;                           // backward jumps taken before this round
+  uint64_t backward_jas_ = 0;                    // backward `ja` instructions in the program
+  std::optional<z3::expr> backward_jump_budget_;  // BV64, run_cbpf's bound
 };
-
-std::optional<uint32_t> first_backward_jump(const Program& program) {
-  for (uint32_t index = 0; index < program.size(); ++index) {
-    const Insn& insn = program[index];
-    if (insn.code == (JMP | JA) && static_cast<int32_t>(insn.k) < 0) return index;
-  }
-  return std::nullopt;
-}
 
 }  // namespace
 
-EncodedProgram encode_program(const cbpf::Program& program, const SymbolicPacket& packet) {
-  if (auto backward = first_backward_jump(program)) return {std::nullopt, backward};
-  if (program.empty()) return {packet.ctx().bv_val(0, 32), std::nullopt};
-  return {Encoder(program, packet).run(), std::nullopt};
+uint64_t loop_rounds(const cbpf::Program& program, uint32_t max_caplen) {
+  uint64_t backward_jas = 0;
+  for (const Insn& insn : program) {
+    if (insn.code == (JMP | JA) && static_cast<int32_t>(insn.k) < 0) ++backward_jas;
+  }
+  return backward_jas * (2 * uint64_t{max_caplen} + 2);
+}
+
+EncodedProgram encode_program(const cbpf::Program& program, const SymbolicPacket& packet, uint64_t round_limit) {
+  if (program.empty()) return {packet.ctx().bv_val(0, 32), packet.ctx().bool_val(false), z3::expr_vector(packet.ctx())};
+  return Encoder(program, packet).run(packet.max_length(), round_limit);
 }
 
 }  // namespace bpfc::runtime::equiv

@@ -23,10 +23,15 @@ z3::expr SymbolicPacket::constraints() const {
          z3::uge(wirelen_, caplen_);
 }
 
-z3::expr SymbolicPacket::bytes_at(uint32_t offset, unsigned size) const {
+z3::expr SymbolicPacket::narrow_bytes_at(uint32_t offset, unsigned size) const {
   z3::expr value = bytes_[offset];
   for (unsigned i = 1; i < size; ++i) assign(value, z3::concat(value, bytes_[offset + i]));
-  return value.get_sort().bv_size() == 32 ? value : z3::zext(value, 32 - value.get_sort().bv_size());
+  return value;
+}
+
+z3::expr SymbolicPacket::bytes_at(uint32_t offset, unsigned size) const {
+  const z3::expr value = narrow_bytes_at(offset, size);
+  return size == 4 ? value : z3::zext(value, 32 - 8 * size);
 }
 
 SymbolicLoad SymbolicPacket::load_absolute(uint32_t offset, unsigned size) const {
@@ -52,15 +57,17 @@ SymbolicLoad SymbolicPacket::load_indirect(const z3::expr& x, uint32_t k, unsign
 
   // Where the load is in bounds the offset is below `starts`, so a
   // multiplexer on its low bits picks the value; any other offset is out of
-  // bounds and its value is never used.
+  // bounds and its value is never used. It selects among values of the
+  // load's own width, widened once at the end (a quarter of the formula a
+  // 32-bit multiplexer makes for byte loads, which loops do many of).
   const uint32_t starts = max_length_ - size + 1;
   unsigned index_bits = 0;
   while ((uint64_t{1} << index_bits) < starts) ++index_bits;
   std::vector<z3::expr> level;
   level.reserve(size_t{1} << index_bits);
-  const z3::expr unused = ctx_->bv_val(0, 32);
+  const z3::expr unused = ctx_->bv_val(0, 8 * size);
   for (uint64_t start = 0; start < (uint64_t{1} << index_bits); ++start) {
-    level.push_back(start < starts ? bytes_at(static_cast<uint32_t>(start), size) : unused);
+    level.push_back(start < starts ? narrow_bytes_at(static_cast<uint32_t>(start), size) : unused);
   }
   for (unsigned bit = 0; bit < index_bits; ++bit) {
     const z3::expr selector = offset.extract(bit, bit) == ctx_->bv_val(1, 1);
@@ -73,7 +80,8 @@ SymbolicLoad SymbolicPacket::load_indirect(const z3::expr& x, uint32_t k, unsign
     }
     level = std::move(next);
   }
-  return {in_bounds, level.front()};
+  const z3::expr& value = level.front();
+  return {in_bounds, size == 4 ? value : z3::zext(value, 32 - 8 * size)};
 }
 
 }  // namespace bpfc::runtime::equiv

@@ -39,8 +39,10 @@ class SymbolicPacket {
   SymbolicLoad load_indirect(const z3::expr& x, uint32_t k, unsigned size) const;
 
  private:
-  // The `size` bytes at a constant offset that fits in the packet, as BV32.
+  // The `size` bytes at a constant offset that fits in the packet, as BV32
+  // (bytes_at) or as a bit-vector of 8 * size bits (narrow_bytes_at).
   z3::expr bytes_at(uint32_t offset, unsigned size) const;
+  z3::expr narrow_bytes_at(uint32_t offset, unsigned size) const;
 
   z3::context* ctx_;
   uint32_t min_length_;

@@ -21,8 +21,8 @@ const char* describe(UnknownReason reason) {
       return "decided";
     case UnknownReason::Timeout:
       return "the solver ran out of time";
-    case UnknownReason::BackwardJump:
-      return "a program jumps backward (a loop), which the checker does not handle";
+    case UnknownReason::LoopBound:
+      return "a loop may run longer than the checker follows it";
     case UnknownReason::SolverGaveUp:
       return "the solver gave up";
     case UnknownReason::EncodingMismatch:

@@ -1,7 +1,8 @@
 // The bpfc intermediate representation: SSA values over an acyclic CFG.
 //
-// Semantics (normative, see ARCHITECTURE.md "The IR contract"): a Function is
-// f(P: bytes[caplen], wirelen) -> u32, exactly libpcap's bpf_filter():
+// Semantics (normative, see ir/README.md and ARCHITECTURE.md "The IR
+// contract"): a Function is f(P: bytes[caplen], wirelen) -> u32, exactly
+// libpcap's bpf_filter():
 //  - values are 32-bit unsigned, arithmetic wraps modulo 2^32, comparisons are
 //    unsigned;
 //  - Load reads `size` big-endian bytes at (index + offset) computed without
@@ -9,9 +10,34 @@
 //    If index + offset + size > caplen the whole filter returns 0 at once;
 //  - Div/Mod by zero make the whole filter return 0 at once; Shl/Shr by 32 or
 //    more yield 0;
-//  - Len is the wire length.
+//  - Len is the wire length;
+//  - Protochain is libpcap's `protochain` header walk, the IR's one bounded
+//    loop, kept whole as one operation (see "The protochain walk" below).
 // Loads are not freely movable: a load may only be reused where an identical
 // load dominates it, and may not be hoisted onto a path that did not perform it.
+// The same holds for Protochain, which reads packet bytes.
+//
+// The protochain walk. `v = protochain.ipV nh, off [base] stop S` starts with
+// the next-header value nh (a) and the offset off (b) of the header nh
+// announces, counted from `base` (imm, the offset of the IP header); V
+// (size) is the IP version, 4 or 6; S (stop) is the protocol looked for.
+// It repeats:
+//    if nh == S or nh == 59 (no next header):      the result is nh;
+//    if V == 6 and nh is 0, 60, 43 or 44 (hop-by-hop, destination options,
+//    routing, fragment):  nh, off = P[base+off], off + (P[base+off+1] + 1) * 8;
+//    else if nh == 51 (AH):  nh, off = P[base+off], (P[base+off+1] + 2) * 4;
+//    else:                                         the result is nh.
+// The byte reads follow Load's rule (base + off computed without wrapping, out
+// of the captured bytes: the whole filter returns 0); off wraps modulo 2^32.
+// The AH step sets off rather than adding to it, as libpcap's code does, so a
+// chain of AH headers can lead back to itself: a walk that never ends makes the
+// whole filter return 0 (libpcap 1.10.3's bpf_filter() would spin forever;
+// later libpcap versions also stop with 0). A walk that ends takes at most
+// 2 * caplen steps (a step's outcome depends only on off and on whether nh is
+// AH), so more steps than that mean it never will.
+// Targets with loops emit the walk as a loop (the cBPF backend emits
+// libpcap's); targets without loops unroll it a bounded number of times
+// (optimizer/legalize.h) or refuse it with a message that says so.
 //
 // Structure: values live in Function::values and are referenced by ValueId;
 // each value belongs to one block and appears in that block's `insts` list in
@@ -39,7 +65,24 @@ enum class Op : uint8_t {
   Add, Sub, Mul, Div, Mod, And, Or, Xor, Shl, Shr,  // a OP b
   Neg,    // -a (two's complement)
   Phi,    // incoming[i] comes from block preds(incoming[i].block)
+  Protochain,  // the protochain walk from (a, b); see the header comment
 };
+
+// Protocol numbers the protochain walk knows (IANA, as libpcap's code uses them).
+namespace protochain {
+inline constexpr uint32_t kHopByHop = 0;
+inline constexpr uint32_t kRouting = 43;
+inline constexpr uint32_t kFragment = 44;
+inline constexpr uint32_t kAh = 51;
+inline constexpr uint32_t kNoNextHeader = 59;
+inline constexpr uint32_t kDestinationOptions = 60;
+
+// Whether an IPv6 walk steps over a header with next-header value `nh` as an
+// extension header (the AH step is separate).
+constexpr bool is_ipv6_extension(uint32_t nh) {
+  return nh == kHopByHop || nh == kDestinationOptions || nh == kRouting || nh == kFragment;
+}
+}  // namespace protochain
 
 struct PhiIncoming {
   BlockId block;
@@ -48,13 +91,20 @@ struct PhiIncoming {
 
 struct Inst {
   Op op = Op::Const;
-  uint8_t size = 0;        // Load only: 1, 2 or 4
-  uint32_t imm = 0;        // Const: the value; Load: the constant offset
-  ValueId a = kNoValue;    // first operand (Load: optional index)
-  ValueId b = kNoValue;    // second operand of binary ops
+  uint8_t size = 0;        // Load: 1, 2 or 4; Protochain: the IP version, 4 or 6
+  uint32_t imm = 0;        // Const: the value; Load: the constant offset;
+                           // Protochain: the offset of the IP header
+  ValueId a = kNoValue;    // first operand (Load: optional index; Protochain: nh)
+  ValueId b = kNoValue;    // second operand of binary ops (Protochain: off)
   BlockId block = kNoBlock;
+  uint32_t stop = 0;       // Protochain only: the protocol number looked for
   std::vector<PhiIncoming> incoming;  // Phi only
 };
+
+// Whether two instructions compute the same function of their operands:
+// same operation and the same immediates (what passes that compare
+// instructions must check beside the operands).
+bool same_operation(const Inst& x, const Inst& y);
 
 // Conditions of a two-way branch; each is unsigned. The others are expressed
 // by swapping the targets: ne = !eq, lt = !ge, le = !gt.
@@ -131,6 +181,7 @@ class Builder {
   ValueId binary(Op op, ValueId a, ValueId b);
   ValueId neg(ValueId a);
   ValueId phi(std::vector<PhiIncoming> incoming);
+  ValueId protochain(uint8_t ip_version, ValueId next_header, ValueId offset, uint32_t base, uint32_t stop);
 
   void ret(ValueId v);
   void ret_const(uint32_t k) { ret(constant(k)); }

@@ -24,7 +24,9 @@ namespace bpfc::runtime {
 // read out of bounds, this returns 0 — unknown opcodes, div/mod by the
 // constant 0, M[k] with k >= 16, a jump outside the program, falling off the
 // end, an empty program, and a backward-jump loop that has not ended after
-// 2^22 backward jumps. Two choices differ from libpcap 1.10.3 on purpose
+// (number of backward `ja` instructions) * (2 * caplen + 2) backward jumps,
+// enough for every protochain walk that ends (see ir.h) and for any loop
+// whose rounds each move on through the packet. Two choices differ from libpcap 1.10.3 on purpose
 // (see interpreter.cpp): scratch memory starts zeroed, and shifts by a
 // constant >= 32 yield 0 (libpcap's x86 build masks the count to 5 bits).
 uint32_t run_cbpf(const cbpf::Program& p, std::span<const uint8_t> packet, uint32_t wirelen);

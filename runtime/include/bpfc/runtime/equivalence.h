@@ -9,8 +9,11 @@
 // capture. A load past caplen (with x + k of an indirect load computed
 // without 32-bit wrap-around), a division by X == 0 and the opcodes run_cbpf
 // refuses end the program with 0; shifts by 32 or more yield 0; scratch
-// memory starts zeroed. Programs with a backward jump (a loop) are not
-// decided.
+// memory starts zeroed. Loops (backward `ja`, libpcap's protochain code)
+// are unrolled as far as run_cbpf lets them run: it ends a run with 0 after
+// (number of backward `ja`) * (2 * caplen + 2) backward jumps; the answer
+// is Unknown when that is more rounds than the checker unrolls (long
+// packets).
 //
 // "Equivalent" is a proof for the packets in the range and says nothing about
 // longer ones. Every "Different" answer has been replayed through run_cbpf:
@@ -57,7 +60,7 @@ enum class EquivalenceVerdict {
 enum class UnknownReason {
   None,             // the verdict is not Unknown
   Timeout,          // the solver ran out of time (timeout_ms)
-  BackwardJump,     // a backward `ja` (libpcap's protochain loop): the encoding needs a DAG
+  LoopBound,        // a loop (backward `ja`) may run more rounds than the checker unrolls
   SolverGaveUp,     // the solver answered "unknown" for another reason (memory, interruption)
   EncodingMismatch, // the solver's model disagrees with run_cbpf: a bug in the encoding
 };
