@@ -16,10 +16,13 @@
 //     running each program with every `ret #k` replaced by a nonzero
 //     constant: then only a failed load, a division by zero or an endless
 //     loop returns 0. Likewise for refusals: what -O0 refuses -O2 refuses
-//     with the same message, and -O2 refuses more only as "expression
-//     rejects all packets" (optimize=1's refusal). "too many registers" may
-//     differ between the levels (libpcap's limit on scratch memory applies
-//     to a different program at each).
+//     with the same message, and -O2 refuses more only with optimize=1's
+//     own refusals: "expression rejects all packets", and "division by
+//     zero", "modulus by zero" or "shift by more than 31 bits" met by its
+//     constant folding (libpcap 1.10.3 compiles `ip[8] >> 27 * 0xc1 = 0`
+//     unoptimized and refuses it optimized). "too many registers" may differ
+//     between the levels (libpcap's limit on scratch memory applies to a
+//     different program at each).
 //
 // A violation prints the filter, the settings, the packet and both programs
 // on stderr and aborts, which libFuzzer reports as a crash and keeps the

@@ -85,7 +85,9 @@ for i in "${!targets[@]}"; do
   executions=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
   new_units=$(sed -n 's/^stat::new_units_added: *//p' "$log" | tail -n 1)
   mapfile -t artifacts < <(find "$build/fuzz-artifacts/$target" -type f -newer "$work/started" | sort)
-  coverage=$(grep -aoE '(DONE|INITED) +cov: [0-9]+ ft: [0-9]+' "$log" | tail -n 1 | sed -E 's/^(DONE|INITED) +//')
+  # (A target that failed while loading its seeds printed neither.)
+  coverage=$(grep -aoE '(DONE|INITED) +cov: [0-9]+ ft: [0-9]+' "$log" | tail -n 1 | sed -E 's/^(DONE|INITED) +//' ||
+    true)
   if [ "$status" -eq 0 ] && [ ${#artifacts[@]} -eq 0 ]; then
     echo "$target: ${executions:-?} executions in ${seconds} s, ${new_units:-?} new corpus inputs" \
       "(${coverage:-cov: ?}), no finding"
