@@ -581,7 +581,10 @@ void reorder_blocks(ir::Function& f, const std::vector<BlockId>& order) {
     if (t.on_false != kNoBlock) t.on_false = new_id[t.on_false];
   }
   for (ir::Inst& v : f.values) {
-    if (v.block != kNoBlock) v.block = new_id[v.block];
+    // A detached value is no part of the function; whatever it still says
+    // about blocks may name ids that no longer exist.
+    if (v.block == kNoBlock) continue;
+    v.block = new_id[v.block];
     for (ir::PhiIncoming& in : v.incoming) in.block = new_id[in.block];
   }
   f.blocks = std::move(blocks);
