@@ -77,11 +77,10 @@ std::string refusal_kind(const std::string& message) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const Environment& env = environment();
   auto input = bpfc::fuzz::decode_compiler_input({data, size}, env.names);
+  // Printed before the check, so that a crash shows the filter too.
+  if (env.show_inputs) std::fprintf(stderr, "[dlt %u] %s\n", input.filter.linktype, input.filter.text.c_str());
   auto outcome = bpfc::fuzz::check_compiler_property(input.filter, input.packets, *env.resolver);
-  if (env.show_inputs) {
-    std::fprintf(stderr, "[dlt %u] %s\n  -> %s\n", input.filter.linktype, input.filter.text.c_str(),
-                 outcome.compiled_o2 ? "compiled" : outcome.refusal.c_str());
-  }
+  if (env.show_inputs) std::fprintf(stderr, "  -> %s\n", outcome.compiled_o2 ? "compiled" : outcome.refusal.c_str());
   Summary& s = summary();
   ++s.filters;
   s.raw_text += input.filter.raw_text;
