@@ -1,17 +1,19 @@
 #!/usr/bin/env bash
-# Runs each fuzz target (the two savefile readers and the compiler) for a
-# fixed time and reports how many inputs it executed and whether it found
-# anything. Builds nothing: the targets must exist in BUILD_DIR (configured
+# Runs each fuzz target (the two savefile readers, the decompression layer
+# under them, and the compiler) for a fixed time and reports how many inputs
+# it executed and whether it found anything. Builds nothing: the targets must exist in BUILD_DIR (configured
 # with -DBPFC_FUZZ=ON; `make test-fuzz` does both).
 #
 # Usage: run_fuzzers.sh BUILD_DIR [SECONDS]   (default 30 seconds per target)
 #
 # The readers' corpus starts from libpcap's test savefiles (test/corpus/pcaps)
-# plus the hand-made seeds of fuzz_seed_generator; the compiler's from the
+# plus the hand-made seeds of fuzz_seed_generator; the decompression target's
+# from the same files behind its two header bytes (compressed_property.h),
+# four codec/damage combinations each; the compiler's from the
 # expressions of test/corpus/accept (one in eight for runs under five minutes,
 # so that loading them leaves time to fuzz) plus as many generator inputs, by
 # fuzz_compiler_seed_generator. Both live in a temporary directory that is
-# removed afterwards. The targets run side by side (three on the usual two
+# removed afterwards. The targets run side by side (four on the usual two
 # cores: the wall time stays SECONDS plus start-up). Findings (crash-*,
 # leak-*, timeout-*, oom-* reproducers) are kept in
 # BUILD_DIR/fuzz-artifacts/<target>/ and each target's output in
@@ -32,7 +34,7 @@ fi
 here=$(cd "$(dirname "$0")" && pwd)
 corpus_pcaps=$here/../corpus/pcaps
 corpus_accept=$here/../corpus/accept
-targets=(fuzz_pcap_reader fuzz_pcapng_reader fuzz_compiler)
+targets=(fuzz_pcap_reader fuzz_pcapng_reader fuzz_compressed_savefile fuzz_compiler)
 bin_dir=$build/test/fuzz
 
 for program in "${targets[@]}" fuzz_seed_generator fuzz_compiler_seed_generator; do
@@ -46,9 +48,20 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/bpfc-fuzz.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 seeds=$work/seeds
 compiler_seeds=$work/compiler-seeds
-mkdir -p "$seeds" "$compiler_seeds" "$build/fuzz-logs"
+compressed_seeds=$work/compressed-seeds
+mkdir -p "$seeds" "$compiler_seeds" "$compressed_seeds" "$build/fuzz-logs"
 cp "$corpus_pcaps"/* "$seeds"/
 "$bin_dir/fuzz_seed_generator" "$seeds"
+index=0
+for seed in "$seeds"/*; do
+  for variant in 0 1 2 3; do
+    mode=$(((4 * index + variant) % 48))
+    parameter=$(((37 * index + 71 * variant) % 256))
+    { printf "\\$(printf %03o "$mode")\\$(printf %03o "$parameter")"; cat "$seed"; } \
+      >"$compressed_seeds/$variant-$(basename "$seed")"
+  done
+  index=$((index + 1))
+done
 "$bin_dir/fuzz_compiler_seed_generator" --every $((seconds < 300 ? 8 : 1)) "$corpus_accept" "$compiler_seeds" 2>/dev/null
 touch "$work/started"  # artifacts newer than this come from this run
 
@@ -56,7 +69,7 @@ export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 export ASAN_OPTIONS=abort_on_error=0:detect_leaks=1
 
 echo "fuzzing ${targets[*]} for ${seconds} s each ($(ls "$seeds" | wc -l) savefile seeds," \
-  "$(ls "$compiler_seeds" | wc -l) compiler seeds)"
+  "$(ls "$compressed_seeds" | wc -l) compressed-savefile seeds, $(ls "$compiler_seeds" | wc -l) compiler seeds)"
 pids=()
 for target in "${targets[@]}"; do
   mkdir -p "$work/$target" "$build/fuzz-artifacts/$target"
@@ -65,6 +78,9 @@ for target in "${targets[@]}"; do
     # third of the run time on this target's many coverage features.
     options=(-max_len=8192 -entropic=0)
     target_seeds=$compiler_seeds
+  elif [ "$target" = fuzz_compressed_savefile ]; then
+    options=(-max_len=65536)
+    target_seeds=$compressed_seeds
   else
     options=(-max_len=65536)
     target_seeds=$seeds
@@ -96,7 +112,7 @@ for i in "${!targets[@]}"; do
   fi
   findings=$((findings + 1))
   echo "$target: FINDING after ${executions:-?} executions (exit status $status); log: $log"
-  grep -aE '^(==[0-9]+==ERROR|SUMMARY|savefile property violated|compiler property violated|.*runtime error)' "$log" |
+  grep -aE '^(==[0-9]+==ERROR|SUMMARY|(savefile|compiler) property violated|.*runtime error)' "$log" |
     head -n 5 | sed 's/^/  /'
   for artifact in "${artifacts[@]}"; do
     echo "  reproducer: $artifact   (run: $bin_dir/$target $artifact)"
