@@ -91,6 +91,7 @@ constexpr const char* kExamples = R"(Examples:
   bpfc filter -r in.pcapng -w out.pcap --nano  convert, nanosecond timestamps
   bpfc filter -r - -w - icmp < in.pcap | tcpdump -r -    a pipeline stage
   bpfc filter -r in.pcap -c 10 -F filter.txt  first 10 matches; '#' comments
+  bpfc filter -r in.pcap.gz -w out.pcap tcp   compressed input (gzip, xz, zstd)
 
 Without -w, each packet kept prints one line like `tcpdump -n -q` (local time;
 --nano for nanoseconds). Without an expression every packet is kept. The
@@ -102,6 +103,9 @@ holds one link type: inputs with several need --format pcapng. The output
 format defaults to the first input's, its timestamp precision too (--nano
 forces nanoseconds). At the end "N packets read, M matched" goes to stderr;
 with stderr on a terminal and more than 300 MB of input, a progress line too.
+Inputs compressed with gzip, xz or zstd are recognized by their content (not
+their name) and decompressed on the fly; a compressed file cut short is
+damaged (status 3) after the packets before the cut. Output is uncompressed.
 
 Exit status: 0 ok; 1 refused: the filter does not compile, a file cannot be
 opened or created, an input is not a savefile, a write error, pcap output for
