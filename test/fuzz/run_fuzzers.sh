@@ -75,8 +75,11 @@ for target in "${targets[@]}"; do
   mkdir -p "$work/$target" "$build/fuzz-artifacts/$target"
   if [ "$target" = fuzz_compiler ]; then
     # Expressions are short; the entropic schedule's bookkeeping costs a
-    # third of the run time on this target's many coverage features.
-    options=(-max_len=8192 -entropic=0)
+    # third of the run time on this target's many coverage features. A
+    # protochain filter (thousands of instructions) takes a second of CPU in
+    # this build, and a shared machine can make that ten on the clock: a
+    # hang is what takes longer than 30 s.
+    options=(-max_len=8192 -entropic=0 -timeout=30)
     target_seeds=$compiler_seeds
   elif [ "$target" = fuzz_compressed_savefile ]; then
     options=(-max_len=65536)
@@ -86,7 +89,7 @@ for target in "${targets[@]}"; do
     target_seeds=$seeds
   fi
   # New inputs go to the first directory; the seeds are only read.
-  "$bin_dir/$target" "${options[@]}" -timeout=10 -max_total_time="$seconds" -print_final_stats=1 \
+  "$bin_dir/$target" -timeout=10 "${options[@]}" -max_total_time="$seconds" -print_final_stats=1 \
     -artifact_prefix="$build/fuzz-artifacts/$target/" "$work/$target" "$target_seeds" \
     >"$build/fuzz-logs/$target.log" 2>&1 &
   pids+=($!)
