@@ -231,6 +231,45 @@ TEST(CompressedInput, CorruptCompressedDataEndsTheReadWithAnError) {
   if (auto source = open_savefile_memory(packed, error)) collect(*source);
 }
 
+// Magic number, frame header descriptor and the fields it announces
+// (RFC 8878 section 3.1.1.1): where a zstd frame's first block header is.
+size_t zstd_frame_header_size(const std::vector<uint8_t>& frame) {
+  const uint8_t descriptor = frame.at(4);
+  const bool single_segment = (descriptor & 0x20) != 0;
+  const size_t dictionary_id[] = {0, 1, 2, 4};
+  const size_t content_size[] = {single_segment ? 1u : 0u, 2, 4, 8};
+  return 5 + (single_segment ? 0 : 1) + dictionary_id[descriptor & 3] + content_size[descriptor >> 6];
+}
+
+// A corrupt block after good ones in a zstd frame: everything the good
+// blocks hold is delivered before the error, however much input the decoder
+// had at once. (libzstd, failing in a call, does not say how much that call
+// wrote, so the decoder is fed a block at a time.)
+TEST(CompressedInput, ZstdBlocksBeforeACorruptOneAreDelivered) {
+  const std::vector<uint8_t> plain = big_pcap(600 << 10);
+  std::vector<uint8_t> packed = testing::zstd_bytes(plain);
+  // Each block but the last holds 128 KiB of the input; the fourth becomes
+  // of the "reserved" type, which the decoder refuses.
+  constexpr size_t kBlockBytes = 128 << 10;
+  size_t at = zstd_frame_header_size(packed);
+  for (int block = 0; block < 3; ++block) {
+    const uint32_t header = packed.at(at) | packed.at(at + 1) << 8 | packed.at(at + 2) << 16;
+    ASSERT_EQ(header & 1, 0u) << "block " << block << " is the last";
+    const uint32_t type = (header >> 1) & 3, size = header >> 3;
+    at += 3 + (type == 1 ? 1 : size);  // an RLE block stores one byte
+  }
+  packed.at(at) |= 0x06;
+  const CollectedPackets good = read_memory(std::span<const uint8_t>(plain.data(), 3 * kBlockBytes));
+  ASSERT_GT(good.packets.size(), 100u);
+  SavefileError error;
+  auto source = open_savefile_memory(packed, error);
+  ASSERT_TRUE(source) << error.describe("in");
+  const CollectedPackets got = collect(*source);
+  EXPECT_TRUE(got.packets == good.packets) << got.packets.size() << " packets instead of " << good.packets.size();
+  ASSERT_TRUE(got.error);
+  EXPECT_NE(got.error->message.find("corrupt zstd data"), std::string::npos) << got.error->message;
+}
+
 TEST(CompressedInput, CompressedDataThatIsNoSavefileIsRefusedSayingSo) {
   const std::string text = "hello, world\n";
   const std::vector<uint8_t> hello(text.begin(), text.end());

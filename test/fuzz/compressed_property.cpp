@@ -98,16 +98,13 @@ void check_compressed_property(std::span<const uint8_t> input) {
 
   const std::optional<SourceRecording> got = read_memory(compressed);
   if (damage != Damage::RawBytes) {
+    // Corrupt data is only read (the contract checked): how much of it a
+    // decoder turns into output before it notices depends on how the input
+    // arrives (zstd, given a corrupt frame in pieces, may decode it to
+    // garbage that it refuses when given it whole).
     std::optional<SourceRecording> shifting = read_shifting(compressed, codec, plain);
-    if (got && shifting) {
-      SourceRecording expected = *got;
-      if (damage == Damage::Corrupted) {
-        // Where a decoder notices corruption (the compressed byte its message
-        // names) depends on how much input it was given at a time.
-        require(expected.error.has_value() == shifting->error.has_value(), "only one read noticed the corruption");
-        expected.error = shifting->error;
-      }
-      std::string difference = describe_difference(expected, *shifting);
+    if (got && shifting && damage != Damage::Corrupted) {
+      std::string difference = describe_difference(*got, *shifting);
       if (!difference.empty()) property_failed("memory and shifting stream differ: " + difference);
     }
   }

@@ -13,9 +13,11 @@
 //     blocks, error, warnings), or be refused when those are;
 //  2. truncated: deliver a prefix of those packets, and end with an error
 //     unless the cut falls between two members;
-//  3. always: keep the PacketSource contract (source_recording.h), and
-//     deliver the same when the compressed bytes come through a stream whose
-//     buffer keeps moving (shifting_stream_input.h).
+//  3. always: keep the PacketSource contract (source_recording.h), and,
+//     unless corrupted, deliver the same when the compressed bytes come
+//     through a stream whose buffer keeps moving (shifting_stream_input.h).
+//     (How much of a corrupt frame zstd decodes before it notices depends on
+//     how the input arrives.)
 //
 // A violation prints what failed and aborts.
 #pragma once
