@@ -1,7 +1,7 @@
 # Entry points: `make run` (install, build, demo) and `make test` (install,
 # build, the whole suite in a Release build and again under AddressSanitizer
-# and UndefinedBehaviorSanitizer, then each savefile-reader fuzz target for
-# FUZZ_SECONDS). `make fuzz` fuzzes longer, `make bench` measures `bpfc
+# and UndefinedBehaviorSanitizer, then each fuzz target (savefile readers,
+# compiler) for FUZZ_SECONDS). `make fuzz` fuzzes longer, `make bench` measures `bpfc
 # filter` against tcpdump. Everything else is CMake.
 BUILD ?= build
 ASAN_BUILD ?= build-asan
@@ -27,9 +27,10 @@ $(BUILD)/CMakeCache.txt:
 $(ASAN_BUILD)/CMakeCache.txt:
 	cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DBPFC_SANITIZE=ON $(CMAKE_FLAGS) >/dev/null
 
-# The fuzzing build compiles only the fuzz targets and the libraries they link.
+# The fuzzing build compiles only the fuzz targets and the libraries they link
+# (the compiler's included, so CMAKE_FLAGS such as a ccache launcher apply).
 $(FUZZ_BUILD)/CMakeCache.txt:
-	CC=clang CXX=clang++ cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=Debug -DBPFC_FUZZ=ON >/dev/null
+	CC=clang CXX=clang++ cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=Debug -DBPFC_FUZZ=ON $(CMAKE_FLAGS) >/dev/null
 
 build: deps $(BUILD)/CMakeCache.txt
 	cmake --build $(BUILD) -j $(JOBS)

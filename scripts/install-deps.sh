@@ -9,6 +9,9 @@ packages=(
   libfmt-dev nlohmann-json3-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   llvm-dev libz3-dev
+  # compressed savefiles: gzip, xz and zstd decompression (the command-line
+  # tools let the tests make such files independently, and are optional)
+  zlib1g-dev liblzma-dev libzstd-dev gzip xz-utils zstd
   # the fuzz targets: clang with libFuzzer and the sanitizer runtimes
   clang libclang-rt-14-dev
   # test-only oracles: libpcap's compiler and tcpdump

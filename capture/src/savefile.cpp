@@ -1,5 +1,6 @@
-// Entry points of the savefile layer: format detection by magic number, and
-// the choice of writer. The formats themselves live in pcap_* and pcapng_*.
+// Entry points of the savefile layer: detection of compression and format by
+// magic number, and the choice of writer. The formats themselves live in
+// pcap_* and pcapng_*, decompression in decompression.* and decompress_*.
 #include "bpfc/capture/savefile.h"
 
 #include <fcntl.h>
@@ -10,6 +11,8 @@
 #include <cstring>
 
 #include "byte_input.h"
+#include "decompressed_source.h"
+#include "decompression.h"
 #include "output_buffer.h"
 #include "pcap_format.h"
 #include "readers.h"
@@ -28,28 +31,77 @@ uint32_t load_le32(const uint8_t* p) {
 // The pcapng Section Header Block type reads the same in both byte orders.
 constexpr uint32_t kPcapngSectionHeader = 0x0a0d0d0a;
 
-std::unique_ptr<PacketSource> open_detected(std::unique_ptr<ByteInput> input, SavefileError& error,
-                                            const ReaderOptions& options) {
+// A refusal of decompressed data says so: the file was compressed, and the
+// problem is in what it decompressed to.
+std::string after(Compression compression) {
+  return "after " + std::string(compression_name(compression)) + " decompression";
+}
+
+// Detects pcap vs pcapng in `input` (the decompressed bytes when
+// `compression` is not None) and opens the reader.
+std::unique_ptr<PacketSource> open_format(std::unique_ptr<ByteInput> input, SavefileError& error,
+                                          const ReaderOptions& options, Compression compression) {
+  const bool compressed = compression != Compression::None;
   const uint8_t* magic = input->window(0, kMagicBytes);
   if (magic == nullptr) {
     const size_t have = input->available(0);
     if (input->read_error()) {
       error = {"error reading dump file: " + *input->read_error(), std::nullopt, false};
     } else if (have == 0) {
-      error = {"empty file: not a pcap or pcapng savefile", std::nullopt, false};
+      error = {compressed ? "no data " + after(compression) + ": not a pcap or pcapng savefile"
+                          : "empty file: not a pcap or pcapng savefile",
+               std::nullopt, false};
     } else {
-      error = {"truncated dump file; tried to read 4 file header bytes, only got " + std::to_string(have),
+      error = {"truncated dump file; tried to read 4 file header bytes, only got " + std::to_string(have) +
+                   (compressed ? " (" + after(compression) + ")" : ""),
                std::nullopt, false};
     }
     return nullptr;
   }
   const uint32_t value = load_le32(magic);
-  if (pcap_format::is_magic(value)) return open_pcap(std::move(input), error, options);
-  if (value == kPcapngSectionHeader) return open_pcapng(std::move(input), error, options);
-  char first[16];
-  std::snprintf(first, sizeof first, "0x%02x%02x%02x%02x", magic[0], magic[1], magic[2], magic[3]);
-  error = {std::string("not a pcap or pcapng savefile (first bytes ") + first + ")", std::nullopt, false};
-  return nullptr;
+  std::unique_ptr<PacketSource> reader;
+  if (pcap_format::is_magic(value)) {
+    reader = open_pcap(std::move(input), error, options);
+  } else if (value == kPcapngSectionHeader) {
+    reader = open_pcapng(std::move(input), error, options);
+  } else {
+    char first[16];
+    std::snprintf(first, sizeof first, "0x%02x%02x%02x%02x", magic[0], magic[1], magic[2], magic[3]);
+    const Compression inner = detect_compression({magic, input->available(0)});
+    if (compressed && inner != Compression::None) {
+      error = {"not a pcap or pcapng savefile " + after(compression) + ": it holds " +
+                   std::string(compression_name(inner)) + "-compressed data",
+               std::nullopt, false};
+    } else {
+      error = {"not a pcap or pcapng savefile" + (compressed ? " " + after(compression) : std::string()) +
+                   " (first bytes " + first + ")",
+               std::nullopt, false};
+    }
+    return nullptr;
+  }
+  if (!reader && compressed) {
+    // The reader's own refusal (bad header, unsupported version, ...).
+    error.compression = compression_name(compression);
+    if (!error.offset && !error.message.starts_with("error reading")) error.message += " (" + after(compression) + ")";
+  }
+  return reader;
+}
+
+std::unique_ptr<PacketSource> open_detected(std::unique_ptr<ByteInput> input, SavefileError& error,
+                                            const ReaderOptions& options) {
+  size_t head_size = kCompressionMagicBytes;
+  const uint8_t* head = input->window(0, head_size);
+  if (head == nullptr) {
+    head_size = input->available(0);
+    head = input->window(0, head_size);
+  }
+  const Compression compression = head ? detect_compression({head, head_size}) : Compression::None;
+  if (compression == Compression::None) return open_format(std::move(input), error, options, compression);
+  std::unique_ptr<DecompressingInput> decompressed = decompressing_input(std::move(input), compression);
+  const DecompressingInput& stream = *decompressed;
+  auto reader = open_format(std::move(decompressed), error, options, compression);
+  if (!reader) return nullptr;
+  return decompressed_source(std::move(reader), stream, compression);
 }
 
 std::unique_ptr<PacketSink> make_writer(int fd, bool owns_fd, const WriterOptions& options,
@@ -67,6 +119,7 @@ std::string SavefileError::describe(std::string_view name) const {
   if (offset) {
     text += "byte offset ";
     text += std::to_string(*offset);
+    if (!compression.empty()) text += " of the decompressed " + compression + " data";
     text += ": ";
   }
   text += message;

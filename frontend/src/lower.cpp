@@ -37,6 +37,7 @@ MachineProgram build_program(const ast::Filter& filter, const LowerOptions& opti
     return std::move(cg.program());
   }
   Fragment f = lower_expr(cg, *filter.expr);
+  if (std::optional<Fragment> prelude = gen_capture_prelude(cg)) f = gen_and(cg, std::move(*prelude), std::move(f));
   const int accept = cg.new_block(bpf::kRet | bpf::kK, options.snaplen);
   const int reject = cg.new_block(bpf::kRet | bpf::kK, 0);
   cg.patch(f.on_true, accept);

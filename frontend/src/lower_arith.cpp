@@ -7,6 +7,7 @@
 #include "lower_linklayer.h"
 #include "lower_port.h"
 #include "lower_proto.h"
+#include "sema_link_traits.h"
 
 namespace bpfc::lower {
 
@@ -93,7 +94,7 @@ Arth gen_load(Codegen& cg, Proto proto, Arth inst, uint32_t size) {
   const int sz = size_field(size);
   Layout& l = cg.layout();
   if (proto == Proto::Link) {
-    require_link_layer(cg);
+    require_link_header(cg);
     std::vector<Stmt> s = index_to_x(cg, l.off_linkhdr, inst);
     s.push_back(stmt(kLd | kInd | sz, l.off_linkhdr.constant_part));
     append(inst.stmts, s);
@@ -127,7 +128,10 @@ Arth gen_load(Codegen& cg, Proto proto, Arth inst, uint32_t size) {
     s.push_back(stmt(kLd | kInd | sz, l.off_linkpl.constant_part + l.off_nl + 40));
     append(inst.stmts, s);
   } else if (proto == Proto::Radio) {
-    cg.fail("radio information not present in capture");
+    // Offsets count from the start of the packet, where the radio header
+    // of these link types is.
+    if (!sema::link_traits(l.linktype).has(sema::kRadioHeader)) cg.fail("radio information not present in capture");
+    append(inst.stmts, {stmt(kLdx | kMem, static_cast<uint32_t>(inst.reg)), stmt(kLd | kInd | sz, 0)});
   } else {
     cg.fail("unsupported index operation");
   }

@@ -108,4 +108,13 @@ Fragment gen_inbound(Codegen& cg, bool outbound) {
           " (it needs Linux kernel packet metadata)");
 }
 
+Fragment gen_ifindex(Codegen& cg, uint32_t index) {
+  // Linux cooked v2 records the interface index at offset 4.
+  if (cg.layout().linktype == dlt::kLinuxSll2) return gen_cmp(cg, OffRel::LinkHdr, 4, kW, index);
+  require_link_layer(cg);
+  cg.fail("'" + std::string(cg.span_text()) + "' is not supported yet for link type " +
+          std::string(find_link_layer(cg.layout().linktype)->name) +
+          " (it needs Linux kernel packet metadata)");
+}
+
 }  // namespace bpfc::lower

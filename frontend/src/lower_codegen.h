@@ -70,6 +70,9 @@ struct Layout {
   bool is_geneve = false;
   bool is_vxlan = false;
   bool modelled = false;  // the lowering knows this link layer
+  // off_linkhdr is known (link[N] works): on every modelled link layer, and
+  // on most others, whose header starts at a fixed offset.
+  bool link_header_known = false;
 };
 
 class Codegen {

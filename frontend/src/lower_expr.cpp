@@ -69,6 +69,8 @@ Fragment lower_expr(Codegen& cg, const ast::Expr& e) {
             return gen_inbound(cg, false);
           } else if constexpr (std::is_same_v<T, ast::Outbound>) {
             return gen_inbound(cg, true);
+          } else if constexpr (std::is_same_v<T, ast::Ifindex>) {
+            return gen_ifindex(cg, n.index);
           } else if constexpr (std::is_same_v<T, ast::Vlan>) {
             return gen_vlan(cg, n.id);
           } else if constexpr (std::is_same_v<T, ast::Mpls>) {
@@ -86,7 +88,7 @@ Fragment lower_expr(Codegen& cg, const ast::Expr& e) {
           } else if constexpr (std::is_same_v<T, ast::Llc>) {
             return gen_llc(cg, n);
           } else {
-            // ifindex, pflog, 802.11, ATM and SS7 keywords.
+            // pflog, 802.11, ATM and SS7 keywords.
             fail_unsupported(cg);
           }
         }

@@ -145,6 +145,23 @@ Fragment mpls_linktype(Codegen& cg, uint32_t ll_proto) {
   return gen_and(cg, std::move(bottom), gen_mcmp(cg, OffRel::LinkPl, 0, kB, version, 0xf0));
 }
 
+// Where libpcap puts the link-layer header (what link[N] counts from) on the
+// link types whose other layouts are not modelled: at the start of the
+// packet, after the netANALYZER pseudo-headers, and after a radio header of
+// variable length for 802.11 with Prism, AVS, radiotap or PPI headers
+// (nullopt: no constant offset).
+std::optional<uint32_t> unmodelled_link_header_offset(uint32_t dlt_value) {
+  switch (dlt_value) {
+    case dlt::kNetanalyzer: return 4;
+    case dlt::kNetanalyzerTransparent: return 12;
+    case dlt::kPrismHeader:
+    case dlt::kIeee80211Radio:
+    case dlt::kIeee80211RadioAvs:
+    case dlt::kPpi: return std::nullopt;
+    default: return 0;
+  }
+}
+
 }  // namespace
 
 const LinkLayerInfo* find_link_layer(uint32_t dlt_value) {
@@ -162,11 +179,15 @@ void init_layout(Codegen& cg, uint32_t dlt_value) {
   l.linktype = l.prevlinktype = l.outermostlinktype = dlt_value;
   if (const LinkLayerInfo* info = find_link_layer(dlt_value)) {
     l.modelled = true;
+    l.link_header_known = true;
     l.off_linkhdr.constant_part = info->off_linkhdr;
     l.off_linktype.constant_part = info->off_linktype;
     l.off_linkpl.constant_part = info->off_linkpl;
     l.off_nl = info->off_nl;
     l.off_nl_nosnap = info->off_nl_nosnap;
+  } else if (std::optional<uint32_t> offset = unmodelled_link_header_offset(dlt_value)) {
+    l.link_header_known = true;
+    l.off_linkhdr.constant_part = *offset;
   }
   l.off_outermostlinkhdr = l.off_prevlinkhdr = l.off_linkhdr;
 }
@@ -178,6 +199,18 @@ void require_link_layer(Codegen& cg) {
   if (name.empty()) name = "DLT " + std::to_string(cg.layout().linktype);
   cg.fail((what.empty() ? std::string("this filter") : "'" + what + "'") +
           " is not supported yet for link type " + name);
+}
+
+std::optional<Fragment> gen_capture_prelude(Codegen& cg) {
+  if (cg.layout().outermostlinktype != dlt::kPpi) return std::nullopt;
+  // The PPI header's DLT field, little-endian, read as a big-endian word:
+  // 105 (802.11) is 0x69000000.
+  constexpr uint32_t kPpiIeee80211 = 0x69000000;
+  return gen_cmp(cg, OffRel::Packet, 4, kW, kPpiIeee80211);
+}
+
+void require_link_header(Codegen& cg) {
+  if (!cg.layout().link_header_known) require_link_layer(cg);
 }
 
 bool is_ethernet_link(const Layout& l) { return l.linktype == dlt::kEn10mb; }

@@ -17,6 +17,8 @@ namespace dlt {
 inline constexpr uint32_t kNull = 0, kEn10mb = 1, kSlip = 8, kPpp = 9, kRaw = 12, kPppSerial = 50;
 inline constexpr uint32_t kLinktypeRaw = 101, kCHdlc = 104, kLoop = 108, kLinuxSll = 113;
 inline constexpr uint32_t kPppPppd = 166, kIpv4 = 228, kIpv6 = 229, kLinuxSll2 = 276;
+inline constexpr uint32_t kPrismHeader = 119, kIeee80211Radio = 127, kIeee80211RadioAvs = 163, kPpi = 192;
+inline constexpr uint32_t kNetanalyzer = 240, kNetanalyzerTransparent = 241;
 }  // namespace dlt
 
 // How a link layer says which protocol its payload is.
@@ -54,6 +56,12 @@ uint32_t canonical_dlt(uint32_t dlt);
 void init_layout(Codegen& cg, uint32_t dlt);
 // Fails unless the current link layer is modelled.
 void require_link_layer(Codegen& cg);
+// Fails unless the offset of the current link-layer header is known (for
+// link[N]); it is for most link types, modelled or not.
+void require_link_header(Codegen& cg);
+// What libpcap ANDs in front of every (non-empty) filter for the capture's
+// link type: on PPI, that the PPI header announces 802.11. nullopt elsewhere.
+std::optional<Fragment> gen_capture_prelude(Codegen& cg);
 
 // The payload is protocol `ll_proto` (an Ethernet type, or an 802.2 SAP when
 // <= 1500), as the current link layer expresses it.

@@ -65,7 +65,7 @@ constexpr Row kRows[] = {
     {dlt::MTP2_WITH_PHDR, Unsupported, kSs7},
     {dlt::MTP2, Unsupported, kSs7},
     {dlt::ERF, Unsupported, kSs7},
-    {dlt::BACNET_MS_TP, Unsupported, kMac8Addresses},
+    {dlt::BACNET_MS_TP, PreambleOnly, kMac8Addresses},
     {dlt::PPP_PPPD, Ppp, kDirectionField},
     {dlt::AX25_KISS, Unsupported, 0},
     {dlt::PFSYNC, Unsupported, 0},

@@ -80,7 +80,11 @@ size_t remove_unreachable_blocks(ir::Function& f) {
 
   for (ir::BlockId b = 0; b < n; ++b) {
     if (reachable[b]) continue;
-    for (ir::ValueId v : f.blocks[b].insts) f.values[v].block = ir::kNoBlock;
+    // Detached values keep no reference to a block: the ids change below.
+    for (ir::ValueId v : f.blocks[b].insts) {
+      f.values[v].block = ir::kNoBlock;
+      f.values[v].incoming.clear();
+    }
   }
   std::vector<ir::Block> kept;
   kept.reserve(next);

@@ -206,6 +206,7 @@ class CfgSimplifier {
         // One predecessor: the phi is its one input.
         replacements_.replace(v, inst.incoming.front().value);
         inst.block = ir::kNoBlock;
+        inst.incoming.clear();  // `b` goes away; a later renumbering must not meet its id here
         continue;
       }
       inst.block = p;

@@ -699,7 +699,7 @@ void apply_merge(ir::Function& f, const Merge& m) {
       for (ValueId v : f.blocks[s].insts) {
         ir::Inst& phi = f.values[v];
         if (phi.op != Op::Phi) break;
-        std::erase_if(phi.incoming, [&](const ir::PhiIncoming& in) { return in.block == b2; });
+        std::erase_if(phi.incoming, [b2 = b2](const ir::PhiIncoming& in) { return in.block == b2; });
       }
     }
     for (size_t k = start; k < block.insts.size(); ++k) detach(f, block.insts[k]);

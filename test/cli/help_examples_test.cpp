@@ -141,6 +141,7 @@ class HelpExamples : public ::testing::Test {
     const std::string sample = read_file(kSample);
     ASSERT_FALSE(sample.empty());
     for (const char* name : {"in.pcap", "b.pcap"}) write_file(dir_.file(name), sample);
+    ASSERT_EQ(testsupport::run_process({"gzip", "-k", dir_.file("in.pcap")}).exit_code, 0) << "gzip";
     for (const char* name : {"in.pcapng", "a.pcapng"}) {
       ASSERT_EQ(bpfc({"filter", "-r", kSample, "-w", dir_.file(name), "--format", "pcapng"}).exit_code, 0);
     }

@@ -312,7 +312,8 @@ TEST(LowerUnit, UnsupportedLinkTypesNameTheConstructAndTheLinkType) {
 TEST(LowerUnit, KernelMetadataConstructsAreRefusedClearly) {
   Result<ir::Function> r = bpfc_lower_unchecked(1, "ifindex 3");
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error().message, "'ifindex 3' is not supported yet for link type EN10MB");
+  EXPECT_EQ(r.error().message,
+            "'ifindex 3' is not supported yet for link type EN10MB (it needs Linux kernel packet metadata)");
   Result<ir::Function> in = bpfc_lower_unchecked(1, "tcp and inbound");
   ASSERT_FALSE(in.ok());
   EXPECT_NE(in.error().message.find("'inbound' is not supported yet for link type EN10MB"),

@@ -1,15 +1,21 @@
 #!/usr/bin/env bash
-# Runs each savefile-reader fuzz target for a fixed time and reports how many
-# inputs it executed and whether it found anything. Builds nothing: the
-# targets must exist in BUILD_DIR (configured with -DBPFC_FUZZ=ON; `make
-# test-fuzz` does both).
+# Runs each fuzz target (the two savefile readers, the decompression layer
+# under them, and the compiler) for a fixed time and reports how many inputs
+# it executed and whether it found anything. Builds nothing: the targets must exist in BUILD_DIR (configured
+# with -DBPFC_FUZZ=ON; `make test-fuzz` does both).
 #
 # Usage: run_fuzzers.sh BUILD_DIR [SECONDS]   (default 30 seconds per target)
 #
-# The corpus starts from libpcap's test savefiles (test/corpus/pcaps) plus the
-# hand-made seeds of fuzz_seed_generator, in a temporary directory that is
-# removed afterwards. The targets run side by side, one per core. Findings
-# (crash-*, leak-*, timeout-*, oom-* reproducers) are kept in
+# The readers' corpus starts from libpcap's test savefiles (test/corpus/pcaps)
+# plus the hand-made seeds of fuzz_seed_generator; the decompression target's
+# from the same files behind its two header bytes (compressed_property.h),
+# four codec/damage combinations each; the compiler's from the
+# expressions of test/corpus/accept (one in eight for runs under five minutes,
+# so that loading them leaves time to fuzz) plus as many generator inputs, by
+# fuzz_compiler_seed_generator. Both live in a temporary directory that is
+# removed afterwards. The targets run side by side (four on the usual two
+# cores: the wall time stays SECONDS plus start-up). Findings (crash-*,
+# leak-*, timeout-*, oom-* reproducers) are kept in
 # BUILD_DIR/fuzz-artifacts/<target>/ and each target's output in
 # BUILD_DIR/fuzz-logs/<target>.log. Exit status: 0 when no target found
 # anything, 1 on a finding, 2 on a usage or setup error.
@@ -27,10 +33,11 @@ if ! [[ "$seconds" =~ ^[1-9][0-9]*$ ]]; then
 fi
 here=$(cd "$(dirname "$0")" && pwd)
 corpus_pcaps=$here/../corpus/pcaps
-targets=(fuzz_pcap_reader fuzz_pcapng_reader)
+corpus_accept=$here/../corpus/accept
+targets=(fuzz_pcap_reader fuzz_pcapng_reader fuzz_compressed_savefile fuzz_compiler)
 bin_dir=$build/test/fuzz
 
-for program in "${targets[@]}" fuzz_seed_generator; do
+for program in "${targets[@]}" fuzz_seed_generator fuzz_compiler_seed_generator; do
   if [ ! -x "$bin_dir/$program" ]; then
     echo "$0: $bin_dir/$program is missing: build the fuzz targets first (make build-fuzzers)" >&2
     exit 2
@@ -40,21 +47,50 @@ done
 work=$(mktemp -d "${TMPDIR:-/tmp}/bpfc-fuzz.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 seeds=$work/seeds
-mkdir -p "$seeds" "$build/fuzz-logs"
+compiler_seeds=$work/compiler-seeds
+compressed_seeds=$work/compressed-seeds
+mkdir -p "$seeds" "$compiler_seeds" "$compressed_seeds" "$build/fuzz-logs"
 cp "$corpus_pcaps"/* "$seeds"/
 "$bin_dir/fuzz_seed_generator" "$seeds"
+index=0
+for seed in "$seeds"/*; do
+  for variant in 0 1 2 3; do
+    mode=$(((4 * index + variant) % 48))
+    parameter=$(((37 * index + 71 * variant) % 256))
+    { printf "\\$(printf %03o "$mode")\\$(printf %03o "$parameter")"; cat "$seed"; } \
+      >"$compressed_seeds/$variant-$(basename "$seed")"
+  done
+  index=$((index + 1))
+done
+"$bin_dir/fuzz_compiler_seed_generator" --every $((seconds < 300 ? 8 : 1)) "$corpus_accept" "$compiler_seeds" 2>/dev/null
 touch "$work/started"  # artifacts newer than this come from this run
 
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 export ASAN_OPTIONS=abort_on_error=0:detect_leaks=1
 
-echo "fuzzing ${targets[*]} for ${seconds} s each ($(ls "$seeds" | wc -l) seed files)"
+echo "fuzzing ${targets[*]} for ${seconds} s each ($(ls "$seeds" | wc -l) savefile seeds," \
+  "$(ls "$compressed_seeds" | wc -l) compressed-savefile seeds, $(ls "$compiler_seeds" | wc -l) compiler seeds)"
 pids=()
 for target in "${targets[@]}"; do
   mkdir -p "$work/$target" "$build/fuzz-artifacts/$target"
+  if [ "$target" = fuzz_compiler ]; then
+    # Expressions are short; the entropic schedule's bookkeeping costs a
+    # third of the run time on this target's many coverage features. A
+    # protochain filter (thousands of instructions) takes a second of CPU in
+    # this build, and a shared machine can make that ten on the clock: a
+    # hang is what takes longer than 30 s.
+    options=(-max_len=8192 -entropic=0 -timeout=30)
+    target_seeds=$compiler_seeds
+  elif [ "$target" = fuzz_compressed_savefile ]; then
+    options=(-max_len=65536)
+    target_seeds=$compressed_seeds
+  else
+    options=(-max_len=65536)
+    target_seeds=$seeds
+  fi
   # New inputs go to the first directory; the seeds are only read.
-  "$bin_dir/$target" -max_len=65536 -timeout=10 -max_total_time="$seconds" -print_final_stats=1 \
-    -artifact_prefix="$build/fuzz-artifacts/$target/" "$work/$target" "$seeds" \
+  "$bin_dir/$target" -timeout=10 "${options[@]}" -max_total_time="$seconds" -print_final_stats=1 \
+    -artifact_prefix="$build/fuzz-artifacts/$target/" "$work/$target" "$target_seeds" \
     >"$build/fuzz-logs/$target.log" 2>&1 &
   pids+=($!)
 done
@@ -68,13 +104,19 @@ for i in "${!targets[@]}"; do
   executions=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
   new_units=$(sed -n 's/^stat::new_units_added: *//p' "$log" | tail -n 1)
   mapfile -t artifacts < <(find "$build/fuzz-artifacts/$target" -type f -newer "$work/started" | sort)
+  # (A target that failed while loading its seeds printed neither.)
+  coverage=$(grep -aoE '(DONE|INITED) +cov: [0-9]+ ft: [0-9]+' "$log" | tail -n 1 | sed -E 's/^(DONE|INITED) +//' ||
+    true)
   if [ "$status" -eq 0 ] && [ ${#artifacts[@]} -eq 0 ]; then
-    echo "$target: ${executions:-?} executions in ${seconds} s, ${new_units:-?} new corpus inputs, no finding"
+    echo "$target: ${executions:-?} executions in ${seconds} s, ${new_units:-?} new corpus inputs" \
+      "(${coverage:-cov: ?}), no finding"
+    grep -a '^compiler fuzz summary' "$log" | sed 's/^compiler fuzz summary: /  /' || true
     continue
   fi
   findings=$((findings + 1))
   echo "$target: FINDING after ${executions:-?} executions (exit status $status); log: $log"
-  grep -E '^(==[0-9]+==ERROR|SUMMARY|savefile property violated|.*runtime error)' "$log" | head -n 5 | sed 's/^/  /'
+  grep -aE '^(==[0-9]+==ERROR|SUMMARY|(savefile|compiler) property violated|.*runtime error)' "$log" |
+    head -n 5 | sed 's/^/  /'
   for artifact in "${artifacts[@]}"; do
     echo "  reproducer: $artifact   (run: $bin_dir/$target $artifact)"
   done

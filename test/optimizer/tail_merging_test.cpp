@@ -376,6 +376,39 @@ TEST(TailMerging, KeepsVerdictsOnRandomIr) { check_on_random_ir(registered_pass(
 
 TEST(TailMerging, KeepsVerdictsOnLoweredFilters) { check_on_lowered_filters(registered_pass(kPass)); }
 
+// cfg-simplify used to leave detached phis naming blocks that no longer
+// exist, and tail merging renumbered them with the rest: an out-of-bounds
+// read that crashed `bpfc compile 'protochain 1 or protochain 51'`. The whole
+// -O2 pipeline must compile it and keep the lowered program's verdicts.
+TEST(TailMerging, CompilesTheTwoProtocolChainsThatFollowedStaleBlockIds) {
+  const std::string expr = "protochain 1 or protochain 51";
+  CompileOptions options;
+  options.opt_level = 2;
+  auto optimized = compile_to_ir(expr, options);
+  ASSERT_TRUE(optimized) << optimized.error().message;
+  options.passes = std::vector<opt::Pass>{};
+  auto lowered = compile_to_ir(expr, options);
+  ASSERT_TRUE(lowered) << lowered.error().message;
+  // IPv4 with protocol 1 or 51, IPv6 with an AH header before ICMP, and
+  // their neighbours.
+  std::vector<std::vector<uint8_t>> packets;
+  for (uint8_t protocol : {1, 6, 51}) {
+    std::vector<uint8_t> v4(14 + 20 + 16, 0);
+    v4[12] = 0x08, v4[14] = 0x45, v4[14 + 9] = protocol;
+    packets.push_back(v4);
+    std::vector<uint8_t> v6(14 + 40 + 24, 0);
+    v6[12] = 0x86, v6[13] = 0xdd, v6[14] = 0x60, v6[14 + 6] = 51, v6[14 + 40] = protocol, v6[14 + 41] = 1;
+    packets.push_back(v6);
+  }
+  for (const auto& packet : packets) {
+    for (size_t length = 0; length <= packet.size(); ++length) {
+      std::span<const uint8_t> cut(packet.data(), length);
+      EXPECT_EQ(ir::interpret(*optimized, cut, 1514), ir::interpret(*lowered, cut, 1514))
+          << length << " bytes of " << packet.size();
+    }
+  }
+}
+
 TEST(TailMerging, IsIdempotent) {
   ir::Function f = parse_ir(kPortSeven);
   opt::PassCounters counters;

@@ -116,6 +116,7 @@ constexpr const char* kExamples = R"(Examples:
   bpfc filter -r in.pcap -c 10 -F filter.txt  # first 10 matches; '#' comments
   bpfc filter -r in.pcap --count tcp          # only the number: "N packets"
   bpfc filter -n -q -r in.pcap udp            # tcpdump's -n and -q are accepted
+  bpfc filter -r in.pcap.gz -w out.pcap tcp   # compressed input (gzip, xz, zstd)
 
 Without -w, each packet kept prints one line like `tcpdump -n -q` (local time;
 --nano for nanoseconds). Without an expression every packet is kept. The
@@ -136,6 +137,9 @@ lines are skipped); as in tcpdump it cannot be combined with -r. -n and -q do
 nothing: bpfc never resolves names, and its lines are tcpdump -q's already.
 When the reader of the output goes away (`| head`), the job ends there with
 status 0 and the counts say so.
+Inputs compressed with gzip, xz or zstd are recognized by their content (not
+their name) and decompressed on the fly; a compressed file cut short is
+damaged (status 3) after the packets before the cut. Output is uncompressed.
 
 Exit status: 0 ok; 1 refused: the filter does not compile, a file cannot be
 opened or created, an input is not a savefile, a write error, pcap output for

@@ -2,8 +2,10 @@
 // source, and creating a writer. No libpcap inside.
 //
 // Readers read regular files through a buffer or map them (ReaderOptions),
-// and stream everything else (pipes, stdin) without seeking. Damaged input never crashes or loops: the source stops
-// with a SavefileError that names the byte offset of the damaged record.
+// and stream everything else (pipes, stdin) without seeking. gzip, xz and
+// zstd compressed savefiles are recognized by their first bytes and
+// decompressed on the fly. Damaged input never crashes or loops: the source
+// stops with a SavefileError that names the byte offset of the damaged record.
 #pragma once
 
 #include <cstdint>
@@ -34,10 +36,15 @@ struct SavefileError {
   // Byte offset in the input of the record or block that is damaged.
   std::optional<uint64_t> offset;
   // True when the input started as a valid savefile and went bad later
-  // (truncation, corrupt lengths): what came before was delivered intact.
+  // (truncation, corrupt lengths, compressed data that is cut short or
+  // corrupt): what came before was delivered intact.
   bool damaged = false;
+  // "gzip", "xz" or "zstd" when the input was compressed: then `offset`
+  // counts bytes of the decompressed data. Empty otherwise.
+  std::string compression = {};
 
-  // "NAME: byte offset N: message" (or "NAME: message" without offset).
+  // "NAME: byte offset N: message", "NAME: byte offset N of the decompressed
+  // gzip data: message", or "NAME: message" without offset.
   std::string describe(std::string_view name) const;
 };
 
@@ -58,7 +65,8 @@ class PacketSource {
   // Interfaces seen so far (pcapng adds one per IDB as it reads them).
   virtual const std::vector<InterfaceInfo>& interfaces() const = 0;
   // Total input size when known (regular files), for progress reporting,
-  // and how many bytes have been consumed so far.
+  // and how many bytes have been consumed so far (of a compressed file: its
+  // compressed bytes).
   virtual std::optional<uint64_t> size() const = 0;
   virtual uint64_t position() const = 0;
 };
@@ -72,9 +80,12 @@ struct ReaderOptions {
   bool map_files = false;
 };
 
-// Opens `path` ("-" is standard input) and detects pcap vs pcapng by magic.
-// Returns null and fills `error` when the file cannot be opened or is not a
-// savefile (empty file, unknown magic, unsupported version, bad header).
+// Opens `path` ("-" is standard input) and detects pcap vs pcapng by magic,
+// after gzip, xz or zstd decompression when the content starts with one of
+// their magic numbers. Returns null and fills `error` when the file cannot
+// be opened or is not a savefile (empty file, unknown magic, unsupported
+// version, bad header; compressed data that is not a savefile, or corrupt
+// from the start).
 std::unique_ptr<PacketSource> open_savefile(const std::string& path, SavefileError& error,
                                             const ReaderOptions& options = {});
 // The same over bytes in memory (which must outlive the source).

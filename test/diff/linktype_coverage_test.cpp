@@ -1,0 +1,192 @@
+// Every link type bpfc knows × common primitives, compiled by Debian's libpcap
+// 1.10.3 (pcap_open_dead + pcap_compile, unoptimized) and by bpfc -O0:
+//
+//  - where libpcap compiles a primitive and bpfc refuses it, bpfc must say in
+//    its own words that it does not support it yet, never in libpcap's: a
+//    libpcap-style refusal ("link-layer type filtering not implemented ...")
+//    tells the user that libpcap refuses it too. The one exception is
+//    inbound/outbound/ifindex without a header field for them: 1.10.3
+//    compiles them on a dead handle to Linux socket metadata loads, which
+//    only a live Linux capture can run (in user space they reject every
+//    packet); bpfc, compiling for savefiles, refuses them as newer libpcap
+//    does ("not a live capture, ...");
+//  - link[N] and radio[N] (and len, less, greater) need no link-layer
+//    model, so bpfc must compile them wherever libpcap does, except link[N]
+//    behind a radio header of variable length;
+//  - where both compile, the programs must agree on packets.
+//
+// The gaps that remain (link types bpfc does not model) are printed.
+#include <iostream>
+#include <map>
+#include <set>
+
+#include <gtest/gtest.h>
+
+#include "bpfc/frontend/linktype.h"
+#include "bpfc/runtime/compile.h"
+#include "libpcap_oracle.h"
+#include "rng.h"
+#include "suite_config.h"
+
+namespace bpfc::difftest {
+namespace {
+
+constexpr uint32_t kSnaplen = 262144;
+constexpr uint32_t kNetmask = 0xffffff00;
+
+// Numeric only: libpcap must never consult a resolver.
+const std::vector<std::string> kPrimitives = {
+    "ip", "ip6", "arp", "rarp", "tcp", "udp", "icmp", "icmp6", "sctp", "igmp", "igrp", "pim", "vrrp", "carp",
+    "ah", "esp", "host 10.0.0.1", "src host 10.0.0.1", "net 10.0.0.0/8", "port 80", "portrange 1-1023",
+    "tcp port 80", "udp port 53", "ip proto 6", "ip6 proto 17", "proto 6", "ip host 10.0.0.1",
+    "arp host 10.0.0.1", "rarp host 10.0.0.1", "host 2001:db8::1", "net 2001:db8::/32",
+    "ether host 00:11:22:33:44:55", "ether src 00:11:22:33:44:55", "ether proto 0x800", "link proto 0x800",
+    "ether broadcast", "ether multicast", "broadcast", "multicast", "ip broadcast", "ip multicast",
+    "ip6 multicast", "vlan", "vlan 100", "mpls", "mpls 100", "pppoed", "pppoes", "pppoes 1", "less 100",
+    "greater 100", "len > 100", "link[0] = 1", "link[3:2] > 7", "ip[0] = 0x45", "tcp[13] & 2 != 0",
+    "ip6[6] = 6", "icmp[icmptype] = icmp-echo", "ip protochain 6", "ip6 protochain 6", "protochain 6",
+    "atalk", "aarp", "decnet", "iso", "stp", "ipx", "netbeui", "llc", "inbound", "outbound", "ifindex 1",
+    "lat", "sca", "mopdl", "moprc", "esis", "isis", "clnp", "l1", "iih", "decnet host 1.2", "link host $01",
+    "radio[1] = 2", "type mgt", "wlan host 00:11:22:33:44:55", "lane", "vpi 1", "fisu", "sio 1", "on eth0",
+    "ip and tcp", "not ip"};
+
+// Primitives that need no model of the link layer.
+const std::set<std::string> kModelFree = {"link[0] = 1", "link[3:2] > 7", "radio[1] = 2", "less 100",
+                                          "greater 100", "len > 100"};
+// 802.11 behind a radio header of variable length (Prism, radiotap, AVS,
+// PPI): link[N] starts after it, at an offset bpfc does not compute yet.
+const std::set<uint32_t> kVariableLinkHeader = {119, 127, 163, 192};
+
+bool says_not_supported_by_bpfc(const std::string& message) {
+  return message.find("is not supported yet for link type") != std::string::npos ||
+         message.find("not supported by bpfc yet") != std::string::npos;
+}
+
+bool kernel_metadata_refusal(const std::string& primitive, const std::string& message) {
+  const bool metadata = primitive == "inbound" || primitive == "outbound" || primitive.starts_with("ifindex");
+  return metadata && message.starts_with("not a live capture, '");
+}
+
+std::vector<std::vector<uint8_t>> probe_packets() {
+  Rng rng(165);
+  std::vector<std::vector<uint8_t>> packets;
+  for (int i = 0; i < 96; ++i) {
+    std::vector<uint8_t> p(rng.below(97));
+    for (auto& byte : p) byte = rng.percent(40) ? 0 : rng.byte();
+    if (p.size() >= 2 && i % 4 == 0) p[0] = 0x55, p[1] = 0xff;  // an MS/TP preamble
+    packets.push_back(std::move(p));
+  }
+  return packets;
+}
+
+TEST(LinktypeCoverage, WhatLibpcapCompilesBpfcCompilesOrSaysItDoesNotSupportYet) {
+  auto resolver = make_file_resolver(kFixtureNamesDir);
+  const auto packets = probe_packets();
+  std::map<std::string, std::set<std::string>> gaps;  // link type -> primitives bpfc does not support yet
+  int compared = 0, gap_count = 0, deliberate = 0;
+  for (uint32_t dlt = 0; dlt < 1024; ++dlt) {
+    const auto name = linktype_name(dlt);
+    if (!name) continue;
+    for (const std::string& primitive : kPrimitives) {
+      SCOPED_TRACE(std::string(*name) + ": " + primitive);
+      OracleResult libpcap = libpcap_compile(primitive, dlt, kSnaplen, kNetmask, false);
+      if (!libpcap.program) continue;
+      CompileOptions options;
+      options.linktype = dlt;
+      options.opt_level = 0;
+      options.netmask = kNetmask;
+      options.resolver = resolver.get();
+      auto ours = compile_cbpf(primitive, options);
+      if (!ours) {
+        const std::string& message = ours.error().message;
+        if (kernel_metadata_refusal(primitive, message)) {
+          ++deliberate;
+          continue;
+        }
+        EXPECT_TRUE(says_not_supported_by_bpfc(message))
+            << "libpcap 1.10.3 compiles it; bpfc refuses in words that say libpcap would not: " << message;
+        if (kModelFree.contains(primitive) && !(primitive.starts_with("link[") && kVariableLinkHeader.contains(dlt)))
+          ADD_FAILURE() << "needs no link-layer model, yet refused: " << message;
+        ++gap_count;
+        gaps[std::string(*name)].insert(primitive);
+        continue;
+      }
+      LibpcapProgram theirs(*libpcap.program), mine(*ours);
+      for (const auto& packet : packets) {
+        for (uint32_t wirelen : {static_cast<uint32_t>(packet.size()), 1500u}) {
+          ASSERT_EQ(mine.run(packet.data(), static_cast<uint32_t>(packet.size()), wirelen),
+                    theirs.run(packet.data(), static_cast<uint32_t>(packet.size()), wirelen))
+              << packet.size() << "-byte packet, wirelen " << wirelen;
+        }
+      }
+      ++compared;
+    }
+  }
+  std::cout << "[linktypes] " << compared << " link type/primitive pairs compiled by both and compared; "
+            << deliberate << " kernel-metadata refusals (as newer libpcap); " << gap_count
+            << " that libpcap 1.10.3 compiles and bpfc does not support yet:\n";
+  // Link types with the same gaps, together.
+  std::map<std::set<std::string>, std::vector<std::string>> by_gaps;
+  for (const auto& [linktype, primitives] : gaps) by_gaps[primitives].push_back(linktype);
+  for (const auto& [primitives, linktypes] : by_gaps) {
+    std::cout << "  " << primitives.size() << " primitive" << (primitives.size() == 1 ? "" : "s") << " (";
+    size_t shown = 0;
+    for (const auto& p : primitives) {
+      if (shown == 4) {
+        std::cout << ", ...";
+        break;
+      }
+      std::cout << (shown++ ? ", " : "") << p;
+    }
+    std::cout << ") on " << linktypes.size() << " link type" << (linktypes.size() == 1 ? "" : "s") << ":";
+    for (const auto& l : linktypes) std::cout << " " << l;
+    std::cout << "\n";
+  }
+  EXPECT_GT(compared, 1000);
+}
+
+// The MS/TP case by name: libpcap 1.10.3 compiles `ip` there to a preamble
+// check, newer libpcap refuses it; bpfc says it does not support it yet.
+TEST(LinktypeCoverage, BacnetMstpProtocolTestsAreRefusedAsNotSupportedYet) {
+  auto resolver = make_file_resolver(kFixtureNamesDir);
+  ASSERT_TRUE(libpcap_compile("ip", 165, kSnaplen, std::nullopt, false).program);
+  CompileOptions options;
+  options.linktype = 165;
+  options.resolver = resolver.get();
+  for (const char* expr : {"ip", "tcp port 80", "host 10.0.0.1", "link proto 5"}) {
+    auto ours = compile_cbpf(expr, options);
+    ASSERT_FALSE(ours) << expr;
+    EXPECT_EQ(ours.error().message.find("not implemented"), std::string::npos) << ours.error().message;
+    EXPECT_NE(ours.error().message.find("not supported by bpfc yet"), std::string::npos) << ours.error().message;
+  }
+  // What needs no protocol test still compiles.
+  EXPECT_TRUE(compile_cbpf("link[0] = 0x55 and len > 8", options));
+}
+
+TEST(LinktypeCoverage, IfindexOnLinuxCookedV2ReadsTheHeaderField) {
+  auto resolver = make_file_resolver(kFixtureNamesDir);
+  CompileOptions options;
+  options.linktype = 276;
+  options.resolver = resolver.get();
+  for (int opt_level : {0, 2}) {
+    options.opt_level = opt_level;
+    OracleResult libpcap = libpcap_compile("ifindex 7 or ifindex 0x1000", 276, kSnaplen, std::nullopt, opt_level > 0);
+    ASSERT_TRUE(libpcap.program) << libpcap.error;
+    auto ours = compile_cbpf("ifindex 7 or ifindex 0x1000", options);
+    ASSERT_TRUE(ours) << ours.error().message;
+    LibpcapProgram theirs(*libpcap.program), mine(*ours);
+    for (uint32_t index : {0u, 7u, 0x1000u, 0x07000000u}) {
+      std::vector<uint8_t> sll2(20, 0);
+      sll2[4] = static_cast<uint8_t>(index >> 24), sll2[5] = static_cast<uint8_t>(index >> 16);
+      sll2[6] = static_cast<uint8_t>(index >> 8), sll2[7] = static_cast<uint8_t>(index);
+      for (uint32_t caplen : {20u, 8u, 7u}) {
+        EXPECT_EQ(mine.run(sll2.data(), caplen, 20), theirs.run(sll2.data(), caplen, 20))
+            << "ifindex " << index << ", " << caplen << " bytes, -O" << opt_level;
+      }
+      EXPECT_EQ(mine.run(sll2.data(), 20, 20) != 0, index == 7 || index == 0x1000);
+    }
+  }
+}
+
+}  // namespace
+}  // namespace bpfc::difftest
