@@ -43,20 +43,6 @@ void print_lifetime(Text& o, uint32_t seconds) {
   }
 }
 
-// tcpdump's fn_print_char(): bytes outside printable ASCII as "M-" (high
-// bit) and "^X" (control) escapes.
-void print_escaped(Text& o, uint8_t byte) {
-  if (byte >= 0x80) {
-    byte &= 0x7f;
-    o << "M-";
-  }
-  if (byte < 0x20 || byte == 0x7f) {
-    byte ^= 0x40;
-    o << '^';
-  }
-  o << static_cast<char>(byte);
-}
-
 // A DNS name in wire form (RFC 1035) starting at `at` in `b`, whose
 // compression pointers count from `base`; each label is followed by a dot.
 // Returns where the name ends (after the first pointer, if any), or 0
@@ -103,7 +89,7 @@ uint32_t print_domain(Text& o, const Bytes& b, uint32_t base, uint32_t at) {
     }
     if (!b.has(at + 1, length)) return 0;
     uint32_t shown = name_chars + length <= kMaxName ? length : name_chars < kMaxName ? kMaxName - name_chars : 0;
-    for (uint32_t i = 0; i < shown; ++i) print_escaped(o, b.u8(at + 1 + i));
+    for (uint32_t i = 0; i < shown; ++i) o.escaped_char(b.u8(at + 1 + i));
     name_chars += length;
     if (name_chars <= kMaxName) o << '.';
     ++name_chars;

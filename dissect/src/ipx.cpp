@@ -83,15 +83,7 @@ void print_sap(IpxReader& r, uint32_t at, uint32_t length) {
           if (!r.need(at + j, 1)) return;
           uint8_t ch = r.b.u8(at + j);
           if (ch == 0) break;
-          if (ch >= 0x80) {
-            o << "M-";
-            ch &= 0x7f;
-          }
-          if (ch < 0x20 || ch == 0x7f) {
-            o << '^';
-            ch ^= 0x40;
-          }
-          o << static_cast<char>(ch);
+          o.escaped_char(ch);
         }
         o << '\'';
         at += 48;

@@ -147,15 +147,7 @@ void print_control_details(Context& c, uint16_t protocol, const Bytes& b, uint8_
         for (uint32_t i = 8; i < encoded + 4; ++i) {
           if (!b.has(i, 1)) return control_truncated(o, protocol);
           uint8_t ch = b.u8(i);
-          if (ch >= 0x80) {
-            o << "M-";
-            ch &= 0x7f;
-          }
-          if (ch < 0x20 || ch == 0x7f) {
-            o << '^';
-            ch ^= 0x40;
-          }
-          o << static_cast<char>(ch);
+          o.escaped_char(ch);
         }
       }
       return;

@@ -79,6 +79,19 @@ class Text {
   void truncated(std::string_view protocol) { *this << " [|" << protocol << ']'; }
   // tcpdump's mark for a malformed field.
   void invalid() { *this << " (invalid)"; }
+  // A byte as tcpdump's fn_print_char() shows it: outside printable ASCII
+  // as "M-" (high bit set) and "^X" (control) escapes.
+  Text& escaped_char(uint8_t byte) {
+    if (byte >= 0x80) {
+      byte &= 0x7f;
+      *this << "M-";
+    }
+    if (byte < 0x20 || byte == 0x7f) {
+      byte ^= 0x40;
+      *this << '^';
+    }
+    return *this << static_cast<char>(byte);
+  }
 
   // For taking back text that turned out not to be printable.
   size_t size() const { return out_.size(); }

@@ -73,15 +73,7 @@ bool print_details(Context& c, const Bytes& b, uint32_t length, const IpHeader& 
       }
       uint8_t ch = b.u8(at + i);
       if (ch == 0) break;
-      if (ch >= 0x80) {
-        o << "M-";
-        ch &= 0x7f;
-      }
-      if (ch < 0x20 || ch == 0x7f) {
-        o << '^';
-        ch ^= 0x40;
-      }
-      o << static_cast<char>(ch);
+      o.escaped_char(ch);
     }
     o << '"';
   }
