@@ -8,6 +8,7 @@
 #include <sstream>
 #include <string>
 
+#include "../runtime/libpcap_oracle.h"
 #include "bpfc/cbpf/codegen.h"
 #include "bpfc/ir/interpreter.h"
 #include "bpfc/ir/parser.h"
@@ -16,17 +17,7 @@
 namespace bpfc::cbpf {
 namespace {
 
-std::string listing(const Program& p) {
-  std::string out;
-  for (size_t i = 0; i < p.size(); ++i) {
-    bpf_insn insn{p[i].code, p[i].jt, p[i].jf, p[i].k};
-    std::istringstream words(bpf_image(&insn, static_cast<int>(i)));
-    std::string word, line;
-    while (words >> word) line += (line.empty() ? "" : " ") + word;
-    out += line + "\n";
-  }
-  return out;
-}
+std::string listing(const Program& p) { return testing::libpcap_listing(p); }
 
 struct Compiled {
   ir::Function f;

@@ -8,6 +8,7 @@
 #include <sstream>
 #include <string>
 
+#include "../runtime/libpcap_oracle.h"
 #include "bpfc/cbpf/codegen.h"
 #include "bpfc/ir/parser.h"
 #include "bpfc/runtime/cbpf_vm.h"
@@ -15,23 +16,7 @@
 namespace bpfc::cbpf {
 namespace {
 
-std::vector<bpf_insn> to_pcap(const Program& p) {
-  std::vector<bpf_insn> out;
-  for (const Insn& i : p) out.push_back(bpf_insn{i.code, i.jt, i.jf, i.k});
-  return out;
-}
-
-std::string listing(const Program& p) {
-  auto insns = to_pcap(p);
-  std::string out;
-  for (size_t i = 0; i < insns.size(); ++i) {
-    std::istringstream words(bpf_image(&insns[i], static_cast<int>(i)));
-    std::string word, line;
-    while (words >> word) line += (line.empty() ? "" : " ") + word;
-    out += line + "\n";
-  }
-  return out;
-}
+std::string listing(const Program& p) { return testing::libpcap_listing(p); }
 
 // Generates code for IR text; checks that libpcap's and the kernel's rules
 // accept it.
@@ -42,7 +27,7 @@ Program compile(const std::string& ir_text) {
   auto program = generate(*f);
   EXPECT_TRUE(program.ok()) << program.error().message;
   if (!program) return {};
-  auto insns = to_pcap(*program);
+  auto insns = testing::to_libpcap(*program);
   EXPECT_EQ(bpf_validate(insns.data(), static_cast<int>(insns.size())), 1) << listing(*program);
   auto kernel = runtime::validate_cbpf(*program, runtime::ValidationRules::LinuxKernel);
   EXPECT_FALSE(kernel.has_value()) << kernel->message << "\n" << listing(*program);

@@ -8,6 +8,7 @@
 #include <sstream>
 #include <string>
 
+#include "../runtime/libpcap_oracle.h"
 #include "bpfc/cbpf/codegen.h"
 #include "bpfc/cbpf/format.h"
 #include "bpfc/ir/interpreter.h"
@@ -17,24 +18,7 @@
 namespace bpfc::cbpf {
 namespace {
 
-std::vector<bpf_insn> to_pcap(const Program& p) {
-  std::vector<bpf_insn> out;
-  for (const Insn& i : p) out.push_back(bpf_insn{i.code, i.jt, i.jf, i.k});
-  return out;
-}
-
-// libpcap's bpf_image, spaces collapsed.
-std::string listing(const Program& p) {
-  auto insns = to_pcap(p);
-  std::string out;
-  for (size_t i = 0; i < insns.size(); ++i) {
-    std::istringstream words(bpf_image(&insns[i], static_cast<int>(i)));
-    std::string word, line;
-    while (words >> word) line += (line.empty() ? "" : " ") + word;
-    out += line + "\n";
-  }
-  return out;
-}
+std::string listing(const Program& p) { return testing::libpcap_listing(p); }
 
 // `ip6 protochain S` on Ethernet, as lowering gives it.
 std::string ip6_protochain(uint32_t stop, int version = 6) {
@@ -120,7 +104,7 @@ TEST(CodegenWalk, RunsLikeTheIrUnderBothInterpreters) {
       auto f = ir::parse(text);
       ASSERT_TRUE(f.ok());
       const Program p = compile(text);
-      auto insns = to_pcap(p);
+      auto insns = testing::to_libpcap(p);
       ASSERT_EQ(bpf_validate(insns.data(), static_cast<int>(insns.size())), 1) << listing(p);
       // Chains of extension and AH headers, cut at every length.
       std::vector<uint8_t> packet(14 + 40, 0);

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <span>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -45,6 +46,19 @@ inline bool libpcap_validate(const cbpf::Program& p) {
 inline std::string libpcap_image(const cbpf::Insn& insn, int pc) {
   const bpf_insn raw{insn.code, insn.jt, insn.jf, insn.k};
   return bpf_image(&raw, pc);
+}
+
+// The program as libpcap's bpf_image prints it, one instruction a line,
+// runs of spaces collapsed to one.
+inline std::string libpcap_listing(const cbpf::Program& p) {
+  std::string out;
+  for (size_t i = 0; i < p.size(); ++i) {
+    std::istringstream words(libpcap_image(p[i], static_cast<int>(i)));
+    std::string word, line;
+    while (words >> word) line += (line.empty() ? "" : " ") + word;
+    out += line + "\n";
+  }
+  return out;
 }
 
 }  // namespace bpfc::testing
