@@ -1,7 +1,13 @@
 // Running the built bpfc binary (BPFC_BINARY) and tcpdump from CLI tests.
 #pragma once
 
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <cstdio>
 #include <cstdlib>
+#include <fstream>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -31,5 +37,34 @@ inline ProcessResult tcpdump(std::vector<std::string> args) {
   args.insert(args.begin(), "tcpdump");
   return testsupport::run_process(args);
 }
+
+// The lines of `text`, without their newlines.
+inline std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) lines.push_back(line);
+  return lines;
+}
+
+// A file in /tmp holding `contents`, its name ending in `suffix`; removed
+// when the object goes.
+class ScratchFile {
+ public:
+  explicit ScratchFile(const std::string& contents, const std::string& suffix = "") {
+    std::string name = "/tmp/bpfc-test-XXXXXX" + suffix;
+    int fd = mkstemps(name.data(), static_cast<int>(suffix.size()));
+    if (fd >= 0) close(fd);
+    path_ = name;
+    std::ofstream(path_, std::ios::binary) << contents;
+  }
+  ~ScratchFile() { std::remove(path_.c_str()); }
+  ScratchFile(const ScratchFile&) = delete;
+  ScratchFile& operator=(const ScratchFile&) = delete;
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
 
 }  // namespace bpfc::clitest

@@ -11,31 +11,6 @@
 namespace bpfc::clitest {
 namespace {
 
-std::vector<std::string> lines_of(const std::string& text) {
-  std::vector<std::string> lines;
-  std::istringstream in(text);
-  std::string line;
-  while (std::getline(in, line)) lines.push_back(line);
-  return lines;
-}
-
-// A file in the test's temporary directory, removed afterwards.
-class ScratchFile {
- public:
-  explicit ScratchFile(const std::string& contents) {
-    char name[] = "/tmp/bpfc-cli-XXXXXX";
-    int fd = mkstemp(name);
-    close(fd);
-    path_ = name;
-    std::ofstream(path_) << contents;
-  }
-  ~ScratchFile() { std::remove(path_.c_str()); }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
-
 TEST(Compile, DefaultOutputIsTheDashDListing) {
   auto r = bpfc({"compile", "ip"});
   ASSERT_EQ(r.exit_code, 0) << r.err;

@@ -20,14 +20,6 @@ size_t count_of(const std::string& text, const std::string& what) {
   return n;
 }
 
-std::vector<std::string> lines_of(const std::string& text) {
-  std::vector<std::string> lines;
-  std::istringstream in(text);
-  std::string line;
-  while (std::getline(in, line)) lines.push_back(line);
-  return lines;
-}
-
 TEST(CompilePasses, PrintAfterShowsTheIrAfterEachRunOfThePass) {
   auto plain = bpfc({"compile", "--emit=ir", kFilter});
   auto r = bpfc({"compile", "--emit=ir", "--print-after=dead-code", kFilter});

@@ -16,30 +16,6 @@
 namespace bpfc::clitest {
 namespace {
 
-std::vector<std::string> lines_of(const std::string& text) {
-  std::vector<std::string> lines;
-  std::istringstream in(text);
-  std::string line;
-  while (std::getline(in, line)) lines.push_back(line);
-  return lines;
-}
-
-class ScratchFile {
- public:
-  explicit ScratchFile(const std::string& contents, const std::string& suffix = "") {
-    std::string name = "/tmp/bpfc-diag-XXXXXX" + suffix;
-    int fd = mkstemps(name.data(), static_cast<int>(suffix.size()));
-    close(fd);
-    path_ = name;
-    std::ofstream(path_, std::ios::binary) << contents;
-  }
-  ~ScratchFile() { std::remove(path_.c_str()); }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
-
 // A long host list, one term per line, 115 KB or so.
 std::string long_host_list(int terms) {
   std::string text = "# generated\n";

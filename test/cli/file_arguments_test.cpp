@@ -226,14 +226,40 @@ TEST_F(FileArguments, AnEmptyFileGivesTheDocumentedStatus) {
 }
 
 TEST_F(FileArguments, AnUnreadableFileIsRefusedWithAMessage) {
-  if (geteuid() == 0) GTEST_SKIP() << "running as root: permissions do not stop reading";
+  // Permissions do not stop root from reading: as root, bpfc runs as nobody.
+  std::vector<std::string> as_user;
+  if (geteuid() == 0) {
+    if (!testsupport::program_available("setpriv")) GTEST_SKIP() << "running as root without setpriv(1)";
+    as_user = {"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--"};
+  }
+  // The file is there to see (its directory is searchable), not to read; and
+  // one in a directory that may not be searched is refused just as clearly.
+  ScratchDir hidden;
+  ASSERT_EQ(chmod(dir_.path().c_str(), 0755), 0);
   const std::string path = dir_.file("unreadable");
   write_file(path, "tcp\n");
+  write_file(hidden.file("unreadable"), "tcp\n");
   ASSERT_EQ(chmod(path.c_str(), 0), 0);
+  if (!as_user.empty()) {
+    ASSERT_EQ(chmod(hidden.path().c_str(), 0), 0);
+  }
   for (const FileArgument& argument : file_arguments(program())) {
     if (argument.output) continue;
+    if (!as_user.empty()) {
+      const auto args = argument.command_line(hidden.file("unreadable"));
+      std::vector<std::string> command = as_user;
+      command.push_back(bpfc_binary());
+      command.insert(command.end(), args.begin(), args.end());
+      ProcessResult r = testsupport::run_process(command);
+      EXPECT_EQ(r.exit_code, 1) << joined(args) << "\n" << r.err;
+      EXPECT_NE(r.err.find(hidden.file("unreadable") + ": Permission denied"), std::string::npos)
+          << joined(args) << "\n" << r.err;
+    }
     const auto args = argument.command_line(path);
-    ProcessResult r = bpfc(args);
+    std::vector<std::string> command = as_user;
+    command.push_back(bpfc_binary());
+    command.insert(command.end(), args.begin(), args.end());
+    ProcessResult r = testsupport::run_process(command);
     expect_clean_exit(r, joined(args));
     EXPECT_EQ(r.exit_code, 1) << joined(args) << "\n" << r.err;
     EXPECT_NE(r.err.find(path + ": Permission denied"), std::string::npos) << joined(args) << "\n" << r.err;

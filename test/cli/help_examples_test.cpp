@@ -34,14 +34,6 @@ std::string trim(const std::string& text) {
   return text.substr(first, last - first + 1);
 }
 
-std::vector<std::string> lines_of(const std::string& text) {
-  std::vector<std::string> lines;
-  std::istringstream in(text);
-  std::string line;
-  while (std::getline(in, line)) lines.push_back(line);
-  return lines;
-}
-
 // The lines of every "Examples:" section: each one up to a blank line;
 // lines that start with '#' continue the comment of the line before.
 std::vector<Example> help_examples(const std::string& where, const std::string& help) {

@@ -30,18 +30,6 @@ size_t count_of(const std::string& text, const std::string& what) {
 
 size_t listing_length(const std::string& listing) { return count_of(listing, "\n"); }
 
-std::vector<std::string> lines_of(const std::string& text) {
-  std::vector<std::string> lines;
-  size_t start = 0;
-  while (start < text.size()) {
-    const size_t end = text.find('\n', start);
-    lines.push_back(text.substr(start, end - start));
-    if (end == std::string::npos) break;
-    start = end + 1;
-  }
-  return lines;
-}
-
 TEST(KernelLimits, OverLongProgramsCompileWithAWarning) {
   // 1000 hosts: about 5700 instructions at -O2, far more at -O0.
   const std::string filter = host_list(1000);

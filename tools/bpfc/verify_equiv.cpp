@@ -1,7 +1,9 @@
 #include "verify_equiv.h"
 
+#include <sys/stat.h>
+
+#include <cerrno>
 #include <cstdio>
-#include <filesystem>
 #include <string_view>
 #include <vector>
 
@@ -75,11 +77,19 @@ bool refused_as_never_matching(const std::string& input, const std::vector<Diagn
   return compile_cbpf(input, to_compile_options(unoptimized)).ok();
 }
 
-// A file when one exists under that name ('-' is standard input), otherwise
-// an expression compiled with the command line's settings.
+// Whether `input` names a file: one exists under that name, or looking it up
+// failed for a reason other than its absence (a directory on the way that may
+// not be searched): reading it then says why.
+bool names_a_file(const std::string& input) {
+  struct stat status;
+  if (::stat(input.c_str(), &status) == 0) return true;
+  return errno != ENOENT && errno != ENOTDIR && errno != ENAMETOOLONG;
+}
+
+// A file when `input` names one ('-' is standard input), otherwise an
+// expression compiled with the command line's settings.
 std::optional<Side> load_side(const std::string& input, int opt_level, const CompileSettings& settings) {
-  std::error_code ignored;
-  if (input == "-" || std::filesystem::exists(input, ignored)) {
+  if (input == "-" || names_a_file(input)) {
     auto program = read_program_input(input);
     if (!program) return std::nullopt;
     return Side{std::move(*program), input == "-" ? "" : "bpfc run -p " + shell_quote(input)};
