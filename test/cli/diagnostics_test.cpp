@@ -52,6 +52,27 @@ TEST(Diagnostics, LongFilterFileGivesLineAndColumnAndOnlyTheLine) {
   EXPECT_EQ(text_above_caret(lines, 1, 5), "70000");
 }
 
+// Every command that reads an expression from -F names the file and line.
+TEST(Diagnostics, FilterFilesAreNamedByEveryCommandThatReadsThem) {
+  ScratchFile file("tcp and # the web\n  port 70000\n");
+  const std::string sample = BPFC_TEST_DIR "/../examples/sample.pcap";
+  const std::vector<std::vector<std::string>> commands = {
+      {"compile", "-F", file.path()},
+      {"filter", "-r", sample, "-F", file.path()},
+      {"filter", "-r", sample, "-w", "/dev/null", "-F", file.path()},
+  };
+  for (const auto& args : commands) {
+    auto r = bpfc(args);
+    EXPECT_EQ(r.exit_code, 1) << args[0];
+    EXPECT_EQ(r.err, file.path() + ":2:8: error: port number 70000 greater than maximum 65535\n"
+                                   "      port 70000\n"
+                                   "           ^^^^^\n")
+        << args[0];
+  }
+  auto from_stdin = bpfc({"filter", "-r", sample, "-F", "-"}, "tcp and\n  port 70000\n");
+  EXPECT_EQ(lines_of(from_stdin.err).at(0), "<stdin>:2:8: error: port number 70000 greater than maximum 65535");
+}
+
 TEST(Diagnostics, LongLinesAreWindowedAroundTheCaret) {
   // The same list on one line, in a file and on the command line.
   std::string text = long_host_list(4000);

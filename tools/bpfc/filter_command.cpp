@@ -99,6 +99,7 @@ int run_filter(const FilterCommandOptions& options) {
     auto contents = read_text_input(options.filter_file, error);
     if (!contents) return report_failure(error);
     filter.expression = blank_out_comments(std::move(*contents));
+    filter.expression_file = source_file_name(options.filter_file);
   }
   // An expression of blanks (or only comments) keeps everything, as in
   // tcpdump; it also needs no link type the compiler knows.

@@ -239,7 +239,7 @@ int32_t FilterRun::filter_for(uint32_t dlt, uint32_t snaplen, const Input& input
                      (name ? std::string(*name) : std::to_string(dlt)) +
                      "; the filter does not compile for it:");
     }
-    report_diagnostics(program.errors(), options_.expression);
+    report_diagnostics(program.errors(), SourceText{options_.expression, options_.expression_file});
     return -1;
   }
   compiled_.push_back(CompiledFilter{dlt, std::move(*program)});

@@ -25,6 +25,9 @@ namespace bpfc::cli {
 struct SavefileFilterOptions {
   std::vector<std::string> inputs;  // read in order; "-" is standard input
   std::string expression;           // empty: keep every packet
+  // Where the expression came from, for diagnostics (FILE:LINE:COLUMN):
+  // the -F file's name, or nullopt for the command line.
+  std::optional<std::string> expression_file;
   // opt_level and netmask apply to every compilation; linktype and snaplen
   // are set per link type.
   CompileOptions compile;
