@@ -213,6 +213,8 @@ class FunctionParser {
       inst.imm = in.number();
     } else if (name == "len") {
       inst.op = Op::Len;
+    } else if (name == "caplen") {
+      inst.op = Op::Caplen;
     } else if (name == "load") {
       inst.op = Op::Load;
       in.expect(".");
@@ -226,6 +228,7 @@ class FunctionParser {
       }
       inst.imm = in.number();
       in.expect("]");
+      inst.checked = in.accept("checked");
     } else if (name == "neg") {
       inst.op = Op::Neg;
       inst.a = use(in);

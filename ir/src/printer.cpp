@@ -84,6 +84,9 @@ void append_inst(std::string& out, ValueId id, const Inst& inst) {
     case Op::Len:
       out += "len";
       break;
+    case Op::Caplen:
+      out += "caplen";
+      break;
     case Op::Load:
       out += "load.";
       out += std::to_string(inst.size);
@@ -94,6 +97,7 @@ void append_inst(std::string& out, ValueId id, const Inst& inst) {
       }
       out += std::to_string(inst.imm);
       out += ']';
+      if (inst.checked) out += " checked";
       break;
     case Op::Neg:
       out += "neg ";
