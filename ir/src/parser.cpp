@@ -1,4 +1,5 @@
-// Reads the textual IR (grammar in printer.cpp) back into a Function.
+// Reads the textual IR (grammar: ir/README.md, "Text form") back into a
+// Function.
 //
 // The parser checks syntax only; whether the function is well formed is the
 // verifier's business, so tests can write deliberately broken IR as text.
