@@ -17,6 +17,7 @@
 #include "bpfc/ir/parser.h"
 #include "bpfc/ir/verifier.h"
 #include "bpfc/optimizer/legalize.h"
+#include "bpfc/optimizer/pass_manager.h"
 #include "bpfc/runtime/compile.h"
 #include "corpus_entries.h"
 #include "packets.h"
@@ -181,6 +182,28 @@ TEST(BoundsChecks, RandomIrKeepsVerdictsWithoutOutOfBoundsLoads) {
   std::cout << "[bounds-checks] random IR: " << loads << " loads, " << per_block
             << " guards merging within blocks, " << guards << " guards merged as the contract allows\n";
   EXPECT_LT(guards, per_block);
+}
+
+// The passes take legalized code (caplen, guards, checked loads) like any
+// other: well formed after -O2, same verdicts under the contract.
+TEST(BoundsChecks, ThePassesKeepLegalizedCodesVerdicts) {
+  std::mt19937 rng(0x70617373);
+  testing::RandomIrShape shape;
+  shape.max_offset = 24;
+  for (int i = 0; i < 300 && !HasFailure(); ++i) {
+    ir::Function legal = testing::random_function(rng, shape);
+    opt::legalize_bounds_checks(legal);
+    ir::Function optimized = legal;
+    opt::OptimizeOptions options;
+    options.verify_each = true;
+    auto report = opt::optimize(optimized, options);
+    ASSERT_TRUE(report.ok()) << report.error().message << "\n" << ir::print(legal);
+    for (int j = 0; j < 20; ++j) {
+      const Bytes packet = testing::random_packet(rng, shape.max_offset + 8);
+      ASSERT_EQ(ir::interpret(optimized, packet, 1000), ir::interpret(legal, packet, 1000))
+          << "before:\n" << ir::print(legal) << "after:\n" << ir::print(optimized);
+    }
+  }
 }
 
 const std::string kCorpusDir = BPFC_TEST_DIR "/corpus";
