@@ -59,6 +59,51 @@ TEST(IrCaplen, SameOperationTellsCheckedLoadsApart) {
   EXPECT_FALSE(same_operation(f.values[0], f.values[1]));
 }
 
+// A checked load needs a guard on every path: `caplen >= end` for an
+// absolute load; for an indexed one `index <= caplen - bound`, where caplen
+// >= bound is already proven (else the subtraction may wrap).
+TEST(IrCheckedLoads, AreProvenByTheGuardsOnEveryPath) {
+  constexpr const char* kGuarded =
+      "b0:\n  v0 = caplen\n  v1 = const 0xe\n  br gt v1, v0, b3, b1\n"
+      "b1:\n  v2 = load.2 [12] checked\n  v3 = const 0x4\n  v4 = sub v0, v3\n  br gt v2, v4, b3, b2\n"
+      "b2:\n  v5 = load.4 [v2 + 0] checked\n  ret v5\n"
+      "b3:\n  v6 = const 0x0\n  ret v6\n";
+  EXPECT_EQ(verify_checked_loads(parsed(kGuarded)), std::nullopt);
+
+  const std::string text = kGuarded;
+  auto problem_with = [&](const std::string& from, const std::string& to) {
+    std::string changed = text;
+    changed.replace(changed.find(from), from.size(), to);
+    const Function f = parsed(changed.c_str());
+    EXPECT_EQ(verify(f), std::nullopt) << changed;
+    return verify_checked_loads(f).value_or("");
+  };
+  // The absolute bound one byte short.
+  EXPECT_NE(problem_with("v1 = const 0xe", "v1 = const 0xd").find("v2 is marked checked"), std::string::npos);
+  // The indexed load one byte past its bound.
+  EXPECT_NE(problem_with("load.4 [v2 + 0]", "load.4 [v2 + 1]").find("v5 is marked checked, but no guard proves v2 + 5"),
+            std::string::npos);
+  // caplen - 16 where only caplen >= 14 is proven: it may have wrapped.
+  EXPECT_NE(problem_with("v3 = const 0x4", "v3 = const 0x10").find("v5 is marked checked"), std::string::npos);
+  // A guard whose taken edge does not return 0 proves nothing.
+  EXPECT_NE(problem_with("v6 = const 0x0", "v6 = const 0x1").find("v2 is marked checked"), std::string::npos);
+  // Unchecked loads are not its business.
+  EXPECT_EQ(problem_with("v6 = const 0x0", "v6 = const 0x0").size(), 0u);
+  EXPECT_EQ(verify_checked_loads(parsed("b0:\n  v0 = load.1 [99]\n  ret v0\n")), std::nullopt);
+  EXPECT_TRUE(verify_checked_loads(parsed("b0:\n  v0 = load.1 [99] checked\n  ret v0\n")).has_value());
+}
+
+// One path with the guard, one without: the merge proves nothing.
+TEST(IrCheckedLoads, AMergeKeepsOnlyWhatEveryPathProves) {
+  const Function f = parsed(
+      "b0:\n  v0 = caplen\n  v1 = len\n  v2 = const 0x20\n  br gt v1, v2, b1, b2\n"
+      "b1:\n  br gt v2, v0, b3, b2\n"
+      "b2:\n  v3 = load.4 [28] checked\n  ret v3\n"
+      "b3:\n  v4 = const 0x0\n  ret v4\n");
+  EXPECT_EQ(verify(f), std::nullopt);
+  EXPECT_TRUE(verify_checked_loads(f).has_value());
+}
+
 TEST(IrNonTrappingRun, AnOutOfBoundsLoadIsAFaultNamingTheLoad) {
   const Function f = parsed("b0:\n  v0 = const 7\n  v1 = load.1 [3]\n  v2 = load.2 [v0 + 0]\n  ret v2\n");
   const std::vector<uint8_t> packet = {1, 2, 3, 4, 5, 6, 7, 8, 9};

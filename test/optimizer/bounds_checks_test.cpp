@@ -74,6 +74,7 @@ opt::BoundsChecks check_legalized(const ir::Function& f, const std::vector<Bytes
     return report;
   }
   EXPECT_EQ(unchecked_loads(legal), 0u) << what << "\n" << ir::print(legal);
+  EXPECT_EQ(ir::verify_checked_loads(legal), std::nullopt) << what << "\n" << ir::print(legal);
   EXPECT_LE(report.guards, report.guards_per_block) << what;
   for (const Bytes& packet : packets) {
     for (size_t caplen = 0; caplen <= packet.size(); ++caplen) {
@@ -251,6 +252,7 @@ TEST(BoundsChecks, CorpusFiltersKeepVerdictsWithoutOutOfBoundsLoads) {
     const opt::BoundsChecks report = opt::legalize_bounds_checks(legal);
     ASSERT_EQ(ir::verify(legal), std::nullopt) << entry.expr;
     ASSERT_EQ(unchecked_loads(legal), 0u) << entry.expr;
+    ASSERT_EQ(ir::verify_checked_loads(legal), std::nullopt) << entry.expr << "\n" << ir::print(legal);
     ++functions;
     loads += report.loads;
     per_block += report.guards_per_block;
