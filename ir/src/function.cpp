@@ -64,6 +64,12 @@ ValueId Builder::len() {
   return append(std::move(i));
 }
 
+ValueId Builder::caplen() {
+  Inst i;
+  i.op = Op::Caplen;
+  return append(std::move(i));
+}
+
 ValueId Builder::load(uint8_t size, ValueId index, uint32_t offset) {
   Inst i;
   i.op = Op::Load;
@@ -230,6 +236,7 @@ const char* op_name(Op op) {
   switch (op) {
     case Op::Const: return "const";
     case Op::Len: return "len";
+    case Op::Caplen: return "caplen";
     case Op::Load: return "load";
     case Op::Add: return "add";
     case Op::Sub: return "sub";
@@ -252,7 +259,7 @@ bool same_operation(const Inst& x, const Inst& y) {
   if (x.op != y.op) return false;
   switch (x.op) {
     case Op::Const: return x.imm == y.imm;
-    case Op::Load: return x.size == y.size && x.imm == y.imm;
+    case Op::Load: return x.size == y.size && x.imm == y.imm && x.checked == y.checked;
     case Op::Protochain: return x.size == y.size && x.imm == y.imm && x.stop == y.stop;
     default: return true;
   }

@@ -1,5 +1,5 @@
-// The reference interpreter: a direct reading of the IR contract in ir.h,
-// written for obviousness rather than speed. Every backend is tested against
+// The reference interpreter: a direct reading of the IR contract
+// (ir/README.md), written for obviousness rather than speed. Every backend is tested against
 // it, so each rule below mirrors one sentence of the contract.
 #include "bpfc/ir/interpreter.h"
 
@@ -9,11 +9,18 @@
 namespace bpfc::ir {
 namespace {
 
+// What an out-of-bounds load does.
+enum class LoadFailure {
+  EndsFilter,  // the contract: the whole filter returns 0
+  Faults,      // a target without traps: the run stops, the load is reported
+};
 
 class Evaluator {
  public:
-  Evaluator(const Function& f, std::span<const uint8_t> packet, uint32_t wirelen)
-      : f_(f), packet_(packet), wirelen_(wirelen), values_(f.values.size(), 0) {}
+  Evaluator(const Function& f, std::span<const uint8_t> packet, uint32_t wirelen, LoadFailure load_failure)
+      : f_(f), packet_(packet), wirelen_(wirelen), load_failure_(load_failure), values_(f.values.size(), 0) {}
+
+  ValueId faulting_load() const { return faulting_load_; }
 
   uint32_t run() {
     BlockId block = 0;
@@ -26,7 +33,10 @@ class Evaluator {
         // phi of this block (it would not dominate the predecessor), so
         // evaluating them one by one is the same as in parallel.
         std::optional<uint32_t> result = inst.op == Op::Phi ? phi(inst, came_from) : compute(inst);
-        if (!result) return 0;
+        if (!result) {
+          if (inst.op == Op::Load && load_failure_ == LoadFailure::Faults) faulting_load_ = v;
+          return 0;
+        }
         values_[v] = *result;
       }
       const Terminator& t = b.term;
@@ -72,6 +82,7 @@ class Evaluator {
     switch (inst.op) {
       case Op::Const: return inst.imm;
       case Op::Len: return wirelen_;
+      case Op::Caplen: return static_cast<uint32_t>(packet_.size());
       case Op::Load: return load(inst);
       case Op::Add: return a() + b();
       case Op::Sub: return a() - b();
@@ -130,6 +141,8 @@ class Evaluator {
   const Function& f_;
   std::span<const uint8_t> packet_;
   uint32_t wirelen_;
+  LoadFailure load_failure_;
+  ValueId faulting_load_ = kNoValue;
   std::vector<uint32_t> values_;
 };
 
@@ -137,7 +150,16 @@ class Evaluator {
 
 uint32_t interpret(const Function& f, std::span<const uint8_t> packet, uint32_t wirelen) {
   if (f.blocks.empty()) return 0;
-  return Evaluator(f, packet, wirelen).run();
+  return Evaluator(f, packet, wirelen, LoadFailure::EndsFilter).run();
+}
+
+NonTrappingRun interpret_without_load_traps(const Function& f, std::span<const uint8_t> packet, uint32_t wirelen) {
+  if (f.blocks.empty()) return {};
+  Evaluator evaluator(f, packet, wirelen, LoadFailure::Faults);
+  NonTrappingRun run;
+  run.verdict = evaluator.run();
+  run.faulting_load = evaluator.faulting_load();
+  return run;
 }
 
 }  // namespace bpfc::ir

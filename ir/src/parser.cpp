@@ -1,4 +1,5 @@
-// Reads the textual IR (grammar in printer.cpp) back into a Function.
+// Reads the textual IR (grammar: ir/README.md, "Text form") back into a
+// Function.
 //
 // The parser checks syntax only; whether the function is well formed is the
 // verifier's business, so tests can write deliberately broken IR as text.
@@ -213,6 +214,8 @@ class FunctionParser {
       inst.imm = in.number();
     } else if (name == "len") {
       inst.op = Op::Len;
+    } else if (name == "caplen") {
+      inst.op = Op::Caplen;
     } else if (name == "load") {
       inst.op = Op::Load;
       in.expect(".");
@@ -226,6 +229,7 @@ class FunctionParser {
       }
       inst.imm = in.number();
       in.expect("]");
+      inst.checked = in.accept("checked");
     } else if (name == "neg") {
       inst.op = Op::Neg;
       inst.a = use(in);

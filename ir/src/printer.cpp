@@ -1,29 +1,8 @@
 // The textual form of an ir::Function: stable (it depends only on the
 // function's contents), readable, and read back by ir::parse().
 //
-// Grammar (one item per line; `#` starts a comment that runs to the end of
-// the line; blank lines are ignored; NUM is decimal or 0x-hex):
-//
-//   function    := block*
-//   block       := "b" NUM ":" NL  inst*  terminator
-//   inst        := "v" NUM " = " rhs
-//   rhs         := "const " NUM
-//                | "len"
-//                | "load." NUM " [" NUM "]"                 absolute load
-//                | "load." NUM " [" value " + " NUM "]"     indexed load
-//                | binop " " value ", " value
-//                | "neg " value
-//                | "phi" ( " [" block-ref ": " value "]" ( "," ... )* )?
-//                | "protochain.ip" NUM " " value ", " value " [" NUM "] stop " NUM
-//                                        (IP version; nh, off; base; stop)
-//   binop       := add | sub | mul | div | mod | and | or | xor | shl | shr
-//   terminator  := "ret " value
-//                | "jump " block-ref
-//                | "br " cond " " value ", " value ", " block-ref ", " block-ref
-//                | "unterminated"
-//   cond        := eq | gt | ge | set
-//   value       := "v" NUM | "_"          ("_" is kNoValue, only in broken IR)
-//   block-ref   := "b" NUM | "_"          ("_" is kNoBlock)
+// The grammar is ir/README.md's "Text form", which this file and parser.cpp
+// implement.
 //
 // Blocks are printed in index order, instructions in `insts` order, each with
 // its own ValueId, so printing is the identity on what the parser reads.
@@ -84,6 +63,9 @@ void append_inst(std::string& out, ValueId id, const Inst& inst) {
     case Op::Len:
       out += "len";
       break;
+    case Op::Caplen:
+      out += "caplen";
+      break;
     case Op::Load:
       out += "load.";
       out += std::to_string(inst.size);
@@ -94,6 +76,7 @@ void append_inst(std::string& out, ValueId id, const Inst& inst) {
       }
       out += std::to_string(inst.imm);
       out += ']';
+      if (inst.checked) out += " checked";
       break;
     case Op::Neg:
       out += "neg ";

@@ -105,6 +105,7 @@ class Verifier {
     for (uint32_t i = 0; i < block.insts.size(); ++i) {
       ValueId v = block.insts[i];
       const Inst& inst = f_.values[v];
+      if (inst.checked && inst.op != Op::Load) return v_name(v) + ": only loads are marked checked";
       if (inst.op == Op::Phi) {
         if (seen_non_phi) return v_name(v) + ": phi is not at the start of " + b_name(b);
         if (auto e = check_phi(v, b)) return e;
@@ -130,6 +131,7 @@ class Verifier {
     switch (inst.op) {
       case Op::Const:
       case Op::Len:
+      case Op::Caplen:
         return std::nullopt;
       case Op::Load:
         if (inst.size != 1 && inst.size != 2 && inst.size != 4) {

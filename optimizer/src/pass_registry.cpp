@@ -2,6 +2,7 @@
 // them in.
 #include <algorithm>
 
+#include "bpfc/optimizer/legalize.h"
 #include "bpfc/optimizer/pass_manager.h"
 #include "passes.h"
 
@@ -84,6 +85,33 @@ std::vector<const Pass*> pipeline_for_level(int level) {
   if (level <= 0) return {};
   if (level == 1) return resolve(kLevel1);
   return resolve(kLevel2);
+}
+
+}  // namespace bpfc::opt
+
+namespace bpfc::opt {
+
+// Target legalizations (legalize.h), run as passes after the pipeline.
+const std::vector<Pass>& target_legalizations() {
+  static const std::vector<Pass> legalizations = {
+      {"bounds-checks", "explicit guards for loads, one per run of loads (targets whose loads do not trap)",
+       [](ir::Function& f, PassCounters& counters) {
+         const BoundsChecks checks = legalize_bounds_checks(f);
+         if (checks.guards == 0) return false;
+         counters.add("loads checked", checks.loads);
+         counters.add("guards", checks.guards);
+         counters.add("guard branches", checks.branches);
+         counters.add("guards one per load would take", checks.unmerged_guards);
+         return true;
+       }},
+  };
+  return legalizations;
+}
+
+const Pass* find_target_legalization(std::string_view name) {
+  const auto& all = target_legalizations();
+  auto it = std::find_if(all.begin(), all.end(), [&](const Pass& p) { return p.name == name; });
+  return it == all.end() ? nullptr : &*it;
 }
 
 }  // namespace bpfc::opt

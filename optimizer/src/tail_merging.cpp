@@ -166,6 +166,7 @@ int insn_estimate(const ir::Inst& inst) {
     case Op::Const:
     case Op::Phi:
     case Op::Len:
+    case Op::Caplen:
       return 0;
     case Op::Protochain:
       return 20;  // the cBPF loop
@@ -374,6 +375,7 @@ class Matcher {
     switch (a.op) {
       case Op::Const:
       case Op::Len:
+      case Op::Caplen:
         break;
       case Op::Load:
         ok = pair_loads(v1, v2);

@@ -57,6 +57,7 @@ Key key_of(const ir::Inst& inst) {
       k.imm = inst.imm;
       break;
     case ir::Op::Len:
+    case ir::Op::Caplen:
       break;
     case ir::Op::Load:
       k.size = inst.size;

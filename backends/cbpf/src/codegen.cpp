@@ -9,6 +9,9 @@
 //   codegen_layout  block placement and long-jump relaxation
 #include "bpfc/cbpf/codegen.h"
 
+#include <optional>
+#include <string>
+
 #include "bpfc/ir/verifier.h"
 #include "codegen_cleanup.h"
 #include "codegen_layout.h"
@@ -18,11 +21,31 @@
 #include "codegen_x_constants.h"
 
 namespace bpfc::cbpf {
+namespace {
+
+// Classic BPF has no instruction that reads the captured length, and cannot
+// compute it either (probing with loads would end the filter), so the IR's
+// `caplen` is legal only for targets that have it (ir/README.md).
+std::optional<Diagnostic> refuse_captured_length(const ir::Function& f) {
+  for (const ir::Block& block : f.blocks) {
+    for (ir::ValueId v : block.insts) {
+      if (f.values[v].op != ir::Op::Caplen) continue;
+      std::string message = "classic BPF cannot read the captured length (v";
+      message += std::to_string(v);
+      message += " = caplen); only targets that have it accept `caplen`";
+      return error(std::move(message));
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace
 
 Result<Program> generate(const ir::Function& f) {
   // Everything below relies on the verifier's guarantees (topological
   // order, dominance); a malformed function is a bug upstream.
   if (auto problem = ir::verify(f)) return error("internal error: cbpf code generator given malformed IR: " + *problem);
+  if (auto problem = refuse_captured_length(f)) return *problem;
   detail::Plan plan = detail::make_plan(f);
   auto slots = detail::assign_slots(f, plan);
   if (!slots) return slots.errors();

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <cstdlib>
 
 namespace bpfc::cbpf::detail {
 namespace {
@@ -264,6 +265,7 @@ std::vector<ExprId> number_values(const ir::Function& f, ExprTable& table) {
       switch (inst.op) {
         case Op::Const: expr[v] = table.constant(inst.imm); break;
         case Op::Len: expr[v] = table.len(); break;
+        case Op::Caplen: std::abort();  // generate() refuses caplen before this stage
         case Op::Load: {
           bool foldable = inst.a != ir::kNoValue && uses[inst.a] == 1 && f.values[inst.a].block == inst.block &&
                           f.values[inst.a].op != Op::Phi;

@@ -1,7 +1,7 @@
 // The bpfc intermediate representation: SSA values over an acyclic CFG.
 //
-// Semantics (normative, see ir/README.md and ARCHITECTURE.md "The IR
-// contract"): a Function is f(P: bytes[caplen], wirelen) -> u32, exactly
+// Semantics (normative: ir/README.md is the contract, this comment its
+// summary): a Function is f(P: bytes[caplen], wirelen) -> u32, exactly
 // libpcap's bpf_filter():
 //  - values are 32-bit unsigned, arithmetic wraps modulo 2^32, comparisons are
 //    unsigned;
@@ -10,7 +10,11 @@
 //    If index + offset + size > caplen the whole filter returns 0 at once;
 //  - Div/Mod by zero make the whole filter return 0 at once; Shl/Shr by 32 or
 //    more yield 0;
-//  - Len is the wire length;
+//  - Len is the wire length; Caplen the captured length (the bytes P holds),
+//    which classic BPF cannot read (targets that have it only);
+//  - a Load marked `checked` is in bounds on every run that reaches it,
+//    proven by a dominating guard (opt::legalize_bounds_checks): targets
+//    whose loads do not trap read it unguarded;
 //  - Protochain is libpcap's `protochain` header walk, the IR's one bounded
 //    loop, kept whole as one operation (see "The protochain walk" below).
 // Loads are not freely movable: a load may only be reused where an identical
@@ -61,6 +65,7 @@ inline constexpr BlockId kNoBlock = UINT32_MAX;
 enum class Op : uint8_t {
   Const,  // imm
   Len,    // wire length of the packet
+  Caplen, // captured length of the packet (bytes P holds)
   Load,   // size bytes at (a or 0) + imm; a == kNoValue means absolute
   Add, Sub, Mul, Div, Mod, And, Or, Xor, Shl, Shr,  // a OP b
   Neg,    // -a (two's complement)
@@ -98,6 +103,7 @@ struct Inst {
   ValueId b = kNoValue;    // second operand of binary ops (Protochain: off)
   BlockId block = kNoBlock;
   uint32_t stop = 0;       // Protochain only: the protocol number looked for
+  bool checked = false;    // Load only: in bounds wherever it runs (a guard dominates it)
   std::vector<PhiIncoming> incoming;  // Phi only
 };
 
@@ -176,6 +182,7 @@ class Builder {
 
   ValueId constant(uint32_t k);
   ValueId len();
+  ValueId caplen();
   ValueId load(uint8_t size, ValueId index, uint32_t offset);  // index may be kNoValue
   ValueId load_abs(uint8_t size, uint32_t offset) { return load(size, kNoValue, offset); }
   ValueId binary(Op op, ValueId a, ValueId b);
@@ -205,7 +212,7 @@ bool renumber_topologically(Function& f);
 // went. Every value an instruction or terminator uses must be placed.
 size_t compact_values(Function& f);
 
-// Textual form, stable and parseable (see ir/README or printer.cpp).
+// Textual form, stable and parseable (grammar in ir/README.md).
 std::string print(const Function& f);
 
 const char* op_name(Op op);

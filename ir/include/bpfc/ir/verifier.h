@@ -13,3 +13,14 @@ namespace bpfc::ir {
 std::optional<std::string> verify(const Function& f);
 
 }  // namespace bpfc::ir
+
+namespace bpfc::ir {
+
+// For a verified function: nullopt when every load marked `checked` is in
+// bounds on every path that reaches it, by the guards ir/README.md
+// ("Bounds-check legalization") defines, recognised in the forms
+// opt::legalize_bounds_checks writes; otherwise the first load it cannot
+// prove, named. What a target whose loads do not trap may rely on.
+std::optional<std::string> verify_checked_loads(const Function& f);
+
+}  // namespace bpfc::ir

@@ -6,8 +6,11 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "bpfc/ir/ir.h"
+#include "bpfc/optimizer/pass_manager.h"
 
 namespace bpfc::opt {
 
@@ -43,5 +46,34 @@ ProtochainUnrolling unroll_protochain(ir::Function& f, uint32_t depth);
 // follows at most 64 IPv6 extension headers ..."); empty when nothing was
 // unrolled.
 std::string describe(const ProtochainUnrolling& unrolled);
+
+struct BoundsChecks {
+  size_t loads = 0;             // loads in the function; all are marked checked after
+  size_t guards = 0;            // guards inserted
+  size_t branches = 0;          // conditional branches they take (an indexed guard may take two)
+  size_t unmerged_guards = 0;   // guards one per load would take
+  size_t guards_per_block = 0;  // guards merging only within a block (one per block and index) would take
+};
+
+// For targets whose loads do not trap (eBPF, native code): makes every
+// load's bounds check explicit, as ir/README.md "Bounds-check legalization"
+// defines. Inserts guards `if caplen < bound then return 0` (for an indexed
+// load: `if index + bound > caplen ...`), one per straight-line run of
+// loads the contract lets one guard cover, reads the captured length once
+// (ir::Op::Caplen, at the entry) and marks every load `checked`. Changes no
+// verdict. Loads already marked checked are taken as covered, so a second
+// run changes nothing. Protochain walks are left alone: their reads are the
+// target's to check (or unroll_protochain turns them into loads first).
+// Run it after the passes: they do not promise to keep loads covered.
+BoundsChecks legalize_bounds_checks(ir::Function& f);
+
+// "12 loads checked by 3 guards (...)"
+std::string describe(const BoundsChecks& checks);
+
+// The legalizations a target asks for by name, run like passes
+// (OptimizeOptions::passes) after the level's pipeline: "bounds-checks".
+// Only those that change no verdict are here.
+const std::vector<Pass>& target_legalizations();
+const Pass* find_target_legalization(std::string_view name);
 
 }  // namespace bpfc::opt

@@ -4,7 +4,7 @@
 // Lowering already gives libpcap's optimize=1 verdicts (it replays libpcap's
 // optimizer on libpcap's block program), so every pass here must keep the
 // function's verdict on every packet, truncated ones included: see the IR
-// contract in ir.h. A load may end the filter, so a load is reused only where
+// contract (ir/README.md). A load may end the filter, so a load is reused only where
 // an identical load dominates it, and a load is never removed from, or
 // hoisted onto, a path (unless an identical load dominates it on that path).
 #pragma once
