@@ -13,7 +13,7 @@
 //     `ja` (sign-extended k; "protochain" code needs it) and would spin
 //     forever (later libpcap versions stop with 0 too). We follow it, but
 //     stop with 0 after backward_jump_budget() of them.
-// Deliberate semantic choices (see the IR contract in ARCHITECTURE.md):
+// Deliberate semantic choices (see the IR contract in ir/README.md):
 //   - scratch memory starts zeroed (libpcap 1.10.3 leaves it uninitialized,
 //     libpcap master zeroes it; the Linux kernel rejects programs that read a
 //     slot before writing it);
