@@ -130,21 +130,46 @@ TEST(CbpfCodegen, ValuesUsedAcrossBlocksGoToScratch) {
   // v5 is tested in three blocks: kept in A while nothing else needs A,
   // then reloaded from M[0].
   EXPECT_EQ(compile_listing("b0:\n  v0 = load.1 [14]\n  v1 = const 0xf\n  v2 = and v0, v1\n  v3 = const 2\n"
-                            "  v4 = shl v2, v3\n  v5 = load.1 [v4 + 27]\n  v6 = const 2\n  br set v5, v6, b3, b1\n"
+                            "  v4 = shl v2, v3\n  v13 = load.1 [v4 + 27]\n  v14 = const 0x3f\n  v5 = and v13, v14\n"
+                            "  v6 = const 2\n  br set v5, v6, b3, b1\n"
                             "b1:\n  v7 = const 16\n  br set v5, v7, b3, b2\n"
                             "b2:\n  v8 = load.2 [12]\n  v9 = add v5, v8\n  v10 = const 100\n  br gt v9, v10, b3, b4\n"
                             "b3:\n  v11 = const 0x40000\n  ret v11\nb4:\n  v12 = const 0\n  ret v12\n"),
             "(000) ldxb 4*([14]&0xf)\n"
             "(001) ldb [x + 27]\n"
-            "(002) st M[0]\n"
-            "(003) jset #0x2 jt 9 jf 4\n"
-            "(004) jset #0x10 jt 9 jf 5\n"
-            "(005) ldh [12]\n"
-            "(006) ldx M[0]\n"
-            "(007) add x\n"
-            "(008) jgt #0x64 jt 9 jf 10\n"
-            "(009) ret #262144\n"
-            "(010) ret #0\n");
+            "(002) and #0x3f\n"
+            "(003) st M[0]\n"
+            "(004) jset #0x2 jt 10 jf 5\n"
+            "(005) jset #0x10 jt 10 jf 6\n"
+            "(006) ldh [12]\n"
+            "(007) ldx M[0]\n"
+            "(008) add x\n"
+            "(009) jgt #0x64 jt 10 jf 11\n"
+            "(010) ret #262144\n"
+            "(011) ret #0\n");
+}
+
+TEST(CbpfCodegen, LoadsIndexedByTheHeaderLengthAreReloadedNotKeptInScratch) {
+  // The source port (v5) is tested again after the destination port took
+  // A: one ldh [x + 14] again (X still holds the header length) is shorter
+  // than st M[0] at the first load and ld M[0] here. The reload repeats a
+  // load that succeeded on the same path, so it cannot end the filter.
+  EXPECT_EQ(compile_listing("b0:\n  v0 = load.1 [14]\n  v1 = const 0xf\n  v2 = and v0, v1\n  v3 = const 2\n"
+                            "  v4 = shl v2, v3\n  v5 = load.2 [v4 + 14]\n  v6 = const 22\n  br eq v5, v6, b4, b1\n"
+                            "b1:\n  v7 = load.2 [v4 + 16]\n  br eq v7, v6, b4, b2\n"
+                            "b2:\n  v8 = const 8000\n  br ge v5, v8, b3, b5\n"
+                            "b3:\n  v9 = const 8100\n  br gt v5, v9, b5, b4\n"
+                            "b4:\n  v10 = const 0x40000\n  ret v10\nb5:\n  v11 = const 0\n  ret v11\n"),
+            "(000) ldxb 4*([14]&0xf)\n"
+            "(001) ldh [x + 14]\n"
+            "(002) jeq #0x16 jt 8 jf 3\n"
+            "(003) ldh [x + 16]\n"
+            "(004) jeq #0x16 jt 8 jf 5\n"
+            "(005) ldh [x + 14]\n"
+            "(006) jge #0x1f40 jt 7 jf 9\n"
+            "(007) jgt #0x1fa4 jt 9 jf 8\n"
+            "(008) ret #262144\n"
+            "(009) ret #0\n");
 }
 
 TEST(CbpfCodegen, PhisUsedOnlyAsLoadIndexesTravelInX) {

@@ -35,6 +35,14 @@ bool ExprTable::is_free(ExprId e) const {
     case ExprKind::LoadAbs:
     case ExprKind::Msh:
       return true;
+    case ExprKind::LoadInd: {
+      // A load indexed by the IPv4 header length, itself one ldxb into X:
+      // reloading it (ldxb, ld [x+k]; one instruction when X still holds
+      // the length) costs no more than a slot's st and ld, and keeps the
+      // slot free. A recomputation repeats a load that already succeeded on
+      // that path, so it cannot end the filter.
+      return exprs_[exprs_[e].a].kind == ExprKind::Msh;
+    }
     default:
       return false;
   }

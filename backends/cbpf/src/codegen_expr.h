@@ -72,8 +72,9 @@ class ExprTable {
 
   bool is_const(ExprId e) const { return exprs_[e].kind == ExprKind::Const; }
   // Computable anywhere its IR value is available, in one or two
-  // instructions and without registers: such values are recomputed at each
-  // use instead of occupying a scratch slot.
+  // instructions from nothing but the packet (X at most as a scratch
+  // register): such values are recomputed at each use instead of occupying
+  // a scratch slot.
   bool is_free(ExprId e) const;
 
  private:

@@ -8,8 +8,8 @@
 //    checks (a load whose result is used elsewhere or not at all);
 //  - an *inline* value has a single use in its own block and is computed as
 //    part of its user's expression tree, directly in A;
-//  - a *free* value (constant, len, absolute load, ldxb idiom) is recomputed
-//    at each use rather than kept;
+//  - a *free* value (constant, len, absolute load, ldxb idiom, load indexed
+//    by the ldxb idiom) is recomputed at each use rather than kept;
 //  - evaluation points of a block, in order: its roots, the stores into the
 //    scratch slots of its successors' phis (the "phi phase"), the terminator.
 //
