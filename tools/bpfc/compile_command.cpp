@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "bpfc/ir/ir.h"
-#include "bpfc/runtime/compile.h"
+#include "bpfc/driver/compile.h"
 #include "cli_status.h"
 #include "commands.h"
 #include "compile_settings.h"

@@ -18,7 +18,7 @@
 
 #include "bpfc/capture/savefile.h"
 #include "bpfc/dissect/packet_printer.h"
-#include "bpfc/runtime/compile.h"
+#include "bpfc/driver/compile.h"
 
 namespace bpfc::cli {
 

@@ -4,7 +4,7 @@
 // not fail on well-formed input, so a failure there (an IR the verifier
 // rejects, a program bpf_validate would refuse) is reported as an internal
 // error rather than blamed on the user's filter.
-#include "bpfc/runtime/compile.h"
+#include "bpfc/driver/compile.h"
 
 #include <memory>
 #include <string>
