@@ -54,36 +54,44 @@ std::optional<FilterEngineError> FilterEngine::add_interfaces(const PacketSource
 
 std::optional<size_t> FilterEngine::run(const SourceSlots& slots, const Batch& batch,
                                         std::vector<uint32_t>& verdicts) {
-  const std::vector<Packet>& packets = batch.packets;
-  verdicts.resize(packets.size());
-  views_.resize(packets.size());
+  const size_t count = batch.packets.size();
+  verdicts.resize(count);
+  views_.resize(count);
+  // Raw pointers in locals: stores into the views may alias anything a
+  // pointer can, and the vectors' own pointers would be reloaded each time.
+  const Packet* packets = batch.packets.data();
+  exec::PacketView* views = views_.data();
+  uint32_t* results = verdicts.data();
   const InterfaceSlot* slot_table = slots.slots.data();
   const size_t slot_count = slots.slots.size();
   std::optional<size_t> unknown_interface;
-  // Runs of consecutive packets with the same filter go to it as one batch.
+  // Runs of consecutive packets with the same filter go to it as one batch;
+  // with a single interface (every pcap file) the whole batch is one run.
   size_t run_start = 0;
-  int32_t run_filter = -1;
+  int32_t run_filter = slot_count > 0 ? slot_table[0].filter : -1;
+  const bool several_interfaces = slot_count > 1;
   auto flush = [&](size_t end) {
     if (end == run_start) return;
     if (run_filter < 0) {
-      for (size_t i = run_start; i < end; ++i) verdicts[i] = kMaxPacketBytes;
+      for (size_t i = run_start; i < end; ++i) results[i] = kMaxPacketBytes;
     } else {
       filters_[static_cast<size_t>(run_filter)].filter->run_batch(
-          std::span<const exec::PacketView>(views_.data() + run_start, end - run_start),
-          std::span<uint32_t>(verdicts.data() + run_start, end - run_start));
+          std::span<const exec::PacketView>(views + run_start, end - run_start),
+          std::span<uint32_t>(results + run_start, end - run_start));
     }
   };
-  for (size_t i = 0; i < packets.size(); ++i) {
+  for (size_t i = 0; i < count; ++i) {
     const Packet& packet = packets[i];
-    views_[i] = exec::PacketView{packet.data, packet.caplen, packet.wirelen};
+    views[i] = exec::PacketView{packet.data, packet.caplen, packet.wirelen};
     // Readers only deliver packets of interfaces they have described.
     if (packet.interface >= slot_count) [[unlikely]] {
       flush(i);
-      verdicts[i] = 0;
+      results[i] = 0;
       if (!unknown_interface) unknown_interface = i;
       run_start = i + 1;
       continue;
     }
+    if (!several_interfaces) continue;
     const int32_t filter = slot_table[packet.interface].filter;
     if (filter != run_filter) {
       flush(i);
@@ -91,7 +99,7 @@ std::optional<size_t> FilterEngine::run(const SourceSlots& slots, const Batch& b
       run_filter = filter;
     }
   }
-  flush(packets.size());
+  flush(count);
   return unknown_interface;
 }
 

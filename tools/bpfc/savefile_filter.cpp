@@ -359,20 +359,26 @@ FilterRun::Outcome FilterRun::handle_batch(Input& input, const Batch& batch) {
     }
   }
   const std::optional<size_t> undescribed = engine_.run(input.slots, batch, verdicts_);
-  for (size_t i = 0; i < batch.packets.size(); ++i) {
+  // Readers only deliver packets of interfaces they have described: the
+  // packets before the first that is not are handled, then it fails the job.
+  const size_t described = undescribed.value_or(batch.packets.size());
+  const uint32_t* verdicts = verdicts_.data();
+  for (size_t i = 0; i < described; ++i) {
+    if (verdicts[i] == 0) continue;
     const Packet& packet = batch.packets[i];
-    ++read_;
-    // Readers only deliver packets of interfaces they have described.
-    if (undescribed == i) [[unlikely]] {
-      report_failure(input.name + ": a packet refers to interface " + std::to_string(packet.interface) +
-                     ", which the file does not describe");
-      return Outcome::Fail;
-    }
-    if (verdicts_[i] == 0) continue;
-    const capture::InterfaceSlot& slot = input.slots.slots[packet.interface];
     ++matched_;
-    if (!keep(input, packet, slot)) return write_failure_outcome();
-    if (options_.max_matches && matched_ >= *options_.max_matches) return Outcome::Stop;
+    const bool kept = keep(input, packet, input.slots.slots[packet.interface]);
+    if (!kept || (options_.max_matches && matched_ >= *options_.max_matches)) {
+      read_ += i + 1;
+      return kept ? Outcome::Stop : write_failure_outcome();
+    }
+  }
+  read_ += described;
+  if (undescribed) [[unlikely]] {
+    ++read_;
+    report_failure(input.name + ": a packet refers to interface " +
+                   std::to_string(batch.packets[*undescribed].interface) + ", which the file does not describe");
+    return Outcome::Fail;
   }
   return Outcome::Continue;
 }
