@@ -109,11 +109,13 @@ TEST(FilterEngineLibrary, KeepsWhatBpfcFilterKeepsAcrossLinkTypes) {
   }
   const std::string path = dir.file("mixed.pcapng");
   write_file(path, file.str());
-  for (const std::string expression : {"tcp port 80", "udp or icmp", "not tcp"}) {
+  // Each IP packet appears three times, on either interface: the matches
+  // are known from the construction, whatever the link type.
+  const std::vector<std::pair<std::string, size_t>> cases = {{"tcp port 80", 3}, {"udp or icmp", 6}, {"not tcp", 6}};
+  for (const auto& [expression, matches] : cases) {
     const std::vector<Bytes> library = kept_by_library(path, expression, "interp");
+    EXPECT_EQ(library.size(), matches) << expression;
     EXPECT_EQ(library, kept_by_cli(dir, path, expression)) << expression;
-    EXPECT_GT(library.size(), 0u) << expression;
-    EXPECT_LT(library.size(), 12u) << expression;
   }
 }
 
