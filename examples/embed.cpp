@@ -1,13 +1,13 @@
 // Embedding bpfc: compile a filter to classic BPF, print it as tcpdump -d
 // would, and run it over a packet. Uses the public headers only; link with
-// bpfc_runtime.
+// bpfc_driver.
 #include <cstdint>
 #include <cstdio>
 #include <vector>
 
 #include "bpfc/cbpf/format.h"
 #include "bpfc/runtime/cbpf_vm.h"
-#include "bpfc/runtime/compile.h"
+#include "bpfc/driver/compile.h"
 
 int main() {
   bpfc::CompileOptions options;  // Ethernet, snaplen 262144, netmask unknown

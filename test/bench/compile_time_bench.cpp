@@ -32,7 +32,7 @@
 
 #include <CLI/CLI.hpp>
 
-#include "bpfc/runtime/compile.h"
+#include "bpfc/driver/compile.h"
 #include "child_measurement.h"
 #include "libpcap_oracle.h"
 #include "network_isolation.h"

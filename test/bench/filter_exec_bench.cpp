@@ -30,7 +30,7 @@
 #include <benchmark/benchmark.h>
 
 #include "bpfc/runtime/cbpf_vm.h"
-#include "bpfc/runtime/compile.h"
+#include "bpfc/driver/compile.h"
 #include "exec_packet_set.h"
 #include "libpcap_oracle.h"
 #include "libpcap_program_cache.h"

@@ -32,7 +32,7 @@
 #include <CLI/CLI.hpp>
 #include <pcap/pcap.h>
 
-#include "bpfc/runtime/compile.h"
+#include "bpfc/driver/compile.h"
 #include "corpus_entries.h"
 #include "fixture_etc.h"
 #include "libpcap_oracle.h"

@@ -9,7 +9,7 @@
 #include <gtest/gtest.h>
 
 #include "bpfc/frontend/linktype.h"
-#include "bpfc/runtime/compile.h"
+#include "bpfc/driver/compile.h"
 #include "cli_helpers.h"
 
 namespace bpfc::clitest {

@@ -6,7 +6,7 @@
 #include <sstream>
 
 #include "bpfc/cbpf/format.h"
-#include "bpfc/runtime/compile.h"
+#include "bpfc/driver/compile.h"
 #include "libpcap_oracle.h"
 
 namespace bpfc::difftest {

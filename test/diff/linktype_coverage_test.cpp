@@ -23,7 +23,7 @@
 #include <gtest/gtest.h>
 
 #include "bpfc/frontend/linktype.h"
-#include "bpfc/runtime/compile.h"
+#include "bpfc/driver/compile.h"
 #include "libpcap_oracle.h"
 #include "rng.h"
 #include "suite_config.h"

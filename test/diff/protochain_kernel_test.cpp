@@ -12,7 +12,7 @@
 #include <gtest/gtest.h>
 
 #include "bpfc/runtime/cbpf_vm.h"
-#include "bpfc/runtime/compile.h"
+#include "bpfc/driver/compile.h"
 #include "libpcap_oracle.h"
 
 namespace bpfc::difftest {

@@ -16,7 +16,7 @@
 
 #include "../support/process.h"
 #include "bpfc/runtime/cbpf_vm.h"
-#include "bpfc/runtime/compile.h"
+#include "bpfc/driver/compile.h"
 
 namespace bpfc::difftest {
 namespace {

@@ -26,7 +26,7 @@
 
 #include "bpfc/ir/interpreter.h"
 #include "bpfc/runtime/cbpf_vm.h"
-#include "bpfc/runtime/compile.h"
+#include "bpfc/driver/compile.h"
 #include "libpcap_oracle.h"
 #include "protochain_packets.h"
 #include "suite_config.h"

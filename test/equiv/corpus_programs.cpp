@@ -10,7 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "bpfc/frontend/resolver.h"
-#include "bpfc/runtime/compile.h"
+#include "bpfc/driver/compile.h"
 
 namespace bpfc::equivtest {
 namespace {

@@ -18,7 +18,7 @@
 #include "bpfc/ir/ir.h"
 #include "bpfc/ir/verifier.h"
 #include "bpfc/optimizer/pass_manager.h"
-#include "bpfc/runtime/compile.h"
+#include "bpfc/driver/compile.h"
 #include "random_ir.h"
 
 namespace bpfc::opttest {

@@ -21,7 +21,7 @@
 #include "bpfc/ir/interpreter.h"
 #include "bpfc/ir/ir.h"
 #include "bpfc/optimizer/pass_manager.h"
-#include "bpfc/runtime/compile.h"
+#include "bpfc/driver/compile.h"
 #include "corpus_entries.h"
 #include "packets.h"
 #include "rng.h"

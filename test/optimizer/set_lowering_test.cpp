@@ -25,7 +25,7 @@
 #include "bpfc/ir/verifier.h"
 #include "bpfc/optimizer/pass_manager.h"
 #include "bpfc/runtime/cbpf_vm.h"
-#include "bpfc/runtime/compile.h"
+#include "bpfc/driver/compile.h"
 
 namespace bpfc::opt {
 namespace {

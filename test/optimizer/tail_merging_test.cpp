@@ -9,7 +9,7 @@
 #include <pcap/pcap.h>
 
 #include "bpfc/cbpf/codegen.h"
-#include "bpfc/runtime/compile.h"
+#include "bpfc/driver/compile.h"
 #include "bpfc/runtime/cbpf_vm.h"
 #include "pass_equivalence_check.h"
 #include "pass_test_support.h"

@@ -23,7 +23,7 @@
 #include "bpfc/frontend/resolver.h"
 #include "bpfc/ir/ir.h"
 #include "bpfc/ir/verifier.h"
-#include "bpfc/runtime/compile.h"
+#include "bpfc/driver/compile.h"
 #include "bpfc/runtime/cbpf_vm.h"
 #include "bpfc/runtime/equivalence.h"
 #include "packet_builder.h"

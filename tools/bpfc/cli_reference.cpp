@@ -21,8 +21,10 @@ std::vector<std::string> split(const std::string& text, char separator) {
 }
 
 // The fixed set of values an option takes, read off its type name: bpfc's
-// choice options (add_choice_option) name it "text|json"; a CLI11 IsMember
-// validator appends it in braces, "TEXT:{text,json}".
+// choice options (add_choice_option, --target, --engine) name it
+// "text|json", or the one value in lowercase ("interp") where there is one
+// (placeholders such as FILE are uppercase); a CLI11 IsMember validator
+// appends it in braces, "TEXT:{text,json}".
 std::vector<std::string> choices_in(const std::string& type_name) {
   const size_t open = type_name.find(":{");
   const size_t close = type_name.rfind('}');
@@ -31,6 +33,9 @@ std::vector<std::string> choices_in(const std::string& type_name) {
   }
   if (type_name.find('|') != std::string::npos && type_name.find_first_of(" []") == std::string::npos) {
     return split(type_name, '|');
+  }
+  if (!type_name.empty() && type_name.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-") == std::string::npos) {
+    return {type_name};
   }
   return {};
 }

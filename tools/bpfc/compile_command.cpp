@@ -1,21 +1,20 @@
-// `bpfc compile`: filter expression -> classic BPF (or IR), printed like
-// tcpdump -d/-dd/-ddd or as JSON.
+// `bpfc compile`: filter expression -> one of the registered targets
+// (classic BPF by default, printed like tcpdump -d/-dd/-ddd or as JSON).
 #include <cstdio>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include "bpfc/ir/ir.h"
-#include "bpfc/runtime/compile.h"
+#include "bpfc/driver/compile.h"
+#include "bpfc/driver/target.h"
 #include "cli_status.h"
 #include "commands.h"
 #include "compile_settings.h"
-#include "kernel_warning.h"
 #include "linktype_listing.h"
-#include "option_values.h"
 #include "pass_debug_output.h"
 #include "program_output.h"
+#include "target_option.h"
 #include "text_input.h"
 
 namespace bpfc::cli {
@@ -25,7 +24,7 @@ struct CompileCommandOptions {
   CompileSettings settings;
   PassDebugSettings pass_debug;
   ProgramOutputOptions output;
-  std::string emit = "cbpf";
+  std::string target{driver::kDefaultTarget};
   std::string filter_file;
   bool list_linktypes = false;
   std::vector<std::string> words;
@@ -40,6 +39,27 @@ IrSize lowered_size(const std::string& filter, CompileOptions options) {
   return function ? ir_size(*function) : IrSize{};
 }
 
+// -d.. and --format as the target's "listing" and "format" options; a usage
+// error where the target has no such option.
+driver::TargetSettings to_target_settings(const driver::Target& target, const ProgramOutputOptions& output) {
+  driver::TargetSettings settings;
+  if (output.dump_level > 0) {
+    if (target.find_option("listing") == nullptr) {
+      throw UsageError("-d, -dd and -ddd do not apply to --target=" + target.name);
+    }
+    if (output.format == "json") throw UsageError("-d, -dd and -ddd cannot be combined with --format=json");
+    settings["listing"] = output.dump_level >= 3 ? "ddd" : output.dump_level == 2 ? "dd" : "d";
+  }
+  if (output.format != "text") {
+    if (target.find_option("format") == nullptr) {
+      throw UsageError("--format does not apply to --target=" + target.name);
+    }
+    settings["format"] = output.format;
+  }
+  if (auto problem = target.check_settings(settings)) throw UsageError(*problem);
+  return settings;
+}
+
 int run_compile(const CompileCommandOptions& options) {
   if (options.list_linktypes) {
     if (!options.words.empty() || !options.filter_file.empty()) throw UsageError("-L lists link types; it takes no expression");
@@ -49,9 +69,8 @@ int run_compile(const CompileCommandOptions& options) {
   if (!options.filter_file.empty() && !options.words.empty()) {
     throw UsageError("give the expression either with -F or on the command line, not both");
   }
-  if (options.emit == "ir" && (options.output.dump_level > 0 || options.output.format != "text")) {
-    throw UsageError("--emit=ir prints the IR as text; -d, -dd, -ddd and --format do not apply");
-  }
+  const driver::Target& target = *driver::targets().find(options.target);
+  const driver::TargetSettings target_settings = to_target_settings(target, options.output);
   CompileOptions compile_options = to_compile_options(options.settings);
   check_pass_names(options.pass_debug);
   PassDebugOutput pass_debug(options.pass_debug);
@@ -70,20 +89,15 @@ int run_compile(const CompileCommandOptions& options) {
   }
   source.text = filter;
 
-  if (options.emit == "ir") {
-    auto function = compile_to_ir_with_notes(filter, compile_options);
-    if (!function) return report_diagnostics(function.errors(), source);
-    report_compile_notes(function->notes, source);
-    if (options.pass_debug.stats) pass_debug.print_stats(lowered_size(filter, compile_options), std::nullopt);
-    std::fputs(ir::print(function->output).c_str(), stdout);
-    return kExitOk;
+  auto compiled = driver::compile_for_target(filter, target, compile_options, target_settings);
+  if (!compiled) return report_diagnostics(compiled.errors(), source);
+  report_compile_notes(compiled->notes, source);
+  report_compile_notes(compiled->output.warnings, source);
+  if (options.pass_debug.stats) {
+    pass_debug.print_stats(lowered_size(filter, compile_options), compiled->output.instructions);
   }
-  auto program = compile_cbpf_with_notes(filter, compile_options);
-  if (!program) return report_diagnostics(program.errors(), source);
-  report_compile_notes(program->notes, source);
-  warn_if_kernel_refuses(program->output, compile_options, source);
-  if (options.pass_debug.stats) pass_debug.print_stats(lowered_size(filter, compile_options), program->output.size());
-  std::fputs(format_program(program->output, options.output).c_str(), stdout);
+  const std::string& bytes = compiled->output.bytes;
+  std::fwrite(bytes.data(), 1, bytes.size(), stdout);
   return kExitOk;
 }
 
@@ -93,12 +107,12 @@ constexpr const char* kExamples = R"(Examples:
   bpfc compile -y RAW -ddd icmp             # decimal form, for iptables -m bpf
   bpfc compile -y LINUX_SLL2 --format=json 'ip and host 10.0.0.1'
   bpfc compile -m 24 ip broadcast           # netmask 255.255.255.0 (also /24)
-  bpfc compile --emit=ir 'tcp[tcpflags] & tcp-syn != 0'
+  bpfc compile --target=ir 'tcp[tcpflags] & tcp-syn != 0'   # --emit=ir alike
   bpfc compile -F filter.txt                # expression from a file; '#' comments
   bpfc compile -L                           # the link types -y accepts
   bpfc compile --stats 'host 10.0.0.1 or host 10.0.0.2' > /dev/null
                                             # what each optimizer pass did (stderr)
-  bpfc compile --print-after=cfg-simplify --emit=ir 'tcp port 80' > /dev/null
+  bpfc compile --print-after=cfg-simplify --target=ir 'tcp port 80' > /dev/null
                                             # the IR after one pass (stderr)
   bpfc compile --protochain=unrolled 'ip6 protochain 6'
                                             # loop-free, for the Linux kernel: follows
@@ -119,9 +133,7 @@ Subcommand add_compile_command(CLI::App& app) {
   add_compile_settings_options(*command, options->settings);
   add_program_output_options(*command, options->output);
   add_pass_debug_options(*command, options->pass_debug);
-  add_choice_option(*command, "--emit", options->emit, "target", {"cbpf", "ir"},
-                    "cbpf (classic BPF, the default) or ir (the SSA IR)")
-      ->default_str("cbpf");
+  add_target_option(*command, options->target);
   command->add_option("-F,--file", options->filter_file,
                       "Read the expression from FILE ('-' is stdin) instead of the command line; "
                       "as in tcpdump, '#' comments out the rest of a line")

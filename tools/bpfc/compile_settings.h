@@ -11,7 +11,7 @@
 
 #include <CLI/CLI.hpp>
 
-#include "bpfc/runtime/compile.h"
+#include "bpfc/driver/compile.h"
 #include "cli_status.h"
 
 namespace bpfc::cli {

@@ -4,7 +4,7 @@
 #pragma once
 
 #include "bpfc/cbpf/insn.h"
-#include "bpfc/runtime/compile.h"
+#include "bpfc/driver/compile.h"
 #include "cli_status.h"
 
 namespace bpfc::cli {

@@ -1,6 +1,6 @@
 #include "program_output.h"
 
-#include "bpfc/cbpf/format.h"
+#include "cbpf_target.h"
 #include "cli_status.h"
 #include "option_values.h"
 
@@ -17,16 +17,10 @@ void add_program_output_options(CLI::App& command, ProgramOutputOptions& options
 }
 
 std::string format_program(const cbpf::Program& program, const ProgramOutputOptions& options) {
-  if (options.format == "json") {
-    if (options.dump_level > 0) throw UsageError("-d, -dd and -ddd cannot be combined with --format=json");
-    std::string json = cbpf::format_json(program);
-    if (json.empty() || json.back() != '\n') json.push_back('\n');
-    return json;
+  if (options.format == "json" && options.dump_level > 0) {
+    throw UsageError("-d, -dd and -ddd cannot be combined with --format=json");
   }
-  // tcpdump treats any count above three like -ddd.
-  if (options.dump_level >= 3) return cbpf::format_decimal(program);
-  if (options.dump_level == 2) return cbpf::format_c_array(program);
-  return cbpf::format_listing(program);
+  return cbpf::format_as(program, options.format, options.dump_level);
 }
 
 }  // namespace bpfc::cli

@@ -10,7 +10,7 @@
 
 #include "bpfc/cbpf/format.h"
 #include "bpfc/runtime/cbpf_vm.h"
-#include "bpfc/runtime/compile.h"
+#include "bpfc/driver/compile.h"
 #include "cli_status.h"
 #include "commands.h"
 #include "compile_settings.h"

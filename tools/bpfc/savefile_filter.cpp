@@ -10,9 +10,10 @@
 #include <memory>
 #include <string_view>
 
+#include "bpfc/capture/filter_engine.h"
 #include "bpfc/capture/linktype_map.h"
+#include "bpfc/exec/engine.h"
 #include "bpfc/frontend/linktype.h"
-#include "bpfc/runtime/cbpf_vm.h"
 #include "cli_status.h"
 #include "progress_bar.h"
 #include "standard_output.h"
@@ -42,19 +43,6 @@ std::string plural(uint64_t n, std::string_view word) {
   return std::to_string(n) + " " + std::string(word) + (n == 1 ? "" : "s");
 }
 
-// How a packet of one interface is handled: the index of its program in the
-// compiled table (or -1: no expression, keep everything) and the DLT its
-// bytes are read as.
-struct InterfaceSlot {
-  int32_t filter = -1;
-  uint32_t dlt = 0;
-};
-
-struct CompiledFilter {
-  uint32_t dlt = 0;
-  cbpf::Program program;
-};
-
 // Inputs are opened one at a time, when their turn comes, and released when
 // done: a run over thousands of files holds one descriptor and one mapping.
 struct Input {
@@ -62,13 +50,13 @@ struct Input {
   std::string name;               // for messages
   std::optional<uint64_t> size;   // regular files: for the progress bar
   std::unique_ptr<PacketSource> source;
-  std::vector<InterfaceSlot> slots;  // parallel to source->interfaces() as far as known
+  capture::SourceSlots slots;  // parallel to source->interfaces() as far as known
 };
 
 class FilterRun {
  public:
   explicit FilterRun(const SavefileFilterOptions& options)
-      : options_(options), summary_(stdout, options.print) {}
+      : options_(options), engine_(make_filter_factory(), options.forced_dlt), summary_(stdout, options.print) {}
   ~FilterRun() {
     sink_.reset();
     if (output_fd_ > STDERR_FILENO) close(output_fd_);
@@ -92,16 +80,17 @@ class FilterRun {
   // Gives slots to interfaces `input` has described since the last call,
   // compiling where a link type is new. False after reporting an error.
   bool add_new_interfaces(Input& input);
-  // The index of the program for `dlt` in compiled_, compiling it first if
-  // needed; -1 after reporting a compile error.
-  int32_t filter_for(uint32_t dlt, uint32_t snaplen, const Input& input, size_t interface);
+  // Compiles the expression for a link type and makes the chosen engine's
+  // filter of it; empty without an expression (every packet is kept).
+  capture::FilterFactory make_filter_factory() const;
+  void report_filter_failure(const capture::FilterEngineError& failure, const Input& input);
   bool check_output_linktype(uint32_t linktype, const Input& input, size_t interface);
   // `first`: the first input's source, whose interface and precision the
   // output takes by default (null when it described none).
   bool create_sink(const PacketSource* first);
   Outcome filter_input(Input& input);
   Outcome handle_batch(Input& input, const Batch& batch);
-  bool keep(Input& input, const Packet& packet, const InterfaceSlot& slot);
+  bool keep(Input& input, const Packet& packet, const capture::InterfaceSlot& slot);
   bool finish_output();
   // Reports a failed write, or notes that the output's reader went away
   // (output_closed_), which ends the job without an error.
@@ -117,8 +106,8 @@ class FilterRun {
   const SavefileFilterOptions& options_;
   std::vector<Input> inputs_;
   SavefileFormat first_format_ = SavefileFormat::Pcap;
-  std::vector<CompiledFilter> compiled_;
-  std::vector<uint32_t> dlts_seen_;  // every DLT an interface has had, for messages
+  capture::FilterEngine engine_;
+  std::vector<uint32_t> verdicts_;  // of the current batch
   std::optional<uint32_t> output_linktype_;  // pcap output: the one link type it can hold
   int output_fd_ = -1;
   std::unique_ptr<PacketSink> sink_;
@@ -223,27 +212,28 @@ bool FilterRun::open_output() {
   return true;
 }
 
-int32_t FilterRun::filter_for(uint32_t dlt, uint32_t snaplen, const Input& input, size_t interface) {
-  for (size_t i = 0; i < compiled_.size(); ++i) {
-    if (compiled_[i].dlt == dlt) return static_cast<int32_t>(i);
+capture::FilterFactory FilterRun::make_filter_factory() const {
+  if (options_.expression.empty()) return nullptr;
+  const exec::Engine* engine = exec::engines().find(options_.engine);
+  return [this, engine](const capture::FilterRequest& request) -> Result<std::unique_ptr<exec::Filter>> {
+    CompileOptions compile = options_.compile;
+    compile.linktype = request.dlt;
+    compile.snaplen = request.snaplen;
+    auto program = compile_cbpf(options_.expression, compile);
+    if (!program) return program.errors();
+    return engine->make(*program);
+  };
+}
+
+void FilterRun::report_filter_failure(const capture::FilterEngineError& failure, const Input& input) {
+  if (failure.several_link_types) {
+    // With several link types, say which one the expression failed on.
+    auto name = linktype_name(failure.dlt);
+    report_failure(input.name + ": interface " + std::to_string(failure.interface) + " has link type " +
+                   (name ? std::string(*name) : std::to_string(failure.dlt)) +
+                   "; the filter does not compile for it:");
   }
-  CompileOptions compile = options_.compile;
-  compile.linktype = dlt;
-  compile.snaplen = effective_snaplen(snaplen);
-  auto program = compile_cbpf(options_.expression, compile);
-  if (!program) {
-    if (dlts_seen_.size() > 1) {
-      // With several link types, say which one the expression failed on.
-      auto name = linktype_name(dlt);
-      report_failure(input.name + ": interface " + std::to_string(interface) + " has link type " +
-                     (name ? std::string(*name) : std::to_string(dlt)) +
-                     "; the filter does not compile for it:");
-    }
-    report_diagnostics(program.errors(), SourceText{options_.expression, options_.expression_file});
-    return -1;
-  }
-  compiled_.push_back(CompiledFilter{dlt, std::move(*program)});
-  return static_cast<int32_t>(compiled_.size() - 1);
+  report_diagnostics(failure.diagnostics, SourceText{options_.expression, options_.expression_file});
 }
 
 bool FilterRun::check_output_linktype(uint32_t linktype, const Input& input, size_t interface) {
@@ -265,19 +255,12 @@ bool FilterRun::check_output_linktype(uint32_t linktype, const Input& input, siz
 
 bool FilterRun::add_new_interfaces(Input& input) {
   const std::vector<InterfaceInfo>& interfaces = input.source->interfaces();
-  for (size_t i = input.slots.size(); i < interfaces.size(); ++i) {
-    const InterfaceInfo& info = interfaces[i];
-    InterfaceSlot slot;
-    slot.dlt = options_.forced_dlt.value_or(capture::dlt_from_linktype(info.linktype));
-    bool new_dlt = true;
-    for (uint32_t seen : dlts_seen_) new_dlt &= seen != slot.dlt;
-    if (new_dlt) dlts_seen_.push_back(slot.dlt);
-    if (!check_output_linktype(info.linktype, input, i)) return false;
-    if (!options_.expression.empty()) {
-      slot.filter = filter_for(slot.dlt, info.snaplen, input, i);
-      if (slot.filter < 0) return false;
-    }
-    input.slots.push_back(slot);
+  for (size_t i = input.slots.slots.size(); i < interfaces.size(); ++i) {
+    if (!check_output_linktype(interfaces[i].linktype, input, i)) return false;
+  }
+  if (auto failure = engine_.add_interfaces(*input.source, input.slots)) {
+    report_filter_failure(*failure, input);
+    return false;
   }
   return true;
 }
@@ -320,7 +303,7 @@ bool FilterRun::create_sink(const PacketSource* first) {
   return true;
 }
 
-bool FilterRun::keep(Input& input, const Packet& packet, const InterfaceSlot& slot) {
+bool FilterRun::keep(Input& input, const Packet& packet, const capture::InterfaceSlot& slot) {
   if (!writes_savefile() && options_.count_only) return true;
   if (!writes_savefile()) {
     if (summary_.write(packet, slot.dlt)) return true;
@@ -364,7 +347,9 @@ void FilterRun::report_write_failure() {
 }
 
 FilterRun::Outcome FilterRun::handle_batch(Input& input, const Batch& batch) {
-  if (input.slots.size() < input.source->interfaces().size() && !add_new_interfaces(input)) return Outcome::Fail;
+  if (input.slots.slots.size() < input.source->interfaces().size() && !add_new_interfaces(input)) {
+    return Outcome::Fail;
+  }
   if (sink_ && output_format() == SavefileFormat::Pcapng) {
     for (const capture::Block& block : batch.blocks) {
       if (!sink_->write_block(block)) {
@@ -373,24 +358,27 @@ FilterRun::Outcome FilterRun::handle_batch(Input& input, const Batch& batch) {
       }
     }
   }
-  const InterfaceSlot* slots = input.slots.data();
-  const size_t slot_count = input.slots.size();
-  for (const Packet& packet : batch.packets) {
-    ++read_;
-    // Readers only deliver packets of interfaces they have described.
-    if (packet.interface >= slot_count) [[unlikely]] {
-      report_failure(input.name + ": a packet refers to interface " + std::to_string(packet.interface) +
-                     ", which the file does not describe");
-      return Outcome::Fail;
-    }
-    const InterfaceSlot& slot = slots[packet.interface];
-    if (slot.filter >= 0 &&
-        runtime::run_cbpf(compiled_[static_cast<size_t>(slot.filter)].program, packet.bytes(), packet.wirelen) == 0) {
-      continue;
-    }
+  const std::optional<size_t> undescribed = engine_.run(input.slots, batch, verdicts_);
+  // Readers only deliver packets of interfaces they have described: the
+  // packets before the first that is not are handled, then it fails the job.
+  const size_t described = undescribed.value_or(batch.packets.size());
+  const uint32_t* verdicts = verdicts_.data();
+  for (size_t i = 0; i < described; ++i) {
+    if (verdicts[i] == 0) continue;
+    const Packet& packet = batch.packets[i];
     ++matched_;
-    if (!keep(input, packet, slot)) return write_failure_outcome();
-    if (options_.max_matches && matched_ >= *options_.max_matches) return Outcome::Stop;
+    const bool kept = keep(input, packet, input.slots.slots[packet.interface]);
+    if (!kept || (options_.max_matches && matched_ >= *options_.max_matches)) {
+      read_ += i + 1;
+      return kept ? Outcome::Stop : write_failure_outcome();
+    }
+  }
+  read_ += described;
+  if (undescribed) [[unlikely]] {
+    ++read_;
+    report_failure(input.name + ": a packet refers to interface " +
+                   std::to_string(batch.packets[*undescribed].interface) + ", which the file does not describe");
+    return Outcome::Fail;
   }
   return Outcome::Continue;
 }

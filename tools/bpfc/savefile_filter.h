@@ -1,14 +1,9 @@
-// The engine of `bpfc filter`: reads savefiles in order, runs the filter
-// compiled for each packet's link type, and hands the packets it keeps to a
-// savefile writer or to the summary printer.
-//
-// One program is compiled per DLT, the first time an interface of that link
-// type appears (pcap: when the file is opened; pcapng: when its Interface
-// Description Block is read), with that interface's snaplen; interfaces then
-// map to their program through a flat table, so the per-packet work is one
-// table lookup and one run of the interpreter. Packets are views into the
-// reader's buffers: the ones not kept are never copied, and nothing is
-// allocated per packet.
+// The job of `bpfc filter`: reads savefiles in order, filters their packets
+// with the filter engine (bpfc/capture/filter_engine.h: one executable filter
+// per link type, made by the chosen exec engine), and hands the packets it
+// keeps to a savefile writer or to the summary printer, reporting on stderr.
+// Packets are views into the reader's buffers: the ones not kept are never
+// copied, and nothing is allocated per packet.
 #pragma once
 
 #include <cstdint>
@@ -18,7 +13,8 @@
 
 #include "bpfc/capture/savefile.h"
 #include "bpfc/dissect/packet_printer.h"
-#include "bpfc/runtime/compile.h"
+#include "bpfc/exec/engine.h"
+#include "bpfc/driver/compile.h"
 
 namespace bpfc::cli {
 
@@ -31,6 +27,8 @@ struct SavefileFilterOptions {
   // opt_level and netmask apply to every compilation; linktype and snaplen
   // are set per link type.
   CompileOptions compile;
+  // The exec engine that runs the compiled filter (exec::engines()).
+  std::string engine{exec::kDefaultEngine};
   // -y: the DLT used to compile the filter for, and interpret, every packet
   // whatever its file says; pcap output is then labelled with it too.
   std::optional<uint32_t> forced_dlt;

@@ -7,7 +7,7 @@
 #include <string_view>
 #include <vector>
 
-#include "bpfc/runtime/compile.h"
+#include "bpfc/driver/compile.h"
 #include "bpfc/runtime/equivalence.h"
 #include "cli_status.h"
 #include "option_values.h"

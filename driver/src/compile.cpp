@@ -1,22 +1,23 @@
-// The public compile pipeline: text -> AST -> checked AST -> IR -> classic BPF.
+// The public compile pipeline: text -> AST -> checked AST -> IR -> a target
+// (classic BPF here; every registered target through target.h).
 //
 // Every stage reports failures as Diagnostics; the stages after sema should
 // not fail on well-formed input, so a failure there (an IR the verifier
 // rejects, a program bpf_validate would refuse) is reported as an internal
 // error rather than blamed on the user's filter.
-#include "bpfc/runtime/compile.h"
+#include "bpfc/driver/compile.h"
 
 #include <memory>
 #include <string>
 #include <utility>
 
-#include "bpfc/cbpf/codegen.h"
 #include "bpfc/frontend/lower.h"
 #include "bpfc/frontend/parse.h"
 #include "bpfc/frontend/sema.h"
 #include "bpfc/ir/verifier.h"
 #include "bpfc/optimizer/pass_manager.h"
 #include "bpfc/runtime/cbpf_vm.h"
+#include "cbpf_target.h"
 
 namespace bpfc {
 namespace {
@@ -110,11 +111,8 @@ Result<Compiled<ir::Function>> compile_to_ir_with_notes(std::string_view filter,
 Result<Compiled<cbpf::Program>> compile_cbpf_with_notes(std::string_view filter, const CompileOptions& options) {
   auto function = compile_to_ir_with_notes(filter, options);
   if (!function) return function.errors();
-  auto program = cbpf::generate(function->output);
+  auto program = cbpf::generate_validated(function->output);
   if (!program) return program.errors();
-  if (auto invalid = runtime::validate_cbpf(*program, runtime::ValidationRules::Libpcap)) {
-    return error("internal error: the generated program fails libpcap's validation: " + invalid->describe());
-  }
   return Compiled<cbpf::Program>{std::move(*program), std::move(function->notes)};
 }
 

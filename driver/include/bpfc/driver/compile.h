@@ -1,6 +1,7 @@
 // The embeddable compiler API: pcap-filter text -> classic BPF (or IR), with
 // libpcap's pcap_compile() semantics for the given link type and snaplen.
-// Thread-safe and re-entrant: no global state.
+// Thread-safe and re-entrant: no global state. Every other target (and these
+// two, by name) is reached through the target registry (target.h).
 #pragma once
 
 #include <cstdint>
