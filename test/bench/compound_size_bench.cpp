@@ -15,7 +15,7 @@
 #include <CLI/CLI.hpp>
 #include <pcap/pcap.h>
 
-#include "bpfc/runtime/compile.h"
+#include "bpfc/driver/compile.h"
 #include "compound_filters.h"
 #include "corpus_entries.h"
 #include "libpcap_oracle.h"

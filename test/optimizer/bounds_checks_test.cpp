@@ -18,7 +18,7 @@
 #include "bpfc/ir/verifier.h"
 #include "bpfc/optimizer/legalize.h"
 #include "bpfc/optimizer/pass_manager.h"
-#include "bpfc/runtime/compile.h"
+#include "bpfc/driver/compile.h"
 #include "corpus_entries.h"
 #include "packets.h"
 #include "random_ir.h"
