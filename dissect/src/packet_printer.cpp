@@ -2,6 +2,8 @@
 
 #include <cstring>
 
+#include "bpfc/linktype/dlt.h"
+
 #include "context.h"
 #include "hex_dump.h"
 #include "packet_text.h"
@@ -21,14 +23,14 @@ struct LinkEntry {
 };
 
 constexpr LinkEntry kLinkPrinters[] = {
-    {1, print_ethernet},       // DLT_EN10MB
-    {12, print_raw_ip},        // DLT_RAW
-    {228, print_raw_ip},       // DLT_IPV4
-    {229, print_raw_ip},       // DLT_IPV6
-    {113, print_linux_sll},    // DLT_LINUX_SLL
-    {276, print_linux_sll2},   // DLT_LINUX_SLL2
-    {0, print_bsd_loopback},   // DLT_NULL
-    {108, print_bsd_loopback}, // DLT_LOOP
+    {dlt::EN10MB, print_ethernet},
+    {dlt::RAW, print_raw_ip},
+    {dlt::IPV4, print_raw_ip},
+    {dlt::IPV6, print_raw_ip},
+    {dlt::LINUX_SLL, print_linux_sll},
+    {dlt::LINUX_SLL2, print_linux_sll2},
+    {dlt::NULL_LOOPBACK, print_bsd_loopback},
+    {dlt::LOOP, print_bsd_loopback},
 };
 
 LinkPrinter link_printer(uint32_t dlt) {

@@ -11,7 +11,7 @@
 #include <string>
 #include <utility>
 
-#include "bpfc/frontend/lower.h"
+#include "bpfc/compat/libpcap.h"
 #include "bpfc/frontend/parse.h"
 #include "bpfc/frontend/sema.h"
 #include "bpfc/ir/verifier.h"
@@ -55,8 +55,9 @@ LowerOptions lower_options(const CompileOptions& options, const NameResolver* re
 Result<ir::Function> parse_check_lower(std::string_view filter, const LowerOptions& options) {
   auto ast = parse_filter(filter);
   if (!ast) return ast.errors();
-  if (auto problem = check_filter(*ast, options)) return *problem;
-  auto function = lower_filter(*ast, options);
+  auto resolved = resolve_filter(std::move(*ast), options);
+  if (!resolved) return resolved.errors();
+  auto function = compat::lower_to_ir(*resolved, options);
   if (!function) return function.errors();
 #ifndef NDEBUG
   // The verifier is the lowering's self-check; release builds trust it.

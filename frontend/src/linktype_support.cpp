@@ -13,22 +13,10 @@
 namespace bpfc {
 namespace {
 
-// The probes are numeric: nothing is ever looked up.
-class NoNames final : public NameResolver {
- public:
-  std::vector<Ipv4Addr> host_ipv4(std::string_view) const override { return {}; }
-  std::vector<Ipv6Addr> host_ipv6(std::string_view) const override { return {}; }
-  std::optional<MacAddr> ether(std::string_view) const override { return std::nullopt; }
-  std::optional<uint32_t> network(std::string_view) const override { return std::nullopt; }
-  std::optional<uint16_t> service(std::string_view, std::string_view) const override { return std::nullopt; }
-  std::optional<uint8_t> protocol(std::string_view) const override { return std::nullopt; }
-};
-
 bool compiles(std::string_view filter, uint32_t dlt) {
-  const NoNames names;
   LowerOptions options;
   options.linktype = dlt;
-  options.resolver = &names;
+  options.resolver = &empty_resolver();  // the probes are numeric: nothing is looked up
   options.libpcap_optimize = false;
   auto ast = parse_filter(filter);
   return ast && !check_filter(*ast, options) && lower_filter(*ast, options).ok();

@@ -3,6 +3,7 @@
 
 #include <string>
 
+#include "bpfc/support/unreachable.h"
 #include "lower_access.h"
 #include "lower_linklayer.h"
 #include "lower_port.h"
@@ -153,7 +154,7 @@ int alu_code(ast::ArithOp op) {
     case ast::ArithOp::Shl: return kLsh;
     case ast::ArithOp::Shr: return kRsh;
   }
-  return kAdd;
+  BPFC_UNREACHABLE("an arithmetic operator of no known kind");
 }
 
 Arth gen_arth(Codegen& cg, int code, Arth a0, Arth a1) {
@@ -290,7 +291,7 @@ Fragment gen_byteop(Codegen& cg, const ast::Byte& byte) {
       return gen_not(cg.test(kJmp | kJeq | kK, 0, {stmt(kAlu | op | kK, byte.value)}));
     }
   }
-  return gen_false(cg);
+  BPFC_UNREACHABLE("a byte comparison of no known kind");
 }
 
 }  // namespace bpfc::lower

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "bpfc/frontend/linktype.h"
+#include "bpfc/support/unreachable.h"
 #include "lower_access.h"
 #include "lower_encap.h"
 #include "lower_protocols.h"
@@ -262,7 +263,7 @@ Fragment gen_linktype(Codegen& cg, uint32_t ll_proto) {
     }
     case TypeTest::TypeField: return gen_cmp(cg, OffRel::LinkType, 0, kH, ll_proto);
   }
-  return gen_false(cg);
+  BPFC_UNREACHABLE("a link-layer type test of no known kind");
 }
 
 Fragment gen_ehostop(Codegen& cg, const std::array<uint8_t, 6>& mac, ast::Dir dir) {

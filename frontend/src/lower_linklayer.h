@@ -9,16 +9,25 @@
 #include <string_view>
 
 #include "bpfc/frontend/ast.h"
+#include "bpfc/linktype/dlt.h"
 #include "lower_codegen.h"
 
 namespace bpfc::lower {
 
+// The lowering's names for the link types it models, from the link-type
+// table (bpfc/linktype/dlt.h), whose own names are visible here too.
 namespace dlt {
-inline constexpr uint32_t kNull = 0, kEn10mb = 1, kSlip = 8, kPpp = 9, kRaw = 12, kPppSerial = 50;
-inline constexpr uint32_t kLinktypeRaw = 101, kCHdlc = 104, kLoop = 108, kLinuxSll = 113;
-inline constexpr uint32_t kPppPppd = 166, kIpv4 = 228, kIpv6 = 229, kLinuxSll2 = 276;
-inline constexpr uint32_t kPrismHeader = 119, kIeee80211Radio = 127, kIeee80211RadioAvs = 163, kPpi = 192;
-inline constexpr uint32_t kNetanalyzer = 240, kNetanalyzerTransparent = 241;
+using namespace ::bpfc::dlt;
+inline constexpr uint32_t kNull = NULL_LOOPBACK, kEn10mb = EN10MB, kSlip = SLIP, kPpp = PPP, kRaw = RAW,
+                          kPppSerial = PPP_SERIAL;
+inline constexpr uint32_t kCHdlc = C_HDLC, kLoop = LOOP, kLinuxSll = LINUX_SLL;
+inline constexpr uint32_t kPppPppd = PPP_PPPD, kIpv4 = IPV4, kIpv6 = IPV6, kLinuxSll2 = LINUX_SLL2;
+inline constexpr uint32_t kPrismHeader = PRISM_HEADER, kIeee80211Radio = IEEE802_11_RADIO,
+                          kIeee80211RadioAvs = IEEE802_11_RADIO_AVS, kPpi = PPI;
+inline constexpr uint32_t kNetanalyzer = NETANALYZER, kNetanalyzerTransparent = NETANALYZER_TRANSPARENT;
+// LINKTYPE_RAW: a savefile's number for DLT_RAW, which libpcap's compiler
+// also accepts as a link type (bpfc/linktype/linktype.h maps the two).
+inline constexpr uint32_t kLinktypeRaw = 101;
 }  // namespace dlt
 
 // How a link layer says which protocol its payload is.

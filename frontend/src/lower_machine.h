@@ -12,35 +12,41 @@
 #include <cstdint>
 #include <vector>
 
+#include "bpfc/cbpf/insn.h"
+
 namespace bpfc::lower {
 
-// Classic BPF instruction encoding (the public BPF ABI): class | size |
-// mode for loads, class | op | source for ALU and jumps.
+// The opcodes of the block program are classic BPF's (bpfc/cbpf/insn.h, the
+// one definition); these are the names the lowering spells them with.
+// Statement codes are ints because the block program also holds kNop and
+// kProtochainWalk, which are not opcodes.
 namespace bpf {
-inline constexpr int kLd = 0x00, kLdx = 0x01, kSt = 0x02, kStx = 0x03, kAlu = 0x04, kJmp = 0x05, kRet = 0x06,
-                     kMisc = 0x07;
-inline constexpr int kW = 0x00, kH = 0x08, kB = 0x10;
-inline constexpr int kImm = 0x00, kAbs = 0x20, kInd = 0x40, kMem = 0x60, kLen = 0x80, kMsh = 0xa0;
-inline constexpr int kAdd = 0x00, kSub = 0x10, kMul = 0x20, kDiv = 0x30, kOr = 0x40, kAnd = 0x50, kLsh = 0x60,
-                     kRsh = 0x70, kNeg = 0x80, kMod = 0x90, kXor = 0xa0;
-inline constexpr int kJa = 0x00, kJeq = 0x10, kJgt = 0x20, kJge = 0x30, kJset = 0x40;
-inline constexpr int kK = 0x00, kX = 0x08;
-inline constexpr int kTax = 0x00, kTxa = 0x80;
-inline constexpr int kRetA = 0x10;
+inline constexpr int kLd = cbpf::LD, kLdx = cbpf::LDX, kSt = cbpf::ST, kStx = cbpf::STX, kAlu = cbpf::ALU,
+                     kJmp = cbpf::JMP, kRet = cbpf::RET, kMisc = cbpf::MISC;
+inline constexpr int kW = cbpf::W, kH = cbpf::H, kB = cbpf::B;
+inline constexpr int kImm = cbpf::IMM, kAbs = cbpf::ABS, kInd = cbpf::IND, kMem = cbpf::MEM, kLen = cbpf::LEN,
+                     kMsh = cbpf::MSH;
+inline constexpr int kAdd = cbpf::ADD, kSub = cbpf::SUB, kMul = cbpf::MUL, kDiv = cbpf::DIV, kOr = cbpf::OR,
+                     kAnd = cbpf::AND, kLsh = cbpf::LSH, kRsh = cbpf::RSH, kNeg = cbpf::NEG, kMod = cbpf::MOD,
+                     kXor = cbpf::XOR;
+inline constexpr int kJa = cbpf::JA, kJeq = cbpf::JEQ, kJgt = cbpf::JGT, kJge = cbpf::JGE, kJset = cbpf::JSET;
+inline constexpr int kK = cbpf::K, kX = cbpf::X;
+inline constexpr int kTax = cbpf::TAX, kTxa = cbpf::TXA;
+inline constexpr int kRetA = cbpf::RET_A;
 
-constexpr int op_class(int code) { return code & 0x07; }
-constexpr int op_size(int code) { return code & 0x18; }
-constexpr int op_mode(int code) { return code & 0xe0; }
-constexpr int alu_op(int code) { return code & 0xf0; }
-constexpr int op_src(int code) { return code & 0x08; }
-constexpr int misc_op(int code) { return code & 0xf8; }
-constexpr int ret_val(int code) { return code & 0x18; }
+// Field extraction; only meaningful on real opcodes (not kNop or
+// kProtochainWalk, which callers test for first).
+constexpr int op_class(int code) { return cbpf::insn_class(static_cast<uint16_t>(code)); }
+constexpr int op_size(int code) { return cbpf::insn_size(static_cast<uint16_t>(code)); }
+constexpr int op_mode(int code) { return cbpf::insn_mode(static_cast<uint16_t>(code)); }
+constexpr int alu_op(int code) { return cbpf::insn_op(static_cast<uint16_t>(code)); }
+constexpr int op_src(int code) { return cbpf::insn_src(static_cast<uint16_t>(code)); }
+constexpr int misc_op(int code) { return cbpf::insn_miscop(static_cast<uint16_t>(code)); }
+constexpr int ret_val(int code) { return cbpf::insn_rval(static_cast<uint16_t>(code)); }
+constexpr int size_field(uint32_t bytes) { return cbpf::size_field(bytes); }
+constexpr uint8_t size_bytes(int code) { return cbpf::size_bytes(static_cast<uint16_t>(code)); }
 
-// Size field for a 1, 2 or 4 byte access.
-constexpr int size_field(uint32_t bytes) { return bytes == 1 ? kB : bytes == 2 ? kH : kW; }
-constexpr uint8_t size_bytes(int code) { return op_size(code) == kB ? 1 : op_size(code) == kH ? 2 : 4; }
-
-inline constexpr int kMemWords = 16;
+inline constexpr int kMemWords = static_cast<int>(cbpf::kMemWords);
 }  // namespace bpf
 
 // A deleted statement (the optimizer turns statements into no-ops in place).

@@ -8,11 +8,11 @@
 
 #include <array>
 #include <cstdint>
-#include <map>
 #include <string>
 #include <tuple>
 #include <vector>
 
+#include "bpfc/ir/value_table.h"
 #include "lower_machine.h"
 
 namespace bpfc::lower::opt {
@@ -88,9 +88,8 @@ struct State {
   bool non_branch_movement = false;
 
   // Value numbering (reset at each pass).
-  std::map<std::tuple<int, uint32_t, uint32_t>, uint32_t> values;
+  ir::ValueInterner<std::tuple<int, uint32_t, uint32_t>> values{1};  // 0: unknown
   std::vector<ValueInfo> vmap;
-  uint32_t curval = 0;
 
   // ---- edges ----
   int edge_pred(int e) const { return e < n ? e : e - n; }

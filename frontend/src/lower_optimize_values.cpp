@@ -14,15 +14,13 @@ void State::fail(const std::string& message) const { throw LowerError(Diagnostic
 void State::reset_values() {
   values.clear();
   vmap.assign(1, ValueInfo{});
-  curval = 0;
 }
 
+// libpcap's value numbers: 1, 2, ... in the order computations are first
+// seen (0 is "unknown"), a constant remembered as such.
 uint32_t State::value(int code, uint32_t v0, uint32_t v1) {
-  auto key = std::make_tuple(code, v0, v1);
-  auto it = values.find(key);
-  if (it != values.end()) return it->second;
-  const uint32_t val = ++curval;
-  values.emplace(key, val);
+  const auto [val, is_new] = values.intern(std::tuple(code, v0, v1));
+  if (!is_new) return val;
   if (vmap.size() <= val) vmap.resize(val + 1);
   if (op_mode(code) == kImm && (op_class(code) == kLd || op_class(code) == kLdx)) {
     vmap[val] = ValueInfo{true, v0};

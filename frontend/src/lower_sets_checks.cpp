@@ -10,8 +10,11 @@
 // hide). The check below finds the value each `jeq` compares, as libpcap's
 // value numbering would see it, conservatively: an unknown value may be
 // anything.
+#include <tuple>
 #include <unordered_map>
 #include <unordered_set>
+
+#include "bpfc/ir/value_table.h"
 
 #include "lower_sets.h"
 #include "lower_sets_detail.h"
@@ -121,24 +124,14 @@ class Values {
     uint32_t k;
     uint32_t a;
     uint32_t b;
-    bool operator==(const Node&) const = default;
-  };
-  struct NodeHash {
-    size_t operator()(const Node& n) const {
-      uint64_t h = n.kind;
-      for (uint64_t x : {uint64_t(uint32_t(n.code)), uint64_t(n.k), uint64_t(n.a), uint64_t(n.b)}) {
-        h = (h ^ x) * 0x100000001b3ull;
-      }
-      return static_cast<size_t>(h);
-    }
   };
   uint32_t intern(const Node& n) {
-    auto [it, added] = ids_.emplace(n, static_cast<uint32_t>(nodes_.size()));
-    if (added) nodes_.push_back(n);
-    return it->second;
+    const auto [id, is_new] = ids_.intern(std::tuple(n.kind, n.code, n.k, n.a, n.b));
+    if (is_new) nodes_.push_back(n);
+    return id;
   }
   std::vector<Node> nodes_;
-  std::unordered_map<Node, uint32_t, NodeHash> ids_;
+  ir::ValueInterner<std::tuple<Kind, int, uint32_t, uint32_t, uint32_t>> ids_{1};  // 0 is Unknown
 };
 
 struct Comparison {

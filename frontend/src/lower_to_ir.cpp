@@ -4,6 +4,8 @@
 #include <array>
 #include <utility>
 
+#include "bpfc/support/unreachable.h"
+
 namespace bpfc::lower {
 
 using namespace bpf;
@@ -117,7 +119,8 @@ ir::Op ir_alu(int code) {
     case kOr: return ir::Op::Or;
     case kXor: return ir::Op::Xor;
     case kLsh: return ir::Op::Shl;
-    default: return ir::Op::Shr;
+    case kRsh: return ir::Op::Shr;
+    default: BPFC_UNREACHABLE("an ALU opcode the lowering never builds");
   }
 }
 
@@ -126,7 +129,8 @@ ir::Cond ir_cond(int code) {
     case kJeq: return ir::Cond::Eq;
     case kJgt: return ir::Cond::Gt;
     case kJge: return ir::Cond::Ge;
-    default: return ir::Cond::Set;
+    case kJset: return ir::Cond::Set;
+    default: BPFC_UNREACHABLE("a jump opcode the lowering never builds");
   }
 }
 
@@ -149,7 +153,7 @@ void emit_stmt(ir::Builder& bld, const Stmt& s, const MachineProgram& p, Regs& r
         case kLen: r[kRegA] = bld.len(); break;
         case kImm: r[kRegA] = bld.constant(s.k); break;
         case kMem: r[kRegA] = r[s.k]; break;
-        default: break;
+        default: BPFC_UNREACHABLE("an ld mode the lowering never builds");
       }
       break;
     case kLdx:
@@ -163,7 +167,7 @@ void emit_stmt(ir::Builder& bld, const Stmt& s, const MachineProgram& p, Regs& r
           r[kRegX] = bld.binary(ir::Op::Shl, nibble, bld.constant(2));
           break;
         }
-        default: break;
+        default: BPFC_UNREACHABLE("an ldx mode the lowering never builds");
       }
       break;
     case kSt: r[s.k] = r[kRegA]; break;

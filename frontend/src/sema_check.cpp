@@ -3,7 +3,9 @@
 // libpcap's code generator, and reports the first check that fails.
 #include "bpfc/frontend/sema.h"
 
+#include <memory>
 #include <string>
+#include <utility>
 
 #include "sema_checks.h"
 #include "sema_model.h"
@@ -67,6 +69,15 @@ std::optional<Diagnostic> check_filter(const ast::Filter& filter, const LowerOpt
     return failure.diagnostic;
   }
   return std::nullopt;
+}
+
+Result<ResolvedAst> resolve_filter(ast::Filter filter, const LowerOptions& options) {
+  if (options.resolver == nullptr) return error("resolve_filter: no name resolver given");
+  auto names = std::make_unique<NameBindings>(*options.resolver);
+  LowerOptions binding = options;
+  binding.resolver = names.get();
+  if (auto problem = check_filter(filter, binding)) return *problem;
+  return ResolvedAst{std::move(filter), std::move(names)};
 }
 
 }  // namespace bpfc

@@ -3,7 +3,7 @@
 // register until it is consumed. libpcap's division, modulus and shift checks
 // look only at the first instruction of the right operand: they fire when the
 // leftmost leaf of that operand is a literal (so `len / (0 + 1)` fails too).
-#include "linktype_values.h"
+#include "bpfc/linktype/dlt.h"
 #include "sema_checks.h"
 #include "sema_keywords.h"
 

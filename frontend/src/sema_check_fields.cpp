@@ -3,7 +3,7 @@
 // (gen_atm*) and SS7 MTP2/MTP3 (gen_mtp2type_abbrev, gen_mtp3field_code).
 // Names in these primitives are checked by the grammar, before the link type.
 #include "bpfc/frontend/linktype.h"
-#include "linktype_values.h"
+#include "bpfc/linktype/dlt.h"
 #include "sema_checks.h"
 #include "sema_keywords.h"
 #include "sema_names.h"

@@ -4,7 +4,7 @@
 // libpcap's "matching" range support raw `link[N]` access only.
 #include "sema_link_traits.h"
 
-#include "linktype_values.h"
+#include "bpfc/linktype/dlt.h"
 
 namespace bpfc::sema {
 namespace {

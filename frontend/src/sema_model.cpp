@@ -1,7 +1,8 @@
 #include "sema_model.h"
 
+#include "bpfc/cbpf/insn.h"
 #include "bpfc/frontend/linktype.h"
-#include "linktype_values.h"
+#include "bpfc/linktype/dlt.h"
 #include "sema_keywords.h"
 
 namespace bpfc::sema {
@@ -9,20 +10,7 @@ namespace {
 
 using namespace proto_values;
 
-constexpr int kScratchRegisters = 16;  // BPF_MEMWORDS
-
-// Resolves nothing; stands in when the options carry no resolver.
-class EmptyResolver final : public NameResolver {
- public:
-  std::vector<Ipv4Addr> host_ipv4(std::string_view) const override { return {}; }
-  std::vector<Ipv6Addr> host_ipv6(std::string_view) const override { return {}; }
-  std::optional<MacAddr> ether(std::string_view) const override { return std::nullopt; }
-  std::optional<uint32_t> network(std::string_view) const override { return std::nullopt; }
-  std::optional<uint16_t> service(std::string_view, std::string_view) const override { return std::nullopt; }
-  std::optional<uint8_t> protocol(std::string_view) const override { return std::nullopt; }
-};
-
-const EmptyResolver kEmptyResolver;
+constexpr int kScratchRegisters = static_cast<int>(cbpf::kMemWords);
 
 std::optional<uint32_t> ip_protocol_of(ast::Proto proto) {
   using P = ast::Proto;
@@ -112,7 +100,7 @@ bool is_plain_dir(ast::Dir dir) {
 }
 
 CodegenModel::CodegenModel(const LowerOptions& options)
-    : resolver_(options.resolver ? options.resolver : &kEmptyResolver),
+    : resolver_(options.resolver ? options.resolver : &empty_resolver()),
       netmask_(options.netmask),
       linux_extensions_(options.linux_extensions),
       linktype_(options.linktype),

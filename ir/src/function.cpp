@@ -2,6 +2,7 @@
 #include <algorithm>
 
 #include "bpfc/ir/ir.h"
+#include "bpfc/support/unreachable.h"
 
 namespace bpfc::ir {
 
@@ -252,7 +253,7 @@ const char* op_name(Op op) {
     case Op::Phi: return "phi";
     case Op::Protochain: return "protochain";
   }
-  return "?";
+  BPFC_UNREACHABLE("an IR operation of no known kind");
 }
 
 bool same_operation(const Inst& x, const Inst& y) {
@@ -272,7 +273,7 @@ const char* cond_name(Cond c) {
     case Cond::Ge: return "ge";
     case Cond::Set: return "set";
   }
-  return "?";
+  BPFC_UNREACHABLE("a branch condition of no known kind");
 }
 
 }  // namespace bpfc::ir

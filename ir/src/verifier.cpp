@@ -8,7 +8,8 @@
 #include <vector>
 
 #include "bpfc/ir/verifier.h"
-#include "dominators.h"
+
+#include "bpfc/ir/dominators.h"
 
 namespace bpfc::ir {
 namespace {

@@ -28,7 +28,7 @@
 #include <vector>
 
 #include "cfg_edit.h"
-#include "dominators.h"
+#include "bpfc/ir/dominators.h"
 #include "inst_facts.h"
 #include "passes.h"
 
@@ -337,25 +337,16 @@ class EdgeFacts {
 
   // ---- the walk ---------------------------------------------------------
   void walk_dominator_tree() {
-    std::vector<std::pair<ir::BlockId, size_t>> stack;  // block, next child
     std::vector<size_t> marks;
-    auto enter = [&](ir::BlockId b) {
-      marks.push_back(undo_.size());
-      visit(b);
-      stack.emplace_back(b, 0);
-    };
-    enter(0);
-    while (!stack.empty()) {
-      auto [b, next] = stack.back();
-      if (next < dom_.children(b).size()) {
-        ++stack.back().second;
-        enter(dom_.children(b)[next]);
-      } else {
-        undo_to(marks.back());
-        marks.pop_back();
-        stack.pop_back();
-      }
-    }
+    dom_.walk(
+        [&](ir::BlockId b) {
+          marks.push_back(undo_.size());
+          visit(b);
+        },
+        [&](ir::BlockId) {
+          undo_to(marks.back());
+          marks.pop_back();
+        });
   }
 
   void visit(ir::BlockId b) {
@@ -553,7 +544,7 @@ class EdgeFacts {
 
   ir::Function& f_;
   PassCounters& counters_;
-  DominatorTree dom_;
+  ir::DominatorTree dom_;
   std::vector<std::vector<ir::BlockId>> preds_;  // kept current through the edits
   std::vector<BlockExit> exits_;
   std::vector<bool> used_elsewhere_;

@@ -25,6 +25,7 @@
 #include <optional>
 #include <vector>
 
+#include "bpfc/ir/dominators.h"
 #include "bpfc/ir/ir.h"
 #include "entry_constants.h"
 #include "passes.h"
@@ -54,67 +55,6 @@ std::optional<uint32_t> constant_value(const ir::Function& f, ValueId v) {
   if (v == kNoValue || f.values[v].op != Op::Const) return std::nullopt;
   return f.values[v].imm;
 }
-
-// ---- dominance ---------------------------------------------------------
-
-// Immediate dominators and a numbering of the dominator tree that answers
-// "does a dominate b" in constant time. Edges go forward (ir.h), so one
-// pass in block order finds the dominators.
-class Dominance {
- public:
-  explicit Dominance(const std::vector<std::vector<BlockId>>& preds) : idom_(preds.size(), kNoBlock) {
-    const size_t n = preds.size();
-    for (BlockId b = 1; b < n; ++b) {
-      BlockId d = kNoBlock;
-      for (BlockId p : preds[b]) {
-        if (p != 0 && idom_[p] == kNoBlock) continue;  // not reached from the entry
-        if (d == kNoBlock) {
-          d = p;
-          continue;
-        }
-        BlockId x = d, y = p;
-        while (x != y) {
-          if (x > y) {
-            x = idom_[x];
-          } else {
-            y = idom_[y];
-          }
-        }
-        d = x;
-      }
-      idom_[b] = d;
-    }
-    std::vector<std::vector<BlockId>> children(n);
-    for (BlockId b = 1; b < n; ++b) {
-      if (idom_[b] != kNoBlock) children[idom_[b]].push_back(b);
-    }
-    enter_.assign(n, 0);
-    leave_.assign(n, 0);
-    uint32_t clock = 0;
-    std::vector<std::pair<BlockId, size_t>> stack{{0, 0}};
-    enter_[0] = clock++;
-    while (!stack.empty()) {
-      auto& [b, next] = stack.back();
-      if (next < children[b].size()) {
-        BlockId c = children[b][next++];
-        enter_[c] = clock++;
-        stack.emplace_back(c, 0);
-      } else {
-        leave_[b] = clock;
-        stack.pop_back();
-      }
-    }
-  }
-
-  BlockId idom(BlockId b) const { return idom_[b]; }
-  bool dominates(BlockId a, BlockId b) const { return enter_[a] <= enter_[b] && enter_[b] < leave_[a]; }
-  // Blocks a dominates, itself included.
-  uint32_t subtree_size(BlockId a) const { return leave_[a] - enter_[a]; }
-
- private:
-  std::vector<BlockId> idom_;
-  std::vector<uint32_t> enter_, leave_;
-};
 
 // ---- what a merge does ---------------------------------------------------
 
@@ -188,7 +128,7 @@ int terminator_estimate(const ir::Function& f, const ir::Terminator& t) {
 
 class Matcher {
  public:
-  Matcher(const ir::Function& f, const Dominance& dom)
+  Matcher(const ir::Function& f, const ir::DominatorTree& dom)
       : f_(f), dom_(dom), map_to1_(f.values.size(), kNoValue),
         block_to1_(f.blocks.size(), kNoBlock), block_to2_(f.blocks.size(), kNoBlock) {}
 
@@ -518,7 +458,7 @@ class Matcher {
   }
 
   const ir::Function& f_;
-  const Dominance& dom_;
+  const ir::DominatorTree& dom_;
   // Block pairs and instructions the matcher may still visit in this round:
   // a constant times the function's size, so that a round stays linear even
   // when many large tails look alike until late.
@@ -775,7 +715,7 @@ void remove_trivial_phis(ir::Function& f) {
 
 std::optional<Merge> best_merge(const ir::Function& f) {
   const auto preds = ir::predecessors(f);
-  const Dominance dom(preds);
+  const ir::DominatorTree dom(preds);
   const Signatures sigs(f);
   Matcher matcher(f, dom);
   // The reachable blocks grouped by exit signature, each group in block

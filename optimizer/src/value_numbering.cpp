@@ -13,12 +13,14 @@
 // block with the same inputs become one.
 #include <algorithm>
 #include <cstdint>
+#include <tuple>
 #include <unordered_map>
 #include <utility>
 #include <vector>
 
+#include "bpfc/ir/dominators.h"
+#include "bpfc/ir/value_table.h"
 #include "cfg_edit.h"
-#include "dominators.h"
 #include "inst_facts.h"
 #include "passes.h"
 #include "value_replacements.h"
@@ -28,30 +30,18 @@ namespace {
 
 // What identifies a computation: the operation and its (already numbered)
 // operands, commutative operands in a fixed order.
-struct Key {
+struct KeyFields {
   ir::Op op;
-  uint8_t size;
-  uint32_t imm;
-  ir::ValueId a;
-  ir::ValueId b;
+  uint8_t size = 0;
+  uint32_t imm = 0;
+  ir::ValueId a = ir::kNoValue;
+  ir::ValueId b = ir::kNoValue;
   uint32_t stop = 0;  // Protochain only
-  bool operator==(const Key&) const = default;
 };
-
-struct KeyHash {
-  size_t operator()(const Key& k) const {
-    uint64_t h = static_cast<uint64_t>(k.op) * 0x9e3779b97f4a7c15ull;
-    h ^= (h >> 29) + k.size;
-    h = (h ^ k.imm) * 0xbf58476d1ce4e5b9ull;
-    h = (h ^ k.a) * 0x94d049bb133111ebull;
-    h = (h ^ k.b) * 0x9e3779b97f4a7c15ull;
-    h = (h ^ k.stop) * 0xbf58476d1ce4e5b9ull;
-    return static_cast<size_t>(h ^ (h >> 31));
-  }
-};
+using Key = std::tuple<ir::Op, uint8_t, uint32_t, ir::ValueId, ir::ValueId, uint32_t>;
 
 Key key_of(const ir::Inst& inst) {
-  Key k{inst.op, 0, 0, ir::kNoValue, ir::kNoValue};
+  KeyFields k{inst.op};
   switch (inst.op) {
     case ir::Op::Const:
       k.imm = inst.imm;
@@ -83,35 +73,8 @@ Key key_of(const ir::Inst& inst) {
       if (is_commutative(inst.op) && k.b < k.a) std::swap(k.a, k.b);
       break;
   }
-  return k;
+  return {k.op, k.size, k.imm, k.a, k.b, k.stop};
 }
-
-// The table of available computations, scoped by the dominator tree: what a
-// block adds is withdrawn when the walk leaves the block's subtree.
-class ScopedTable {
- public:
-  ir::ValueId find(const Key& k) const {
-    auto it = table_.find(k);
-    return it == table_.end() ? ir::kNoValue : it->second;
-  }
-  void insert(const Key& k, ir::ValueId v) {
-    auto [it, inserted] = table_.try_emplace(k, v);
-    undo_.emplace_back(k, inserted ? ir::kNoValue : it->second);
-    it->second = v;
-  }
-  size_t mark() const { return undo_.size(); }
-  void undo_to(size_t mark) {
-    while (undo_.size() > mark) {
-      auto& [k, previous] = undo_.back();
-      if (previous == ir::kNoValue) table_.erase(k); else table_[k] = previous;
-      undo_.pop_back();
-    }
-  }
-
- private:
-  std::unordered_map<Key, ir::ValueId, KeyHash> table_;
-  std::vector<std::pair<Key, ir::ValueId>> undo_;
-};
 
 class ValueNumbering {
  public:
@@ -167,25 +130,16 @@ class ValueNumbering {
 
   void walk_dominator_tree() {
     const size_t base = table_.mark();
-    std::vector<std::pair<ir::BlockId, size_t>> stack;  // block, next child
     std::vector<size_t> marks;
-    auto enter = [&](ir::BlockId b) {
-      marks.push_back(table_.mark());
-      number_block(b);
-      stack.emplace_back(b, 0);
-    };
-    enter(0);
-    while (!stack.empty()) {
-      auto [b, next] = stack.back();
-      if (next < dom_.children(b).size()) {
-        ++stack.back().second;
-        enter(dom_.children(b)[next]);
-      } else {
-        table_.undo_to(marks.back());
-        marks.pop_back();
-        stack.pop_back();
-      }
-    }
+    dom_.walk(
+        [&](ir::BlockId b) {
+          marks.push_back(table_.mark());
+          number_block(b);
+        },
+        [&](ir::BlockId) {
+          table_.undo_to(marks.back());
+          marks.pop_back();
+        });
     table_.undo_to(base);
   }
 
@@ -207,7 +161,7 @@ class ValueNumbering {
         continue;
       }
       const Key k = key_of(inst);
-      if (ir::ValueId earlier = table_.find(k); earlier != ir::kNoValue) {
+      if (ir::ValueId earlier = table_.find(k, ir::kNoValue); earlier != ir::kNoValue) {
         remove(v, earlier, inst.op == ir::Op::Load ? "loads reused" : "computations reused");
       } else {
         table_.insert(k, v);
@@ -259,9 +213,11 @@ class ValueNumbering {
 
   ir::Function& f_;
   PassCounters& counters_;
-  DominatorTree dom_;
+  ir::DominatorTree dom_;
   ValueReplacements replacements_;
-  ScopedTable table_;
+  // Dominator-scoped: what a block adds is withdrawn when the walk leaves
+  // its subtree, so a match always dominates.
+  ir::ScopedValueTable<Key, ir::ValueId> table_;
   std::vector<ir::ValueId> removed_;
   bool changed_ = false;
 };

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <map>
 
+#include "bpfc/support/unreachable.h"
+
 namespace bpfc::cbpf::detail {
 namespace {
 
@@ -12,7 +14,7 @@ uint32_t exit_reads(const MExit& exit) {
     case MExit::Kind::Cond: return kRegA | (insn_src(exit.code) == X ? kRegX : 0);
     case MExit::Kind::Jump: return 0;
   }
-  return 0;
+  BPFC_UNREACHABLE("a block exit of no known kind");
 }
 
 bool is_lone_ret(const MBlock& b) { return b.present && b.body.empty() && b.exit.kind == MExit::Kind::Ret; }
@@ -28,7 +30,7 @@ bool returns_zero(const MExit& exit, const std::vector<MBlock>& blocks) {
     case MExit::Kind::Jump: return target_zero(exit.on_true);
     case MExit::Kind::Cond: return target_zero(exit.on_true) && target_zero(exit.on_false);
   }
-  return false;
+  BPFC_UNREACHABLE("a block exit of no known kind");
 }
 
 // Everything that determines what a block does, given its targets.

@@ -23,9 +23,9 @@ uint32_t load_max(uint8_t size) { return size == 1 ? 0xff : size == 2 ? 0xffff :
 }  // namespace
 
 ExprId ExprTable::intern(Expr e) {
-  auto [it, inserted] = index_.try_emplace(e.identity(), static_cast<ExprId>(exprs_.size()));
-  if (inserted) exprs_.push_back(e);
-  return it->second;
+  const auto [id, is_new] = index_.intern(e.identity());
+  if (is_new) exprs_.push_back(e);
+  return id;
 }
 
 bool ExprTable::is_free(ExprId e) const {

@@ -15,12 +15,12 @@
 #pragma once
 
 #include <cstdint>
-#include <map>
 #include <optional>
 #include <tuple>
 #include <vector>
 
 #include "bpfc/ir/ir.h"
+#include "bpfc/ir/value_table.h"
 
 namespace bpfc::cbpf::detail {
 
@@ -84,7 +84,7 @@ class ExprTable {
   std::optional<uint32_t> msh_offset(ir::Op op, ExprId a, ExprId b) const;
 
   std::vector<Expr> exprs_;
-  std::map<decltype(Expr{}.identity()), ExprId> index_;
+  ir::ValueInterner<decltype(Expr{}.identity())> index_;  // ids from 0, as exprs_
 };
 
 // The expression of every value placed in a block (kNoExpr for others).

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "bpfc/support/unreachable.h"
+
 namespace bpfc::cbpf::detail {
 namespace {
 
@@ -17,7 +19,7 @@ bool branch_holds(ir::Cond c, uint32_t lhs, uint32_t rhs) {
     case ir::Cond::Ge: return lhs >= rhs;
     case ir::Cond::Set: return (lhs & rhs) != 0;
   }
-  return false;
+  BPFC_UNREACHABLE("a branch condition of no known kind");
 }
 
 // Operands of a non-phi instruction.

@@ -4,6 +4,7 @@
 #include <optional>
 #include <string>
 
+#include "bpfc/support/unreachable.h"
 #include "codegen_slots.h"
 #include "codegen_walk.h"
 
@@ -62,10 +63,8 @@ uint16_t jump_op(ir::Cond c) {
     case ir::Cond::Ge: return JGE;
     case ir::Cond::Set: return JSET;
   }
-  return JEQ;
+  BPFC_UNREACHABLE("a branch condition of no known kind");
 }
-
-uint16_t load_width(uint8_t size) { return size == 1 ? B : size == 2 ? H : W; }
 
 bool is_commutative(Op op) {
   return op == Op::Add || op == Op::Mul || op == Op::And || op == Op::Or || op == Op::Xor;
@@ -75,7 +74,7 @@ const ir::PhiIncoming& incoming_from(const ir::Inst& phi, BlockId pred) {
   for (const ir::PhiIncoming& in : phi.incoming) {
     if (in.block == pred) return in;
   }
-  return phi.incoming.front();  // unreachable: the plan only asks about real edges
+  BPFC_UNREACHABLE("a phi asked for an edge it has no input for (the plan only asks about real edges)");
 }
 
 class Selector {
@@ -306,10 +305,10 @@ class Selector {
     switch (x.kind) {
       case ExprKind::Const: emit(LD | IMM, x.imm); break;
       case ExprKind::Len: emit(LD | W | LEN); break;
-      case ExprKind::LoadAbs: emit(LD | load_width(x.size) | ABS, x.imm); break;
+      case ExprKind::LoadAbs: emit(LD | size_field(x.size) | ABS, x.imm); break;
       case ExprKind::LoadInd:
         to_x(x.a);
-        emit(LD | load_width(x.size) | IND, x.imm);
+        emit(LD | size_field(x.size) | IND, x.imm);
         break;
       case ExprKind::Msh:
         emit(LDX | B | MSH, x.imm);

@@ -1,14 +1,13 @@
 // Savefiles store LINKTYPE_ values; the compiler and pcap-filter speak DLT_
-// values. They are the same number except for a few historical types
-// (LINKTYPE_RAW 101 is DLT_RAW 12 on Linux, LINKTYPE_ATM_RFC1483 100 is 11…),
-// as libpcap's linktype_to_dlt() / dlt_to_linktype() map them.
+// values. The mapping is the link-type table's (bpfc/linktype/linktype.h);
+// these are its names inside the capture library.
 #pragma once
 
-#include <cstdint>
+#include "bpfc/linktype/linktype.h"
 
 namespace bpfc::capture {
 
-uint32_t dlt_from_linktype(uint32_t linktype);
-uint32_t linktype_from_dlt(uint32_t dlt);
+using bpfc::dlt_from_linktype;
+using bpfc::linktype_from_dlt;
 
 }  // namespace bpfc::capture

@@ -1,35 +1,15 @@
-// Link-type names and numbers as libpcap's pcap_datalink_name_to_val() /
-// pcap_datalink_val_to_name() know them.
+// What bpfc's compiler supports on each link type. The link types
+// themselves, their names and numbers, are the link-type table's
+// (bpfc/linktype/linktype.h, included here for the compiler's users).
 #pragma once
 
 #include <cstdint>
-#include <optional>
-#include <span>
-#include <string>
 #include <string_view>
 #include <vector>
 
+#include "bpfc/linktype/linktype.h"
+
 namespace bpfc {
-
-// Accepts a name (case-insensitive, with or without "DLT_") or a number.
-std::optional<uint32_t> linktype_from_string(std::string_view text);
-// The canonical name ("EN10MB"), or nullopt for an unknown value.
-std::optional<std::string_view> linktype_name(uint32_t dlt);
-// libpcap's description ("Ethernet"), or nullopt for an unknown value.
-std::optional<std::string_view> linktype_description(uint32_t dlt);
-// How libpcap's compiler names a link type in its messages:
-// "DLT_EN10MB (Ethernet)", or "DLT 150" for a value without a name.
-std::string linktype_display(uint32_t dlt);
-
-// One named link type of the table above.
-struct LinktypeName {
-  uint32_t value;                // DLT_ value
-  std::string_view name;         // canonical, without "DLT_"
-  std::string_view description;  // libpcap's one-line description
-};
-// Every link type with a canonical name, in libpcap's order (the table the
-// lookups above use; aliases are left out).
-std::span<const LinktypeName> linktype_names();
 
 // What bpfc's compiler does with a link type, for listings (`bpfc compile
 // -L`) and for refusing an unknown DLT number as a usage error up front.

@@ -33,6 +33,10 @@ class NameResolver {
   virtual std::optional<uint8_t> protocol(std::string_view name) const = 0;
 };
 
+// Resolves nothing: for compiles that must look nothing up (numeric probes)
+// and for checks given no resolver.
+const NameResolver& empty_resolver();
+
 // Reads hosts, ethers, networks, services and protocols files from a directory
 // (any that are missing resolve nothing). Used by tests with fixture files.
 std::unique_ptr<NameResolver> make_file_resolver(const std::string& directory);

@@ -1,5 +1,7 @@
 // Classic BPF instructions, laid out exactly as struct bpf_insn / sock_filter,
-// with the opcode constants of <linux/filter.h> / <pcap/bpf.h>.
+// with the opcode constants of <linux/filter.h> / <pcap/bpf.h>: the one
+// definition in the tree, for the libpcap-compatible lowering's block
+// program, the cBPF backend, the interpreters, validators and tools.
 #pragma once
 
 #include <cstdint>
@@ -45,6 +47,10 @@ inline constexpr uint16_t insn_op(uint16_t code) { return code & 0xf0; }
 inline constexpr uint16_t insn_src(uint16_t code) { return code & 0x08; }
 inline constexpr uint16_t insn_rval(uint16_t code) { return code & 0x18; }
 inline constexpr uint16_t insn_miscop(uint16_t code) { return code & 0xf8; }
+
+// The ld/ldx width field of a 1, 2 or 4 byte access, and back.
+inline constexpr uint16_t size_field(uint32_t bytes) { return bytes == 1 ? B : bytes == 2 ? H : W; }
+inline constexpr uint8_t size_bytes(uint16_t code) { return insn_size(code) == B ? 1 : insn_size(code) == H ? 2 : 4; }
 
 inline constexpr Insn stmt(uint16_t code, uint32_t k) { return Insn{code, 0, 0, k}; }
 inline constexpr Insn jump(uint16_t code, uint32_t k, uint8_t jt, uint8_t jf) { return Insn{code, jt, jf, k}; }
