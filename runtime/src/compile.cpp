@@ -44,6 +44,7 @@ LowerOptions lower_options(const CompileOptions& options, const NameResolver* re
   lowered.snaplen = options.snaplen;
   lowered.netmask = options.netmask;
   lowered.resolver = resolver;
+  lowered.context = options.context;
   // -O0 reproduces pcap_compile(optimize=0), any higher level optimize=1:
   // the two differ on truncated packets and in refusing filters that can
   // never match ("expression rejects all packets").

@@ -52,6 +52,7 @@ struct InterfaceSlot {
 
 struct CompiledFilter {
   uint32_t dlt = 0;
+  CompileContext context = CompileContext::Offline;
   cbpf::Program program;
 };
 
@@ -94,7 +95,7 @@ class FilterRun {
   bool add_new_interfaces(Input& input);
   // The index of the program for `dlt` in compiled_, compiling it first if
   // needed; -1 after reporting a compile error.
-  int32_t filter_for(uint32_t dlt, uint32_t snaplen, const Input& input, size_t interface);
+  int32_t filter_for(uint32_t dlt, const InterfaceInfo& info, const Input& input, size_t interface);
   bool check_output_linktype(uint32_t linktype, const Input& input, size_t interface);
   // `first`: the first input's source, whose interface and precision the
   // output takes by default (null when it described none).
@@ -223,13 +224,17 @@ bool FilterRun::open_output() {
   return true;
 }
 
-int32_t FilterRun::filter_for(uint32_t dlt, uint32_t snaplen, const Input& input, size_t interface) {
+int32_t FilterRun::filter_for(uint32_t dlt, const InterfaceInfo& info, const Input& input, size_t interface) {
+  // As tcpdump -r: compiled for the savefile, whose byte order decides how
+  // DLT_NULL's address family is tested.
+  const CompileContext context = info.swapped ? CompileContext::OfflineSwapped : CompileContext::Offline;
   for (size_t i = 0; i < compiled_.size(); ++i) {
-    if (compiled_[i].dlt == dlt) return static_cast<int32_t>(i);
+    if (compiled_[i].dlt == dlt && compiled_[i].context == context) return static_cast<int32_t>(i);
   }
   CompileOptions compile = options_.compile;
   compile.linktype = dlt;
-  compile.snaplen = effective_snaplen(snaplen);
+  compile.snaplen = effective_snaplen(info.snaplen);
+  compile.context = context;
   auto program = compile_cbpf(options_.expression, compile);
   if (!program) {
     if (dlts_seen_.size() > 1) {
@@ -242,7 +247,7 @@ int32_t FilterRun::filter_for(uint32_t dlt, uint32_t snaplen, const Input& input
     report_diagnostics(program.errors(), SourceText{options_.expression, options_.expression_file});
     return -1;
   }
-  compiled_.push_back(CompiledFilter{dlt, std::move(*program)});
+  compiled_.push_back(CompiledFilter{dlt, context, std::move(*program)});
   return static_cast<int32_t>(compiled_.size() - 1);
 }
 
@@ -274,7 +279,7 @@ bool FilterRun::add_new_interfaces(Input& input) {
     if (new_dlt) dlts_seen_.push_back(slot.dlt);
     if (!check_output_linktype(info.linktype, input, i)) return false;
     if (!options_.expression.empty()) {
-      slot.filter = filter_for(slot.dlt, info.snaplen, input, i);
+      slot.filter = filter_for(slot.dlt, info, input, i);
       if (slot.filter < 0) return false;
     }
     input.slots.push_back(slot);
