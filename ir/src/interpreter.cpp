@@ -12,8 +12,8 @@ namespace {
 
 class Evaluator {
  public:
-  Evaluator(const Function& f, std::span<const uint8_t> packet, uint32_t wirelen)
-      : f_(f), packet_(packet), wirelen_(wirelen), values_(f.values.size(), 0) {}
+  Evaluator(const Function& f, std::span<const uint8_t> packet, uint32_t wirelen, const PacketMetadata& metadata)
+      : f_(f), packet_(packet), wirelen_(wirelen), metadata_(metadata), values_(f.values.size(), 0) {}
 
   uint32_t run() {
     BlockId block = 0;
@@ -85,6 +85,10 @@ class Evaluator {
       case Op::Shr: return b() >= 32 ? 0u : a() >> b();
       case Op::Neg: return 0u - a();
       case Op::Protochain: return protochain(inst, a(), b());
+      // Absent metadata ends the filter, as a load past the captured bytes:
+      // what libpcap's bpf_filter() and bpfc's cBPF VM do with the SKF_AD_*
+      // loads the cBPF backend emits for it.
+      case Op::Meta: return metadata_[static_cast<MetaKind>(inst.imm)];
       case Op::Phi: break;
     }
     return std::nullopt;
@@ -130,14 +134,16 @@ class Evaluator {
   const Function& f_;
   std::span<const uint8_t> packet_;
   uint32_t wirelen_;
+  const PacketMetadata& metadata_;
   std::vector<uint32_t> values_;
 };
 
 }  // namespace
 
-uint32_t interpret(const Function& f, std::span<const uint8_t> packet, uint32_t wirelen) {
+uint32_t interpret(const Function& f, std::span<const uint8_t> packet, uint32_t wirelen,
+                   const PacketMetadata& metadata) {
   if (f.blocks.empty()) return 0;
-  return Evaluator(f, packet, wirelen).run();
+  return Evaluator(f, packet, wirelen, metadata).run();
 }
 
 }  // namespace bpfc::ir

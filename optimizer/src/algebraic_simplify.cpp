@@ -282,6 +282,7 @@ class AlgebraSimplifier {
         // The walk's first next-header value, or a byte it read.
         return known_zero(inst.a) & ~uint32_t{0xff};
       case ir::Op::Len:
+      case ir::Op::Meta:
       case ir::Op::Sub:
       case ir::Op::Neg:
         return 0;

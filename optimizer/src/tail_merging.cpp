@@ -374,6 +374,7 @@ class Matcher {
     switch (a.op) {
       case Op::Const:
       case Op::Len:
+      case Op::Meta:
         break;
       case Op::Load:
         ok = pair_loads(v1, v2);

@@ -60,7 +60,8 @@ Result<ir::Function> parse_check_lower(std::string_view filter, const LowerOptio
   if (!function) return function.errors();
 #ifndef NDEBUG
   // The verifier is the lowering's self-check; release builds trust it.
-  if (auto problem = ir::verify(*function)) {
+  // Kernel metadata is legal only where the context provides it.
+  if (auto problem = ir::verify(*function, {.kernel_metadata = options.linux_extensions()})) {
     return error("internal error: the lowering produced malformed IR: " + *problem);
   }
 #endif
