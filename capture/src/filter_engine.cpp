@@ -20,7 +20,7 @@ FilterEngine::FilterEngine(FilterFactory factory, std::optional<uint32_t> forced
 
 std::optional<FilterEngineError> FilterEngine::filter_for(const FilterRequest& request, int32_t& index) {
   for (size_t i = 0; i < filters_.size(); ++i) {
-    if (filters_[i].dlt == request.dlt) {
+    if (filters_[i].dlt == request.dlt && filters_[i].swapped == request.swapped) {
       index = static_cast<int32_t>(i);
       return std::nullopt;
     }
@@ -29,7 +29,7 @@ std::optional<FilterEngineError> FilterEngine::filter_for(const FilterRequest& r
   if (!made) {
     return FilterEngineError{request.interface, request.dlt, dlts_seen_.size() > 1, made.errors()};
   }
-  filters_.push_back(MadeFilter{request.dlt, std::move(*made)});
+  filters_.push_back(MadeFilter{request.dlt, request.swapped, std::move(*made)});
   index = static_cast<int32_t>(filters_.size() - 1);
   return std::nullopt;
 }
@@ -44,7 +44,7 @@ std::optional<FilterEngineError> FilterEngine::add_interfaces(const PacketSource
     for (uint32_t seen : dlts_seen_) new_dlt &= seen != slot.dlt;
     if (new_dlt) dlts_seen_.push_back(slot.dlt);
     if (factory_) {
-      FilterRequest request{slot.dlt, effective_snaplen(info.snaplen), &source, i};
+      FilterRequest request{slot.dlt, effective_snaplen(info.snaplen), info.swapped, &source, i};
       if (auto failure = filter_for(request, slot.filter)) return failure;
     }
     slots.slots.push_back(slot);

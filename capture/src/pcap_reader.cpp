@@ -103,6 +103,7 @@ class PcapReader final : public PacketSource {
     info.linktype = linktype_;
     info.snaplen = snapshot_;
     info.nanosecond_file = nano;
+    info.swapped = swapped_;
     info.ticks_per_second = nano ? 1000000000 : 1000000;
     if (header.linktype_field & kFcsPresentBit)
       info.fcs_bytes = (header.linktype_field >> kFcsLengthShift) * 2;

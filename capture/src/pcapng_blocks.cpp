@@ -1,5 +1,6 @@
 #include "pcapng_blocks.h"
 
+#include <bit>
 #include <cstdio>
 
 #include "pcapng_format.h"
@@ -92,6 +93,7 @@ bool parse_interface_description(std::span<const uint8_t> body, bool big_endian,
   InterfaceInfo& info = idb.info;
   info.linktype = load_u16(body.data(), big_endian);
   info.snaplen = load_u32(body.data() + 4, big_endian);
+  info.swapped = big_endian != (std::endian::native == std::endian::big);
   info.ticks_per_second = idb.scale.ticks_per_second();
 
   bool saw_tsresol = false;

@@ -45,6 +45,7 @@ LowerOptions lower_options(const CompileOptions& options, const NameResolver* re
   lowered.snaplen = options.snaplen;
   lowered.netmask = options.netmask;
   lowered.resolver = resolver;
+  lowered.context = options.context;
   // -O0 reproduces pcap_compile(optimize=0), any higher level optimize=1:
   // the two differ on truncated packets and in refusing filters that can
   // never match ("expression rejects all packets").
@@ -61,7 +62,8 @@ Result<ir::Function> parse_check_lower(std::string_view filter, const LowerOptio
   if (!function) return function.errors();
 #ifndef NDEBUG
   // The verifier is the lowering's self-check; release builds trust it.
-  if (auto problem = ir::verify(*function)) {
+  // Kernel metadata is legal only where the context provides it.
+  if (auto problem = ir::verify(*function, {.kernel_metadata = options.linux_extensions()})) {
     return error("internal error: the lowering produced malformed IR: " + *problem);
   }
 #endif

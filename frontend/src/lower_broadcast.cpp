@@ -3,6 +3,7 @@
 
 #include <array>
 
+#include "bpfc/ir/kernel_metadata.h"
 #include "lower_access.h"
 #include "lower_arith.h"
 #include "lower_linklayer.h"
@@ -75,6 +76,18 @@ Fragment gen_multicast(Codegen& cg, Proto proto) {
       "LANE/Fibre Channel");
 }
 
+// Whether `inbound`, `outbound` and `ifindex` read the kernel's packet
+// metadata. libpcap adds the link-header offset to the ancillary offset, so
+// where the link header does not start the packet (netANALYZER, radio
+// headers, after geneve) its load names another field or none: bpfc refuses
+// those instead of reading the wrong field.
+namespace {
+bool reads_kernel_metadata(Codegen& cg) {
+  const AbsOffset& header = cg.layout().off_linkhdr;
+  return cg.options().linux_extensions() && !header.is_variable && header.constant_part == 0;
+}
+}  // namespace
+
 Fragment gen_inbound(Codegen& cg, bool outbound) {
   switch (cg.layout().linktype) {
     case dlt::kLinuxSll: {
@@ -100,8 +113,13 @@ Fragment gen_inbound(Codegen& cg, bool outbound) {
     }
     default: break;
   }
-  // Elsewhere the direction is only in Linux socket metadata, which needs
-  // the kernel's ancillary loads.
+  // Elsewhere the direction is only in a live Linux capture's packet
+  // metadata: the packet type, PACKET_OUTGOING for what this host sent.
+  if (reads_kernel_metadata(cg)) {
+    const ir::AncillaryField type = ir::ancillary_field(ir::MetaKind::PacketType);
+    Fragment out = gen_cmp(cg, OffRel::LinkHdr, ir::kSkfAdOff + type.offset, size_field(type.size), kSllOutgoing);
+    return outbound ? out : gen_not(std::move(out));
+  }
   require_link_layer(cg);
   cg.fail("'" + std::string(cg.span_text()) + "' is not supported yet for link type " +
           std::string(find_link_layer(cg.layout().linktype)->name) +
@@ -111,6 +129,10 @@ Fragment gen_inbound(Codegen& cg, bool outbound) {
 Fragment gen_ifindex(Codegen& cg, uint32_t index) {
   // Linux cooked v2 records the interface index at offset 4.
   if (cg.layout().linktype == dlt::kLinuxSll2) return gen_cmp(cg, OffRel::LinkHdr, 4, kW, index);
+  if (reads_kernel_metadata(cg)) {
+    const ir::AncillaryField field = ir::ancillary_field(ir::MetaKind::Ifindex);
+    return gen_cmp(cg, OffRel::LinkHdr, ir::kSkfAdOff + field.offset, size_field(field.size), index);
+  }
   require_link_layer(cg);
   cg.fail("'" + std::string(cg.span_text()) + "' is not supported yet for link type " +
           std::string(find_link_layer(cg.layout().linktype)->name) +

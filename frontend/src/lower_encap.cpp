@@ -150,7 +150,7 @@ Fragment gen_vlan(Codegen& cg, std::optional<uint32_t> id) {
   }
   // On a live Linux capture libpcap tests the outermost tag in the kernel's
   // packet metadata, which the IR cannot express yet.
-  if (cg.options().linux_extensions && l.vlan_stack_depth == 0 && !l.off_linkhdr.is_variable &&
+  if (cg.options().linux_extensions() && l.vlan_stack_depth == 0 && !l.off_linkhdr.is_variable &&
       l.off_linkhdr.constant_part == l.off_outermostlinkhdr.constant_part) {
     cg.fail("'" + std::string(cg.span_text()) +
             "' with Linux kernel packet metadata (live capture) is not supported yet for link type "

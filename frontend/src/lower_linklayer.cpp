@@ -48,6 +48,11 @@ constexpr uint32_t kSllP8022 = 0x0004;  // 802.2 LLC
 // pcap_open_dead()).
 constexpr uint32_t kAfInet = 2;
 constexpr uint32_t kAfInet6 = 10;
+// A savefile may come from any system: libpcap's offline code tests the
+// AF_INET6 values of the BSDs (24: NetBSD, OpenBSD, Npcap; 28: FreeBSD;
+// 30: macOS and other Darwin systems), in this order. Linux's 10 never
+// appears there, as Linux captures loopback traffic as DLT_EN10MB.
+constexpr std::array<uint32_t, 3> kBsdAfInet6 = {30, 24, 28};
 
 uint32_t host_to_network(uint32_t v) {
   if constexpr (std::endian::native == std::endian::little) {
@@ -132,6 +137,33 @@ Fragment linux_sll_linktype(Codegen& cg, uint32_t ll_proto) {
 
 Fragment loopback_linktype(Codegen& cg, uint32_t family, bool host_order) {
   return gen_cmp(cg, OffRel::LinkHdr, 0, kW, host_order ? host_to_network(family) : family);
+}
+
+uint32_t byte_swapped(uint32_t v) {
+  return (v >> 24) | ((v >> 8) & 0xff00u) | ((v << 8) & 0xff0000u) | (v << 24);
+}
+
+// The link-header word of a savefile's loopback packet against the BSD AF_
+// values of `ll_proto`, each read with or without a byte swap.
+Fragment offline_af_test(Codegen& cg, uint32_t ll_proto, bool swap) {
+  auto af = [&](uint32_t value) { return gen_cmp(cg, OffRel::LinkHdr, 0, kW, swap ? byte_swapped(value) : value); };
+  if (ll_proto == ethertype::kIp) return af(kAfInet);
+  if (ll_proto != ethertype::kIpv6) return gen_false(cg);
+  Fragment rest = gen_or(cg, af(kBsdAfInet6[1]), af(kBsdAfInet6[2]));
+  return gen_or(cg, af(kBsdAfInet6[0]), std::move(rest));
+}
+
+// DLT_NULL holds the AF_ value in the byte order of the host that captured
+// the packets, which need not be the order of the file (a file may be
+// rewritten elsewhere): libpcap tests both orders, first with no swap unless
+// the file is swapped (the order of the tests, not the verdict, depends on it).
+// DLT_LOOP holds it in network byte order.
+Fragment offline_loopback_linktype(Codegen& cg, uint32_t ll_proto, bool host_order) {
+  if (!host_order) return offline_af_test(cg, ll_proto, false);
+  if (ll_proto != ethertype::kIp && ll_proto != ethertype::kIpv6) return gen_false(cg);
+  const bool swapped = cg.options().context == CompileContext::OfflineSwapped;
+  Fragment file_order = offline_af_test(cg, ll_proto, swapped);
+  return gen_or(cg, std::move(file_order), offline_af_test(cg, ll_proto, !swapped));
 }
 
 Fragment mpls_linktype(Codegen& cg, uint32_t ll_proto) {
@@ -257,6 +289,7 @@ Fragment gen_linktype(Codegen& cg, uint32_t ll_proto) {
     case TypeTest::LoopbackHostOrder:
     case TypeTest::LoopbackNetOrder: {
       bool host_order = info->type_test == TypeTest::LoopbackHostOrder;
+      if (is_offline(cg.options().context)) return offline_loopback_linktype(cg, ll_proto, host_order);
       if (ll_proto == ethertype::kIp) return loopback_linktype(cg, kAfInet, host_order);
       if (ll_proto == ethertype::kIpv6) return loopback_linktype(cg, kAfInet6, host_order);
       return gen_false(cg);

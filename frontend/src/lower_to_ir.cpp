@@ -1,4 +1,5 @@
 // Block program -> SSA IR.
+#include "bpfc/ir/kernel_metadata.h"
 #include "lower_to_ir.h"
 
 #include <array>
@@ -148,7 +149,15 @@ void emit_stmt(ir::Builder& bld, const Stmt& s, const MachineProgram& p, Regs& r
   switch (op_class(c)) {
     case kLd:
       switch (op_mode(c)) {
-        case kAbs: r[kRegA] = bld.load(size_bytes(c), ir::kNoValue, s.k); break;
+        case kAbs:
+          // An ancillary load (a live Linux capture's SKF_AD_* field) reads
+          // the kernel's packet metadata, not packet bytes.
+          if (std::optional<ir::MetaKind> kind = ir::meta_kind_at(s.k)) {
+            r[kRegA] = bld.meta(*kind);
+          } else {
+            r[kRegA] = bld.load(size_bytes(c), ir::kNoValue, s.k);
+          }
+          break;
         case kInd: r[kRegA] = bld.load(size_bytes(c), r[kRegX], s.k); break;
         case kLen: r[kRegA] = bld.len(); break;
         case kImm: r[kRegA] = bld.constant(s.k); break;

@@ -102,7 +102,7 @@ bool is_plain_dir(ast::Dir dir) {
 CodegenModel::CodegenModel(const LowerOptions& options)
     : resolver_(options.resolver ? options.resolver : &empty_resolver()),
       netmask_(options.netmask),
-      linux_extensions_(options.linux_extensions),
+      linux_extensions_(options.linux_extensions()),
       linktype_(options.linktype),
       link_payload_variable_(link_traits(options.linktype).has(kLinkPayloadVariable)) {}
 

@@ -71,6 +71,13 @@ ValueId Builder::caplen() {
   return append(std::move(i));
 }
 
+ValueId Builder::meta(MetaKind kind) {
+  Inst i;
+  i.op = Op::Meta;
+  i.imm = static_cast<uint32_t>(kind);
+  return append(std::move(i));
+}
+
 ValueId Builder::load(uint8_t size, ValueId index, uint32_t offset) {
   Inst i;
   i.op = Op::Load;
@@ -252,6 +259,18 @@ const char* op_name(Op op) {
     case Op::Neg: return "neg";
     case Op::Phi: return "phi";
     case Op::Protochain: return "protochain";
+    case Op::Meta: return "meta";
+  }
+  return "?";
+}
+
+const char* meta_kind_name(MetaKind kind) {
+  switch (kind) {
+    case MetaKind::Protocol: return "protocol";
+    case MetaKind::PacketType: return "pkttype";
+    case MetaKind::Ifindex: return "ifindex";
+    case MetaKind::VlanTci: return "vlan_tci";
+    case MetaKind::VlanTagPresent: return "vlan_present";
   }
   BPFC_UNREACHABLE("an IR operation of no known kind");
 }
@@ -261,6 +280,7 @@ bool same_operation(const Inst& x, const Inst& y) {
   switch (x.op) {
     case Op::Const: return x.imm == y.imm;
     case Op::Load: return x.size == y.size && x.imm == y.imm && x.checked == y.checked;
+    case Op::Meta: return x.imm == y.imm;
     case Op::Protochain: return x.size == y.size && x.imm == y.imm && x.stop == y.stop;
     default: return true;
   }

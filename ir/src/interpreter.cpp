@@ -17,8 +17,14 @@ enum class LoadFailure {
 
 class Evaluator {
  public:
-  Evaluator(const Function& f, std::span<const uint8_t> packet, uint32_t wirelen, LoadFailure load_failure)
-      : f_(f), packet_(packet), wirelen_(wirelen), load_failure_(load_failure), values_(f.values.size(), 0) {}
+  Evaluator(const Function& f, std::span<const uint8_t> packet, uint32_t wirelen, const PacketMetadata& metadata,
+            LoadFailure load_failure)
+      : f_(f),
+        packet_(packet),
+        wirelen_(wirelen),
+        metadata_(metadata),
+        load_failure_(load_failure),
+        values_(f.values.size(), 0) {}
 
   ValueId faulting_load() const { return faulting_load_; }
 
@@ -96,6 +102,10 @@ class Evaluator {
       case Op::Shr: return b() >= 32 ? 0u : a() >> b();
       case Op::Neg: return 0u - a();
       case Op::Protochain: return protochain(inst, a(), b());
+      // Absent metadata ends the filter, as a load past the captured bytes:
+      // what libpcap's bpf_filter() and bpfc's cBPF VM do with the SKF_AD_*
+      // loads the cBPF backend emits for it.
+      case Op::Meta: return metadata_[static_cast<MetaKind>(inst.imm)];
       case Op::Phi: break;
     }
     return std::nullopt;
@@ -141,6 +151,7 @@ class Evaluator {
   const Function& f_;
   std::span<const uint8_t> packet_;
   uint32_t wirelen_;
+  const PacketMetadata& metadata_;
   LoadFailure load_failure_;
   ValueId faulting_load_ = kNoValue;
   std::vector<uint32_t> values_;
@@ -148,14 +159,16 @@ class Evaluator {
 
 }  // namespace
 
-uint32_t interpret(const Function& f, std::span<const uint8_t> packet, uint32_t wirelen) {
+uint32_t interpret(const Function& f, std::span<const uint8_t> packet, uint32_t wirelen,
+                   const PacketMetadata& metadata) {
   if (f.blocks.empty()) return 0;
-  return Evaluator(f, packet, wirelen, LoadFailure::EndsFilter).run();
+  return Evaluator(f, packet, wirelen, metadata, LoadFailure::EndsFilter).run();
 }
 
 NonTrappingRun interpret_without_load_traps(const Function& f, std::span<const uint8_t> packet, uint32_t wirelen) {
   if (f.blocks.empty()) return {};
-  Evaluator evaluator(f, packet, wirelen, LoadFailure::Faults);
+  const PacketMetadata no_metadata;
+  Evaluator evaluator(f, packet, wirelen, no_metadata, LoadFailure::Faults);
   NonTrappingRun run;
   run.verdict = evaluator.run();
   run.faulting_load = evaluator.faulting_load();

@@ -216,6 +216,15 @@ class FunctionParser {
       inst.op = Op::Len;
     } else if (name == "caplen") {
       inst.op = Op::Caplen;
+    } else if (name == "meta") {
+      inst.op = Op::Meta;
+      in.expect(".");
+      std::string_view kind = in.word();
+      inst.imm = kMetaKindCount;
+      for (uint32_t k = 0; k < kMetaKindCount; ++k) {
+        if (kind == meta_kind_name(static_cast<MetaKind>(k))) inst.imm = k;
+      }
+      if (inst.imm == kMetaKindCount) in.fail("unknown metadata kind '" + std::string(kind) + "'");
     } else if (name == "load") {
       inst.op = Op::Load;
       in.expect(".");

@@ -66,6 +66,10 @@ void append_inst(std::string& out, ValueId id, const Inst& inst) {
     case Op::Caplen:
       out += "caplen";
       break;
+    case Op::Meta:
+      out += "meta.";
+      out += inst.imm < kMetaKindCount ? meta_kind_name(static_cast<MetaKind>(inst.imm)) : "?";
+      break;
     case Op::Load:
       out += "load.";
       out += std::to_string(inst.size);

@@ -37,7 +37,8 @@ bool is_binary(Op op) {
 
 class Verifier {
  public:
-  explicit Verifier(const Function& f) : f_(f), position_(f.values.size(), kUnplaced) {}
+  Verifier(const Function& f, const VerifyOptions& options)
+      : f_(f), options_(options), position_(f.values.size(), kUnplaced) {}
 
   std::optional<std::string> run() {
     if (f_.blocks.empty()) return "function has no blocks";
@@ -134,6 +135,14 @@ class Verifier {
       case Op::Len:
       case Op::Caplen:
         return std::nullopt;
+      case Op::Meta:
+        if (inst.a != kNoValue || inst.b != kNoValue) return where + ": meta takes no operands";
+        if (inst.imm >= kMetaKindCount) return where + ": unknown metadata kind " + std::to_string(inst.imm);
+        if (!options_.kernel_metadata) {
+          return where + ": meta." + meta_kind_name(static_cast<MetaKind>(inst.imm)) +
+                 " reads kernel packet metadata, which this compile context does not provide";
+        }
+        return std::nullopt;
       case Op::Load:
         if (inst.size != 1 && inst.size != 2 && inst.size != 4) {
           return where + ": load size " + std::to_string(inst.size) + " is not 1, 2 or 4";
@@ -199,6 +208,7 @@ class Verifier {
   }
 
   const Function& f_;
+  VerifyOptions options_;
   std::vector<uint32_t> position_;  // index of each value in its block's insts
   std::vector<std::vector<BlockId>> preds_;
   const DominatorTree* dom_ = nullptr;
@@ -206,6 +216,8 @@ class Verifier {
 
 }  // namespace
 
-std::optional<std::string> verify(const Function& f) { return Verifier(f).run(); }
+std::optional<std::string> verify(const Function& f, const VerifyOptions& options) {
+  return Verifier(f, options).run();
+}
 
 }  // namespace bpfc::ir

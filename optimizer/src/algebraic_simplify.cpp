@@ -283,6 +283,7 @@ class AlgebraSimplifier {
         return known_zero(inst.a) & ~uint32_t{0xff};
       case ir::Op::Len:
       case ir::Op::Caplen:
+      case ir::Op::Meta:
       case ir::Op::Sub:
       case ir::Op::Neg:
         return 0;

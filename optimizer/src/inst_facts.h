@@ -61,11 +61,12 @@ inline bool condition_holds(ir::Cond c, uint32_t lhs, uint32_t rhs) {
 
 // True when executing `inst` may end the filter (return 0 at once): a load
 // may read past the captured bytes (so may a protochain walk, which can also
-// never end), a division or modulus may divide by zero unless its divisor is
+// never end; so may a kernel metadata read, where the metadata is absent), a
+// division or modulus may divide by zero unless its divisor is
 // a non-zero constant. Such an instruction is kept even when its value is
 // unused: removing it would change the verdict.
 inline bool can_end_filter(const ir::Function& f, const ir::Inst& inst) {
-  if (inst.op == ir::Op::Load || inst.op == ir::Op::Protochain) return true;
+  if (inst.op == ir::Op::Load || inst.op == ir::Op::Protochain || inst.op == ir::Op::Meta) return true;
   if (inst.op == ir::Op::Div || inst.op == ir::Op::Mod) {
     auto divisor = constant_of(f, inst.b);
     return !divisor || *divisor == 0;

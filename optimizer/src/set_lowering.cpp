@@ -80,7 +80,9 @@ bool is_commutative(Op op) {
 }
 
 // May this operation end the filter (out-of-bounds load, division by zero)?
-bool may_fail(Op op) { return op == Op::Load || op == Op::Div || op == Op::Mod || op == Op::Protochain; }
+bool may_fail(Op op) {
+  return op == Op::Load || op == Op::Div || op == Op::Mod || op == Op::Protochain || op == Op::Meta;
+}
 
 // Structural value numbers: two values with the same number compute the same
 // 32-bit result wherever both are defined on one path. A phi with one

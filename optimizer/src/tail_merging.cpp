@@ -316,6 +316,7 @@ class Matcher {
       case Op::Const:
       case Op::Len:
       case Op::Caplen:
+      case Op::Meta:
         break;
       case Op::Load:
         ok = pair_loads(v1, v2);

@@ -49,6 +49,10 @@ Key key_of(const ir::Inst& inst) {
     case ir::Op::Len:
     case ir::Op::Caplen:
       break;
+    case ir::Op::Meta:
+      // Reused, like a load, only under a dominating read of the same field.
+      k.imm = inst.imm;
+      break;
     case ir::Op::Load:
       k.size = inst.size;
       k.imm = inst.imm;

@@ -9,6 +9,9 @@
 // libpcap), assembled by bpfc's assembler. The few expressions 1.10.3's
 // optimizer is known to miscompile (libpcap_miscompiles.h) are compared with
 // 1.10.3's unoptimized program instead: there bpfc -O is right on purpose.
+// Entries for a savefile (generate_offline_filter) or a live Linux capture
+// (linuxext) compile in that context and are compared with the corpus
+// listing, which pcap_open_dead() cannot produce.
 #include <iostream>
 #include <optional>
 #include <string>
@@ -27,6 +30,14 @@
 
 namespace bpfc::difftest {
 namespace {
+
+// The context libpcap compiled the entry's listing for.
+CompileContext entry_context(const AcceptEntry& entry) {
+  if (entry.linuxext) return CompileContext::Linux;
+  if (entry.offline == std::string("swapped")) return CompileContext::OfflineSwapped;
+  if (entry.offline == std::string("unswapped")) return CompileContext::Offline;
+  return CompileContext::Dead;
+}
 
 bool needs_configured_names(const AcceptEntry& entry) {
   return entry.skip && entry.skip->find("configure") != std::string::npos;
@@ -75,21 +86,14 @@ TEST(DifferentialAccept, CorpusExpressionsMatchLibpcap) {
     // Entries without an optimized listing are libpcap's tests of unoptimized
     // compilation (optimizing refuses them: "expression rejects all packets").
     int opt_level = entry.opt ? 2 : 0;
-    Subject subject{entry.file + ":" + entry.name, entry.expr, *dlt, entry.snaplen, entry.netmask, opt_level};
-    if (entry.linuxext) {
-      report.count("skipped: Linux-extension programs (not produced by pcap_open_dead)");
-      continue;
-    }
+    const CompileContext context = entry_context(entry);
+    Subject subject{entry.file + ":" + entry.name, entry.expr, *dlt, entry.snaplen, entry.netmask, opt_level, context};
     if (entry.expr.starts_with("_")) {
       report.count("skipped: not filters (" + entry.expr + ")");
       continue;
     }
     if (entry.skip && !needs_configured_names(entry)) {
       report.count("skipped: listings for other platforms (" + *entry.skip + ")");
-      continue;
-    }
-    if (entry.offline == std::string("swapped")) {
-      report.count("skipped: byte-swapped savefile programs");
       continue;
     }
     if (linktype_from_string(entry.dlt) != dlt) {
@@ -104,7 +108,10 @@ TEST(DifferentialAccept, CorpusExpressionsMatchLibpcap) {
     std::vector<NamedProgram> newer;       // the corpus listings, where 1.10.3 is the reference
     std::string reason;                    // why the corpus listings are the reference
     std::string optimizer_error;           // libpcap 1.10.3 -O's refusal, if only it refuses
-    if (needs_configured_names(entry)) {
+    if (context != CompileContext::Dead) {
+      references = listings;
+      reason = "compiled for the " + std::string(compile_context_name(context)) + " context";
+    } else if (needs_configured_names(entry)) {
       references = listings;
       reason = "names from fixture files";
     } else {

@@ -39,6 +39,7 @@ BpfcCompilation compile_with_bpfc(const Subject& subject, const NameResolver& re
   options.netmask = subject.netmask;
   options.opt_level = subject.opt_level;
   options.resolver = &resolver;
+  options.context = subject.context;
   BpfcCompilation result;
   auto program = compile_cbpf(subject.expr, options);
   if (program) {

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "bpfc/cbpf/insn.h"
+#include "bpfc/frontend/compile_context.h"
 #include "bpfc/frontend/resolver.h"
 #include "libpcap_oracle.h"
 #include "packets.h"
@@ -25,6 +26,7 @@ struct Subject {
   uint32_t snaplen = 262144;
   std::optional<uint32_t> netmask;
   int opt_level = 2;  // 0 for corpus entries libpcap compiles unoptimized only
+  CompileContext context = CompileContext::Dead;
 };
 
 struct BpfcCompilation {

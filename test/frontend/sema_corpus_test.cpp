@@ -68,7 +68,7 @@ LowerOptions options_for(const Entry& entry, const NameResolver& resolver) {
   LowerOptions options;
   options.linktype = linktype_from_string(entry.dlt).value();
   options.resolver = &resolver;
-  options.linux_extensions = entry.linux_extensions;
+  if (entry.linux_extensions) options.context = CompileContext::Linux;
   if (entry.netmask) {
     in_addr mask{};
     EXPECT_EQ(inet_pton(AF_INET, entry.netmask->c_str(), &mask), 1);

@@ -279,7 +279,7 @@ TEST_F(SemaTest, LinkTypeFeatures) {
   ast::Filter live{expr(ast::Inbound{}), "inbound"};
   LowerOptions options;
   options.resolver = resolver_.get();
-  options.linux_extensions = true;  // a live Linux capture reads the kernel's packet metadata
+  options.context = CompileContext::Linux;  // a live Linux capture reads the kernel's packet metadata
   EXPECT_EQ(check_filter(live, options), std::nullopt);
   EXPECT_EQ(message(expr(ast::Broadcast{Proto::Ip, ast::LinkWord::None})),
             "netmask not known, so 'ip broadcast' not supported");

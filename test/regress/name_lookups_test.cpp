@@ -11,7 +11,7 @@
 #include <tuple>
 
 #include "bpfc/frontend/resolver.h"
-#include "bpfc/runtime/compile.h"
+#include "bpfc/driver/compile.h"
 
 namespace bpfc {
 namespace {

@@ -12,6 +12,7 @@
 #include "commands.h"
 #include "compile_settings.h"
 #include "linktype_listing.h"
+#include "option_values.h"
 #include "pass_debug_output.h"
 #include "program_output.h"
 #include "target_option.h"
@@ -25,6 +26,7 @@ struct CompileCommandOptions {
   PassDebugSettings pass_debug;
   ProgramOutputOptions output;
   std::string target{driver::kDefaultTarget};
+  std::string context = "dead";
   std::string filter_file;
   bool list_linktypes = false;
   std::vector<std::string> words;
@@ -72,6 +74,7 @@ int run_compile(const CompileCommandOptions& options) {
   const driver::Target& target = *driver::targets().find(options.target);
   const driver::TargetSettings target_settings = to_target_settings(target, options.output);
   CompileOptions compile_options = to_compile_options(options.settings);
+  compile_options.context = *compile_context_from_name(options.context);  // a choice option: always known
   check_pass_names(options.pass_debug);
   PassDebugOutput pass_debug(options.pass_debug);
   compile_options.pass_observer = pass_debug.observer();
@@ -110,6 +113,9 @@ constexpr const char* kExamples = R"(Examples:
   bpfc compile --target=ir 'tcp[tcpflags] & tcp-syn != 0'   # --emit=ir alike
   bpfc compile -F filter.txt                # expression from a file; '#' comments
   bpfc compile -L                           # the link types -y accepts
+  bpfc compile -y NULL --context=offline ip6
+                                            # as tcpdump -r compiles for a savefile
+  bpfc compile --context=linux inbound      # reads the kernel's packet type
   bpfc compile --stats 'host 10.0.0.1 or host 10.0.0.2' > /dev/null
                                             # what each optimizer pass did (stderr)
   bpfc compile --print-after=cfg-simplify --target=ir 'tcp port 80' > /dev/null
@@ -134,6 +140,14 @@ Subcommand add_compile_command(CLI::App& app) {
   add_program_output_options(*command, options->output);
   add_pass_debug_options(*command, options->pass_debug);
   add_target_option(*command, options->target);
+  add_choice_option(*command, "--context", options->context, "compile context",
+                    {kCompileContextNames.begin(), kCompileContextNames.end()},
+                    "What to compile for, as libpcap does for its pcap_t: dead (pcap_open_dead(), the "
+                    "default), offline or offline-swapped (a savefile in this host's or the other "
+                    "byte order: DLT_NULL and DLT_LOOP test the BSD AF_INET6 values 24, 28 and 30), "
+                    "or linux (a live Linux socket: 'inbound', 'outbound' and 'ifindex' read the "
+                    "kernel's packet metadata)")
+      ->default_str("dead");
   command->add_option("-F,--file", options->filter_file,
                       "Read the expression from FILE ('-' is stdin) instead of the command line; "
                       "as in tcpdump, '#' comments out the rest of a line")

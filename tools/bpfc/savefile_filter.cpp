@@ -219,6 +219,9 @@ capture::FilterFactory FilterRun::make_filter_factory() const {
     CompileOptions compile = options_.compile;
     compile.linktype = request.dlt;
     compile.snaplen = request.snaplen;
+    // As tcpdump -r: compiled for the savefile, whose byte order decides how
+    // DLT_NULL's address family is tested.
+    compile.context = request.swapped ? CompileContext::OfflineSwapped : CompileContext::Offline;
     auto program = compile_cbpf(options_.expression, compile);
     if (!program) return program.errors();
     return engine->make(*program);

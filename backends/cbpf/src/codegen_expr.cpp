@@ -1,5 +1,7 @@
 #include "codegen_expr.h"
 
+#include "bpfc/ir/kernel_metadata.h"
+
 #include <algorithm>
 #include <bit>
 #include <cstdlib>
@@ -274,6 +276,12 @@ std::vector<ExprId> number_values(const ir::Function& f, ExprTable& table) {
         case Op::Const: expr[v] = table.constant(inst.imm); break;
         case Op::Len: expr[v] = table.len(); break;
         case Op::Caplen: std::abort();  // generate() refuses caplen before this stage
+        case Op::Meta: {
+          // Linux's ancillary load of the field, as libpcap emits it.
+          const ir::AncillaryField field = ir::ancillary_field(static_cast<ir::MetaKind>(inst.imm));
+          expr[v] = table.load(field.size, kNoExpr, ir::kSkfAdOff + field.offset, false);
+          break;
+        }
         case Op::Load: {
           bool foldable = inst.a != ir::kNoValue && uses[inst.a] == 1 && f.values[inst.a].block == inst.block &&
                           f.values[inst.a].op != Op::Phi;

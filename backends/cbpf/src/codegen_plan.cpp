@@ -99,7 +99,7 @@ class Planner {
 
   // A value ends the filter by itself (not through an operand).
   bool checks_itself(const ir::Inst& inst) const {
-    if (inst.op == Op::Load || inst.op == Op::Protochain) return true;
+    if (inst.op == Op::Load || inst.op == Op::Protochain || inst.op == Op::Meta) return true;
     return (inst.op == Op::Div || inst.op == Op::Mod) && !plan_.exprs.is_const(expr(inst.b));
   }
 

@@ -3,7 +3,7 @@
 // interface the executable filter for its link type and runs the filters on
 // batches of packets.
 //
-// One filter is made per DLT, the first time an interface of that link type
+// One filter is made per DLT (and byte order of the file), the first time an interface of that link type
 // appears (pcap: when the file is opened; pcapng: when its Interface
 // Description Block is read), with that interface's snaplen; interfaces then
 // map to their filter through a flat table, so the per-packet work is one
@@ -35,6 +35,9 @@ namespace bpfc::capture {
 struct FilterRequest {
   uint32_t dlt = 0;
   uint32_t snaplen = 0;
+  // The savefile was written in the other byte order than this host's (as
+  // libpcap's offline compile context sees it: DLT_NULL's address family).
+  bool swapped = false;
   const PacketSource* source = nullptr;
   size_t interface = 0;
 };
@@ -85,10 +88,12 @@ class FilterEngine {
  private:
   struct MadeFilter {
     uint32_t dlt = 0;
+    bool swapped = false;
     std::unique_ptr<exec::Filter> filter;
   };
 
-  // The index of the filter for `request.dlt`, made first if needed.
+  // The index of the filter for `request.dlt` and byte order, made first if
+  // needed.
   std::optional<FilterEngineError> filter_for(const FilterRequest& request, int32_t& index);
 
   FilterFactory factory_;

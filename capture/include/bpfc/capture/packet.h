@@ -68,6 +68,9 @@ struct InterfaceInfo {
   std::string description;               // pcapng if_description
   std::optional<std::string> filter;     // pcapng if_filter (text form)
   uint32_t section = 0;                  // pcapng section number (0-based) it belongs to
+  // The file's (pcapng: its section's) byte order is not this host's, as
+  // pcap_is_swapped() says: libpcap compiles DLT_NULL filters by it.
+  bool swapped = false;
 };
 
 }  // namespace bpfc::capture

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "bpfc/cbpf/insn.h"
+#include "bpfc/frontend/compile_context.h"
 #include "bpfc/frontend/resolver.h"
 #include "bpfc/ir/ir.h"
 #include "bpfc/optimizer/legalize.h"
@@ -57,6 +58,10 @@ struct CompileOptions {
   // (1..opt::kMaxProtochainDepth headers).
   ProtochainForm protochain = ProtochainForm::Loop;
   uint32_t protochain_depth = opt::kDefaultProtochainDepth;
+  // What libpcap would compile for: pcap_open_dead() (the default), a
+  // savefile in either byte order, or a live Linux capture, whose programs
+  // read the kernel's packet metadata (compile_context.h).
+  CompileContext context = CompileContext::Dead;
 };
 
 // A compilation's output with what the caller should tell its users.

@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "bpfc/frontend/ast.h"
+#include "bpfc/frontend/compile_context.h"
 #include "bpfc/frontend/resolver.h"
 #include "bpfc/ir/ir.h"
 #include "bpfc/support/diagnostic.h"
@@ -17,11 +18,11 @@ struct LowerOptions {
   uint32_t snaplen = 262144;        // what an accepting filter returns
   std::optional<uint32_t> netmask;  // nullopt: unknown
   const NameResolver* resolver = nullptr;  // must be non-null
-  // Compile as libpcap does for a live Linux capture, whose filters may read
-  // the kernel's packet metadata (SKF_AD_* ancillary loads): `inbound`,
-  // `outbound` and `ifindex` work on every link type. Off, as for a savefile
-  // or pcap_open_dead(), they work only where the packet data says it.
-  bool linux_extensions = false;
+  // What libpcap would compile for (compile_context.h). Only Linux lets
+  // filters read the kernel's packet metadata; elsewhere `inbound`,
+  // `outbound` and `ifindex` work only where the packet data says it.
+  CompileContext context = CompileContext::Dead;
+  bool linux_extensions() const { return context == CompileContext::Linux; }
   // Reproduce pcap_compile(..., optimize=1) (true) or optimize=0 (false).
   // They differ on truncated packets (libpcap's optimizer removes loads it
   // proves unneeded) and optimize=1 refuses a filter that can never match

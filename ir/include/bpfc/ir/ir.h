@@ -15,6 +15,11 @@
 //  - a Load marked `checked` is in bounds on every run that reaches it,
 //    proven by a dominating guard (opt::legalize_bounds_checks): targets
 //    whose loads do not trap read it unguarded;
+//  - Meta is a field of the packet's kernel metadata (MetaKind; see
+//    ir/README.md "Kernel packet metadata"): legal only where the compile
+//    context provides it (a live Linux socket). Where the metadata is absent
+//    the whole filter returns 0 at once, as for a load past the captured bytes;
+//    passes treat it as a load (never hoisted, kept while it may run);
 //  - Protochain is libpcap's `protochain` header walk, the IR's one bounded
 //    loop, kept whole as one operation (see "The protochain walk" below).
 // Loads are not freely movable: a load may only be reused where an identical
@@ -71,7 +76,21 @@ enum class Op : uint8_t {
   Neg,    // -a (two's complement)
   Phi,    // incoming[i] comes from block preds(incoming[i].block)
   Protochain,  // the protochain walk from (a, b); see the header comment
+  Meta,   // kernel packet metadata: the field MetaKind(imm)
 };
+
+// The kernel packet metadata a Meta value reads: what a Linux socket filter
+// reads as SKF_AD_* ancillary data.
+enum class MetaKind : uint8_t {
+  Protocol,        // the link-layer protocol (EtherType) the kernel gave the packet
+  PacketType,      // PACKET_HOST, _BROADCAST, _MULTICAST, _OTHERHOST, _OUTGOING (0..4)
+  Ifindex,         // the index of the interface the packet came in or went out on
+  VlanTci,         // the TCI of the VLAN tag the kernel took off the packet (0 if none)
+  VlanTagPresent,  // 1 if the kernel took a VLAN tag off the packet, else 0
+};
+inline constexpr uint32_t kMetaKindCount = 5;
+// The text form's names ("meta.ifindex"), indexed by MetaKind.
+const char* meta_kind_name(MetaKind kind);
 
 // Protocol numbers the protochain walk knows (IANA, as libpcap's code uses them).
 namespace protochain {
@@ -98,7 +117,8 @@ struct Inst {
   Op op = Op::Const;
   uint8_t size = 0;        // Load: 1, 2 or 4; Protochain: the IP version, 4 or 6
   uint32_t imm = 0;        // Const: the value; Load: the constant offset;
-                           // Protochain: the offset of the IP header
+                           // Protochain: the offset of the IP header;
+                           // Meta: the MetaKind
   ValueId a = kNoValue;    // first operand (Load: optional index; Protochain: nh)
   ValueId b = kNoValue;    // second operand of binary ops (Protochain: off)
   BlockId block = kNoBlock;
@@ -183,6 +203,7 @@ class Builder {
   ValueId constant(uint32_t k);
   ValueId len();
   ValueId caplen();
+  ValueId meta(MetaKind kind);
   ValueId load(uint8_t size, ValueId index, uint32_t offset);  // index may be kNoValue
   ValueId load_abs(uint8_t size, uint32_t offset) { return load(size, kNoValue, offset); }
   ValueId binary(Op op, ValueId a, ValueId b);

@@ -9,8 +9,14 @@
 
 namespace bpfc::ir {
 
+struct VerifyOptions {
+  // Whether the compile context provides kernel packet metadata (a live
+  // Linux socket): Meta values are legal only then.
+  bool kernel_metadata = true;
+};
+
 // nullopt when the function is well formed; otherwise the first problem found.
-std::optional<std::string> verify(const Function& f);
+std::optional<std::string> verify(const Function& f, const VerifyOptions& options = {});
 
 }  // namespace bpfc::ir
 

@@ -1,0 +1,238 @@
+// The linux compile context: `inbound`, `outbound` and `ifindex` read the
+// kernel's packet metadata (ir::Op::Meta, emitted as SKF_AD_* ancillary
+// loads) on link types whose header does not say it. libpcap produces such
+// programs only for a live Linux socket, never for pcap_open_dead(), so the
+// references are the corpus' listings (linuxext entries), the IR contract's
+// reference interpreter given the metadata, and the running kernel itself:
+// a filter attached with SO_ATTACH_FILTER to a UDP socket on the loopback
+// interface keeps or drops real datagrams by their metadata.
+#include <arpa/inet.h>
+#include <linux/filter.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "bpfc/cbpf/format.h"
+#include "bpfc/frontend/linktype.h"
+#include "bpfc/ir/interpreter.h"
+#include "bpfc/ir/kernel_metadata.h"
+#include "bpfc/runtime/cbpf_vm.h"
+#include "bpfc/driver/compile.h"
+#include "corpus_entries.h"
+#include "suite_config.h"
+
+namespace bpfc::difftest {
+namespace {
+
+CompileOptions linux_options(uint32_t linktype = 1) {
+  CompileOptions options;
+  options.linktype = linktype;
+  options.context = CompileContext::Linux;
+  return options;
+}
+
+// `program` as the kernel runs it for a packet with `metadata`: each
+// ancillary load of a field becomes a load of its value. Loads of fields
+// `metadata` lacks stay, and reject as they do outside the kernel.
+cbpf::Program with_metadata(cbpf::Program program, const ir::PacketMetadata& metadata) {
+  for (cbpf::Insn& insn : program) {
+    const bool absolute_load = (insn.code & 0x07) == cbpf::LD && (insn.code & 0xe0) == cbpf::ABS;
+    if (!absolute_load) continue;
+    if (auto kind = ir::meta_kind_at(insn.k); kind && metadata[*kind]) {
+      insn.code = cbpf::LD | cbpf::IMM;
+      insn.k = *metadata[*kind];
+    }
+  }
+  return program;
+}
+
+// The metadata combinations the comparisons run under.
+std::vector<ir::PacketMetadata> metadata_cases() {
+  std::vector<ir::PacketMetadata> cases;
+  for (uint32_t type = 0; type <= 7; ++type) {
+    for (uint32_t ifindex : {1u, 2u, 500u}) {
+      ir::PacketMetadata m;
+      m[ir::MetaKind::PacketType] = type;
+      m[ir::MetaKind::Ifindex] = ifindex;
+      m[ir::MetaKind::Protocol] = 0x800;
+      m[ir::MetaKind::VlanTagPresent] = type % 2;
+      m[ir::MetaKind::VlanTci] = type % 2 ? 500 + type : 0;
+      cases.push_back(m);
+    }
+  }
+  return cases;
+}
+
+// The corpus' Linux-extension entries of link types bpfc models: bpfc's
+// program gives the verdict of the corpus listing (libpcap's for a live
+// Linux socket) on every packet under every metadata case.
+TEST(LinuxContext, CorpusLinuxExtensionEntriesGiveTheListingsVerdicts) {
+  std::vector<std::vector<uint8_t>> packets = {std::vector<uint8_t>(60, 0), std::vector<uint8_t>(60, 0xff), {}};
+  for (int i = 0; i < 60; ++i) packets[2].push_back(static_cast<uint8_t>(i * 7));
+  int compared = 0;
+  for (const AcceptEntry& entry : load_accept_entries(kCorpusDir)) {
+    if (!entry.linuxext || !entry.opt) continue;
+    auto dlt = linktype_from_string(entry.dlt);
+    ASSERT_TRUE(dlt) << entry.dlt;
+    CompileOptions options = linux_options(*dlt);
+    options.snaplen = entry.snaplen;
+    auto program = compile_cbpf(entry.expr, options);
+    if (!program) {
+      // vlan on Ethernet (libpcap's run-time choice between the tag in the
+      // metadata and the one in the packet) and link types bpfc does not
+      // model: refused with a message that says so.
+      EXPECT_NE(program.error().message.find("not supported yet"), std::string::npos)
+          << entry.name << ": " << program.error().message;
+      continue;
+    }
+    auto expected = cbpf::parse_program(*entry.opt);
+    ASSERT_TRUE(expected) << entry.name;
+    for (const ir::PacketMetadata& metadata : metadata_cases()) {
+      const cbpf::Program ours = with_metadata(*program, metadata);
+      const cbpf::Program theirs = with_metadata(*expected, metadata);
+      for (const auto& packet : packets) {
+        EXPECT_EQ(runtime::run_cbpf(ours, packet, 60), runtime::run_cbpf(theirs, packet, 60))
+            << entry.name << ": " << entry.expr << "\n" << cbpf::format_listing(*program);
+      }
+    }
+    EXPECT_LE(program->size(), expected->size()) << entry.name;
+    ++compared;
+  }
+  EXPECT_GE(compared, 2);  // inbound_linuxext, outbound_linuxext at least
+}
+
+// The dead context (pcap_open_dead) still refuses them, as libpcap does.
+TEST(LinuxContext, OtherContextsRefuseKernelMetadata) {
+  for (CompileContext context : {CompileContext::Dead, CompileContext::Offline, CompileContext::OfflineSwapped}) {
+    CompileOptions options;
+    options.context = context;
+    for (const char* expression : {"inbound", "outbound", "ifindex 1"}) {
+      auto program = compile_cbpf(expression, options);
+      EXPECT_FALSE(program) << expression << " in " << compile_context_name(context);
+    }
+  }
+}
+
+// The reference interpreter given the metadata: inbound is every packet
+// type but PACKET_OUTGOING (4), outbound only that; ifindex compares the
+// interface. Without metadata every such filter rejects.
+TEST(LinuxContext, InterpreterVerdictsFollowTheMetadata) {
+  const std::vector<uint8_t> packet(60, 0x45);
+  for (uint32_t linktype : {1u, 12u, 0u, 9u}) {  // EN10MB, RAW, NULL, PPP
+    auto inbound = compile_to_ir("inbound", linux_options(linktype));
+    auto outbound = compile_to_ir("outbound", linux_options(linktype));
+    auto ifindex = compile_to_ir("ifindex 3", linux_options(linktype));
+    ASSERT_TRUE(inbound && outbound && ifindex) << linktype;
+    for (uint32_t type = 0; type <= 7; ++type) {
+      ir::PacketMetadata metadata;
+      metadata[ir::MetaKind::PacketType] = type;
+      EXPECT_EQ(ir::interpret(*inbound, packet, 60, metadata) != 0, type != 4) << linktype << " type " << type;
+      EXPECT_EQ(ir::interpret(*outbound, packet, 60, metadata) != 0, type == 4) << linktype << " type " << type;
+    }
+    for (uint32_t index : {1u, 3u, 4u}) {
+      ir::PacketMetadata metadata;
+      metadata[ir::MetaKind::Ifindex] = index;
+      EXPECT_EQ(ir::interpret(*ifindex, packet, 60, metadata) != 0, index == 3) << linktype;
+    }
+    EXPECT_EQ(ir::interpret(*inbound, packet, 60), 0u);
+    EXPECT_EQ(ir::interpret(*ifindex, packet, 60), 0u);
+  }
+}
+
+// Brings the loopback interface up (it is down in a fresh network
+// namespace, where the differential tests run); false if that is not
+// permitted here.
+bool loopback_up() {
+  int s = ::socket(AF_INET, SOCK_DGRAM, 0);
+  if (s < 0) return false;
+  ifreq request{};
+  std::strncpy(request.ifr_name, "lo", IFNAMSIZ - 1);
+  bool up = ::ioctl(s, SIOCGIFFLAGS, &request) == 0;
+  if (up && !(request.ifr_flags & IFF_UP)) {
+    request.ifr_flags = static_cast<short>(request.ifr_flags | IFF_UP);
+    up = ::ioctl(s, SIOCSIFFLAGS, &request) == 0;
+  }
+  ::close(s);
+  return up;
+}
+
+// Sends `count` datagrams over the loopback interface to a socket filtered
+// by `program`; how many it receives, or -1 with `why` set when the kernel
+// cannot be asked.
+int datagrams_through(const cbpf::Program& program, int count, std::string& why) {
+  int receiver = ::socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+  int sender = ::socket(AF_INET, SOCK_DGRAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t length = sizeof address;
+  std::vector<sock_filter> filter;
+  for (const cbpf::Insn& insn : program) filter.push_back(sock_filter{insn.code, insn.jt, insn.jf, insn.k});
+  sock_fprog fprog{static_cast<unsigned short>(filter.size()), filter.data()};
+  int received = -1;
+  if (receiver < 0 || sender < 0) {
+    why = std::string("no UDP socket: ") + std::strerror(errno);
+  } else if (::bind(receiver, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
+             ::getsockname(receiver, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
+    why = std::string("cannot bind to 127.0.0.1: ") + std::strerror(errno);
+  } else if (::setsockopt(receiver, SOL_SOCKET, SO_ATTACH_FILTER, &fprog, sizeof fprog) != 0) {
+    why = std::string("SO_ATTACH_FILTER refuses the program: ") + std::strerror(errno);
+    received = -2;
+  } else {
+    received = 0;
+    for (int i = 0; i < count; ++i) {
+      if (::sendto(sender, "x", 1, 0, reinterpret_cast<sockaddr*>(&address), sizeof address) != 1) {
+        why = std::string("cannot send over loopback: ") + std::strerror(errno);
+        received = -1;
+        break;
+      }
+    }
+    char byte;
+    while (received >= 0 && ::recv(receiver, &byte, 1, 0) == 1) ++received;
+  }
+  if (receiver >= 0) ::close(receiver);
+  if (sender >= 0) ::close(sender);
+  return received;
+}
+
+TEST(LinuxContext, KernelLoadsTheProgramsAndAppliesThemToLoopbackTraffic) {
+  if (!loopback_up()) GTEST_SKIP() << "the loopback interface is down and cannot be brought up here";
+  const unsigned lo = if_nametoindex("lo");
+  if (lo == 0) GTEST_SKIP() << "no loopback interface";
+  struct Case {
+    std::string expression;
+    bool kept;
+  };
+  // A datagram to a local socket arrives as PACKET_HOST on lo.
+  const std::vector<Case> cases = {
+      {"inbound", true},
+      {"outbound", false},
+      {"ifindex " + std::to_string(lo), true},
+      {"ifindex " + std::to_string(lo + 1000), false},
+      {"inbound and ifindex " + std::to_string(lo), true},
+      {"not inbound", false},
+  };
+  for (const Case& c : cases) {
+    // A UDP socket's filter sees the datagram from its UDP header on: the
+    // link type does not matter to these metadata-only programs.
+    auto program = compile_cbpf(c.expression, linux_options(12));
+    ASSERT_TRUE(program) << c.expression << ": " << program.error().message;
+    std::string why;
+    const int received = datagrams_through(*program, 3, why);
+    if (received == -1) GTEST_SKIP() << why;
+    ASSERT_NE(received, -2) << c.expression << ": " << why;
+    EXPECT_EQ(received, c.kept ? 3 : 0) << c.expression << "\n" << cbpf::format_listing(*program);
+  }
+}
+
+}  // namespace
+}  // namespace bpfc::difftest
