@@ -60,13 +60,13 @@ Result<ir::Function> parse_check_lower(std::string_view filter, const LowerOptio
   if (!resolved) return resolved.errors();
   auto function = compat::lower_to_ir(*resolved, options);
   if (!function) return function.errors();
-#ifndef NDEBUG
-  // The verifier is the lowering's self-check; release builds trust it.
-  // Kernel metadata is legal only where the context provides it.
+  // The verifier is the lowering's self-check, in every build: the passes and
+  // targets after it assume well-formed IR, and a lowering bug must be an
+  // error, not a crash. Kernel metadata is legal only where the context
+  // provides it.
   if (auto problem = ir::verify(*function, {.kernel_metadata = options.linux_extensions()})) {
     return error("internal error: the lowering produced malformed IR: " + *problem);
   }
-#endif
   return function;
 }
 

@@ -86,6 +86,16 @@ Access access_of(const Stmt& s, const MachineProgram& p) {
   return a;
 }
 
+// The registers live before `s`, given those live after it. The walk reads
+// its scratch register only where what it leaves there is read: a walk that
+// takes no step leaves the register's earlier value (see walk_leftover).
+RegSet live_before(const Stmt& s, const MachineProgram& p, RegSet live) {
+  const Access a = access_of(s, p);
+  RegSet before = (live & ~a.writes) | a.reads;
+  if (s.code == kProtochainWalk) before |= live & bit(p.walks[s.k].scratch);
+  return before;
+}
+
 // Reverse post-order of the blocks reachable from the root.
 std::vector<int> topological_order(const MachineProgram& p) {
   std::vector<int> post;
@@ -135,15 +145,39 @@ ir::Cond ir_cond(int code) {
   }
 }
 
-void emit_stmt(ir::Builder& bld, const Stmt& s, const MachineProgram& p, Regs& r) {
+// What libpcap's walk leaves in its scratch register. Each step stores the
+// next-header value it reads there and reloads A from it, so once the walk has
+// taken a step the register holds the value the walk stops at; a walk that
+// takes no step leaves the register as it was. A walk takes a step exactly
+// when it ends on a different value than it started from: a starting value
+// that does not stop the walk is an extension or AH header, and the walk only
+// stops on the stop value, 59 or a value it does not step over, none of which
+// is that starting value. So the leftover is `result != start ? result :
+// before`, written without branches (the lift keeps libpcap's blocks):
+//   d = result ^ start;  moved = (d | -d) >> 31;  keep = moved - 1;
+//   leftover = result ^ ((result ^ before) & keep)
+ir::ValueId walk_leftover(ir::Builder& bld, ir::ValueId result, ir::ValueId start, ir::ValueId before) {
+  const ir::ValueId d = bld.binary(ir::Op::Xor, result, start);
+  const ir::ValueId moved = bld.binary(ir::Op::Shr, bld.binary(ir::Op::Or, d, bld.neg(d)), bld.constant(31));
+  const ir::ValueId keep = bld.binary(ir::Op::Sub, moved, bld.constant(1));
+  const ir::ValueId differ = bld.binary(ir::Op::Xor, result, before);
+  return bld.binary(ir::Op::Xor, result, bld.binary(ir::Op::And, differ, keep));
+}
+
+// `live_after`: the registers read after this statement before being written.
+void emit_stmt(ir::Builder& bld, const Stmt& s, const MachineProgram& p, Regs& r, RegSet live_after) {
   const int c = s.code;
   if (c == kProtochainWalk) {
     const ProtochainWalk& w = p.walks[s.k];
-    r[kRegA] = bld.protochain(w.ip_version, r[kRegA], r[kRegX], w.base, w.stop);
-    // What libpcap's loop leaves in X and in its register is never read:
-    // the code after it loads both before use.
+    const auto scratch = static_cast<size_t>(w.scratch);
+    const ir::ValueId start = r[kRegA];
+    r[kRegA] = bld.protochain(w.ip_version, start, r[kRegX], w.base, w.stop);
+    // libpcap's code reloads X before it reads it again. The scratch register
+    // is read again where libpcap hands it out anew and reads it before
+    // storing to it: a variable link-layer offset (geneve, vxlan) on a path
+    // that skipped the code computing it.
     r[kRegX] = ir::kNoValue;
-    r[static_cast<size_t>(w.scratch)] = ir::kNoValue;
+    r[scratch] = (live_after & bit(w.scratch)) ? walk_leftover(bld, r[kRegA], start, r[scratch]) : ir::kNoValue;
     return;
   }
   switch (op_class(c)) {
@@ -215,12 +249,8 @@ ir::Function machine_to_ir(const MachineProgram& p) {
     const MachineBlock& b = p.blocks[static_cast<size_t>(*it)];
     RegSet live = 0;
     for (int s : successors_of(b)) live |= live_in[static_cast<size_t>(s)];
-    Access j = access_of(b.jump, p);
-    live = (live & ~j.writes) | j.reads;
-    for (auto st = b.stmts.rbegin(); st != b.stmts.rend(); ++st) {
-      Access a = access_of(*st, p);
-      live = (live & ~a.writes) | a.reads;
-    }
+    live = live_before(b.jump, p, live);
+    for (auto st = b.stmts.rbegin(); st != b.stmts.rend(); ++st) live = live_before(*st, p, live);
     live_in[static_cast<size_t>(*it)] = live;
   }
 
@@ -259,7 +289,18 @@ ir::Function machine_to_ir(const MachineProgram& p) {
         }
       }
     }
-    for (const Stmt& s : mb.stmts) emit_stmt(bld, s, p, r);
+    // Registers live after each statement.
+    std::vector<RegSet> live_after(mb.stmts.size(), 0);
+    {
+      RegSet live = 0;
+      for (int s : successors_of(mb)) live |= live_in[static_cast<size_t>(s)];
+      live = live_before(mb.jump, p, live);
+      for (size_t i = mb.stmts.size(); i-- > 0;) {
+        live_after[i] = live;
+        live = live_before(mb.stmts[i], p, live);
+      }
+    }
+    for (size_t i = 0; i < mb.stmts.size(); ++i) emit_stmt(bld, mb.stmts[i], p, r, live_after[i]);
     exit_regs[static_cast<size_t>(b)] = r;
 
     const int c = mb.jump.code;
