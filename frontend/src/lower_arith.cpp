@@ -285,10 +285,16 @@ Fragment gen_byteop(Codegen& cg, const ast::Byte& byte) {
     case ast::ByteOp::Gt: return gen_cmp_gt(cg, OffRel::LinkHdr, byte.offset, kB, byte.value);
     case ast::ByteOp::And:
     case ast::ByteOp::Or: {
-      // libpcap applies the operation to whatever the accumulator holds
-      // (it never loads the byte); reproduced as is.
+      // `byte N & V` is true when the byte at N of the link-layer header,
+      // masked (or or-ed) with V, is not 0: libpcap's semantics since it
+      // loads the byte first. libpcap 1.10.3 forgets the load and applies
+      // the operation to whatever the accumulator holds, a value its own
+      // optimizer changes (its -O and -O0 programs disagree); bpfc follows
+      // the fixed semantics, the only one with a stable meaning.
       const int op = byte.op == ast::ByteOp::And ? kAnd : kOr;
-      return gen_not(cg.test(kJmp | kJeq | kK, 0, {stmt(kAlu | op | kK, byte.value)}));
+      std::vector<Stmt> s = load_a(cg, OffRel::LinkHdr, byte.offset, kB);
+      s.push_back(stmt(kAlu | op | kK, byte.value));
+      return gen_not(cg.test(kJmp | kJeq | kK, 0, std::move(s)));
     }
   }
   BPFC_UNREACHABLE("a byte comparison of no known kind");
