@@ -67,6 +67,9 @@ struct Layout {
   uint32_t off_nl_nosnap = 0;  // the same for 802.2 without SNAP
   unsigned label_stack_depth = 0;
   unsigned vlan_stack_depth = 0;
+  // `vlan` on a live Linux capture made the payload and link-type offsets
+  // variable: their registers start at 0 (libpcap's is_vlan_vloffset).
+  bool is_vlan_vloffset = false;
   bool is_geneve = false;
   bool is_vxlan = false;
   bool modelled = false;  // the lowering knows this link layer

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "bpfc/frontend/linktype.h"
+#include "bpfc/ir/kernel_metadata.h"
 #include "lower_access.h"
 #include "lower_linklayer.h"
 #include "lower_port.h"
@@ -141,6 +142,81 @@ Fragment vxlan_offsets(Codegen& cg) {
 
 }  // namespace
 
+namespace {
+
+// Any of the 802.1Q, 802.1ad and old QinQ tag types in the link-type field.
+Fragment gen_vlan_tpid_test(Codegen& cg) {
+  Fragment b0 = gen_linktype(cg, ethertype::kVlan);
+  b0 = gen_or(cg, std::move(b0), gen_linktype(cg, ethertype::kQinQ8021ad));
+  return gen_or(cg, std::move(b0), gen_linktype(cg, ethertype::kQinQ));
+}
+
+Fragment gen_vlan_vid_test(Codegen& cg, uint32_t id) {
+  check_max(cg, "VLAN tag", id, 0x0fff);
+  return gen_mcmp(cg, OffRel::LinkPl, 0, kH, id, 0x0fff);
+}
+
+// A load of a field of the kernel's packet metadata (SKF_AD_*).
+Stmt load_metadata(ir::MetaKind kind) {
+  const ir::AncillaryField field = ir::ancillary_field(kind);
+  return stmt(kLd | kAbs | size_field(field.size), ir::kSkfAdOff + field.offset);
+}
+
+// libpcap's gen_vlan_vloffset_add: the offset becomes variable (its
+// constant part kept) and its register grows by `v` at run time.
+void add_to_variable_part(Codegen& cg, AbsOffset& off, uint32_t v, std::vector<Stmt>& s) {
+  off.is_variable = true;
+  if (off.reg == -1) off.reg = cg.alloc_reg();
+  s.push_back(stmt(kLd | kMem, static_cast<uint32_t>(off.reg)));
+  s.push_back(stmt(kAlu | kAdd | kK, v));
+  s.push_back(stmt(kSt, static_cast<uint32_t>(off.reg)));
+}
+
+// `vlan [id]` on a live Linux capture (libpcap's gen_vlan_bpf_extensions):
+// the kernel may have taken the outermost tag off the packet into its
+// metadata. Where it did, the headers stay where they are and the VLAN ID is
+// the metadata's; where it did not, the tag is in the packet, so the payload
+// and link-type offsets grow by 4 at run time (variable from here on) before
+// the tag-type test. Both tests are built before the offsets change, so that
+// they read the outer header.
+Fragment gen_vlan_from_metadata(Codegen& cg, std::optional<uint32_t> id) {
+  Layout& l = cg.layout();
+  Fragment b0 = cg.test(kJmp | kJeq | kK, 1, {load_metadata(ir::MetaKind::VlanTagPresent)});
+  Fragment tpid = gen_vlan_tpid_test(cg);
+  std::optional<Fragment> vid;
+  if (id) vid = gen_vlan_vid_test(cg, *id);
+
+  l.is_vlan_vloffset = true;
+  std::vector<Stmt> grow;
+  add_to_variable_part(cg, l.off_linkpl, 4, grow);
+  add_to_variable_part(cg, l.off_linktype, 4, grow);
+  std::vector<Stmt>& first = cg.block(tpid.head).stmts;
+  first.insert(first.begin(), grow.begin(), grow.end());
+  b0 = gen_or(cg, std::move(b0), std::move(tpid));
+  if (!vid) return b0;
+
+  // The VLAN ID from the metadata where the tag is there, else from the
+  // packet: libpcap jumps inside the ID test's block past its load, to the
+  // mask; here that is a join block holding the mask and the test.
+  const int test = vid->head;
+  std::vector<Stmt> packet_load(cg.block(test).stmts.begin(), cg.block(test).stmts.end() - 1);
+  cg.block(test).stmts.erase(cg.block(test).stmts.begin(), cg.block(test).stmts.end() - 1);
+  // The two loads end in a jump whose edges both go to the join: like
+  // libpcap's `ja`, which its optimizer counts as a use of A, and a block
+  // shape the libpcap optimizer replica handles (it needs two edges).
+  const int from_metadata = cg.new_block(kJmp | kJeq | kK, 0, {load_metadata(ir::MetaKind::VlanTci)});
+  const int from_packet = cg.new_block(kJmp | kJeq | kK, 0, std::move(packet_load));
+  const int present = cg.new_block(kJmp | kJeq | kK, 1, {load_metadata(ir::MetaKind::VlanTagPresent)});
+  cg.block(present).jt = from_metadata;
+  cg.block(present).jf = from_packet;
+  cg.block(from_metadata).jt = cg.block(from_metadata).jf = test;
+  cg.block(from_packet).jt = cg.block(from_packet).jf = test;
+  vid->head = present;
+  return gen_and(cg, std::move(b0), std::move(*vid));
+}
+
+}  // namespace
+
 Fragment gen_vlan(Codegen& cg, std::optional<uint32_t> id) {
   Layout& l = cg.layout();
   if (l.label_stack_depth > 0) cg.fail("no VLAN match after MPLS");
@@ -148,22 +224,16 @@ Fragment gen_vlan(Codegen& cg, std::optional<uint32_t> id) {
     require_link_layer(cg);
     cg.fail("no VLAN support for " + link_description(l.linktype));
   }
-  // On a live Linux capture libpcap tests the outermost tag in the kernel's
-  // packet metadata, which the IR cannot express yet.
+  // On a live Linux capture the outermost tag may be in the kernel's packet
+  // metadata.
   if (cg.options().linux_extensions() && l.vlan_stack_depth == 0 && !l.off_linkhdr.is_variable &&
       l.off_linkhdr.constant_part == l.off_outermostlinkhdr.constant_part) {
-    cg.fail("'" + std::string(cg.span_text()) +
-            "' with Linux kernel packet metadata (live capture) is not supported yet for link type "
-            "EN10MB");
+    Fragment b0 = gen_vlan_from_metadata(cg, id);
+    l.vlan_stack_depth++;
+    return b0;
   }
-  // Any of the 802.1Q, 802.1ad and old QinQ tag types.
-  Fragment b0 = gen_linktype(cg, ethertype::kVlan);
-  b0 = gen_or(cg, std::move(b0), gen_linktype(cg, ethertype::kQinQ8021ad));
-  b0 = gen_or(cg, std::move(b0), gen_linktype(cg, ethertype::kQinQ));
-  if (id) {
-    check_max(cg, "VLAN tag", *id, 0x0fff);
-    b0 = gen_and(cg, std::move(b0), gen_mcmp(cg, OffRel::LinkPl, 0, kH, *id, 0x0fff));
-  }
+  Fragment b0 = gen_vlan_tpid_test(cg);
+  if (id) b0 = gen_and(cg, std::move(b0), gen_vlan_vid_test(cg, *id));
   l.off_linkpl.constant_part += 4;
   l.off_linktype.constant_part += 4;
   l.vlan_stack_depth++;

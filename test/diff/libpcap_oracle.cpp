@@ -13,6 +13,15 @@ struct PcapCloser {
   void operator()(pcap_t* p) const { pcap_close(p); }
 };
 
+cbpf::Program to_program(const bpf_program& compiled) {
+  cbpf::Program program;
+  for (u_int i = 0; i < compiled.bf_len; ++i) {
+    const bpf_insn& insn = compiled.bf_insns[i];
+    program.push_back(cbpf::Insn{insn.code, insn.jt, insn.jf, insn.k});
+  }
+  return program;
+}
+
 }  // namespace
 
 OracleResult libpcap_compile(std::string_view filter, uint32_t linktype, uint32_t snaplen,
@@ -29,13 +38,44 @@ OracleResult libpcap_compile(std::string_view filter, uint32_t linktype, uint32_
     result.error = pcap_geterr(handle.get());
     return result;
   }
-  cbpf::Program program;
-  for (u_int i = 0; i < compiled.bf_len; ++i) {
-    const bpf_insn& insn = compiled.bf_insns[i];
-    program.push_back(cbpf::Insn{insn.code, insn.jt, insn.jf, insn.k});
-  }
+  result.program = to_program(compiled);
   pcap_freecode(&compiled);
-  result.program = std::move(program);
+  return result;
+}
+
+
+LiveLibpcapCompiler::LiveLibpcapCompiler() {
+  char errbuf[PCAP_ERRBUF_SIZE] = {};
+  handle_ = pcap_create("lo", errbuf);
+  if (handle_ == nullptr) {
+    unavailable_ = std::string("pcap_create(lo): ") + errbuf;
+    return;
+  }
+  if (int status = pcap_activate(handle_); status < 0) {
+    unavailable_ = std::string("pcap_activate(lo): ") + pcap_statustostr(status) + ": " + pcap_geterr(handle_);
+    pcap_close(handle_);
+    handle_ = nullptr;
+  }
+}
+
+LiveLibpcapCompiler::~LiveLibpcapCompiler() {
+  if (handle_ != nullptr) pcap_close(handle_);
+}
+
+OracleResult LiveLibpcapCompiler::compile(std::string_view filter, bool optimize) const {
+  OracleResult result;
+  if (handle_ == nullptr) {
+    result.error = unavailable_;
+    return result;
+  }
+  bpf_program compiled{};
+  std::string text(filter);
+  if (pcap_compile(handle_, &compiled, text.c_str(), optimize ? 1 : 0, PCAP_NETMASK_UNKNOWN) != 0) {
+    result.error = pcap_geterr(handle_);
+    return result;
+  }
+  result.program = to_program(compiled);
+  pcap_freecode(&compiled);
   return result;
 }
 

@@ -11,6 +11,8 @@
 
 #include <pcap/bpf.h>
 
+struct pcap;  // pcap_t
+
 #include "bpfc/cbpf/insn.h"
 
 namespace bpfc::difftest {
@@ -25,6 +27,24 @@ struct OracleResult {
 // host or network name (libpcap would ask the system resolver).
 OracleResult libpcap_compile(std::string_view filter, uint32_t linktype, uint32_t snaplen,
                              std::optional<uint32_t> netmask, bool optimize);
+
+// libpcap compiling for a live capture on this Linux host's loopback
+// interface (Ethernet link type): the Linux BPF extensions and its special
+// VLAN handling, which pcap_open_dead() never produces. `lo` must be up.
+class LiveLibpcapCompiler {
+ public:
+  LiveLibpcapCompiler();
+  ~LiveLibpcapCompiler();
+  LiveLibpcapCompiler(const LiveLibpcapCompiler&) = delete;
+  LiveLibpcapCompiler& operator=(const LiveLibpcapCompiler&) = delete;
+  // Empty when a live capture could be opened; otherwise why not.
+  const std::string& unavailable() const { return unavailable_; }
+  OracleResult compile(std::string_view filter, bool optimize) const;
+
+ private:
+  ::pcap* handle_ = nullptr;
+  std::string unavailable_;
+};
 
 // A program some compiler produced for the expression under test.
 struct NamedProgram {
