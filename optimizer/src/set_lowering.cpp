@@ -75,10 +75,6 @@ struct Interval {
   uint32_t hi;
 };
 
-bool is_commutative(Op op) {
-  return op == Op::Add || op == Op::Mul || op == Op::And || op == Op::Or || op == Op::Xor;
-}
-
 // May this operation end the filter (out-of-bounds load, division by zero)?
 bool may_fail(Op op) {
   return op == Op::Load || op == Op::Div || op == Op::Mod || op == Op::Protochain || op == Op::Meta;
@@ -144,7 +140,7 @@ class StructuralNumbers {
     }
     uint32_t a = inst.a == kNoValue ? kUnset : number_[inst.a];
     uint32_t b = inst.b == kNoValue ? kUnset : number_[inst.b];
-    if (is_commutative(inst.op) && a > b) std::swap(a, b);
+    if (ir::is_commutative(inst.op) && a > b) std::swap(a, b);
     Key key{(uint64_t(inst.op) << 40) | (uint64_t(inst.size) << 32) | inst.imm, (uint64_t(a) << 32) | b, inst.stop};
     auto [it, inserted] = table_.try_emplace(key, next_);
     if (inserted) ++next_;
