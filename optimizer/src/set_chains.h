@@ -30,9 +30,10 @@
 
 namespace bpfc::opt::set_lowering {
 
-// Chain::host of a chain that is not over prefixes of one length. A prefix
-// mask is never 0, so no prefix has all 32 host bits (a /31 has host bits 1,
-// a /32 none).
+// The `host` bits of a test that is no prefix test (a range test), and of a
+// chain whose links are not all prefixes of one length. A prefix mask is
+// never 0, so no prefix has all 32 host bits (a /31 has host bits 1, a /32
+// none).
 constexpr uint32_t kNotPrefix = UINT32_MAX;
 
 // The head's values that later blocks may recompute, by structural number.
