@@ -58,6 +58,9 @@ TEST(ParseCNumber, BasesAndLimits) {
       // The first problem, left to right, decides.
       {"0037777777778", Status::BadDigit, "octal", 0},
       {"003777777777778", Status::Overflow, "octal", 0},
+      // A bad digit is seen before the value it would grow overflows.
+      {"040000000008", Status::BadDigit, "octal", 0},
+      {"4294967295x", Status::BadDigit, "decimal", 0},
   };
   for (const Case& c : cases) {
     const CNumber n = parse_c_number(c.text);
