@@ -26,6 +26,9 @@ namespace {
 constexpr size_t kMinChainLength = 8;
 
 // May this operation end the filter (out-of-bounds load, division by zero)?
+// Coarser than can_end_filter (inst_facts.h), which knows that a division by
+// a non-zero constant cannot: chain blocks that divide are rare, and the
+// coarser rule keeps the chains this pass has always found.
 bool may_fail(Op op) {
   return op == Op::Load || op == Op::Div || op == Op::Mod || op == Op::Protochain || op == Op::Meta;
 }
