@@ -2,11 +2,11 @@
 #include "lower_llc.h"
 
 #include <array>
-#include <cctype>
 #include <string>
 #include <utility>
 
 #include "bpfc/frontend/linktype.h"
+#include "bpfc/support/text.h"
 #include "lower_access.h"
 #include "lower_linklayer.h"
 #include "lower_protocols.h"
@@ -32,16 +32,6 @@ constexpr std::array<std::pair<std::string_view, uint32_t>, 8> kUSubtypes = {{{"
                                                                               {"xid", 0xaf},
                                                                               {"frmr", 0x87}}};
 
-bool same_word(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) {
-      return false;
-    }
-  }
-  return true;
-}
-
 // An 802.3 frame (length, not type) that is not raw Novell 802.3 (0xffff).
 Fragment gen_llc_frame(Codegen& cg) {
   require_link_layer(cg);
@@ -61,20 +51,20 @@ Fragment gen_llc(Codegen& cg, const ast::Llc& llc) {
   Fragment b0 = gen_llc_frame(cg);
   if (!llc.subtype) return b0;
   const std::string& t = *llc.subtype;
-  if (same_word(t, "i")) {
+  if (equals_ignoring_case(t, "i")) {
     // Information frames have the low bit of the control field clear.
     return gen_and(cg, std::move(b0), gen_not(gen_jset(cg, OffRel::Llc, 2, kB, 0x01)));
   }
-  if (same_word(t, "s"))
+  if (equals_ignoring_case(t, "s"))
     return gen_and(cg, std::move(b0), gen_mcmp(cg, OffRel::Llc, 2, kB, kFormatS, kFormatMask));
-  if (same_word(t, "u"))
+  if (equals_ignoring_case(t, "u"))
     return gen_and(cg, std::move(b0), gen_mcmp(cg, OffRel::Llc, 2, kB, kFormatU, kFormatMask));
   for (const auto& [name, value] : kSSubtypes) {
-    if (same_word(t, name))
+    if (equals_ignoring_case(t, name))
       return gen_and(cg, std::move(b0), gen_mcmp(cg, OffRel::Llc, 2, kB, value, kSCommandMask));
   }
   for (const auto& [name, value] : kUSubtypes) {
-    if (same_word(t, name))
+    if (equals_ignoring_case(t, name))
       return gen_and(cg, std::move(b0), gen_mcmp(cg, OffRel::Llc, 2, kB, value, kUCommandMask));
   }
   cg.fail("unknown LLC type name \"" + t + "\"");

@@ -2,6 +2,8 @@
 
 #include <arpa/inet.h>
 
+#include "bpfc/support/text.h"
+#include "bpfc/support/unreachable.h"
 
 namespace bpfc::parse_detail {
 namespace {
@@ -73,48 +75,24 @@ constexpr NamedNumber kNamedNumbers[] = {
     {"tcp-cwr", 0x80},
 };
 
-bool is_hex_digit(char c) {
-  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
+bool is_hex_digit(char c) { return hex_digit_value(c).has_value(); }
 
-uint8_t hex_digit_value(char c) {
-  if (c >= '0' && c <= '9') return static_cast<uint8_t>(c - '0');
-  if (c >= 'a' && c <= 'f') return static_cast<uint8_t>(c - 'a' + 10);
-  return static_cast<uint8_t>(c - 'A' + 10);
-}
-
-std::string overflow_message(std::string_view base, std::string_view text) {
-  return std::string(base) + " number " + std::string(text) + " overflows 32 bits";
-}
-
-// Digits are checked left to right and the first problem wins, as in the
-// scanner, so "0037777777778" is a non-octal digit but "003777777777778"
-// overflows before reaching its 8.
+// The scanner's reading of a number (stoulen), with its messages.
 std::variant<uint32_t, std::string> digits_value(std::string_view text) {
-  uint32_t n = 0;
-  if (text.size() >= 2 && text[0] == '0' && (text[1] == 'x' || text[1] == 'X')) {
-    for (char c : text.substr(2)) {
-      if (!is_hex_digit(c)) return "number " + std::string(text) + " contains non-hex digit";
-      if (n > 0x0FFFFFFFu) return overflow_message("hexadecimal", text);
-      n = (n << 4) + hex_digit_value(c);
+  const CNumber number = parse_c_number(text);
+  switch (number.status) {
+    case CNumber::Status::Ok:
+      return number.value;
+    case CNumber::Status::BadDigit: {
+      // libpcap says "non-hex digit" but "hexadecimal number ... overflows".
+      const std::string_view base = number.base_name;
+      const std::string_view digit_kind = base == "hexadecimal" ? "hex" : base;
+      return "number " + std::string(text) + " contains non-" + std::string(digit_kind) + " digit";
     }
-  } else if (!text.empty() && text[0] == '0') {
-    for (char c : text.substr(1)) {
-      if (c < '0' || c > '7') return "number " + std::string(text) + " contains non-octal digit";
-      if (n > 03777777777u) return overflow_message("octal", text);
-      n = (n << 3) + static_cast<uint32_t>(c - '0');
-    }
-  } else {
-    constexpr uint32_t kCutoff = 0xFFFFFFFFu / 10u;
-    constexpr uint32_t kCutlim = 0xFFFFFFFFu % 10u;
-    for (char c : text) {
-      if (c < '0' || c > '9') return "number " + std::string(text) + " contains non-decimal digit";
-      const auto digit = static_cast<uint32_t>(c - '0');
-      if (n > kCutoff || (n == kCutoff && digit > kCutlim)) return overflow_message("decimal", text);
-      n = n * 10 + digit;
-    }
+    case CNumber::Status::Overflow:
+      return std::string(number.base_name) + " number " + std::string(text) + " overflows 32 bits";
   }
-  return n;
+  BPFC_UNREACHABLE("a number reading of no known status");
 }
 
 }  // namespace
@@ -170,7 +148,7 @@ std::optional<std::array<uint8_t, 6>> mac48_value(std::string_view text) {
     for (char c : digits) all_hex = all_hex && is_hex_digit(c);
     if (all_hex) {
       for (size_t i = 0; i < 6; ++i) {
-        bytes[i] = static_cast<uint8_t>(hex_digit_value(digits[2 * i]) << 4 | hex_digit_value(digits[2 * i + 1]));
+        bytes[i] = static_cast<uint8_t>(*hex_digit_value(digits[2 * i]) << 4 | *hex_digit_value(digits[2 * i + 1]));
       }
       return bytes;
     }
@@ -188,7 +166,7 @@ std::optional<std::array<uint8_t, 6>> mac48_value(std::string_view text) {
     size_t start = i;
     uint8_t byte = 0;
     while (i < text.size() && i - start < 2 && is_hex_digit(text[i])) {
-      byte = static_cast<uint8_t>(byte << 4 | hex_digit_value(text[i]));
+      byte = static_cast<uint8_t>(byte << 4 | *hex_digit_value(text[i]));
       ++i;
     }
     if (i == start) return std::nullopt;
@@ -203,7 +181,7 @@ std::optional<uint8_t> mac8_value(std::string_view text) {
   uint8_t value = 0;
   for (char c : text.substr(1)) {
     if (!is_hex_digit(c)) return std::nullopt;
-    value = static_cast<uint8_t>(value << 4 | hex_digit_value(c));
+    value = static_cast<uint8_t>(value << 4 | *hex_digit_value(c));
   }
   return value;
 }

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "bpfc/frontend/resolver.h"
+#include "bpfc/support/text.h"
 #include "resolver_formats.h"
 
 namespace bpfc {

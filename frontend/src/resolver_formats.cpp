@@ -61,14 +61,6 @@ std::optional<uint32_t> parse_number_part(std::string_view part) {
 
 }  // namespace
 
-bool equals_ignoring_case(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  auto lower = [](char c) { return (c >= 'A' && c <= 'Z') ? char(c - 'A' + 'a') : c; };
-  for (size_t i = 0; i < a.size(); ++i)
-    if (lower(a[i]) != lower(b[i])) return false;
-  return true;
-}
-
 std::optional<uint32_t> parse_inet_network(std::string_view text) {
   uint32_t result = 0;
   int parts = 0;

@@ -49,6 +49,4 @@ std::optional<uint32_t> parse_inet_network(std::string_view text);
 // ether_aton(3)-style: six hex bytes of 1 or 2 digits separated by ':'.
 std::optional<MacAddr> parse_mac_address(std::string_view text);
 
-bool equals_ignoring_case(std::string_view a, std::string_view b);
-
 }  // namespace bpfc::resolver_formats

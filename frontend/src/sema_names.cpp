@@ -6,6 +6,8 @@
 #include <span>
 #include <string>
 
+#include "bpfc/support/text.h"
+
 namespace bpfc::sema {
 namespace {
 
@@ -70,14 +72,6 @@ constexpr NamedValue kLlcUCommands[] = {
     {"ui", 0x03}, {"ua", 0x63}, {"disc", 0x43}, {"dm", 0x0f},
     {"sabme", 0x6f}, {"test", 0xe3}, {"xid", 0xaf}, {"frmr", 0x87},
 };
-
-bool equals_ignoring_case(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  auto lower = [](char c) { return (c >= 'A' && c <= 'Z') ? char(c - 'A' + 'a') : c; };
-  for (size_t i = 0; i < a.size(); ++i)
-    if (lower(a[i]) != lower(b[i])) return false;
-  return true;
-}
 
 std::optional<uint32_t> find_exact(std::span<const NamedValue> table, std::string_view name) {
   for (const auto& entry : table)

@@ -2,6 +2,8 @@
 
 #include <cstdio>
 
+#include "bpfc/support/text.h"
+
 namespace bpfc::sema {
 
 std::optional<PackedIpv4> parse_packed_ipv4(std::string_view text) {
@@ -46,43 +48,19 @@ std::optional<uint16_t> parse_decnet_address(std::string_view text) {
 LexNumber parse_lex_number(std::string_view text) {
   using Status = LexNumber::Status;
   LexNumber out;
-  auto overflow = [&](const char* kind) {
-    out.status = Status::Overflow;
-    out.overflow_message = std::string(kind) + " number " + std::string(text) + " overflows 32 bits";
-    return out;
-  };
-  auto digit_value = [](char c) -> int {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return 99;
-  };
-  uint32_t n = 0;
-  if (!text.empty() && text[0] == '0' && text.size() >= 2 && (text[1] == 'x' || text[1] == 'X')) {
-    for (char c : text.substr(2)) {
-      int digit = digit_value(c);
-      if (digit > 15) return out;
-      if (n > 0x0FFFFFFFu) return overflow("hexadecimal");
-      n = (n << 4) + uint32_t(digit);
-    }
-  } else if (!text.empty() && text[0] == '0') {
-    for (char c : text.substr(1)) {
-      int digit = digit_value(c);
-      if (digit > 7) return out;
-      if (n > 03777777777u) return overflow("octal");
-      n = (n << 3) + uint32_t(digit);
-    }
-  } else {
-    constexpr uint32_t kCutoff = 0xFFFFFFFFu / 10, kCutlim = 0xFFFFFFFFu % 10;
-    for (char c : text) {
-      int digit = digit_value(c);
-      if (digit > 9) return out;
-      if (n > kCutoff || (n == kCutoff && uint32_t(digit) > kCutlim)) return overflow("decimal");
-      n = n * 10 + uint32_t(digit);
-    }
+  const CNumber number = parse_c_number(text);
+  switch (number.status) {
+    case CNumber::Status::Ok:
+      out.status = Status::Ok;
+      out.value = number.value;
+      break;
+    case CNumber::Status::BadDigit:
+      break;  // NotANumber
+    case CNumber::Status::Overflow:
+      out.status = Status::Overflow;
+      out.overflow_message = std::string(number.base_name) + " number " + std::string(text) + " overflows 32 bits";
+      break;
   }
-  out.status = Status::Ok;
-  out.value = n;
   return out;
 }
 

@@ -41,16 +41,6 @@ void append_hex(std::string& out, uint32_t k) {
   out += buf;
 }
 
-bool is_binary(Op op) {
-  switch (op) {
-    case Op::Add: case Op::Sub: case Op::Mul: case Op::Div: case Op::Mod:
-    case Op::And: case Op::Or: case Op::Xor: case Op::Shl: case Op::Shr:
-      return true;
-    default:
-      return false;
-  }
-}
-
 void append_inst(std::string& out, ValueId id, const Inst& inst) {
   out += "  ";
   append_value(out, id);

@@ -25,16 +25,6 @@ std::string numbered(char prefix, uint32_t n, uint32_t none) {
 std::string v_name(ValueId v) { return numbered('v', v, kNoValue); }
 std::string b_name(BlockId b) { return numbered('b', b, kNoBlock); }
 
-bool is_binary(Op op) {
-  switch (op) {
-    case Op::Add: case Op::Sub: case Op::Mul: case Op::Div: case Op::Mod:
-    case Op::And: case Op::Or: case Op::Xor: case Op::Shl: case Op::Shr:
-      return true;
-    default:
-      return false;
-  }
-}
-
 class Verifier {
  public:
   Verifier(const Function& f, const VerifyOptions& options)

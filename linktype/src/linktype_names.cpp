@@ -4,6 +4,7 @@
 
 #include "bpfc/linktype/dlt.h"
 #include "bpfc/linktype/linktype.h"
+#include "bpfc/support/text.h"
 
 namespace bpfc {
 namespace {
@@ -12,15 +13,6 @@ namespace {
 constexpr LinktypeName kLinktypes[] = {BPFC_LINKTYPE_TABLE(BPFC_LINKTYPE_ROW)};
 constexpr LinktypeName kLinktypeAliases[] = {BPFC_LINKTYPE_ALIASES(BPFC_LINKTYPE_ROW)};
 #undef BPFC_LINKTYPE_ROW
-
-bool equals_ignoring_case(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    auto lower = [](char c) { return (c >= 'A' && c <= 'Z') ? char(c - 'A' + 'a') : c; };
-    if (lower(a[i]) != lower(b[i])) return false;
-  }
-  return true;
-}
 
 std::optional<uint32_t> parse_number(std::string_view text) {
   int base = 10;

@@ -140,8 +140,8 @@ class AlgebraSimplifier {
       if (inner.op == ir::Op::Neg) replace_by(v, inner.a, "double negations removed");
       return;
     }
-    if (!is_binary(inst.op)) return;
-    if (is_commutative(inst.op) && constant_of(f_, inst.a) && !constant_of(f_, inst.b)) {
+    if (!ir::is_binary(inst.op)) return;
+    if (ir::is_commutative(inst.op) && constant_of(f_, inst.a) && !constant_of(f_, inst.b)) {
       std::swap(inst.a, inst.b);
       note("constant operands moved right");
     }

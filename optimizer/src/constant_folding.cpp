@@ -117,7 +117,7 @@ class ConstantFolder {
   }
 
   void fold_inst(ir::Inst& inst) {
-    if (is_binary(inst.op)) {
+    if (ir::is_binary(inst.op)) {
       auto a = constant_of(f_, inst.a);
       auto b = constant_of(f_, inst.b);
       if (!a || !b) return;

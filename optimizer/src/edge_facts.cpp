@@ -266,7 +266,7 @@ class EdgeFacts {
     auto operand_fact = [&](ir::ValueId x) { const Fact* s = stored(x); return s ? *s : Fact{}; };
     auto with_constant = [&](ir::ValueId& other) -> std::optional<uint32_t> {
       if (auto k = constant_of(f_, inst.b)) { other = inst.a; return k; }
-      if (is_commutative(inst.op)) {
+      if (ir::is_commutative(inst.op)) {
         if (auto k = constant_of(f_, inst.a)) { other = inst.b; return k; }
       }
       return std::nullopt;

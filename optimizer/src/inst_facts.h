@@ -1,6 +1,7 @@
-// What the passes need to know about single instructions: which operations
-// are binary or commutative, constant operands, evaluation under the IR
-// contract, and which instructions can end the filter (and so must stay).
+// What the passes need to know about single instructions: constant operands,
+// evaluation under the IR contract, and which instructions can end the filter
+// (and so must stay). Which operations are binary or commutative is a fact of
+// the IR (ir::is_binary, ir::is_commutative in bpfc/ir/ir.h).
 #pragma once
 
 #include <cstdint>
@@ -9,20 +10,6 @@
 #include "bpfc/ir/ir.h"
 
 namespace bpfc::opt {
-
-inline bool is_binary(ir::Op op) {
-  switch (op) {
-    case ir::Op::Add: case ir::Op::Sub: case ir::Op::Mul: case ir::Op::Div: case ir::Op::Mod:
-    case ir::Op::And: case ir::Op::Or: case ir::Op::Xor: case ir::Op::Shl: case ir::Op::Shr:
-      return true;
-    default:
-      return false;
-  }
-}
-
-inline bool is_commutative(ir::Op op) {
-  return op == ir::Op::Add || op == ir::Op::Mul || op == ir::Op::And || op == ir::Op::Or || op == ir::Op::Xor;
-}
 
 inline std::optional<uint32_t> constant_of(const ir::Function& f, ir::ValueId v) {
   if (v == ir::kNoValue || v >= f.values.size()) return std::nullopt;

@@ -74,7 +74,7 @@ Key key_of(const ir::Inst& inst) {
     default:
       k.a = inst.a;
       k.b = inst.b;
-      if (is_commutative(inst.op) && k.b < k.a) std::swap(k.a, k.b);
+      if (ir::is_commutative(inst.op) && k.b < k.a) std::swap(k.a, k.b);
       break;
   }
   return {k.op, k.size, k.imm, k.a, k.b, k.stop};

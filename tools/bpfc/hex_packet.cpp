@@ -1,14 +1,9 @@
 #include "hex_packet.h"
 
+#include "bpfc/support/text.h"
+
 namespace bpfc::cli {
 namespace {
-
-int hex_digit_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 bool is_separator(char c) { return c == ' ' || c == '\t' || c == ':' || c == '.' || c == '\r'; }
 
@@ -22,15 +17,15 @@ std::optional<std::vector<uint8_t>> parse_hex_packet(std::string_view text, std:
   int pending = -1;  // the high nibble waiting for its low nibble
   for (char c : text) {
     if (is_separator(c)) continue;
-    int value = hex_digit_value(c);
-    if (value < 0) {
+    const std::optional<uint8_t> digit = hex_digit_value(c);
+    if (!digit) {
       error = std::string("'") + c + "' is not a hex digit";
       return std::nullopt;
     }
     if (pending < 0) {
-      pending = value;
+      pending = *digit;
     } else {
-      bytes.push_back(static_cast<uint8_t>(pending << 4 | value));
+      bytes.push_back(static_cast<uint8_t>(pending << 4 | *digit));
       pending = -1;
     }
   }

@@ -2,6 +2,9 @@
 #include "asm_scanner.h"
 
 #include <cctype>
+#include <optional>
+
+#include "bpfc/support/text.h"
 
 namespace bpfc::cbpf::text {
 namespace {
@@ -14,17 +17,8 @@ bool is_word_start(char c) { return std::isalpha(static_cast<unsigned char>(c)) 
 bool is_word_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
 
 int digit_value(char c, int base) {
-  int v;
-  if (c >= '0' && c <= '9') {
-    v = c - '0';
-  } else if (c >= 'a' && c <= 'f') {
-    v = c - 'a' + 10;
-  } else if (c >= 'A' && c <= 'F') {
-    v = c - 'A' + 10;
-  } else {
-    return -1;
-  }
-  return v < base ? v : -1;
+  const std::optional<uint8_t> v = hex_digit_value(c);
+  return v && *v < base ? *v : -1;
 }
 
 }  // namespace

@@ -11,10 +11,6 @@ namespace {
 
 using ir::Op;
 
-bool is_commutative(Op op) {
-  return op == Op::Add || op == Op::Mul || op == Op::And || op == Op::Or || op == Op::Xor;
-}
-
 uint32_t saturating_add(uint32_t a, uint32_t b) { return a > UINT32_MAX - b ? UINT32_MAX : a + b; }
 
 // All bits that a value bounded by `max` can have set.
@@ -215,7 +211,7 @@ std::optional<uint32_t> ExprTable::msh_offset(Op op, ExprId a, ExprId b) const {
 ExprId ExprTable::binary(Op op, ExprId a, ExprId b) {
   if (exprs_[a].kind == ExprKind::Trap || exprs_[b].kind == ExprKind::Trap) return trap();
   if (is_const(a) && is_const(b)) return fold_constant(op, exprs_[a].imm, exprs_[b].imm);
-  if (is_commutative(op) && (is_const(a) || (!is_const(b) && b < a))) std::swap(a, b);
+  if (ir::is_commutative(op) && (is_const(a) || (!is_const(b) && b < a))) std::swap(a, b);
   if (is_const(b)) {
     if (ExprId simpler = simplify_with_constant(op, a, exprs_[b].imm); simpler != kNoExpr) return simpler;
   }

@@ -66,10 +66,6 @@ uint16_t jump_op(ir::Cond c) {
   BPFC_UNREACHABLE("a branch condition of no known kind");
 }
 
-bool is_commutative(Op op) {
-  return op == Op::Add || op == Op::Mul || op == Op::And || op == Op::Or || op == Op::Xor;
-}
-
 const ir::PhiIncoming& incoming_from(const ir::Inst& phi, BlockId pred) {
   for (const ir::PhiIncoming& in : phi.incoming) {
     if (in.block == pred) return in;
@@ -347,7 +343,7 @@ class Selector {
       return;
     }
     ExprId in_a = x.a, in_x = x.b;
-    if (is_commutative(x.op) && pair_cost(in_x, in_a) < pair_cost(in_a, in_x)) std::swap(in_a, in_x);
+    if (ir::is_commutative(x.op) && pair_cost(in_x, in_a) < pair_cost(in_a, in_x)) std::swap(in_a, in_x);
     pair(in_a, in_x);
     emit(ALU | alu_op(x.op) | X);
   }

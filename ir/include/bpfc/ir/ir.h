@@ -79,6 +79,23 @@ enum class Op : uint8_t {
   Meta,   // kernel packet metadata: the field MetaKind(imm)
 };
 
+// The operations written `a OP b` (Add .. Shr).
+constexpr bool is_binary(Op op) {
+  switch (op) {
+    case Op::Add: case Op::Sub: case Op::Mul: case Op::Div: case Op::Mod:
+    case Op::And: case Op::Or: case Op::Xor: case Op::Shl: case Op::Shr:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// The binary operations where a OP b == b OP a for all a and b: value
+// numberings and instruction selection may put their operands in either order.
+constexpr bool is_commutative(Op op) {
+  return op == Op::Add || op == Op::Mul || op == Op::And || op == Op::Or || op == Op::Xor;
+}
+
 // The kernel packet metadata a Meta value reads: what a Linux socket filter
 // reads as SKF_AD_* ancillary data.
 enum class MetaKind : uint8_t {
