@@ -1,5 +1,5 @@
 // linktype_support(): what bpfc compiles for a link type, from what decides
-// it (libpcap's facts in sema_link_traits.cpp, bpfc's header layouts in
+// it (libpcap's facts in sema/link_traits.cpp, bpfc's header layouts in
 // lower_linklayer.cpp) and, for the link-level primitives, by compiling a
 // probe of each: a listing cannot claim what the compiler refuses.
 #include "bpfc/frontend/linktype.h"
@@ -8,7 +8,7 @@
 #include "bpfc/frontend/resolver.h"
 #include "bpfc/frontend/sema.h"
 #include "lower_linklayer.h"
-#include "sema_link_traits.h"
+#include "bpfc/frontend/link_traits.h"
 
 namespace bpfc {
 namespace {

@@ -8,7 +8,7 @@
 #include "lower_linklayer.h"
 #include "lower_port.h"
 #include "lower_proto.h"
-#include "sema_link_traits.h"
+#include "bpfc/frontend/link_traits.h"
 
 namespace bpfc::lower {
 

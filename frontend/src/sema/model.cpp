@@ -1,9 +1,9 @@
-#include "sema_model.h"
+#include "sema/model.h"
 
 #include "bpfc/cbpf/insn.h"
 #include "bpfc/frontend/linktype.h"
 #include "bpfc/linktype/dlt.h"
-#include "sema_keywords.h"
+#include "sema/keywords.h"
 
 namespace bpfc::sema {
 namespace {

@@ -1,4 +1,4 @@
-#include "parse_literals.h"
+#include "parse/literals.h"
 
 #include <arpa/inet.h>
 

@@ -1,10 +1,10 @@
-#include "parse_tokens.h"
+#include "parse/tokens.h"
 
 #include <variant>
 
 #include "PcapFilterLexer.h"
-#include "parse_depth.h"
-#include "parse_literals.h"
+#include "parse/depth.h"
+#include "parse/literals.h"
 
 namespace bpfc::parse_detail {
 

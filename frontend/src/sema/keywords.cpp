@@ -1,4 +1,4 @@
-#include "sema_keywords.h"
+#include "sema/keywords.h"
 
 #include <array>
 #include <string_view>

@@ -1,4 +1,4 @@
-#include "parse_ast_builder.h"
+#include "parse/ast_builder.h"
 
 #include <algorithm>
 #include <utility>
@@ -6,10 +6,10 @@
 #include <vector>
 
 #include "PcapFilterLexer.h"
-#include "parse_arith_precedence.h"
-#include "parse_depth.h"
-#include "parse_keywords.h"
-#include "parse_literals.h"
+#include "parse/arith_precedence.h"
+#include "parse/depth.h"
+#include "parse/keywords.h"
+#include "parse/literals.h"
 
 namespace bpfc::parse_detail {
 namespace {

@@ -1,7 +1,7 @@
 // Encapsulation keywords: vlan, mpls, pppoed, pppoes, geneve, vxlan (gen_vlan,
 // gen_mpls, gen_pppoed, gen_pppoes, gen_geneve, gen_vxlan). Each tests the
 // outer header, then moves the model inside it for the primitives after it.
-#include "sema_checks.h"
+#include "sema/checks.h"
 
 namespace bpfc::sema {
 namespace {

@@ -1,6 +1,6 @@
 // The name-database file formats, parsed without touching the C library's
 // resolver (so tests can point them at fixture files).
-#include "resolver_formats.h"
+#include "resolver/formats.h"
 
 #include <arpa/inet.h>
 

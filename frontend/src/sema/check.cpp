@@ -7,8 +7,8 @@
 #include <string>
 #include <utility>
 
-#include "sema_checks.h"
-#include "sema_model.h"
+#include "sema/checks.h"
+#include "sema/model.h"
 
 namespace bpfc {
 namespace {

@@ -5,11 +5,11 @@
 
 #include "PcapFilterLexer.h"
 #include "PcapFilterParser.h"
-#include "parse_antlr_caches.h"
-#include "parse_ast_builder.h"
-#include "parse_depth.h"
-#include "parse_error_strategy.h"
-#include "parse_tokens.h"
+#include "parse/antlr_caches.h"
+#include "parse/ast_builder.h"
+#include "parse/depth.h"
+#include "parse/error_strategy.h"
+#include "parse/tokens.h"
 
 namespace bpfc {
 

@@ -1,7 +1,7 @@
 // libpcap's built-in name tables (nametoaddr.c's eproto_db and llc_db, the
 // 802.11, LLC and pflog tables of grammar.y.in) and the lookups that follow
 // gencode.c's rules for combining them with the system databases.
-#include "sema_names.h"
+#include "sema/names.h"
 
 #include <span>
 #include <string>

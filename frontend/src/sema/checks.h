@@ -3,7 +3,7 @@
 #pragma once
 
 #include "bpfc/frontend/ast.h"
-#include "sema_model.h"
+#include "sema/model.h"
 
 namespace bpfc::sema {
 

@@ -6,7 +6,7 @@
 #include <sstream>
 
 #include "bpfc/frontend/resolver.h"
-#include "resolver_formats.h"
+#include "resolver/formats.h"
 
 namespace bpfc {
 namespace {

@@ -10,7 +10,7 @@
 namespace bpfc::parse_detail {
 
 // Builds the AST of a successfully parsed filter; null for the empty filter.
-// Throws SyntaxTreeTooDeep (parse_depth.h) if the tree would be too deep.
+// Throws SyntaxTreeTooDeep (parse/depth.h) if the tree would be too deep.
 // `text` is the filter the parse tree's token offsets refer to.
 ast::ExprPtr build_ast(bpfc_grammar::PcapFilterParser::FilterContext* tree, std::string_view text);
 

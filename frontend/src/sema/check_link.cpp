@@ -3,9 +3,9 @@
 // gen_llc*, gen_byteop). Packet direction and interface index come from the
 // packet data on a few link types, and elsewhere only from Linux's packet
 // metadata, which a filter can read only when compiled for a live capture.
-#include "sema_checks.h"
-#include "sema_keywords.h"
-#include "sema_names.h"
+#include "sema/checks.h"
+#include "sema/keywords.h"
+#include "sema/names.h"
 
 #include "bpfc/frontend/linktype.h"
 

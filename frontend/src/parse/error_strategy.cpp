@@ -1,4 +1,4 @@
-#include "parse_error_strategy.h"
+#include "parse/error_strategy.h"
 
 namespace bpfc::parse_detail {
 

@@ -2,7 +2,7 @@
 // libpcap's gencode.c (init_linktype, gen_linktype, gen_mac48host, gen_vlan,
 // gen_mpls, gen_llc, gen_inbound_outbound, ...). Link types not listed but in
 // libpcap's "matching" range support raw `link[N]` access only.
-#include "sema_link_traits.h"
+#include "bpfc/frontend/link_traits.h"
 
 #include "bpfc/linktype/dlt.h"
 

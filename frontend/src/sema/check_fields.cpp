@@ -4,10 +4,10 @@
 // Names in these primitives are checked by the grammar, before the link type.
 #include "bpfc/frontend/linktype.h"
 #include "bpfc/linktype/dlt.h"
-#include "sema_checks.h"
-#include "sema_keywords.h"
-#include "sema_names.h"
-#include "sema_numbers.h"
+#include "sema/checks.h"
+#include "sema/keywords.h"
+#include "sema/names.h"
+#include "sema/numbers.h"
 
 namespace bpfc::sema {
 namespace {

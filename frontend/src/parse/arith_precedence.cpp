@@ -1,10 +1,10 @@
-#include "parse_arith_precedence.h"
+#include "parse/arith_precedence.h"
 
 #include <algorithm>
 #include <optional>
 #include <utility>
 
-#include "parse_depth.h"
+#include "parse/depth.h"
 
 namespace bpfc::parse_detail {
 namespace {

@@ -4,8 +4,8 @@
 // look only at the first instruction of the right operand: they fire when the
 // leftmost leaf of that operand is a literal (so `len / (0 + 1)` fails too).
 #include "bpfc/linktype/dlt.h"
-#include "sema_checks.h"
-#include "sema_keywords.h"
+#include "sema/checks.h"
+#include "sema/keywords.h"
 
 namespace bpfc::sema {
 namespace {

@@ -1,4 +1,4 @@
-#include "parse_keywords.h"
+#include "parse/keywords.h"
 
 #include <utility>
 

@@ -27,7 +27,7 @@ struct BuiltArith {
 };
 
 // operators.size() + 1 == operands.size(). Throws SyntaxTreeTooDeep
-// (parse_depth.h) if the tree would exceed the depth limit.
+// (parse/depth.h) if the tree would exceed the depth limit.
 BuiltArith apply_precedence(std::vector<ArithOperand> operands, const std::vector<ast::ArithOp>& operators);
 
 }  // namespace bpfc::parse_detail

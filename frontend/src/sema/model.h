@@ -15,7 +15,7 @@
 #include "bpfc/frontend/lower.h"
 #include "bpfc/frontend/resolver.h"
 #include "bpfc/support/diagnostic.h"
-#include "sema_link_traits.h"
+#include "bpfc/frontend/link_traits.h"
 
 namespace bpfc::sema {
 

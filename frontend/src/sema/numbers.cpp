@@ -1,4 +1,4 @@
-#include "sema_numbers.h"
+#include "sema/numbers.h"
 
 #include <cstdio>
 

@@ -6,10 +6,10 @@
 // (gen_ncode, gen_mcode, gen_mcode6, gen_ecode, gen_acode, gen_scode).
 #include <string>
 
-#include "sema_checks.h"
-#include "sema_keywords.h"
-#include "sema_names.h"
-#include "sema_numbers.h"
+#include "sema/checks.h"
+#include "sema/keywords.h"
+#include "sema/names.h"
+#include "sema/numbers.h"
 
 namespace bpfc::sema {
 namespace {
