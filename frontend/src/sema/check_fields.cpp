@@ -2,8 +2,8 @@
 // (the grammar's type/subtype/dir rules and gen_p80211_*), SunATM
 // (gen_atm*) and SS7 MTP2/MTP3 (gen_mtp2type_abbrev, gen_mtp3field_code).
 // Names in these primitives are checked by the grammar, before the link type.
-#include "bpfc/frontend/linktype.h"
 #include "bpfc/linktype/dlt.h"
+#include "bpfc/linktype/linktype.h"
 #include "sema/checks.h"
 #include "sema/keywords.h"
 #include "sema/names.h"

@@ -7,7 +7,7 @@
 #include "sema/keywords.h"
 #include "sema/names.h"
 
-#include "bpfc/frontend/linktype.h"
+#include "bpfc/linktype/linktype.h"
 
 namespace bpfc::sema {
 namespace {

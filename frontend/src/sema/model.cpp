@@ -1,8 +1,8 @@
 #include "sema/model.h"
 
 #include "bpfc/cbpf/insn.h"
-#include "bpfc/frontend/linktype.h"
 #include "bpfc/linktype/dlt.h"
+#include "bpfc/linktype/linktype.h"
 #include "sema/keywords.h"
 
 namespace bpfc::sema {

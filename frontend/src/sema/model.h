@@ -12,10 +12,10 @@
 #include <string_view>
 
 #include "bpfc/frontend/ast.h"
-#include "bpfc/frontend/lower.h"
+#include "bpfc/frontend/link_traits.h"
+#include "bpfc/frontend/lower_options.h"
 #include "bpfc/frontend/resolver.h"
 #include "bpfc/support/diagnostic.h"
-#include "bpfc/frontend/link_traits.h"
 
 namespace bpfc::sema {
 
