@@ -10,7 +10,7 @@
 // Parser: the rules mirror the yacc grammar so that exactly the same strings
 // are accepted; the places where the shape differs (loops instead of left
 // recursion, arithmetic as a flat sequence) say why. Qualifier inheritance
-// is done by the AST builder (frontend/src/parse_ast_builder.cpp), which
+// is done by the AST builder (frontend/src/parse/ast_builder.cpp), which
 // walks the tree in source order the way yacc's `$<blk>0` values flow.
 grammar PcapFilter;
 

@@ -51,7 +51,7 @@ constexpr const char* kTcpPort80 =
     "b10:\n  v19 = const 0\n  ret v19\n";
 
 TEST(CbpfCodegen, TcpPort80MatchesLibpcapsOptimizer) {
-  // The IR the frontend builds for "tcp port 80" on Ethernet compiles to
+  // The IR the compat layer lifts for "tcp port 80" on Ethernet compiles to
   // exactly what pcap_compile's optimizer produces: A reused across blocks
   // (no reload of [12] before jeq #0x800), X reused for the second port.
   pcap_t* dead = pcap_open_dead(DLT_EN10MB, 262144);

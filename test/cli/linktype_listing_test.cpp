@@ -8,7 +8,7 @@
 
 #include <gtest/gtest.h>
 
-#include "bpfc/frontend/linktype.h"
+#include "bpfc/compat/linktype_support.h"
 #include "bpfc/driver/compile.h"
 #include "cli_helpers.h"
 

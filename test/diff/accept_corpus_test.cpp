@@ -19,7 +19,7 @@
 #include <gtest/gtest.h>
 
 #include "bpfc/cbpf/format.h"
-#include "bpfc/frontend/linktype.h"
+#include "bpfc/linktype/linktype.h"
 #include "corpus_entries.h"
 #include "diff_report.h"
 #include "kernel_check.h"

@@ -7,8 +7,8 @@
 #include <gtest/gtest.h>
 
 #include "bpfc/cbpf/format.h"
-#include "bpfc/frontend/linktype.h"
 #include "bpfc/frontend/resolver.h"
+#include "bpfc/linktype/linktype.h"
 #include "corpus_entries.h"
 #include "diff_report.h"
 #include "suite_config.h"

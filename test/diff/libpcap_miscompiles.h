@@ -1,6 +1,6 @@
 // Corpus expressions that libpcap 1.10.3's optimizer miscompiles and bpfc
 // -O, on purpose, does not: its replica of libpcap's optimizer
-// (frontend/src/lower_optimize*.cpp) carries the fixes for the known
+// (compat/src/optimizer/*.cpp) carries the fixes for the known
 // miscompiles (issue 4 item 6). On these, libpcap 1.10.3 -O is no oracle;
 // bpfc must give the verdicts of libpcap 1.10.3's unoptimized program
 // instead. The list is exact (expression text as the corpus has it), and the

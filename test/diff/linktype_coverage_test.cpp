@@ -22,8 +22,8 @@
 
 #include <gtest/gtest.h>
 
-#include "bpfc/frontend/linktype.h"
 #include "bpfc/driver/compile.h"
+#include "bpfc/linktype/linktype.h"
 #include "libpcap_oracle.h"
 #include "rng.h"
 #include "suite_config.h"

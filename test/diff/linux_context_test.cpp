@@ -23,11 +23,11 @@
 #include <gtest/gtest.h>
 
 #include "bpfc/cbpf/format.h"
-#include "bpfc/frontend/linktype.h"
+#include "bpfc/driver/compile.h"
 #include "bpfc/ir/interpreter.h"
 #include "bpfc/ir/kernel_metadata.h"
+#include "bpfc/linktype/linktype.h"
 #include "bpfc/runtime/cbpf_vm.h"
-#include "bpfc/driver/compile.h"
 #include "corpus_entries.h"
 #include "libpcap_oracle.h"
 #include "packet_corpus.h"

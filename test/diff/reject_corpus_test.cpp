@@ -5,7 +5,7 @@
 
 #include <gtest/gtest.h>
 
-#include "bpfc/frontend/linktype.h"
+#include "bpfc/linktype/linktype.h"
 #include "corpus_entries.h"
 #include "diff_report.h"
 #include "libpcap_oracle.h"

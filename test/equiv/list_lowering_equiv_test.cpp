@@ -1,4 +1,4 @@
-// Proofs that lists lowered through representatives (frontend/src/lower_sets.h)
+// Proofs that lists lowered through representatives (compat/src/lists/representatives.h)
 // keep libpcap's verdicts: for host/net/port lists of many shapes, bpfc's
 // whole default pipeline (representative lowering, SSA passes, cBPF backend)
 // and pcap_compile(optimize=1) return the same value on every packet of up
@@ -16,7 +16,7 @@
 #include <vector>
 
 #include "bpfc/cbpf/codegen.h"
-#include "bpfc/frontend/lower.h"
+#include "bpfc/compat/lower.h"
 #include "bpfc/frontend/parse.h"
 #include "bpfc/frontend/resolver.h"
 #include "bpfc/frontend/sema.h"

@@ -6,7 +6,7 @@
 
 #include <string>
 
-#include "bpfc/frontend/linktype.h"
+#include "bpfc/linktype/linktype.h"
 
 namespace bpfc {
 namespace {

@@ -1,4 +1,4 @@
-// Representative compilation of long lists (frontend/src/lower_sets.h):
+// Representative compilation of long lists (compat/src/lists/representatives.h):
 // a list lowered through a few representative terms must give exactly the
 // IR that replaying libpcap's optimizer on every term gives (once the loads
 // libpcap repeats in every link of a chain are removed), and filters
@@ -13,12 +13,12 @@
 #include <string>
 #include <vector>
 
-#include "bpfc/frontend/lower.h"
+#include "bpfc/compat/lower.h"
 #include "bpfc/frontend/parse.h"
 #include "bpfc/frontend/sema.h"
 #include "bpfc/ir/ir.h"
 #include "bpfc/optimizer/pass_manager.h"
-#include "lower_sets.h"
+#include "lists/representatives.h"
 #include "lower_test_support.h"
 
 namespace bpfc::lowertest {

@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "bpfc/frontend/lower.h"
+#include "bpfc/compat/lower.h"
 #include "bpfc/frontend/resolver.h"
 #include "bpfc/ir/ir.h"
 

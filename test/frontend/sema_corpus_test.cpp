@@ -12,10 +12,10 @@
 #include <nlohmann/json.hpp>
 #include <cstdlib>
 
-#include "bpfc/frontend/linktype.h"
 #include "bpfc/frontend/parse.h"
 #include "bpfc/frontend/resolver.h"
 #include "bpfc/frontend/sema.h"
+#include "bpfc/linktype/linktype.h"
 
 namespace bpfc {
 namespace {

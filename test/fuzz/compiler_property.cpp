@@ -10,12 +10,12 @@
 
 #include "bpfc/cbpf/codegen.h"
 #include "bpfc/cbpf/format.h"
-#include "bpfc/frontend/linktype.h"
+#include "bpfc/driver/compile.h"
 #include "bpfc/ir/interpreter.h"
 #include "bpfc/ir/verifier.h"
+#include "bpfc/linktype/linktype.h"
 #include "bpfc/optimizer/pass_manager.h"
 #include "bpfc/runtime/cbpf_vm.h"
-#include "bpfc/driver/compile.h"
 
 namespace bpfc::fuzz {
 namespace {

@@ -4,7 +4,7 @@
 #include <sstream>
 #include <variant>
 
-#include "resolver_formats.h"
+#include "resolver/formats.h"
 
 namespace bpfc::fuzz {
 namespace {

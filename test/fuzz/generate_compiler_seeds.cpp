@@ -17,7 +17,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "bpfc/frontend/linktype.h"
+#include "bpfc/linktype/linktype.h"
 #include "compiler_input.h"
 
 namespace {

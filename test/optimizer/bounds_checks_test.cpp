@@ -11,14 +11,14 @@
 #include <string>
 #include <vector>
 
-#include "bpfc/frontend/linktype.h"
+#include "bpfc/driver/compile.h"
 #include "bpfc/frontend/resolver.h"
 #include "bpfc/ir/interpreter.h"
 #include "bpfc/ir/parser.h"
 #include "bpfc/ir/verifier.h"
+#include "bpfc/linktype/linktype.h"
 #include "bpfc/optimizer/legalize.h"
 #include "bpfc/optimizer/pass_manager.h"
-#include "bpfc/driver/compile.h"
 #include "corpus_entries.h"
 #include "packets.h"
 #include "random_ir.h"

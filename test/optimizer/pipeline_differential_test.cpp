@@ -16,12 +16,12 @@
 
 #include <gtest/gtest.h>
 
-#include "bpfc/frontend/linktype.h"
+#include "bpfc/driver/compile.h"
 #include "bpfc/frontend/resolver.h"
 #include "bpfc/ir/interpreter.h"
 #include "bpfc/ir/ir.h"
+#include "bpfc/linktype/linktype.h"
 #include "bpfc/optimizer/pass_manager.h"
-#include "bpfc/driver/compile.h"
 #include "corpus_entries.h"
 #include "packets.h"
 #include "rng.h"

@@ -2,7 +2,7 @@
 
 #include <set>
 
-#include "bpfc/frontend/linktype.h"
+#include "bpfc/linktype/linktype.h"
 #include "cli_reference.h"
 
 namespace bpfc::cli {

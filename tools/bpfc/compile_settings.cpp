@@ -2,7 +2,7 @@
 
 #include <charconv>
 
-#include "bpfc/frontend/linktype.h"
+#include "bpfc/compat/linktype_support.h"
 #include "bpfc/optimizer/pass_manager.h"
 #include "cli_status.h"
 #include "option_values.h"

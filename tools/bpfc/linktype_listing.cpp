@@ -2,7 +2,7 @@
 
 #include <string_view>
 
-#include "bpfc/frontend/linktype.h"
+#include "bpfc/compat/linktype_support.h"
 
 namespace bpfc::cli {
 namespace {

@@ -1,5 +1,5 @@
 // The link-type listings of `bpfc compile -L` and `bpfc help linktypes`,
-// made from the compiler's own tables (bpfc/frontend/linktype.h).
+// made from the compiler's own tables (bpfc/compat/linktype_support.h).
 #pragma once
 
 #include <string>

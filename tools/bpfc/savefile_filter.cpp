@@ -13,7 +13,7 @@
 #include "bpfc/capture/filter_engine.h"
 #include "bpfc/capture/linktype_map.h"
 #include "bpfc/exec/engine.h"
-#include "bpfc/frontend/linktype.h"
+#include "bpfc/linktype/linktype.h"
 #include "cli_status.h"
 #include "progress_bar.h"
 #include "standard_output.h"

@@ -1,6 +1,6 @@
 #include "summary_writer.h"
 
-#include "bpfc/frontend/linktype.h"
+#include "bpfc/linktype/linktype.h"
 
 namespace bpfc::cli {
 

@@ -9,7 +9,7 @@
 #include <optional>
 
 #include "bpfc/frontend/ast.h"
-#include "bpfc/frontend/lower.h"
+#include "bpfc/frontend/lower_options.h"
 #include "bpfc/frontend/resolved_ast.h"
 #include "bpfc/support/diagnostic.h"
 

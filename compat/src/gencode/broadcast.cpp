@@ -1,0 +1,142 @@
+// Broadcast, multicast and direction tests.
+#include "gencode/broadcast.h"
+
+#include <array>
+
+#include "bpfc/ir/kernel_metadata.h"
+#include "gencode/access.h"
+#include "gencode/arith.h"
+#include "gencode/linklayer.h"
+#include "gencode/protocols.h"
+
+namespace bpfc::lower {
+
+using namespace bpf;
+using ast::Proto;
+
+namespace {
+
+constexpr uint32_t kNetmaskUnknown = 0xffffffffu;
+constexpr uint32_t kSllOutgoing = 4;  // Linux packet type PACKET_OUTGOING
+constexpr uint32_t kPppdIn = 0, kPppdOut = 1;
+
+}  // namespace
+
+Fragment gen_broadcast(Codegen& cg, Proto proto) {
+  switch (proto) {
+    case Proto::Default:
+    case Proto::Link: {
+      require_link_layer(cg);
+      if (!is_ethernet_link(cg.layout())) cg.fail("not a broadcast link");
+      static constexpr std::array<uint8_t, 6> kAllOnes = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+      std::optional<Fragment> pre = gen_prevlinkhdr_check(cg);
+      Fragment b0 = gen_ehostop(cg, kAllOnes, ast::Dir::Dst);
+      return pre ? gen_and(cg, std::move(*pre), std::move(b0)) : b0;
+    }
+    case Proto::Ip: {
+      const uint32_t netmask = cg.options().netmask.value_or(kNetmaskUnknown);
+      if (netmask == kNetmaskUnknown) {
+        cg.fail("netmask not known, so 'ip broadcast' not supported");
+      }
+      // The host part is all zeros or all ones.
+      Fragment b0 = gen_linktype(cg, ethertype::kIp);
+      const uint32_t hostmask = ~netmask;
+      Fragment zeros = gen_mcmp(cg, OffRel::LinkPl, 16, kW, 0, hostmask);
+      Fragment b2 = gen_or(cg, std::move(zeros), gen_mcmp(cg, OffRel::LinkPl, 16, kW, hostmask, hostmask));
+      return gen_and(cg, std::move(b0), std::move(b2));
+    }
+    default: cg.fail("only link-layer/IP broadcast filters supported");
+  }
+}
+
+Fragment gen_multicast(Codegen& cg, Proto proto) {
+  switch (proto) {
+    case Proto::Default:
+    case Proto::Link:
+      require_link_layer(cg);
+      if (is_ethernet_link(cg.layout())) {
+        // The group bit of the destination address.
+        std::optional<Fragment> pre = gen_prevlinkhdr_check(cg);
+        Fragment b0 = gen_jset(cg, OffRel::LinkHdr, 0, kB, 1);
+        return pre ? gen_and(cg, std::move(*pre), std::move(b0)) : b0;
+      }
+      break;
+    case Proto::Ip: {
+      Fragment b0 = gen_linktype(cg, ethertype::kIp);
+      return gen_and(cg, std::move(b0), gen_cmp_ge(cg, OffRel::LinkPl, 16, kB, 224));
+    }
+    case Proto::Ip6: {
+      Fragment b0 = gen_linktype(cg, ethertype::kIpv6);
+      return gen_and(cg, std::move(b0), gen_cmp(cg, OffRel::LinkPl, 24, kB, 255));
+    }
+    default: break;
+  }
+  cg.fail(
+      "link-layer multicast filters supported only on ethernet/FDDI/token ring/ARCNET/802.11/ATM "
+      "LANE/Fibre Channel");
+}
+
+// Whether `inbound`, `outbound` and `ifindex` read the kernel's packet
+// metadata. libpcap adds the link-header offset to the ancillary offset, so
+// where the link header does not start the packet (netANALYZER, radio
+// headers, after geneve) its load names another field or none: bpfc refuses
+// those instead of reading the wrong field.
+namespace {
+bool reads_kernel_metadata(Codegen& cg) {
+  const AbsOffset& header = cg.layout().off_linkhdr;
+  return cg.options().linux_extensions() && !header.is_variable && header.constant_part == 0;
+}
+}  // namespace
+
+Fragment gen_inbound(Codegen& cg, bool outbound) {
+  switch (cg.layout().linktype) {
+    case dlt::kLinuxSll: {
+      Fragment out = gen_cmp(cg, OffRel::LinkHdr, 0, kH, kSllOutgoing);
+      return outbound ? out : gen_not(std::move(out));
+    }
+    case dlt::kLinuxSll2: {
+      Fragment out = gen_cmp(cg, OffRel::LinkHdr, 10, kB, kSllOutgoing);
+      return outbound ? out : gen_not(std::move(out));
+    }
+    case dlt::kPppPppd: return gen_cmp(cg, OffRel::LinkHdr, 0, kB, outbound ? kPppdOut : kPppdIn);
+    case dlt::kSlip: {
+      // link[0] == 0 for inbound, != 0 for outbound.
+      ast::Relation rel;
+      rel.op = outbound ? ast::RelOp::Ne : ast::RelOp::Eq;
+      ast::PacketAccess access;
+      access.proto = Proto::Link;
+      access.index = std::make_unique<ast::Arith>(ast::Arith{ast::ArithNumber{0}, cg.span()});
+      access.size = 1;
+      rel.lhs = ast::Arith{std::move(access), cg.span()};
+      rel.rhs = ast::Arith{ast::ArithNumber{0}, cg.span()};
+      return gen_relation(cg, rel);
+    }
+    default: break;
+  }
+  // Elsewhere the direction is only in a live Linux capture's packet
+  // metadata: the packet type, PACKET_OUTGOING for what this host sent.
+  if (reads_kernel_metadata(cg)) {
+    const ir::AncillaryField type = ir::ancillary_field(ir::MetaKind::PacketType);
+    Fragment out = gen_cmp(cg, OffRel::LinkHdr, ir::kSkfAdOff + type.offset, size_field(type.size), kSllOutgoing);
+    return outbound ? out : gen_not(std::move(out));
+  }
+  require_link_layer(cg);
+  cg.fail("'" + std::string(cg.span_text()) + "' is not supported yet for link type " +
+          std::string(find_link_layer(cg.layout().linktype)->name) +
+          " (it needs Linux kernel packet metadata)");
+}
+
+Fragment gen_ifindex(Codegen& cg, uint32_t index) {
+  // Linux cooked v2 records the interface index at offset 4.
+  if (cg.layout().linktype == dlt::kLinuxSll2) return gen_cmp(cg, OffRel::LinkHdr, 4, kW, index);
+  if (reads_kernel_metadata(cg)) {
+    const ir::AncillaryField field = ir::ancillary_field(ir::MetaKind::Ifindex);
+    return gen_cmp(cg, OffRel::LinkHdr, ir::kSkfAdOff + field.offset, size_field(field.size), index);
+  }
+  require_link_layer(cg);
+  cg.fail("'" + std::string(cg.span_text()) + "' is not supported yet for link type " +
+          std::string(find_link_layer(cg.layout().linktype)->name) +
+          " (it needs Linux kernel packet metadata)");
+}
+
+}  // namespace bpfc::lower

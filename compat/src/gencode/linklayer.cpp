@@ -1,0 +1,326 @@
+// Link-layer layouts and protocol-type tests.
+#include "gencode/linklayer.h"
+
+#include <array>
+#include <bit>
+#include <string>
+
+#include "bpfc/linktype/linktype.h"
+#include "bpfc/support/unreachable.h"
+#include "gencode/access.h"
+#include "gencode/encap.h"
+#include "gencode/protocols.h"
+
+namespace bpfc::lower {
+
+using namespace bpf;
+
+namespace {
+
+constexpr uint32_t kNotSet = kOffsetNotSet;
+
+// Layouts as libpcap's init_linktype() sets them up.
+// clang-format off
+constexpr std::array<LinkLayerInfo, 13> kLinkLayers = {{
+    // dlt, name, off_linkhdr, off_linktype, off_linkpl, off_nl, off_nl_nosnap, type test
+    {dlt::kNull, "NULL", 0, 0, 4, 0, 0, TypeTest::LoopbackHostOrder},
+    {dlt::kEn10mb, "EN10MB", 0, 12, 14, 0, 3, TypeTest::Ethernet},
+    {dlt::kSlip, "SLIP", 0, kNotSet, 16, 0, 0, TypeTest::IpVersionNibble},
+    {dlt::kPpp, "PPP", 0, 2, 4, 0, 0, TypeTest::Ppp},
+    {dlt::kRaw, "RAW", 0, kNotSet, 0, 0, 0, TypeTest::IpVersionNibble},
+    {dlt::kPppSerial, "PPP_SERIAL", 0, 2, 4, 0, 0, TypeTest::Ppp},
+    {dlt::kCHdlc, "C_HDLC", 0, 2, 4, 0, 0, TypeTest::CiscoHdlc},
+    {dlt::kLoop, "LOOP", 0, 0, 4, 0, 0, TypeTest::LoopbackNetOrder},
+    {dlt::kLinuxSll, "LINUX_SLL", 0, 14, 16, 0, 0, TypeTest::LinuxSll},
+    {dlt::kPppPppd, "PPP_PPPD", 0, 2, 4, 0, 0, TypeTest::Ppp},
+    {dlt::kIpv4, "IPV4", 0, kNotSet, 0, 0, 0, TypeTest::OnlyIpv4},
+    {dlt::kIpv6, "IPV6", 0, kNotSet, 0, 0, 0, TypeTest::OnlyIpv6},
+    {dlt::kLinuxSll2, "LINUX_SLL2", 0, 0, 20, 0, 0, TypeTest::TypeField},
+}};
+// clang-format on
+
+// Linux cooked-header pseudo protocol types for non-Ethernet-II frames.
+constexpr uint32_t kSllP8023 = 0x0001;  // Novell 802.3 without 802.2
+constexpr uint32_t kSllP8022 = 0x0004;  // 802.2 LLC
+
+// BSD address families as the capturing host defines them (Linux values,
+// which is what libpcap uses when compiling for a live capture or
+// pcap_open_dead()).
+constexpr uint32_t kAfInet = 2;
+constexpr uint32_t kAfInet6 = 10;
+// A savefile may come from any system: libpcap's offline code tests the
+// AF_INET6 values of the BSDs (24: NetBSD, OpenBSD, Npcap; 28: FreeBSD;
+// 30: macOS and other Darwin systems), in this order. Linux's 10 never
+// appears there, as Linux captures loopback traffic as DLT_EN10MB.
+constexpr std::array<uint32_t, 3> kBsdAfInet6 = {30, 24, 28};
+
+uint32_t host_to_network(uint32_t v) {
+  if constexpr (std::endian::native == std::endian::little) {
+    return (v >> 24) | ((v >> 8) & 0xff00u) | ((v << 8) & 0xff0000u) | (v << 24);
+  }
+  return v;
+}
+
+Fragment not_8023_length(Codegen& cg) {
+  // The type/length field is a type (> 1500), negated: an 802.3 length.
+  return gen_not(gen_cmp_gt(cg, OffRel::LinkType, 0, kH, ethertype::kEtherMtu));
+}
+
+Fragment ether_linktype(Codegen& cg, uint32_t ll_proto) {
+  switch (ll_proto) {
+    case llcsap::kIsoNs:
+    case llcsap::kIp:
+    case llcsap::kNetbeui: {
+      // Always 802.2: both DSAP and SSAP.
+      Fragment b0 = not_8023_length(cg);
+      return gen_and(cg, std::move(b0), gen_cmp(cg, OffRel::Llc, 0, kH, (ll_proto << 8) | ll_proto));
+    }
+    case llcsap::kIpx: {
+      // Ethernet_II type, or on 802.3 frames: the IPX SAP, raw 802.3
+      // (0xffff), or SNAP with the IPX type.
+      Fragment b0 = gen_cmp(cg, OffRel::Llc, 0, kB, llcsap::kIpx);
+      Fragment b1 = gen_or(cg, std::move(b0), gen_cmp(cg, OffRel::Llc, 0, kH, 0xffff));
+      b1 = gen_or(cg, gen_snap(cg, 0x000000, ethertype::kIpx), std::move(b1));
+      b1 = gen_and(cg, not_8023_length(cg), std::move(b1));
+      return gen_or(cg, gen_cmp(cg, OffRel::LinkType, 0, kH, ethertype::kIpx), std::move(b1));
+    }
+    case ethertype::kAtalk:
+    case ethertype::kAarp: {
+      Fragment b0 = not_8023_length(cg);
+      Fragment b1 = ll_proto == ethertype::kAtalk ? gen_snap(cg, 0x080007, ethertype::kAtalk)
+                                                  : gen_snap(cg, 0x000000, ethertype::kAarp);
+      b1 = gen_and(cg, std::move(b0), std::move(b1));
+      return gen_or(cg, gen_cmp(cg, OffRel::LinkType, 0, kH, ll_proto), std::move(b1));
+    }
+    default:
+      if (ll_proto <= ethertype::kEtherMtu) {
+        // An 802.2 SAP: check the DSAP of 802.3 frames.
+        Fragment b0 = not_8023_length(cg);
+        return gen_and(cg, std::move(b0), gen_cmp(cg, OffRel::LinkType, 2, kB, ll_proto));
+      }
+      return gen_cmp(cg, OffRel::LinkType, 0, kH, ll_proto);
+  }
+}
+
+Fragment linux_sll_linktype(Codegen& cg, uint32_t ll_proto) {
+  switch (ll_proto) {
+    case llcsap::kIsoNs:
+    case llcsap::kIp:
+    case llcsap::kNetbeui: {
+      Fragment b0 = gen_cmp(cg, OffRel::LinkType, 0, kH, kSllP8022);
+      return gen_and(cg, std::move(b0), gen_cmp(cg, OffRel::Llc, 0, kH, (ll_proto << 8) | ll_proto));
+    }
+    case llcsap::kIpx: {
+      Fragment b0 = gen_cmp(cg, OffRel::Llc, 0, kB, llcsap::kIpx);
+      Fragment b1 = gen_or(cg, std::move(b0), gen_snap(cg, 0x000000, ethertype::kIpx));
+      b1 = gen_and(cg, gen_cmp(cg, OffRel::LinkType, 0, kH, kSllP8022), std::move(b1));
+      b1 = gen_or(cg, gen_cmp(cg, OffRel::LinkType, 0, kH, kSllP8023), std::move(b1));
+      return gen_or(cg, gen_cmp(cg, OffRel::LinkType, 0, kH, ethertype::kIpx), std::move(b1));
+    }
+    case ethertype::kAtalk:
+    case ethertype::kAarp: {
+      Fragment b0 = gen_cmp(cg, OffRel::LinkType, 0, kH, kSllP8022);
+      Fragment b1 = ll_proto == ethertype::kAtalk ? gen_snap(cg, 0x080007, ethertype::kAtalk)
+                                                  : gen_snap(cg, 0x000000, ethertype::kAarp);
+      b1 = gen_and(cg, std::move(b0), std::move(b1));
+      return gen_or(cg, gen_cmp(cg, OffRel::LinkType, 0, kH, ll_proto), std::move(b1));
+    }
+    default:
+      if (ll_proto <= ethertype::kEtherMtu) {
+        Fragment b0 = gen_cmp(cg, OffRel::LinkType, 0, kH, kSllP8022);
+        Fragment b1 = gen_cmp(cg, OffRel::LinkHdr, cg.layout().off_linkpl.constant_part, kB, ll_proto);
+        return gen_and(cg, std::move(b0), std::move(b1));
+      }
+      return gen_cmp(cg, OffRel::LinkType, 0, kH, ll_proto);
+  }
+}
+
+Fragment loopback_linktype(Codegen& cg, uint32_t family, bool host_order) {
+  return gen_cmp(cg, OffRel::LinkHdr, 0, kW, host_order ? host_to_network(family) : family);
+}
+
+uint32_t byte_swapped(uint32_t v) {
+  return (v >> 24) | ((v >> 8) & 0xff00u) | ((v << 8) & 0xff0000u) | (v << 24);
+}
+
+// The link-header word of a savefile's loopback packet against the BSD AF_
+// values of `ll_proto`, each read with or without a byte swap.
+Fragment offline_af_test(Codegen& cg, uint32_t ll_proto, bool swap) {
+  auto af = [&](uint32_t value) { return gen_cmp(cg, OffRel::LinkHdr, 0, kW, swap ? byte_swapped(value) : value); };
+  if (ll_proto == ethertype::kIp) return af(kAfInet);
+  if (ll_proto != ethertype::kIpv6) return gen_false(cg);
+  Fragment rest = gen_or(cg, af(kBsdAfInet6[1]), af(kBsdAfInet6[2]));
+  return gen_or(cg, af(kBsdAfInet6[0]), std::move(rest));
+}
+
+// DLT_NULL holds the AF_ value in the byte order of the host that captured
+// the packets, which need not be the order of the file (a file may be
+// rewritten elsewhere): libpcap tests both orders, first with no swap unless
+// the file is swapped (the order of the tests, not the verdict, depends on it).
+// DLT_LOOP holds it in network byte order.
+Fragment offline_loopback_linktype(Codegen& cg, uint32_t ll_proto, bool host_order) {
+  if (!host_order) return offline_af_test(cg, ll_proto, false);
+  if (ll_proto != ethertype::kIp && ll_proto != ethertype::kIpv6) return gen_false(cg);
+  const bool swapped = cg.options().context == CompileContext::OfflineSwapped;
+  Fragment file_order = offline_af_test(cg, ll_proto, swapped);
+  return gen_or(cg, std::move(file_order), offline_af_test(cg, ll_proto, !swapped));
+}
+
+Fragment mpls_linktype(Codegen& cg, uint32_t ll_proto) {
+  uint32_t version;
+  switch (ll_proto) {
+    case ethertype::kIp: version = 0x40; break;
+    case ethertype::kIpv6: version = 0x60; break;
+    default: cg.fail("unsupported protocol over mpls");
+  }
+  // The bottom-of-stack bit of the last label, then the IP version.
+  Fragment bottom = gen_mcmp(cg, OffRel::LinkPl, static_cast<uint32_t>(-2), kB, 0x01, 0x01);
+  return gen_and(cg, std::move(bottom), gen_mcmp(cg, OffRel::LinkPl, 0, kB, version, 0xf0));
+}
+
+// Where libpcap puts the link-layer header (what link[N] counts from) on the
+// link types whose other layouts are not modelled: at the start of the
+// packet, after the netANALYZER pseudo-headers, and after a radio header of
+// variable length for 802.11 with Prism, AVS, radiotap or PPI headers
+// (nullopt: no constant offset).
+std::optional<uint32_t> unmodelled_link_header_offset(uint32_t dlt_value) {
+  switch (dlt_value) {
+    case dlt::kNetanalyzer: return 4;
+    case dlt::kNetanalyzerTransparent: return 12;
+    case dlt::kPrismHeader:
+    case dlt::kIeee80211Radio:
+    case dlt::kIeee80211RadioAvs:
+    case dlt::kPpi: return std::nullopt;
+    default: return 0;
+  }
+}
+
+}  // namespace
+
+const LinkLayerInfo* find_link_layer(uint32_t dlt_value) {
+  for (const LinkLayerInfo& info : kLinkLayers) {
+    if (info.dlt == dlt_value) return &info;
+  }
+  return nullptr;
+}
+
+uint32_t canonical_dlt(uint32_t dlt_value) { return dlt_value == dlt::kLinktypeRaw ? dlt::kRaw : dlt_value; }
+
+void init_layout(Codegen& cg, uint32_t dlt_value) {
+  Layout& l = cg.layout();
+  l = Layout{};
+  l.linktype = l.prevlinktype = l.outermostlinktype = dlt_value;
+  if (const LinkLayerInfo* info = find_link_layer(dlt_value)) {
+    l.modelled = true;
+    l.link_header_known = true;
+    l.off_linkhdr.constant_part = info->off_linkhdr;
+    l.off_linktype.constant_part = info->off_linktype;
+    l.off_linkpl.constant_part = info->off_linkpl;
+    l.off_nl = info->off_nl;
+    l.off_nl_nosnap = info->off_nl_nosnap;
+  } else if (std::optional<uint32_t> offset = unmodelled_link_header_offset(dlt_value)) {
+    l.link_header_known = true;
+    l.off_linkhdr.constant_part = *offset;
+  }
+  l.off_outermostlinkhdr = l.off_prevlinkhdr = l.off_linkhdr;
+}
+
+void require_link_layer(Codegen& cg) {
+  if (cg.layout().modelled && find_link_layer(cg.layout().linktype)) return;
+  std::string what(cg.span_text());
+  std::string name = std::string(linktype_name(cg.layout().linktype).value_or(""));
+  if (name.empty()) name = "DLT " + std::to_string(cg.layout().linktype);
+  cg.fail((what.empty() ? std::string("this filter") : "'" + what + "'") +
+          " is not supported yet for link type " + name);
+}
+
+std::optional<Fragment> gen_capture_prelude(Codegen& cg) {
+  if (cg.layout().outermostlinktype != dlt::kPpi) return std::nullopt;
+  // The PPI header's DLT field, little-endian, read as a big-endian word:
+  // 105 (802.11) is 0x69000000.
+  constexpr uint32_t kPpiIeee80211 = 0x69000000;
+  return gen_cmp(cg, OffRel::Packet, 4, kW, kPpiIeee80211);
+}
+
+void require_link_header(Codegen& cg) {
+  if (!cg.layout().link_header_known) require_link_layer(cg);
+}
+
+bool is_ethernet_link(const Layout& l) { return l.linktype == dlt::kEn10mb; }
+
+std::optional<Fragment> gen_prevlinkhdr_check(Codegen& cg) {
+  if (cg.layout().is_geneve || cg.layout().is_vxlan) return gen_geneve_ll_check(cg);
+  return std::nullopt;
+}
+
+Fragment gen_snap(Codegen& cg, uint32_t orgcode, uint32_t ptype) {
+  const std::array<uint8_t, 8> snap = {
+      static_cast<uint8_t>(llcsap::kSnap), static_cast<uint8_t>(llcsap::kSnap), 0x03,
+      static_cast<uint8_t>(orgcode >> 16), static_cast<uint8_t>(orgcode >> 8),  static_cast<uint8_t>(orgcode),
+      static_cast<uint8_t>(ptype >> 8),    static_cast<uint8_t>(ptype)};
+  return gen_bcmp(cg, OffRel::Llc, 0, snap);
+}
+
+Fragment gen_linktype(Codegen& cg, uint32_t ll_proto) {
+  require_link_layer(cg);
+  Layout& l = cg.layout();
+  if (l.label_stack_depth > 0) return mpls_linktype(cg, ll_proto);
+  const LinkLayerInfo* info = find_link_layer(l.linktype);
+  switch (info->type_test) {
+    case TypeTest::Ethernet: {
+      // Geneve and VXLAN always carry an Ethernet type, inner Ethernet
+      // header or not.
+      std::optional<Fragment> pre;
+      if (!l.is_geneve && !l.is_vxlan) pre = gen_prevlinkhdr_check(cg);
+      Fragment b = ether_linktype(cg, ll_proto);
+      return pre ? gen_and(cg, std::move(*pre), std::move(b)) : b;
+    }
+    case TypeTest::LinuxSll: return linux_sll_linktype(cg, ll_proto);
+    case TypeTest::IpVersionNibble:
+      if (ll_proto == ethertype::kIp) return gen_mcmp(cg, OffRel::LinkHdr, 0, kB, 0x40, 0xf0);
+      if (ll_proto == ethertype::kIpv6) return gen_mcmp(cg, OffRel::LinkHdr, 0, kB, 0x60, 0xf0);
+      return gen_false(cg);
+    case TypeTest::OnlyIpv4: return ll_proto == ethertype::kIp ? gen_true(cg) : gen_false(cg);
+    case TypeTest::OnlyIpv6: return ll_proto == ethertype::kIpv6 ? gen_true(cg) : gen_false(cg);
+    case TypeTest::Ppp: return gen_cmp(cg, OffRel::LinkType, 0, kH, ethertype_to_ppptype(ll_proto));
+    case TypeTest::CiscoHdlc:
+      if (ll_proto == llcsap::kIsoNs) ll_proto = (ll_proto << 8) | llcsap::kIsoNs;
+      return gen_cmp(cg, OffRel::LinkType, 0, kH, ll_proto);
+    case TypeTest::LoopbackHostOrder:
+    case TypeTest::LoopbackNetOrder: {
+      bool host_order = info->type_test == TypeTest::LoopbackHostOrder;
+      if (is_offline(cg.options().context)) return offline_loopback_linktype(cg, ll_proto, host_order);
+      if (ll_proto == ethertype::kIp) return loopback_linktype(cg, kAfInet, host_order);
+      if (ll_proto == ethertype::kIpv6) return loopback_linktype(cg, kAfInet6, host_order);
+      return gen_false(cg);
+    }
+    case TypeTest::TypeField: return gen_cmp(cg, OffRel::LinkType, 0, kH, ll_proto);
+  }
+  BPFC_UNREACHABLE("a link-layer type test of no known kind");
+}
+
+Fragment gen_ehostop(Codegen& cg, const std::array<uint8_t, 6>& mac, ast::Dir dir) {
+  switch (dir) {
+    case ast::Dir::Src: return gen_bcmp(cg, OffRel::LinkHdr, 6, mac);
+    case ast::Dir::Dst: return gen_bcmp(cg, OffRel::LinkHdr, 0, mac);
+    case ast::Dir::SrcAndDst: {
+      Fragment src = gen_ehostop(cg, mac, ast::Dir::Src);
+      return gen_and(cg, std::move(src), gen_ehostop(cg, mac, ast::Dir::Dst));
+    }
+    case ast::Dir::Default:
+    case ast::Dir::SrcOrDst: {
+      Fragment src = gen_ehostop(cg, mac, ast::Dir::Src);
+      return gen_or(cg, std::move(src), gen_ehostop(cg, mac, ast::Dir::Dst));
+    }
+    case ast::Dir::Addr1: cg.fail("'addr1' and 'address1' are only supported on 802.11 with 802.11 headers");
+    case ast::Dir::Addr2: cg.fail("'addr2' and 'address2' are only supported on 802.11 with 802.11 headers");
+    case ast::Dir::Addr3: cg.fail("'addr3' and 'address3' are only supported on 802.11 with 802.11 headers");
+    case ast::Dir::Addr4: cg.fail("'addr4' and 'address4' are only supported on 802.11 with 802.11 headers");
+    case ast::Dir::Ra: cg.fail("'ra' is only supported on 802.11 with 802.11 headers");
+    case ast::Dir::Ta: cg.fail("'ta' is only supported on 802.11 with 802.11 headers");
+    case ast::Dir::Undef: break;
+  }
+  cg.fail("syntax error in filter expression");
+}
+
+}  // namespace bpfc::lower

@@ -1,0 +1,88 @@
+// The link-layer model: where each supported link type puts its headers and
+// how it names the protocol it carries (Ethernet type with 802.3/802.2
+// handling, BSD AF_ values, Linux cooked headers, the IP version nibble...).
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+#include "bpfc/frontend/ast.h"
+#include "bpfc/linktype/dlt.h"
+#include "gencode/codegen.h"
+
+namespace bpfc::lower {
+
+// The lowering's names for the link types it models, from the link-type
+// table (bpfc/linktype/dlt.h), whose own names are visible here too.
+namespace dlt {
+using namespace ::bpfc::dlt;
+inline constexpr uint32_t kNull = NULL_LOOPBACK, kEn10mb = EN10MB, kSlip = SLIP, kPpp = PPP, kRaw = RAW,
+                          kPppSerial = PPP_SERIAL;
+inline constexpr uint32_t kCHdlc = C_HDLC, kLoop = LOOP, kLinuxSll = LINUX_SLL;
+inline constexpr uint32_t kPppPppd = PPP_PPPD, kIpv4 = IPV4, kIpv6 = IPV6, kLinuxSll2 = LINUX_SLL2;
+inline constexpr uint32_t kPrismHeader = PRISM_HEADER, kIeee80211Radio = IEEE802_11_RADIO,
+                          kIeee80211RadioAvs = IEEE802_11_RADIO_AVS, kPpi = PPI;
+inline constexpr uint32_t kNetanalyzer = NETANALYZER, kNetanalyzerTransparent = NETANALYZER_TRANSPARENT;
+// LINKTYPE_RAW: a savefile's number for DLT_RAW, which libpcap's compiler
+// also accepts as a link type (bpfc/linktype/linktype.h maps the two).
+inline constexpr uint32_t kLinktypeRaw = 101;
+}  // namespace dlt
+
+// How a link layer says which protocol its payload is.
+enum class TypeTest : uint8_t {
+  Ethernet,           // type/length field, with 802.3 + 802.2 LLC / SNAP variants
+  LinuxSll,           // protocol field, with the Linux 802.2 / 802.3 pseudo-types
+  IpVersionNibble,    // no field: the first byte's version nibble (4 or 6)
+  OnlyIpv4,           // always IPv4
+  OnlyIpv6,           // always IPv6
+  Ppp,                // PPP protocol number
+  CiscoHdlc,          // Ethernet-type lookalike, 0xfefe for OSI
+  LoopbackHostOrder,  // BSD AF_ value, 32 bits in the capturing host's byte order
+  LoopbackNetOrder,   // BSD AF_ value, 32 bits big-endian
+  TypeField,          // a 16-bit Ethernet-type field
+};
+
+struct LinkLayerInfo {
+  uint32_t dlt;
+  std::string_view name;
+  uint32_t off_linkhdr;
+  uint32_t off_linktype;  // kOffsetNotSet when there is no type field
+  uint32_t off_linkpl;
+  uint32_t off_nl;
+  uint32_t off_nl_nosnap;
+  TypeTest type_test;
+};
+
+// nullopt for link types the lowering does not model (yet).
+const LinkLayerInfo* find_link_layer(uint32_t dlt);
+// LINKTYPE_RAW (101) is the savefile name of DLT_RAW.
+uint32_t canonical_dlt(uint32_t dlt);
+
+// Sets up the layout for the capture's link type; unknown types are recorded
+// so that the first construct needing them fails with a clear message.
+void init_layout(Codegen& cg, uint32_t dlt);
+// Fails unless the current link layer is modelled.
+void require_link_layer(Codegen& cg);
+// Fails unless the offset of the current link-layer header is known (for
+// link[N]); it is for most link types, modelled or not.
+void require_link_header(Codegen& cg);
+// What libpcap ANDs in front of every (non-empty) filter for the capture's
+// link type: on PPI, that the PPI header announces 802.11. nullopt elsewhere.
+std::optional<Fragment> gen_capture_prelude(Codegen& cg);
+
+// The payload is protocol `ll_proto` (an Ethernet type, or an 802.2 SAP when
+// <= 1500), as the current link layer expresses it.
+Fragment gen_linktype(Codegen& cg, uint32_t ll_proto);
+// Checks an enclosing header needs before the link header can be trusted
+// (inside Geneve: that an inner Ethernet header is present).
+std::optional<Fragment> gen_prevlinkhdr_check(Codegen& cg);
+// An 802.2 SNAP header with the given organization code and type.
+Fragment gen_snap(Codegen& cg, uint32_t orgcode, uint32_t ptype);
+// Ethernet address `mac` in the source and/or destination field.
+Fragment gen_ehostop(Codegen& cg, const std::array<uint8_t, 6>& mac, ast::Dir dir);
+// Ethernet-family link layers (where MAC addresses can be tested).
+bool is_ethernet_link(const Layout& l);
+
+}  // namespace bpfc::lower
