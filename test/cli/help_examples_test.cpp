@@ -5,7 +5,9 @@
 // as "(status N)"; otherwise it must succeed. README examples written as
 // "$ command" followed by output must print that output (numbers and
 // spacing aside, "…" ending a line shortens it).
+#include <cctype>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <regex>
 #include <sstream>
@@ -91,11 +93,28 @@ std::vector<Example> readme_examples() {
   return examples;
 }
 
-// Numbers (timings, sizes) and runs of spaces do not count.
+// Numbers (timings, sizes) and runs of spaces do not count. A loop, not
+// std::regex: libstdc++'s matcher recurses per character and overflows the
+// stack on the long lines a broken binary may print.
 std::string normalized(const std::string& line) {
-  static const std::regex number(R"(\d+(\.\d+)?)");
-  static const std::regex spaces(R"(\s+)");
-  return trim(std::regex_replace(std::regex_replace(line, number, "#"), spaces, " "));
+  auto digit = [](char c) { return std::isdigit(static_cast<unsigned char>(c)) != 0; };
+  auto space = [](char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; };
+  std::string out;
+  for (size_t i = 0; i < line.size();) {
+    if (digit(line[i])) {
+      while (i < line.size() && digit(line[i])) ++i;
+      if (i + 1 < line.size() && line[i] == '.' && digit(line[i + 1])) {
+        for (++i; i < line.size() && digit(line[i]);) ++i;
+      }
+      out += '#';
+    } else if (space(line[i])) {
+      while (i < line.size() && space(line[i])) ++i;
+      out += ' ';
+    } else {
+      out += line[i++];
+    }
+  }
+  return trim(out);
 }
 
 void expect_output_shown(const Example& example, const std::string& actual) {
@@ -113,16 +132,33 @@ void expect_output_shown(const Example& example, const std::string& actual) {
   }
 }
 
-// What particular examples claim, beyond succeeding.
-const std::map<std::string, std::regex>& claims() {
-  static const std::map<std::string, std::regex> kClaims = {
+// What particular examples claim, beyond succeeding. Plain string checks,
+// not std::regex: libstdc++'s matcher recurses per character and overflows
+// the stack on the megabytes a broken binary may print.
+bool is_count_line(const std::string& out) {
+  const size_t digits = out.find_first_not_of("0123456789");
+  return digits > 0 && digits != std::string::npos && out.substr(digits) == " packets\n";
+}
+
+const std::map<std::string, std::function<bool(const std::string&)>>& claims() {
+  static const std::map<std::string, std::function<bool(const std::string&)>> kClaims = {
       // The verdict on an ICMP packet: accepted, so the snapshot length.
-      {"bpfc run -y RAW -e icmp 4500001c", std::regex("262144\n")},
-      {"bpfc compile -L", std::regex("[^]*\n  EN10MB +1  Ethernet\n[^]*")},
-      {"bpfc filter -r in.pcap --count tcp", std::regex("\\d+ packets\n")},
+      {"bpfc run -y RAW -e icmp 4500001c", [](const std::string& out) { return out == "262144\n"; }},
+      {"bpfc compile -L",
+       [](const std::string& out) {
+         static const std::regex kEthernetRow("  EN10MB +1  Ethernet");
+         for (const std::string& line : lines_of(out)) {
+           if (std::regex_match(line, kEthernetRow)) return true;
+         }
+         return false;
+       }},
+      {"bpfc filter -r in.pcap --count tcp", is_count_line},
       {"bpfc verify --equiv 'tcp port 80' 'tcp src port 80 or tcp dst port 80'",
-       std::regex("equivalent for every packet of up to 128 bytes .*\n")},
-      {"bpfc compile tcp port 80 ", std::regex("\\(000\\) ldh      \\[12\\]\n[^]*")},
+       [](const std::string& out) {
+         return out.starts_with("equivalent for every packet of up to 128 bytes ") && out.ends_with("\n") &&
+                out.find('\n') == out.size() - 1;
+       }},
+      {"bpfc compile tcp port 80 ", [](const std::string& out) { return out.starts_with("(000) ldh      [12]\n"); }},
   };
   return kClaims;
 }
@@ -176,9 +212,9 @@ class HelpExamples : public ::testing::Test {
       }
       EXPECT_EQ(r.exit_code, expected_status) << r.out << r.err;
       if (!example.output.empty()) expect_output_shown(example, r.out);
-      for (const auto& [start, expected] : claims()) {
+      for (const auto& [start, holds] : claims()) {
         if (example.command.starts_with(start)) {
-          EXPECT_TRUE(std::regex_match(r.out, expected)) << r.out;
+          EXPECT_TRUE(holds(r.out)) << r.out.substr(0, 4096);
           ++claims_checked_[start];
         }
       }
@@ -202,7 +238,7 @@ TEST_F(HelpExamples, EveryHelpExampleRuns) {
     examples.insert(examples.end(), more.begin(), more.end());
   }
   check(examples);
-  for (const auto& [start, expected] : claims()) {
+  for (const auto& [start, holds] : claims()) {
     EXPECT_GT(claims_checked_[start], 0) << "no help example starts with '" << start << "' any more";
   }
 }
