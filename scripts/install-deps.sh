@@ -19,6 +19,9 @@ packages=(
   # the man page test renders bpfc.1 with groff -ww
   groff-base
   iproute2
+  # the eBPF target's tests: libbpf opens and loads its objects, bpftool
+  # loads and links them as users do
+  libbpf-dev libelf-dev bpftool
 )
 
 missing=()
