@@ -1,0 +1,57 @@
+// Code generation: bpfc's SSA IR (ir/README.md) to an eBPF program for one
+// hook, with the IR contract's semantics: a load past the captured bytes
+// rejects the packet, division by zero rejects it, shifts by 32 or more give
+// 0, comparisons are unsigned 32-bit.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "bpfc/ebpf/hook.h"
+#include "bpfc/ebpf/insn.h"
+#include "bpfc/ir/ir.h"
+#include "bpfc/support/diagnostic.h"
+
+namespace bpfc::ebpf {
+
+struct CodegenOptions {
+  Hook hook = Hook::Socket;
+  PacketAccess access = PacketAccess::Legacy;
+  // XDP and tc: what the program returns when the filter accepts or rejects
+  // the packet (XDP_PASS / XDP_DROP, TC_ACT_OK / TC_ACT_SHOT by default).
+  // Socket filters and func return the filter's own value (0 rejects).
+  int32_t accept_action = 0;
+  int32_t reject_action = 0;
+};
+
+// The options a hook has unless told otherwise.
+CodegenOptions default_codegen_options(Hook hook);
+
+struct Generated {
+  Program program;
+  size_t spill_slots = 0;  // 8-byte stack slots the register allocation took
+  size_t bounds_guards = 0;  // explicit bounds checks (direct packet access)
+};
+
+// The program for `function`, a verified IR function without protochain
+// walks (opt::unroll_protochain first). Kernel metadata (`meta`) needs a
+// hook whose context has it (socket, tc). Errors: a function the hook cannot
+// run, or one beyond what the encoding holds (jumps over 32,767
+// instructions, more live values than the 512-byte stack holds).
+Result<Generated> generate(const ir::Function& function, const CodegenOptions& options);
+
+struct HookProgram {
+  Generated generated;
+  // What users should know (the unrolled protochain walk's bound), in words
+  // for people.
+  std::vector<std::string> warnings;
+};
+
+// The optimized IR (as the driver's passes leave it) to a program for the
+// hook: protochain walks unrolled to `protochain_depth` headers, bounds
+// checks made explicit where the hook reads packets directly, then generate().
+Result<HookProgram> compile_for_hook(ir::Function function, const CodegenOptions& options,
+                                     uint32_t protochain_depth);
+
+}  // namespace bpfc::ebpf

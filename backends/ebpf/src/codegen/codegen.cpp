@@ -1,0 +1,54 @@
+#include "bpfc/ebpf/codegen.h"
+
+#include "bpfc/optimizer/legalize.h"
+#include "generator.h"
+
+namespace bpfc::ebpf {
+
+CodegenOptions default_codegen_options(Hook hook) {
+  CodegenOptions options;
+  options.hook = hook;
+  options.access = default_packet_access(hook);
+  if (hook == Hook::Xdp) {
+    options.accept_action = kXdpPass;
+    options.reject_action = kXdpDrop;
+  } else if (hook == Hook::Tc) {
+    options.accept_action = kTcActOk;
+    options.reject_action = kTcActShot;
+  }
+  return options;
+}
+
+Result<Generated> generate(const ir::Function& function, const CodegenOptions& options) {
+  if (!allows(options.hook, options.access)) {
+    return error("the " + std::string(name(options.hook)) + " hook cannot read packets with " +
+                 std::string(name(options.access)) + " access");
+  }
+  // Each hook has one way of reading packets here so far: the legacy loads
+  // in socket filters and tc, direct access in XDP and func.
+  if (options.access != default_packet_access(options.hook)) {
+    return error("--packet-access=" + std::string(name(options.access)) + " is not implemented for the " +
+                 std::string(name(options.hook)) + " hook; it reads packets with " +
+                 std::string(name(default_packet_access(options.hook))) + " access");
+  }
+  codegen::Generator generator(function, options);
+  return generator.run();
+}
+
+Result<HookProgram> compile_for_hook(ir::Function function, const CodegenOptions& options,
+                                     uint32_t protochain_depth) {
+  HookProgram out;
+  const opt::ProtochainUnrolling unrolled = opt::unroll_protochain(function, protochain_depth);
+  if (unrolled.any()) out.warnings.push_back(opt::describe(unrolled));
+  // Direct access needs every load proven in bounds. A legacy load past the
+  // end makes the program return 0, which is a reject only where the hook's
+  // reject value is 0 (socket filters); elsewhere (tc's 0 is TC_ACT_OK) the
+  // explicit checks reject first and the legacy loads never fail.
+  if (options.access == PacketAccess::Direct || options.reject_action != 0) opt::legalize_bounds_checks(function);
+  auto generated = generate(function, options);
+  if (!generated) return generated.errors();
+  out.generated = std::move(*generated);
+  return out;
+}
+
+}  // namespace bpfc::ebpf

@@ -1,0 +1,374 @@
+#include "generator.h"
+
+#include <algorithm>
+
+#include "machine.h"
+
+namespace bpfc::ebpf::codegen {
+namespace {
+
+uint8_t size_code(uint8_t bytes) { return bytes == 1 ? B : bytes == 2 ? H : W; }
+
+int32_t as_imm(uint32_t value) { return static_cast<int32_t>(value); }
+
+}  // namespace
+
+Generator::Generator(const ir::Function& f, const CodegenOptions& options)
+    : f_(f), options_(options), direct_(options.access == PacketAccess::Direct) {
+  reject_ = out_.new_label();
+}
+
+void Generator::classify() {
+  used_.assign(f_.values.size(), false);
+  guard_only_.assign(f_.values.size(), false);
+  const auto use = [&](ir::ValueId v) {
+    if (v != ir::kNoValue) used_[v] = true;
+  };
+  for (const ir::Block& block : f_.blocks) {
+    for (ir::ValueId v : block.insts) {
+      const ir::Inst& inst = f_.value(v);
+      use(inst.a);
+      use(inst.b);
+      for (const ir::PhiIncoming& in : inst.incoming) use(in.value);
+      if (inst.op == ir::Op::Caplen && direct_) guard_only_[v] = true;
+    }
+    if (block.term.kind == ir::TermKind::Ret) use(block.term.lhs);
+    if (block.term.kind == ir::TermKind::Branch) {
+      use(block.term.lhs);
+      use(block.term.rhs);
+    }
+  }
+  for (const ir::Block& block : f_.blocks) {
+    for (ir::ValueId v : block.insts) {
+      const ir::Inst& inst = f_.value(v);
+      if (inst.op == ir::Op::Sub && guard_only_[inst.a] && f_.value(inst.b).op == ir::Op::Const) guard_only_[v] = true;
+    }
+  }
+}
+
+Result<Generated> Generator::run() {
+  classify();
+  AllocationRequest request;
+  request.needs_home.assign(f_.values.size(), false);
+  request.clobbers.assign(f_.values.size(), false);
+  for (const ir::Block& block : f_.blocks) {
+    for (ir::ValueId v : block.insts) {
+      const ir::Inst& inst = f_.value(v);
+      request.needs_home[v] = used_[v] && inst.op != ir::Op::Const && !guard_only_[v];
+      if (!direct_ && inst.op == ir::Op::Load) request.clobbers[v] = true;
+    }
+  }
+  request.registers = value_registers(options_.access);
+  if (!direct_) request.clobbered = legacy_load_clobbers();
+  auto allocation = allocate(f_, request);
+  if (!allocation) return allocation.errors();
+  alloc_ = std::move(*allocation);
+  temp_slot_base_ = alloc_.slots;
+
+  block_label_.resize(f_.blocks.size());
+  for (Label& label : block_label_) label = out_.new_label();
+  prologue();
+  for (ir::BlockId b = 0; b < f_.blocks.size(); ++b) {
+    next_block_ = b + 1;
+    out_.place(block_label_[b]);
+    if (auto problem = emit_block(b)) return error(*problem);
+  }
+  emit_stubs();
+  if (reject_used_) {
+    out_.place(reject_);
+    out_.emit(mov32_imm(R0, options_.reject_action));
+    out_.emit(exit_insn());
+  }
+  if (temp_slot_base_ + temp_slots_used_ > kStackSize / 8) {
+    return error("the filter keeps more values at once than the eBPF stack holds (512 bytes)");
+  }
+  auto program = out_.finish();
+  if (!program) return program.errors();
+  return Generated{std::move(*program), temp_slot_base_ + temp_slots_used_, guards_};
+}
+
+void Generator::prologue() {
+  switch (options_.hook) {
+    case Hook::Socket:
+    case Hook::Tc:
+      out_.emit(mov64_reg(kContext, R1));
+      break;
+    case Hook::Xdp:
+      out_.emit(ldx_mem(W, kDataEnd, R1, xdp_md::kDataEnd));
+      out_.emit(ldx_mem(W, kData, R1, xdp_md::kData));
+      break;
+    case Hook::Func:
+      out_.emit(mov64_reg(kData, R1));
+      out_.emit(mov64_reg(kDataEnd, R2));
+      break;
+  }
+}
+
+Operand Generator::operand(ir::ValueId v) const {
+  const ir::Inst& inst = f_.value(v);
+  if (inst.op == ir::Op::Const) return Operand{true, inst.imm, {}};
+  return Operand{false, 0, alloc_.where[v]};
+}
+
+uint8_t Generator::read(ir::ValueId v, uint8_t scratch) {
+  const Operand op = operand(v);
+  if (op.is_const) {
+    out_.emit(mov32_imm(scratch, as_imm(op.imm)));
+    return scratch;
+  }
+  if (op.at.where == Where::Register) return op.at.reg;
+  out_.emit(ldx_mem(DW, scratch, R10, slot_offset(op.at.slot)));
+  return scratch;
+}
+
+uint8_t Generator::target(ir::ValueId v, uint8_t scratch) const {
+  const Location& at = alloc_.where[v];
+  return at.where == Where::Register ? at.reg : scratch;
+}
+
+void Generator::store(ir::ValueId v, uint8_t from) {
+  const Location& at = alloc_.where[v];
+  if (at.where == Where::Register) {
+    if (at.reg != from) out_.emit(mov64_reg(at.reg, from));
+  } else if (at.where == Where::Slot) {
+    out_.emit(stx_mem(DW, R10, from, slot_offset(at.slot)));
+  }
+}
+
+void Generator::reject_if(Insn jump) {
+  reject_used_ = true;
+  out_.jump_to(jump, reject_);
+}
+
+void Generator::always_reject() {
+  // A plain `ja` would leave the code after it unreachable, which the
+  // kernel's CFG check refuses; a test of a known value it does not.
+  out_.emit(mov32_imm(kScratch1, 0));
+  reject_if(jmp32_imm(JEQ, kScratch1, 0, 0));
+}
+
+std::optional<std::string> Generator::emit_block(ir::BlockId b) {
+  const ir::Block& block = f_.blocks[b];
+  for (ir::ValueId v : block.insts) {
+    if (auto problem = emit_value(v)) return problem;
+  }
+  const ir::Terminator& term = block.term;
+  switch (term.kind) {
+    case ir::TermKind::Ret:
+      emit_ret(term.lhs);
+      return std::nullopt;
+    case ir::TermKind::Jump:
+      emit_edge(b, term.on_true);
+      return std::nullopt;
+    case ir::TermKind::Branch:
+      return emit_branch(b, term);
+    case ir::TermKind::None:
+      break;
+  }
+  return "internal error: an IR block without a terminator reached the eBPF code generator";
+}
+
+std::optional<std::string> Generator::emit_value(ir::ValueId v) {
+  const ir::Inst& inst = f_.value(v);
+  switch (inst.op) {
+    case ir::Op::Const:
+    case ir::Op::Phi:  // written by the predecessors' edges
+      return std::nullopt;
+    case ir::Op::Caplen: {
+      if (guard_only_[v] || !used_[v]) return std::nullopt;
+      if (direct_) break;
+      const uint8_t dst = target(v, kScratch1);
+      out_.emit(ldx_mem(W, dst, kContext, skb::kLen));
+      store(v, dst);
+      return std::nullopt;
+    }
+    case ir::Op::Len: {
+      if (!used_[v]) return std::nullopt;
+      const uint8_t dst = target(v, kScratch1);
+      if (direct_) {
+        // XDP and func see no other length than the packet's bytes.
+        out_.emit(mov64_reg(dst, kDataEnd));
+        out_.emit(alu64_reg(SUB, dst, kData));
+      } else {
+        out_.emit(ldx_mem(W, dst, kContext, skb::kLen));
+      }
+      store(v, dst);
+      return std::nullopt;
+    }
+    case ir::Op::Load:
+      return emit_load(v, inst);
+    case ir::Op::Meta:
+      return emit_meta(v, inst);
+    case ir::Op::Neg: {
+      if (!used_[v]) return std::nullopt;
+      const uint8_t dst = target(v, kScratch1);
+      const uint8_t src = read(inst.a, kScratch2);
+      if (src != dst) out_.emit(mov32_reg(dst, src));
+      out_.emit(alu32_imm(NEG, dst, 0));
+      store(v, dst);
+      return std::nullopt;
+    }
+    case ir::Op::Protochain:
+      return "internal error: a protochain walk reached the eBPF code generator (it is unrolled first)";
+    default:
+      if (ir::is_binary(inst.op)) {
+        if (guard_only_[v]) return std::nullopt;
+        return emit_binary(v, inst);
+      }
+      break;
+  }
+  return std::string("internal error: the eBPF code generator cannot emit '") + ir::op_name(inst.op) + "' here";
+}
+
+std::optional<std::string> Generator::emit_load(ir::ValueId v, const ir::Inst& inst) {
+  const uint8_t size = size_code(inst.size);
+  const uint64_t end = static_cast<uint64_t>(inst.imm) + inst.size;
+  if (!direct_) {
+    // LD_ABS / LD_IND: the kernel returns 0 from the program when the load
+    // is past the end. Their offset is a signed int, where negative values
+    // reach the SKF_NET_OFF and SKF_LL_OFF areas instead: the IR's offsets
+    // and indexes are unsigned, so what would wrap is rejected first.
+    if (end > 0x7fffffff) {
+      always_reject();
+      if (used_[v]) {
+        out_.emit(mov32_imm(R0, 0));
+        store(v, R0);
+      }
+      return std::nullopt;
+    }
+    if (inst.a == ir::kNoValue) {
+      out_.emit(ld_abs(size, as_imm(inst.imm)));
+    } else {
+      const uint8_t index = read(inst.a, kScratch1);
+      reject_if(jmp32_imm(JGT, index, as_imm(static_cast<uint32_t>(0x7fffffff - end)), 0));
+      out_.emit(ld_ind(size, index, as_imm(inst.imm)));
+    }
+    if (used_[v]) store(v, R0);
+    return std::nullopt;
+  }
+  if (!inst.checked) return "internal error: an unchecked load reached the eBPF code generator (direct access)";
+  if (!used_[v]) return std::nullopt;  // it is in bounds: nothing to do
+  const uint8_t dst = target(v, kScratch1);
+  if (end > kMaxPacketOffset) {
+    always_reject();
+    out_.emit(mov32_imm(dst, 0));
+    store(v, dst);
+    return std::nullopt;
+  }
+  if (inst.a == ir::kNoValue) {
+    if (inst.imm <= 0x7fff) {
+      out_.emit(ldx_mem(size, dst, kData, static_cast<int16_t>(inst.imm)));
+    } else {
+      out_.emit(mov64_reg(kScratch2, kData));
+      out_.emit(alu64_imm(ADD, kScratch2, as_imm(inst.imm)));
+      out_.emit(ldx_mem(size, dst, kScratch2, 0));
+    }
+  } else {
+    // The verifier proves a range per pointer it has seen compared with the
+    // packet's end, so each indexed load checks its own pointer (the guard
+    // before it has already decided the verdict; this never fails).
+    const uint8_t index = read(inst.a, kScratch1);
+    reject_if(jmp32_imm(JGT, index, as_imm(static_cast<uint32_t>(kMaxPacketOffset - end)), 0));
+    out_.emit(mov64_reg(kScratch2, kData));
+    out_.emit(alu64_reg(ADD, kScratch2, index));
+    if (inst.imm != 0) out_.emit(alu64_imm(ADD, kScratch2, as_imm(inst.imm)));
+    out_.emit(mov64_reg(kScratch1, kScratch2));
+    out_.emit(alu64_imm(ADD, kScratch1, inst.size));
+    reject_if(jmp_reg(JGT, kScratch1, kDataEnd, 0));
+    out_.emit(ldx_mem(size, dst, kScratch2, 0));
+  }
+  if (inst.size > 1) out_.emit(to_be(dst, inst.size * 8));
+  store(v, dst);
+  return std::nullopt;
+}
+
+std::optional<std::string> Generator::emit_meta(ir::ValueId v, const ir::Inst& inst) {
+  if (options_.hook != Hook::Socket && options_.hook != Hook::Tc) {
+    return std::string("the ") + std::string(name(options_.hook)) +
+           " hook has no kernel packet metadata (the linux context's inbound, outbound, ifindex and vlan read it); "
+           "compile for the socket or tc hook, or in another context";
+  }
+  if (direct_) return std::string("kernel packet metadata needs the legacy packet access");
+  if (!used_[v]) return std::nullopt;  // the kernel always has it
+  const uint8_t ctx = kContext;
+  const uint8_t dst = target(v, kScratch1);
+  switch (static_cast<ir::MetaKind>(inst.imm)) {
+    case ir::MetaKind::Protocol:
+      out_.emit(ldx_mem(W, dst, ctx, skb::kProtocol));
+      out_.emit(to_be(dst, 16));  // the kernel keeps it in network byte order
+      break;
+    case ir::MetaKind::PacketType: out_.emit(ldx_mem(W, dst, ctx, skb::kPktType)); break;
+    case ir::MetaKind::Ifindex: out_.emit(ldx_mem(W, dst, ctx, skb::kIfindex)); break;
+    case ir::MetaKind::VlanTci: out_.emit(ldx_mem(W, dst, ctx, skb::kVlanTci)); break;
+    case ir::MetaKind::VlanTagPresent: out_.emit(ldx_mem(W, dst, ctx, skb::kVlanPresent)); break;
+  }
+  store(v, dst);
+  return std::nullopt;
+}
+
+std::optional<std::string> Generator::emit_binary(ir::ValueId v, const ir::Inst& inst) {
+  const bool divides = inst.op == ir::Op::Div || inst.op == ir::Op::Mod;
+  const Operand rhs = operand(inst.b);
+  if (!used_[v]) {
+    // Nothing to keep, but a division by zero still rejects the packet.
+    if (divides && (!rhs.is_const || rhs.imm == 0)) {
+      const uint8_t divisor = read(inst.b, kScratch2);
+      reject_if(jmp32_imm(JEQ, divisor, 0, 0));
+    }
+    return std::nullopt;
+  }
+  const uint8_t dst = target(v, kScratch1);
+  const Operand lhs = operand(inst.a);
+  if (lhs.is_const) {
+    out_.emit(mov32_imm(dst, as_imm(lhs.imm)));
+  } else if (lhs.at.where == Where::Register) {
+    if (lhs.at.reg != dst) out_.emit(mov32_reg(dst, lhs.at.reg));
+  } else {
+    out_.emit(ldx_mem(DW, dst, R10, slot_offset(lhs.at.slot)));
+  }
+  uint8_t alu = ADD;
+  switch (inst.op) {
+    case ir::Op::Add: alu = ADD; break;
+    case ir::Op::Sub: alu = SUB; break;
+    case ir::Op::Mul: alu = MUL; break;
+    case ir::Op::Div: alu = DIV; break;
+    case ir::Op::Mod: alu = MOD; break;
+    case ir::Op::And: alu = AND; break;
+    case ir::Op::Or: alu = OR; break;
+    case ir::Op::Xor: alu = XOR; break;
+    case ir::Op::Shl: alu = LSH; break;
+    case ir::Op::Shr: alu = RSH; break;
+    default: return "internal error: not a binary operation";
+  }
+  const bool shifts = inst.op == ir::Op::Shl || inst.op == ir::Op::Shr;
+  if (rhs.is_const && !(divides && rhs.imm == 0)) {
+    if (shifts && rhs.imm >= 32) {
+      out_.emit(mov32_imm(dst, 0));  // the IR's shifts by 32 or more give 0; eBPF's would mask
+    } else {
+      out_.emit(alu32_imm(alu, dst, as_imm(rhs.imm)));
+    }
+    store(v, dst);
+    return std::nullopt;
+  }
+  const uint8_t src = read(inst.b, kScratch2);
+  if (divides) {
+    // eBPF's x / 0 is 0 and x % 0 is x; the IR's division by zero rejects.
+    reject_if(jmp32_imm(JEQ, src, 0, 0));
+    out_.emit(alu32_reg(alu, dst, src));
+  } else if (shifts) {
+    const Label zero = out_.new_label();
+    const Label done = out_.new_label();
+    out_.jump_to(jmp32_imm(JGE, src, 32, 0), zero);
+    out_.emit(alu32_reg(alu, dst, src));
+    out_.jump_to(ja(0), done);
+    out_.place(zero);
+    out_.emit(mov32_imm(dst, 0));
+    out_.place(done);
+  } else {
+    out_.emit(alu32_reg(alu, dst, src));
+  }
+  store(v, dst);
+  return std::nullopt;
+}
+
+}  // namespace bpfc::ebpf::codegen

@@ -1,0 +1,77 @@
+// The code generator's state for one function: values' homes, block labels,
+// and the emission of each IR operation and terminator.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "allocation.h"
+#include "bpfc/ebpf/codegen.h"
+#include "emitter.h"
+
+namespace bpfc::ebpf::codegen {
+
+// A source of a move or operand: a value's home or an immediate.
+struct Operand {
+  bool is_const = false;
+  uint32_t imm = 0;
+  Location at;
+};
+
+class Generator {
+ public:
+  Generator(const ir::Function& f, const CodegenOptions& options);
+  Result<Generated> run();
+
+ private:
+  // Which values need a home; which are read only by bounds guards (caplen
+  // and caplen - K, never materialized: guards compare packet pointers).
+  void classify();
+  void prologue();
+  std::optional<std::string> emit_block(ir::BlockId b);
+  std::optional<std::string> emit_value(ir::ValueId v);
+  std::optional<std::string> emit_load(ir::ValueId v, const ir::Inst& inst);
+  std::optional<std::string> emit_binary(ir::ValueId v, const ir::Inst& inst);
+  std::optional<std::string> emit_meta(ir::ValueId v, const ir::Inst& inst);
+  std::optional<std::string> emit_branch(ir::BlockId b, const ir::Terminator& term);
+  bool emit_guard(const ir::Terminator& term, Label fail);
+  void emit_ret(ir::ValueId v);
+  void emit_edge(ir::BlockId from, ir::BlockId to);  // phi moves, then the jump (or fall-through)
+  Label edge_label(ir::BlockId from, ir::BlockId to);
+  void emit_stubs();
+
+  Operand operand(ir::ValueId v) const;
+  // A register holding `v`: its own, or `scratch` loaded from its slot or
+  // immediate.
+  uint8_t read(ir::ValueId v, uint8_t scratch);
+  // The register to compute `v` into, and storing it home afterwards.
+  uint8_t target(ir::ValueId v, uint8_t scratch) const;
+  void store(ir::ValueId v, uint8_t from);
+  void reject_if(Insn jump);       // a conditional jump to the shared reject exit
+  void always_reject();            // a jump to it the CFG check still sees as conditional
+  void parallel_move(std::vector<std::pair<Location, Operand>> moves);
+  static int16_t slot_offset(uint16_t slot) { return static_cast<int16_t>(-8 * (slot + 1)); }
+
+  const ir::Function& f_;
+  CodegenOptions options_;
+  bool direct_;
+  Emitter out_;
+  Allocation alloc_;
+  std::vector<bool> used_;
+  std::vector<bool> guard_only_;   // caplen and caplen - K
+  std::vector<Label> block_label_;
+  Label reject_;
+  bool reject_used_ = false;
+  ir::BlockId next_block_ = 0;     // the block emitted after the current one
+  struct Stub {
+    Label label;
+    ir::BlockId from, to;
+  };
+  std::vector<Stub> stubs_;
+  uint32_t temp_slot_base_ = 0;    // parallel moves' temporaries, above the allocation
+  uint32_t temp_slots_used_ = 0;
+  size_t guards_ = 0;
+};
+
+}  // namespace bpfc::ebpf::codegen
