@@ -60,11 +60,13 @@ void Generator::emit_ret(ir::ValueId v) {
     out_.emit(exit_insn());
     return;
   }
-  const Label done = out_.new_label();
-  out_.emit(mov32_imm(R0, options_.accept_action));
-  out_.jump_to(jmp32_imm(JNE, reg, 0, 0), done);
+  // The value may be in r0 itself: test it before r0 takes the action.
+  const Label accept = out_.new_label();
+  out_.jump_to(jmp32_imm(JNE, reg, 0, 0), accept);
   out_.emit(mov32_imm(R0, options_.reject_action));
-  out_.place(done);
+  out_.emit(exit_insn());
+  out_.place(accept);
+  out_.emit(mov32_imm(R0, options_.accept_action));
   out_.emit(exit_insn());
 }
 
@@ -96,10 +98,9 @@ bool Generator::emit_guard(const ir::Terminator& term, Label fail) {
     out_.jump_to(jmp32_imm(JEQ, kScratch1, 0, 0), fail);
     return true;
   }
-  const uint8_t index = read(term.lhs, kScratch2);
-  out_.jump_to(jmp32_imm(JGT, index, as_imm(kMaxPacketOffset - bound), 0), fail);
+  bounded_index(term.lhs, kMaxPacketOffset - bound, fail);
   out_.emit(mov64_reg(kScratch1, kData));
-  out_.emit(alu64_reg(ADD, kScratch1, index));
+  out_.emit(alu64_reg(ADD, kScratch1, kScratch2));
   out_.emit(alu64_imm(ADD, kScratch1, as_imm(bound)));
   out_.jump_to(jmp_reg(JGT, kScratch1, kDataEnd, 0), fail);
   return true;

@@ -189,6 +189,7 @@ std::optional<std::string> Generator::emit_value(ir::ValueId v) {
         // XDP and func see no other length than the packet's bytes.
         out_.emit(mov64_reg(dst, kDataEnd));
         out_.emit(alu64_reg(SUB, dst, kData));
+        out_.emit(mov32_reg(dst, dst));  // so that the verifier knows the upper half is 0
       } else {
         out_.emit(ldx_mem(W, dst, kContext, skb::kLen));
       }
@@ -267,19 +268,28 @@ std::optional<std::string> Generator::emit_load(ir::ValueId v, const ir::Inst& i
     // The verifier proves a range per pointer it has seen compared with the
     // packet's end, so each indexed load checks its own pointer (the guard
     // before it has already decided the verdict; this never fails).
-    const uint8_t index = read(inst.a, kScratch1);
-    reject_if(jmp32_imm(JGT, index, as_imm(static_cast<uint32_t>(kMaxPacketOffset - end)), 0));
-    out_.emit(mov64_reg(kScratch2, kData));
-    out_.emit(alu64_reg(ADD, kScratch2, index));
-    if (inst.imm != 0) out_.emit(alu64_imm(ADD, kScratch2, as_imm(inst.imm)));
-    out_.emit(mov64_reg(kScratch1, kScratch2));
-    out_.emit(alu64_imm(ADD, kScratch1, inst.size));
-    reject_if(jmp_reg(JGT, kScratch1, kDataEnd, 0));
-    out_.emit(ldx_mem(size, dst, kScratch2, 0));
+    bounded_index(inst.a, static_cast<uint32_t>(kMaxPacketOffset - end), reject_);
+    out_.emit(mov64_reg(kScratch1, kData));
+    out_.emit(alu64_reg(ADD, kScratch1, kScratch2));
+    if (inst.imm != 0) out_.emit(alu64_imm(ADD, kScratch1, as_imm(inst.imm)));
+    out_.emit(mov64_reg(kScratch2, kScratch1));
+    out_.emit(alu64_imm(ADD, kScratch2, inst.size));
+    reject_if(jmp_reg(JGT, kScratch2, kDataEnd, 0));
+    out_.emit(ldx_mem(size, dst, kScratch1, 0));
   }
   if (inst.size > 1) out_.emit(to_be(dst, inst.size * 8));
   store(v, dst);
   return std::nullopt;
+}
+
+// The index `v` in r2, zero-extended where the verifier sees it (its
+// bounds after some 32-bit operations cover all 64 bits), and a jump to
+// `fail` where it exceeds `limit`: afterwards the verifier knows r2 <= limit.
+void Generator::bounded_index(ir::ValueId v, uint32_t limit, Label fail) {
+  const uint8_t index = read(v, kScratch2);
+  out_.emit(mov32_reg(kScratch2, index));
+  if (fail == reject_) reject_used_ = true;
+  out_.jump_to(jmp32_imm(JGT, kScratch2, as_imm(limit), 0), fail);
 }
 
 std::optional<std::string> Generator::emit_meta(ir::ValueId v, const ir::Inst& inst) {

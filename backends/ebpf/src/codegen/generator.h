@@ -48,6 +48,7 @@ class Generator {
   // The register to compute `v` into, and storing it home afterwards.
   uint8_t target(ir::ValueId v, uint8_t scratch) const;
   void store(ir::ValueId v, uint8_t from);
+  void bounded_index(ir::ValueId v, uint32_t limit, Label fail);
   void reject_if(Insn jump);       // a conditional jump to the shared reject exit
   void always_reject();            // a jump to it the CFG check still sees as conditional
   void parallel_move(std::vector<std::pair<Location, Operand>> moves);
