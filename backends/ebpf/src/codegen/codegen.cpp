@@ -35,11 +35,22 @@ Result<Generated> generate(const ir::Function& function, const CodegenOptions& o
   return generator.run();
 }
 
-Result<HookProgram> compile_for_hook(ir::Function function, const CodegenOptions& options,
-                                     uint32_t protochain_depth) {
+Result<HookProgram> compile_for_hook(ir::Function function, const CodegenOptions& options) {
   HookProgram out;
-  const opt::ProtochainUnrolling unrolled = opt::unroll_protochain(function, protochain_depth);
-  if (unrolled.any()) out.warnings.push_back(opt::describe(unrolled));
+  if (options.protochain_depth < 1 || options.protochain_depth > opt::kMaxProtochainDepth) {
+    return error("protochain depth " + std::to_string(options.protochain_depth) + " is out of range (1 to " +
+                 std::to_string(opt::kMaxProtochainDepth) + ")");
+  }
+  opt::ProtochainUnrolling walks;  // the same bound as the unrolled form, said the same way
+  walks.depth = options.protochain_depth;
+  for (const ir::Block& block : function.blocks) {
+    for (ir::ValueId v : block.insts) {
+      const ir::Inst& inst = function.value(v);
+      if (inst.op != ir::Op::Protochain) continue;
+      ++(inst.size == 6 ? walks.ipv6_walks : walks.ipv4_walks);
+    }
+  }
+  if (walks.any()) out.warnings.push_back(opt::describe(walks));
   // Direct access needs every load proven in bounds. A legacy load past the
   // end makes the program return 0, which is a reject only where the hook's
   // reject value is 0 (socket filters); elsewhere (tc's 0 is TC_ACT_OK) the

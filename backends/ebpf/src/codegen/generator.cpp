@@ -55,7 +55,7 @@ Result<Generated> Generator::run() {
     for (ir::ValueId v : block.insts) {
       const ir::Inst& inst = f_.value(v);
       request.needs_home[v] = used_[v] && inst.op != ir::Op::Const && !guard_only_[v];
-      if (!direct_ && inst.op == ir::Op::Load) request.clobbers[v] = true;
+      if (!direct_ && (inst.op == ir::Op::Load || inst.op == ir::Op::Protochain)) request.clobbers[v] = true;
     }
   }
   request.registers = value_registers(options_.access);
@@ -210,7 +210,7 @@ std::optional<std::string> Generator::emit_value(ir::ValueId v) {
       return std::nullopt;
     }
     case ir::Op::Protochain:
-      return "internal error: a protochain walk reached the eBPF code generator (it is unrolled first)";
+      return emit_protochain(v, inst);
     default:
       if (ir::is_binary(inst.op)) {
         if (guard_only_[v]) return std::nullopt;

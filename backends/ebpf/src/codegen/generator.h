@@ -34,6 +34,8 @@ class Generator {
   std::optional<std::string> emit_load(ir::ValueId v, const ir::Inst& inst);
   std::optional<std::string> emit_binary(ir::ValueId v, const ir::Inst& inst);
   std::optional<std::string> emit_meta(ir::ValueId v, const ir::Inst& inst);
+  std::optional<std::string> emit_protochain(ir::ValueId v, const ir::Inst& inst);
+  void read_walk_bytes(uint32_t base, int16_t off_slot, int16_t header_slot);
   std::optional<std::string> emit_branch(ir::BlockId b, const ir::Terminator& term);
   bool emit_guard(const ir::Terminator& term, Label fail);
   void emit_ret(ir::ValueId v);

@@ -23,6 +23,10 @@ struct CodegenOptions {
   // Socket filters and func return the filter's own value (0 rejects).
   int32_t accept_action = 0;
   int32_t reject_action = 0;
+  // protochain walks follow at most this many headers (1..175, as
+  // CompileOptions::protochain_depth) and reject packets with longer chains:
+  // the verifier must see each loop's bound.
+  uint32_t protochain_depth = 64;
 };
 
 // The options a hook has unless told otherwise.
@@ -34,8 +38,7 @@ struct Generated {
   size_t bounds_guards = 0;  // explicit bounds checks (direct packet access)
 };
 
-// The program for `function`, a verified IR function without protochain
-// walks (opt::unroll_protochain first). Kernel metadata (`meta`) needs a
+// The program for `function`, a verified IR function. Kernel metadata (`meta`) needs a
 // hook whose context has it (socket, tc). Errors: a function the hook cannot
 // run, or one beyond what the encoding holds (jumps over 32,767
 // instructions, more live values than the 512-byte stack holds).
@@ -49,9 +52,9 @@ struct HookProgram {
 };
 
 // The optimized IR (as the driver's passes leave it) to a program for the
-// hook: protochain walks unrolled to `protochain_depth` headers, bounds
-// checks made explicit where the hook reads packets directly, then generate().
-Result<HookProgram> compile_for_hook(ir::Function function, const CodegenOptions& options,
-                                     uint32_t protochain_depth);
+// hook: bounds checks made explicit where the hook needs them, then
+// generate(). Protochain walks stay loops, bounded by the options' depth
+// (the warnings say so).
+Result<HookProgram> compile_for_hook(ir::Function function, const CodegenOptions& options);
 
 }  // namespace bpfc::ebpf
