@@ -4,13 +4,7 @@
 // verifier loads, and BPF_PROG_TEST_RUN on corpus packets, their mutants and
 // truncations gives the verdict of bpfc's classic program on the same bytes
 // (with protochain following as many headers, 64, as the eBPF loop does).
-// libbpf is the test's way into the kernel (the product uses none).
-#include <bpf/bpf.h>
-#include <bpf/libbpf.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
+#include <algorithm>
 #include <iostream>
 #include <map>
 #include <string>
@@ -24,74 +18,12 @@
 #include "bpfc/linktype/linktype.h"
 #include "bpfc/runtime/cbpf_vm.h"
 #include "corpus_entries.h"
+#include "ebpf_kernel_runner.h"
 #include "packet_corpus.h"
 #include "suite_config.h"
 
 namespace bpfc::difftest {
 namespace {
-
-struct LoadedProgram {
-  int fd = -1;
-  std::string log;
-  ~LoadedProgram() {
-    if (fd >= 0) ::close(fd);
-  }
-};
-
-// Loads `program` for `hook`; fd < 0 and the verifier's log on refusal.
-void load(const ebpf::Program& program, ebpf::Hook hook, LoadedProgram& out) {
-  std::vector<bpf_insn> insns(program.size());
-  for (size_t i = 0; i < program.size(); ++i) {
-    const auto bytes = ebpf::encode(program[i]);
-    std::memcpy(&insns[i], bytes.data(), 8);
-  }
-  std::vector<char> log(1 << 20);
-  LIBBPF_OPTS(bpf_prog_load_opts, opts, .log_level = 1, .log_size = static_cast<__u32>(log.size()),
-              .log_buf = log.data());
-  out.fd = bpf_prog_load(static_cast<bpf_prog_type>(ebpf::program_type(hook)), "bpfc_filter", "GPL",
-                         insns.data(), insns.size(), &opts);
-  if (out.fd < 0) {
-    out.log = std::strerror(errno) + std::string("\n") + log.data();
-    if (out.log.size() > 4000) out.log = out.log.substr(out.log.size() - 4000);
-  }
-}
-
-bool kernel_loads_ebpf() {
-  const ebpf::Program trivial = {ebpf::mov64_imm(ebpf::R0, 0), ebpf::exit_insn()};
-  LoadedProgram loaded;
-  load(trivial, ebpf::Hook::Socket, loaded);
-  return loaded.fd >= 0;
-}
-
-// What BPF_PROG_TEST_RUN returns, or nullopt when it refuses the frame.
-std::optional<uint32_t> test_run(int fd, const std::vector<uint8_t>& data) {
-  LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = data.data(), .data_size_in = static_cast<__u32>(data.size()),
-              .repeat = 1);
-  if (bpf_prog_test_run_opts(fd, &opts) != 0) return std::nullopt;
-  return opts.retval;
-}
-
-// The frame a hook's test run must be given for the program to see `bytes`:
-// a socket filter's run strips an Ethernet header first (eth_type_trans), so
-// one goes in front; its EtherType is a local experimental one, so that the
-// kernel asks for no minimum IP header behind it.
-std::vector<uint8_t> frame_for(ebpf::Hook hook, const uint8_t* bytes, uint32_t caplen) {
-  std::vector<uint8_t> frame;
-  if (hook == ebpf::Hook::Socket) {
-    frame = {0x02, 0, 0, 0, 0, 1, 0x02, 0, 0, 0, 0, 2, 0x88, 0xb5};
-  }
-  frame.insert(frame.end(), bytes, bytes + caplen);
-  return frame;
-}
-
-// The hook's return value for the classic program's verdict.
-uint32_t expected_return(ebpf::Hook hook, uint32_t verdict) {
-  switch (hook) {
-    case ebpf::Hook::Xdp: return verdict != 0 ? ebpf::kXdpPass : ebpf::kXdpDrop;
-    case ebpf::Hook::Tc: return verdict != 0 ? ebpf::kTcActOk : ebpf::kTcActShot;
-    default: return verdict;
-  }
-}
 
 // Fewer synthetic packets under the sanitizers, which slow the compiles.
 #ifdef BPFC_SANITIZED_BUILD
@@ -142,27 +74,26 @@ TEST(EbpfKernel, CorpusProgramsLoadAndGiveTheClassicVerdicts) {
       ++tally.programs;
       auto program = ebpf::compile_for_hook(*function, ebpf::default_codegen_options(hook));
       ASSERT_TRUE(program.ok()) << entry.expr << ": " << program.error().message;
-      LoadedProgram loaded;
-      load(program->generated.program, hook, loaded);
-      if (loaded.fd < 0) {
+      const LoadedEbpf loaded(program->generated.program, hook);
+      if (!loaded.loaded()) {
         ++tally.refused;
         ADD_FAILURE() << ebpf::name(hook) << " program for '" << entry.expr << "' (" << entry.dlt
                       << ") refused by the kernel:\n"
-                      << loaded.log;
+                      << loaded.log();
         continue;
       }
       for (const PacketView& view : corpus.views_for(*dlt)) {
         const uint8_t* bytes = view.packet->bytes.data();
         // Whole packets and two truncations of each.
         for (uint32_t caplen : {view.caplen, view.caplen * 2 / 3, view.caplen / 3}) {
-          auto returned = test_run(loaded.fd, frame_for(hook, bytes, caplen));
+          auto returned = loaded.run(bytes, caplen);
           if (!returned) {
             ++tally.frames_refused;
             continue;
           }
           ++tally.runs;
           const uint32_t verdict = runtime::run_cbpf(*classic, {bytes, caplen}, caplen);
-          if (*returned != expected_return(hook, verdict)) {
+          if (*returned != hook_return(hook, verdict)) {
             if (++tally.mismatches <= 5) {
               ADD_FAILURE() << ebpf::name(hook) << " '" << entry.expr << "' (" << entry.dlt << ") on "
                             << view.packet->origin << " caplen " << caplen << ": kernel " << *returned

@@ -5,12 +5,7 @@
 // that the kernel's verifier must load, and BPF_PROG_TEST_RUN on random
 // packets must return what the IR's reference interpreter returns (with
 // protochain walks bounded as the eBPF loop bounds them).
-#include <bpf/bpf.h>
-#include <bpf/libbpf.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
+#include <algorithm>
 #include <iostream>
 #include <random>
 
@@ -20,25 +15,11 @@
 #include "bpfc/ir/interpreter.h"
 #include "bpfc/ir/verifier.h"
 #include "bpfc/optimizer/legalize.h"
+#include "ebpf_kernel_runner.h"
 #include "random_ir.h"
 
 namespace bpfc::difftest {
 namespace {
-
-int load(const ebpf::Program& program, ebpf::Hook hook, std::string& log_text) {
-  std::vector<bpf_insn> insns(program.size());
-  for (size_t i = 0; i < program.size(); ++i) std::memcpy(&insns[i], ebpf::encode(program[i]).data(), 8);
-  std::vector<char> log(1 << 20);
-  LIBBPF_OPTS(bpf_prog_load_opts, opts, .log_level = 1, .log_size = static_cast<__u32>(log.size()),
-              .log_buf = log.data());
-  const int fd = bpf_prog_load(static_cast<bpf_prog_type>(ebpf::program_type(hook)), "bpfc_random", "GPL",
-                               insns.data(), insns.size(), &opts);
-  if (fd < 0) {
-    log_text = std::strerror(errno) + std::string("\n") + log.data();
-    if (log_text.size() > 3000) log_text = log_text.substr(log_text.size() - 3000);
-  }
-  return fd;
-}
 
 #ifdef BPFC_SANITIZED_BUILD
 constexpr int kFunctions = 60;
@@ -55,16 +36,13 @@ ebpf::CodegenOptions codegen_options(ebpf::Hook hook) {
 }
 
 TEST(EbpfRandomIr, KernelRunsGiveTheInterpretersVerdicts) {
-  std::string probe_log;
-  const int probe = load({ebpf::mov64_imm(ebpf::R0, 0), ebpf::exit_insn()}, ebpf::Hook::Socket, probe_log);
-  if (probe < 0) GTEST_SKIP() << "this process may not load eBPF programs (bpf(BPF_PROG_LOAD) refused)";
-  ::close(probe);
+  if (!kernel_loads_ebpf()) GTEST_SKIP() << "this process may not load eBPF programs (bpf(BPF_PROG_LOAD) refused)";
 
   std::mt19937 rng(0x65627066);  // "ebpf"
   testing::RandomIrShape shape;
   shape.long_lived_values = 12;    // more than the registers: some live on the stack
   shape.operand_window = 10;
-  size_t loaded = 0, runs = 0, refused_frames = 0, mismatches = 0, max_slots = 0;
+  size_t programs = 0, runs = 0, refused_frames = 0, mismatches = 0, max_slots = 0;
   for (int n = 0; n < kFunctions; ++n) {
     const ir::Function f = testing::random_function(rng, shape);
     ASSERT_FALSE(ir::verify(f)) << ir::print(f);
@@ -76,36 +54,28 @@ TEST(EbpfRandomIr, KernelRunsGiveTheInterpretersVerdicts) {
       auto program = ebpf::compile_for_hook(f, codegen_options(hook));
       ASSERT_TRUE(program.ok()) << program.error().message << "\n" << ir::print(f);
       max_slots = std::max(max_slots, program->generated.spill_slots);
-      std::string log;
-      const int fd = load(program->generated.program, hook, log);
-      ASSERT_GE(fd, 0) << ebpf::name(hook) << " program refused:\n" << log << "\n" << ir::print(f);
-      ++loaded;
+      const LoadedEbpf loaded(program->generated.program, hook);
+      ASSERT_TRUE(loaded.loaded()) << ebpf::name(hook) << " program refused:\n" << loaded.log() << "\n" << ir::print(f);
+      ++programs;
       for (int p = 0; p < kPacketsPerFunction; ++p) {
         const std::vector<uint8_t> packet = testing::random_packet(rng, 80);
-        std::vector<uint8_t> frame;
-        if (hook == ebpf::Hook::Socket) frame = {2, 0, 0, 0, 0, 1, 2, 0, 0, 0, 0, 2, 0x88, 0xb5};
-        frame.insert(frame.end(), packet.begin(), packet.end());
-        LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = frame.data(),
-                    .data_size_in = static_cast<__u32>(frame.size()), .repeat = 1);
-        if (bpf_prog_test_run_opts(fd, &opts) != 0) {
+        const auto returned = loaded.run(packet.data(), static_cast<uint32_t>(packet.size()));
+        if (!returned) {
           ++refused_frames;
           continue;
         }
         ++runs;
         const uint32_t verdict = ir::interpret(bounded, packet, static_cast<uint32_t>(packet.size()));
-        uint32_t expected = verdict;
-        if (hook == ebpf::Hook::Xdp) expected = verdict ? ebpf::kXdpPass : ebpf::kXdpDrop;
-        if (hook == ebpf::Hook::Tc) expected = verdict ? ebpf::kTcActOk : ebpf::kTcActShot;
-        if (opts.retval != expected && ++mismatches <= 5) {
-          ADD_FAILURE() << ebpf::name(hook) << ": kernel " << opts.retval << ", interpreter " << verdict
+        const uint32_t expected = hook_return(hook, verdict);
+        if (*returned != expected && ++mismatches <= 5) {
+          ADD_FAILURE() << ebpf::name(hook) << ": kernel " << *returned << ", interpreter " << verdict
                         << " (expected " << expected << ") on a " << packet.size() << "-byte packet\n"
                         << ir::print(f);
         }
       }
-      ::close(fd);
     }
   }
-  std::cout << "eBPF random IR: " << loaded << " programs loaded, " << runs << " test runs, " << mismatches
+  std::cout << "eBPF random IR: " << programs << " programs loaded, " << runs << " test runs, " << mismatches
             << " mismatches (" << refused_frames << " frames the kernel would not run); up to " << max_slots
             << " stack slots\n";
   EXPECT_EQ(mismatches, 0u);
