@@ -186,6 +186,28 @@ TEST(EbpfObjectLibbpf, BpftoolLinksTheFuncObjectIntoACaller) {
                                         test::quote(dir / "caller.o") + " " + test::quote(func));
   ASSERT_EQ(linked.status, 0) << linked.output;
 
+  // bpfc's reader reads what clang and libbpf's linker wrote: the caller
+  // with the relocation of its call, and both functions after linking.
+  const auto read = [&](const std::string& file) {
+    std::ifstream in(dir / file, std::ios::binary);
+    const std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    return read_object(bytes);
+  };
+  const auto caller = read("caller.o");
+  ASSERT_TRUE(caller.ok()) << caller.error().message;
+  ASSERT_EQ(caller->functions.size(), 1u);
+  EXPECT_EQ(caller->functions[0].section, "xdp");
+  EXPECT_EQ(caller->functions[0].name, "caller");
+  EXPECT_TRUE(caller->functions[0].has_relocations);
+  EXPECT_EQ(caller->license, "GPL");
+  const auto both = read("linked.o");
+  ASSERT_TRUE(both.ok()) << both.error().message;
+  ASSERT_EQ(both->functions.size(), 2u);
+  const auto& linked_filter = both->functions[0].name == "filter" ? both->functions[0] : both->functions[1];
+  EXPECT_EQ(linked_filter.name, "filter");
+  EXPECT_EQ(linked_filter.section, ".text");
+  EXPECT_EQ(linked_filter.program, program_for(Hook::Func));
+
   ObjectPtr object = open_object(dir / "linked.o");
   ASSERT_TRUE(object) << strerror(errno);
   bpf_program* program = bpf_object__find_program_by_name(object.get(), "caller");
