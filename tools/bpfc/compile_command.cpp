@@ -1,6 +1,10 @@
 // `bpfc compile`: filter expression -> one of the registered targets
 // (classic BPF by default, printed like tcpdump -d/-dd/-ddd or as JSON).
+#include <unistd.h>
+
+#include <algorithm>
 #include <cstdio>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -12,6 +16,7 @@
 #include "commands.h"
 #include "compile_settings.h"
 #include "linktype_listing.h"
+#include "output_file.h"
 #include "option_values.h"
 #include "pass_debug_output.h"
 #include "program_output.h"
@@ -28,6 +33,8 @@ struct CompileCommandOptions {
   std::string target{driver::kDefaultTarget};
   std::string context = "dead";
   std::string filter_file;
+  std::string output_file;
+  std::map<std::string, std::string> target_options;  // --ebpf-hook=... and the like
   bool list_linktypes = false;
   std::vector<std::string> words;
 };
@@ -41,10 +48,26 @@ IrSize lowered_size(const std::string& filter, CompileOptions options) {
   return function ? ir_size(*function) : IrSize{};
 }
 
-// -d.. and --format as the target's "listing" and "format" options; a usage
-// error where the target has no such option.
-driver::TargetSettings to_target_settings(const driver::Target& target, const ProgramOutputOptions& output) {
+// -d.. and --format as the target's "listing" and "format" options, and the
+// target-specific options; a usage error where the target has no such
+// option. `-o FILE.o` asks for an object where the target makes one.
+driver::TargetSettings to_target_settings(const driver::Target& target, const CompileCommandOptions& options) {
+  const ProgramOutputOptions& output = options.output;
   driver::TargetSettings settings;
+  for (const auto& [name, value] : options.target_options) {
+    if (target.find_option(name) == nullptr) {
+      throw UsageError("--" + name + " does not apply to --target=" + target.name);
+    }
+    settings[name] = value;
+  }
+  const std::string& file = options.output_file;
+  const bool object_file = file.size() > 2 && file.compare(file.size() - 2, 2, ".o") == 0;
+  if (object_file && output.format == "text" && output.dump_level == 0) {
+    const driver::TargetOption* format = target.find_option("format");
+    if (format != nullptr && std::find(format->values.begin(), format->values.end(), "elf") != format->values.end()) {
+      settings["format"] = "elf";
+    }
+  }
   if (output.dump_level > 0) {
     if (target.find_option("listing") == nullptr) {
       throw UsageError("-d, -dd and -ddd do not apply to --target=" + target.name);
@@ -72,7 +95,10 @@ int run_compile(const CompileCommandOptions& options) {
     throw UsageError("give the expression either with -F or on the command line, not both");
   }
   const driver::Target& target = *driver::targets().find(options.target);
-  const driver::TargetSettings target_settings = to_target_settings(target, options.output);
+  const driver::TargetSettings target_settings = to_target_settings(target, options);
+  if (options.output_file.empty() && target.setting(target_settings, "format") == "elf" && isatty(STDOUT_FILENO)) {
+    throw UsageError("an ELF object is binary: write it to a file with -o FILE.o (or redirect the output)");
+  }
   CompileOptions compile_options = to_compile_options(options.settings);
   compile_options.context = *compile_context_from_name(options.context);  // a choice option: always known
   check_pass_names(options.pass_debug);
@@ -100,6 +126,11 @@ int run_compile(const CompileCommandOptions& options) {
     pass_debug.print_stats(lowered_size(filter, compile_options), compiled->output.instructions);
   }
   const std::string& bytes = compiled->output.bytes;
+  if (!options.output_file.empty()) {
+    std::string error;
+    if (!write_file(options.output_file, bytes, error)) return report_failure(error);
+    return kExitOk;
+  }
   std::fwrite(bytes.data(), 1, bytes.size(), stdout);
   return kExitOk;
 }
@@ -123,6 +154,9 @@ constexpr const char* kExamples = R"(Examples:
   bpfc compile --protochain=unrolled 'ip6 protochain 6'
                                             # loop-free, for the Linux kernel: follows
                                             # at most 64 headers (a warning says so)
+  bpfc compile --target=ebpf 'tcp port 80'  # an eBPF socket filter, bpftool's notation
+  bpfc compile --target=ebpf --ebpf-hook=xdp -o drop.o 'udp port 53'
+                                            # an XDP object: bpftool prog load drop.o ...
 
 A program the Linux kernel would not load (over 4096 instructions, a backward
 jump) is still printed, with a warning on stderr: it runs in user space.
@@ -137,9 +171,14 @@ Subcommand add_compile_command(CLI::App& app) {
   CLI::App* command = app.add_subcommand(
       "compile", "Compile a pcap-filter expression to classic BPF, as pcap_compile() would");
   add_compile_settings_options(*command, options->settings);
-  add_program_output_options(*command, options->output);
+  add_program_output_options(*command, options->output, target_formats());
   add_pass_debug_options(*command, options->pass_debug);
   add_target_option(*command, options->target);
+  add_target_specific_options(*command, options->target_options);
+  command->add_option("-o,--output", options->output_file,
+                      "Write the output to FILE instead of standard output; a FILE ending in .o gets an ELF "
+                      "object where the target makes one (--target=ebpf)")
+      ->type_name("FILE");
   add_choice_option(*command, "--context", options->context, "compile context",
                     {kCompileContextNames.begin(), kCompileContextNames.end()},
                     "What to compile for, as libpcap does for its pcap_t: dead (pcap_open_dead(), the "

@@ -6,13 +6,14 @@
 
 namespace bpfc::cli {
 
-void add_program_output_options(CLI::App& command, ProgramOutputOptions& options) {
+void add_program_output_options(CLI::App& command, ProgramOutputOptions& options, std::vector<std::string> formats) {
   command.add_flag("-d", options.dump_level,
                    "Print the program as tcpdump -d does (the default); -dd prints it as a C "
                    "array of struct bpf_insn, -ddd as decimal numbers (a count line, then "
                    "\"code jt jf k\" per instruction)");
-  add_choice_option(command, "--format", options.format, "format", {"text", "json"},
-                    "text (the -d/-dd/-ddd layouts) or json")
+  std::string help = "text (the -d/-dd/-ddd layouts) or json";
+  if (formats.size() > 2) help += ", or elf (an object file: --target=ebpf)";
+  add_choice_option(command, "--format", options.format, "format", std::move(formats), help)
       ->default_str("text");
 }
 

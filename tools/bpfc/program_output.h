@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
@@ -15,7 +16,9 @@ struct ProgramOutputOptions {
   std::string format = "text"; // "text" or "json"
 };
 
-void add_program_output_options(CLI::App& command, ProgramOutputOptions& options);
+// -d and --format; `formats` are the values --format accepts, "text" first.
+void add_program_output_options(CLI::App& command, ProgramOutputOptions& options,
+                                std::vector<std::string> formats = {"text", "json"});
 
 // The program in the requested layout, ending with a newline. Throws
 // UsageError when -d.. and --format=json are both given.

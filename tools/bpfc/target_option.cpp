@@ -1,5 +1,7 @@
 #include "target_option.h"
 
+#include <algorithm>
+
 #include "bpfc/driver/target.h"
 #include "cli_status.h"
 
@@ -51,6 +53,48 @@ CLI::Option* add_target_option(CLI::App& command, std::string& target) {
   option->type_name(type_name);
   option->default_str(std::string(driver::kDefaultTarget));
   return option;
+}
+
+namespace {
+
+// Options the CLI spells its own way (--format, -d/-dd/-ddd).
+bool has_own_spelling(const std::string& option) { return option == "format" || option == "listing"; }
+
+}  // namespace
+
+void add_target_specific_options(CLI::App& command, std::map<std::string, std::string>& given) {
+  std::map<std::string, std::pair<std::string, std::vector<std::string>>> options;  // name -> help, values
+  for (const driver::Target& target : driver::targets().all()) {
+    for (const driver::TargetOption& option : target.options) {
+      if (has_own_spelling(option.name)) continue;
+      auto& [help, values] = options[option.name];
+      help += (help.empty() ? "" : "; ") + ("(--target=" + target.name + ") " + option.description);
+      for (const std::string& value : option.values) {
+        if (std::find(values.begin(), values.end(), value) == values.end()) values.push_back(value);
+      }
+    }
+  }
+  for (const auto& [name, described] : options) {
+    const auto& [help, values] = described;
+    std::string type_name;
+    for (const std::string& value : values) type_name += (type_name.empty() ? "" : "|") + value;
+    command
+        .add_option_function<std::string>(
+            "--" + name, [&given, name = name](const std::string& value) { given[name] = value; }, help)
+        ->type_name(type_name);
+  }
+}
+
+std::vector<std::string> target_formats() {
+  std::vector<std::string> formats = {"text"};
+  for (const driver::Target& target : driver::targets().all()) {
+    const driver::TargetOption* format = target.find_option("format");
+    if (format == nullptr) continue;
+    for (const std::string& value : format->values) {
+      if (std::find(formats.begin(), formats.end(), value) == formats.end()) formats.push_back(value);
+    }
+  }
+  return formats;
 }
 
 }  // namespace bpfc::cli

@@ -1,0 +1,134 @@
+#include "ebpf_target.h"
+
+#include <cstdlib>
+#include <string>
+#include <utility>
+
+#include "bpfc/ebpf/codegen.h"
+#include "bpfc/ebpf/format.h"
+#include "bpfc/ebpf/object.h"
+
+namespace bpfc::ebpf {
+namespace {
+
+std::string chosen(const driver::TargetSettings& settings, std::string_view option, std::string fallback) {
+  auto found = settings.find(option);
+  return found == settings.end() ? fallback : found->second;
+}
+
+// --ebpf-accept / --ebpf-reject: the hook's action names.
+Result<int32_t> action(Hook hook, std::string_view option, const std::string& value) {
+  if (hook == Hook::Xdp) {
+    if (value == "pass") return kXdpPass;
+    if (value == "drop") return kXdpDrop;
+    if (value == "aborted") return kXdpAborted;
+    return error("--" + std::string(option) + "=" + value + " is not an XDP action (pass, drop or aborted)");
+  }
+  if (hook == Hook::Tc) {
+    if (value == "ok") return kTcActOk;
+    if (value == "shot") return kTcActShot;
+    return error("--" + std::string(option) + "=" + value + " is not a tc action (ok or shot)");
+  }
+  return error("--" + std::string(option) + " applies to the xdp and tc hooks; a " + std::string(name(hook)) +
+               " program returns the filter's value (0 rejects)");
+}
+
+Result<CodegenOptions> codegen_options(const driver::TargetSettings& settings, const CompileOptions& options) {
+  const auto hook = parse_hook(chosen(settings, "ebpf-hook", "socket"));
+  if (!hook) return error("unknown eBPF hook");  // check_settings has seen the value
+  CodegenOptions codegen = default_codegen_options(*hook);
+  codegen.protochain_depth = options.protochain_depth;
+  if (auto access = settings.find("packet-access"); access != settings.end()) {
+    auto parsed = parse_packet_access(access->second);
+    if (!parsed) return error("unknown packet access '" + access->second + "'");
+    if (!allows(*hook, *parsed)) {
+      return error("the " + std::string(name(*hook)) + " hook cannot read packets with --packet-access=" +
+                   access->second + " (the kernel allows " + std::string(name(default_packet_access(*hook))) +
+                   " there)");
+    }
+    codegen.access = *parsed;
+  }
+  for (const char* option : {"ebpf-accept", "ebpf-reject"}) {
+    auto given = settings.find(option);
+    if (given == settings.end()) continue;
+    auto value = action(*hook, option, given->second);
+    if (!value) return value.errors();
+    (std::string_view(option) == "ebpf-accept" ? codegen.accept_action : codegen.reject_action) = *value;
+  }
+  return codegen;
+}
+
+// What the kernel will say about the program's size, before it is loaded.
+std::optional<std::string> size_remark(const Program& program, Hook hook) {
+  if (program.size() > kMaxInsns) {
+    return "the program has " + std::to_string(program.size()) + " instructions; the kernel loads at most " +
+           std::to_string(kMaxInsns);
+  }
+  if (hook == Hook::Socket && program.size() > kMaxInsnsUnprivileged) {
+    return "the program has " + std::to_string(program.size()) +
+           " instructions: the kernel loads socket filters over 4,096 instructions only for processes with "
+           "CAP_BPF (or CAP_SYS_ADMIN)";
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+void register_target(driver::TargetRegistry& registry) {
+  driver::Target target;
+  target.name = "ebpf";
+  target.description =
+      "eBPF for the kernel's socket, XDP and tc hooks or as a callable function (bpftool-style listing, -dd, "
+      "JSON, ELF objects libbpf loads)";
+  target.emits = {driver::Emits::TextListing, driver::Emits::Json, driver::Emits::BinaryObject};
+  target.options = {
+      {"format", "text (a listing), json, or elf (an object for libbpf and bpftool)", {"text", "json", "elf"}},
+      {"listing", "the text layout: a listing (-d) or a C array of struct bpf_insn (-dd)", {"d", "dd"}},
+      {"ebpf-hook",
+       "where the program runs: socket (a socket filter, returning the bytes to keep), xdp (XDP_PASS or "
+       "XDP_DROP), tc (cls_bpf direct action: TC_ACT_OK or TC_ACT_SHOT), func (a global function "
+       "filter(data, data_end) other BPF programs link with)",
+       {"socket", "xdp", "tc", "func"}},
+      {"ebpf-accept", "what an xdp or tc program returns for an accepted packet (default pass, or ok for tc)",
+       {"pass", "drop", "aborted", "ok", "shot"}},
+      {"ebpf-reject", "what an xdp or tc program returns for a rejected packet (default drop, or shot for tc)",
+       {"drop", "pass", "aborted", "ok", "shot"}},
+      {"packet-access",
+       "how the program reads the packet: legacy (LD_ABS/LD_IND; socket and tc) or direct (data/data_end; xdp "
+       "and func)",
+       {"legacy", "direct"}},
+  };
+  target.emit = [](const ir::Function& function, const CompileOptions& options,
+                   const driver::TargetSettings& settings) -> Result<driver::Emitted> {
+    auto codegen = codegen_options(settings, options);
+    if (!codegen) return codegen.errors();
+    auto compiled = compile_for_hook(function, *codegen);
+    if (!compiled) return compiled.errors();
+    const Program& program = compiled->generated.program;
+    if (program.size() > kMaxInsns) return error(*size_remark(program, codegen->hook));
+    driver::Emitted emitted;
+    emitted.warnings = std::move(compiled->warnings);
+    if (auto remark = size_remark(program, codegen->hook)) emitted.warnings.push_back(std::move(*remark));
+    const std::string format = chosen(settings, "format", "text");
+    if (format == "elf") {
+      ObjectOptions object;
+      object.hook = codegen->hook;
+      auto bytes = write_object(program, object);
+      if (!bytes) return bytes.errors();
+      emitted.bytes.assign(bytes->begin(), bytes->end());
+    } else if (format == "json") {
+      emitted.bytes = format_json(program, codegen->hook);
+      if (emitted.bytes.empty() || emitted.bytes.back() != '\n') emitted.bytes.push_back('\n');
+    } else if (chosen(settings, "listing", "d") == "dd") {
+      emitted.bytes = format_c_array(program);
+    } else {
+      emitted.bytes = format_listing(program);
+    }
+    emitted.instructions = program.size();
+    return emitted;
+  };
+  // A second target of the same name is a build mistake, not a user's.
+  if (!registry.add(std::move(target))) std::abort();
+}
+
+}  // namespace bpfc::ebpf

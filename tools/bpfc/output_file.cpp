@@ -1,0 +1,26 @@
+#include "output_file.h"
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+
+namespace bpfc::cli {
+
+bool write_file(const std::string& path, std::string_view bytes, std::string& error) {
+  const bool to_stdout = path == "-";
+  std::FILE* file = to_stdout ? stdout : std::fopen(path.c_str(), "wb");
+  if (file == nullptr) {
+    error = "cannot write " + path + ": " + std::strerror(errno);
+    return false;
+  }
+  const bool written = std::fwrite(bytes.data(), 1, bytes.size(), file) == bytes.size();
+  const int saved = errno;
+  const bool closed = to_stdout ? std::fflush(file) == 0 : std::fclose(file) == 0;
+  if (!written || !closed) {
+    error = "cannot write " + path + ": " + std::strerror(written ? errno : saved);
+    return false;
+  }
+  return true;
+}
+
+}  // namespace bpfc::cli

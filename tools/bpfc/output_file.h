@@ -1,0 +1,14 @@
+// Writing a command's whole output to a file (-o FILE), '-' being standard
+// output.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace bpfc::cli {
+
+// False, with `error` saying why in words for people ("cannot write
+// out.o: Permission denied"), when the file cannot be written completely.
+bool write_file(const std::string& path, std::string_view bytes, std::string& error);
+
+}  // namespace bpfc::cli
