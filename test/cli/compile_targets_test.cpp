@@ -55,7 +55,7 @@ TEST(Targets, AnUnknownTargetIsAUsageErrorListingThem) {
     EXPECT_EQ(r.exit_code, 2) << option;
     EXPECT_TRUE(r.out.empty());
     EXPECT_EQ(r.err.substr(0, r.err.find('\n')),
-              "bpfc: unknown target 'llvm' (the targets are cbpf and ir; bpfc compile --help describes them)")
+              "bpfc: unknown target 'llvm' (the targets are cbpf, ebpf and ir; bpfc compile --help describes them)")
         << r.err;
   }
 }

@@ -172,12 +172,13 @@ TEST_F(BashCompletion, EveryOptionOfEveryCommand) {
 }
 
 TEST_F(BashCompletion, ValuesFromAFixedSet) {
-  EXPECT_EQ(complete({"bpfc", "compile", "--format", ""}), (Words{"text", "json"}));
-  EXPECT_EQ(complete({"bpfc", "compile", "--format", "=", ""}), (Words{"text", "json"}));
+  EXPECT_EQ(complete({"bpfc", "compile", "--format", ""}), (Words{"elf", "json", "text"}));
+  EXPECT_EQ(complete({"bpfc", "compile", "--format", "=", ""}), (Words{"elf", "json", "text"}));
+  EXPECT_EQ(complete({"bpfc", "compile", "--ebpf-hook", ""}), (Words{"func", "socket", "tc", "xdp"}));
   EXPECT_EQ(complete({"bpfc", "asm", "--format", "=", "j"}), Words{"json"});
   EXPECT_EQ(complete({"bpfc", "filter", "--format", "pcapn"}), Words{"pcapng"});
-  EXPECT_EQ(complete({"bpfc", "compile", "--emit", ""}), (Words{"cbpf", "ir"}));
-  EXPECT_EQ(complete({"bpfc", "compile", "--target", ""}), (Words{"cbpf", "ir"}));
+  EXPECT_EQ(complete({"bpfc", "compile", "--emit", ""}), (Words{"cbpf", "ebpf", "ir"}));
+  EXPECT_EQ(complete({"bpfc", "compile", "--target", ""}), (Words{"cbpf", "ebpf", "ir"}));
   EXPECT_EQ(complete({"bpfc", "filter", "--engine", ""}), Words{"interp"});
   EXPECT_EQ(complete({"bpfc", "verify", "--color", "a"}), (Words{"auto", "always"}));
   EXPECT_EQ(complete({"bpfc", "--color", "n"}), Words{"never"});

@@ -57,6 +57,11 @@ std::vector<FileArgument> file_arguments(const std::string& program) {
       {"filter", "-V", false, [](const std::string& p) { return std::vector<std::string>{"filter", "-V", p}; }, 1},
       {"filter", "-w", true,
        [](const std::string& p) { return std::vector<std::string>{"filter", "-r", kSample, "-w", p}; }},
+      {"compile", "-o", true, [](const std::string& p) { return std::vector<std::string>{"compile", "-o", p, "tcp"}; }},
+      {"compile", "-o", true,
+       [](const std::string& p) {
+         return std::vector<std::string>{"compile", "--target=ebpf", "--format=elf", "-o", p, "tcp"};
+       }},
   };
 }
 

@@ -10,14 +10,15 @@ bool write_file(const std::string& path, std::string_view bytes, std::string& er
   const bool to_stdout = path == "-";
   std::FILE* file = to_stdout ? stdout : std::fopen(path.c_str(), "wb");
   if (file == nullptr) {
-    error = "cannot write " + path + ": " + std::strerror(errno);
+    error = path + ": " + std::strerror(errno);
     return false;
   }
   const bool written = std::fwrite(bytes.data(), 1, bytes.size(), file) == bytes.size();
   const int saved = errno;
   const bool closed = to_stdout ? std::fflush(file) == 0 : std::fclose(file) == 0;
   if (!written || !closed) {
-    error = "cannot write " + path + ": " + std::strerror(written ? errno : saved);
+    error = (to_stdout ? std::string("standard output") : path) + ": write error: " +
+            std::strerror(written ? errno : saved);
     return false;
   }
   return true;

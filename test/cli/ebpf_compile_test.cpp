@@ -1,0 +1,120 @@
+// `bpfc compile --target=ebpf`: the listing, -dd and JSON say the same
+// program; -o FILE.o writes an object bpftool loads for each hook; options
+// that do not fit the target or the hook are clear errors.
+#include <unistd.h>
+
+#include <filesystem>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "cli_helpers.h"
+#include "savefile_fixtures.h"
+
+namespace bpfc::clitest {
+namespace {
+
+size_t count(const std::string& text, const std::string& what) {
+  size_t n = 0;
+  for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + what.size())) ++n;
+  return n;
+}
+
+TEST(EbpfCompile, ListingCArrayAndJsonDescribeOneProgram) {
+  const std::string filter = "tcp port 80 and not net 10.0.0.0/8";
+  for (const std::string hook : {"socket", "xdp", "tc", "func"}) {
+    auto listing = bpfc({"compile", "--target=ebpf", "--ebpf-hook=" + hook, filter});
+    auto array = bpfc({"compile", "--target=ebpf", "--ebpf-hook=" + hook, "-dd", filter});
+    auto json = bpfc({"compile", "--target=ebpf", "--ebpf-hook=" + hook, "--format=json", filter});
+    ASSERT_EQ(listing.exit_code, 0) << listing.err;
+    ASSERT_EQ(array.exit_code, 0) << array.err;
+    ASSERT_EQ(json.exit_code, 0) << json.err;
+    const size_t instructions = lines_of(listing.out).size();  // no 64-bit immediates here
+    EXPECT_GT(instructions, 10u) << hook;
+    EXPECT_EQ(count(array.out, ".code = "), instructions) << hook;
+    const auto parsed = nlohmann::json::parse(json.out);
+    EXPECT_EQ(parsed["length"], instructions) << hook;
+    EXPECT_EQ(parsed["hook"], hook);
+    EXPECT_NE(listing.out.find("exit"), std::string::npos);
+  }
+  // Socket filters read the packet with legacy loads, XDP directly.
+  EXPECT_NE(bpfc({"compile", "--target=ebpf", "tcp"}).out.find("skb[12]"), std::string::npos);
+  EXPECT_NE(bpfc({"compile", "--target=ebpf", "--ebpf-hook=xdp", "tcp"}).out.find("(r6 +12)"), std::string::npos);
+}
+
+TEST(EbpfCompile, ObjectsLoadWithBpftool) {
+  if (geteuid() != 0) GTEST_SKIP() << "loading programs needs root";
+  if (!testsupport::program_available("bpftool") || !testsupport::program_available("unshare")) {
+    GTEST_SKIP() << "bpftool or unshare is not installed";
+  }
+  ScratchDir dir;
+  for (const std::string hook : {"socket", "xdp", "tc"}) {
+    const std::string object = dir.file(hook + ".o");
+    auto compiled = bpfc({"compile", "--target=ebpf", "--ebpf-hook=" + hook, "-o", object,
+                          "vlan and ip6 and tcp or udp port 53 or ip6 protochain 17"});
+    ASSERT_EQ(compiled.exit_code, 0) << compiled.err;
+    EXPECT_TRUE(compiled.out.empty());
+    // A bpffs of its own, in a mount namespace of its own: nothing stays pinned.
+    auto loaded = testsupport::run_process(
+        {"unshare", "--mount", "--propagation", "private", "sh", "-c",
+         "mount -t bpf bpf /sys/fs/bpf && bpftool prog load \"$1\" /sys/fs/bpf/filter && bpftool prog show pinned "
+         "/sys/fs/bpf/filter",
+         "sh", object});
+    if (loaded.exit_code != 0 && loaded.err.find("mount") != std::string::npos) {
+      GTEST_SKIP() << "cannot mount a private bpffs: " << loaded.err;
+    }
+    ASSERT_EQ(loaded.exit_code, 0) << hook << ": " << loaded.err;
+    EXPECT_NE(loaded.out.find(hook == "socket" ? "socket_filter" : hook == "tc" ? "sched_cls" : "xdp"),
+              std::string::npos)
+        << loaded.out;
+  }
+}
+
+TEST(EbpfCompile, OptionsThatDoNotFitAreClearErrors) {
+  struct Case {
+    std::vector<std::string> args;
+    int exit_code;
+    std::string message;
+  };
+  const std::vector<Case> cases = {
+      {{"compile", "--ebpf-hook=xdp", "tcp"}, 2, "bpfc: --ebpf-hook does not apply to --target=cbpf"},
+      {{"compile", "--target=ebpf", "--ebpf-hook=kprobe", "tcp"}, 2, "target ebpf takes ebpf-hook socket, xdp, tc, func"},
+      {{"compile", "--target=ebpf", "--ebpf-accept=pass", "tcp"}, 1,
+       "bpfc: --ebpf-accept applies to the xdp and tc hooks"},
+      {{"compile", "--target=ebpf", "--ebpf-hook=tc", "--ebpf-reject=drop", "tcp"}, 1,
+       "bpfc: --ebpf-reject=drop is not a tc action (ok or shot)"},
+      {{"compile", "--target=ebpf", "--packet-access=direct", "tcp"}, 1,
+       "bpfc: the socket hook cannot read packets with --packet-access=direct"},
+      {{"compile", "--target=ebpf", "--ebpf-hook=xdp", "--context=linux", "inbound"}, 1,
+       "bpfc: the xdp hook has no kernel packet metadata"},
+      {{"compile", "--target=ebpf", "-ddd", "tcp"}, 2, "target ebpf takes listing d, dd, not 'ddd'"},
+  };
+  for (const Case& c : cases) {
+    auto r = bpfc(c.args);
+    EXPECT_EQ(r.exit_code, c.exit_code) << r.err;
+    EXPECT_TRUE(r.out.empty()) << r.out;
+    EXPECT_NE(r.err.find(c.message), std::string::npos) << r.err;
+  }
+}
+
+TEST(EbpfCompile, XdpActionsFollowTheOptions) {
+  auto normal = bpfc({"compile", "--target=ebpf", "--ebpf-hook=xdp", "udp"});
+  auto inverted = bpfc({"compile", "--target=ebpf", "--ebpf-hook=xdp", "--ebpf-accept=drop", "--ebpf-reject=pass", "udp"});
+  ASSERT_EQ(normal.exit_code, 0) << normal.err;
+  ASSERT_EQ(inverted.exit_code, 0) << inverted.err;
+  // XDP_PASS is 2, XDP_DROP 1: the two programs swap them.
+  EXPECT_EQ(count(normal.out, "w0 = 2\n"), count(inverted.out, "w0 = 1\n"));
+  EXPECT_EQ(count(normal.out, "w0 = 1\n"), count(inverted.out, "w0 = 2\n"));
+  EXPECT_GT(count(normal.out, "w0 = 2\n"), 0u);
+}
+
+TEST(EbpfCompile, ProtochainIsABoundedLoopWithItsWarning) {
+  auto r = bpfc({"compile", "--target=ebpf", "--ebpf-hook=xdp", "ip6 protochain 6"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_LT(lines_of(r.out).size(), 150u) << "a loop, not 64 unrolled steps";
+  EXPECT_NE(r.out.find("goto pc-"), std::string::npos) << r.out;
+  EXPECT_NE(r.err.find("protochain follows at most 64 IPv6 extension headers"), std::string::npos) << r.err;
+}
+
+}  // namespace
+}  // namespace bpfc::clitest
