@@ -93,6 +93,25 @@ TEST(EbpfKernel, LoadsAndRunsWithTheLogAskedFor) {
   EXPECT_NE(too_short.error().message.find("BPF_PROG_TEST_RUN on 10 bytes failed"), std::string::npos);
 }
 
+TEST(EbpfKernel, TheLogBufferGrowsUntilTheLogFits) {
+  SKIP_WITHOUT_BPF();
+  // Level 2 logs every instruction: 5000 of them write far more than the
+  // first 64 KiB buffer holds.
+  Program p{mov64_imm(R0, 0)};
+  p.insert(p.end(), 5000, alu64_imm(ADD, R0, 1));
+  p.push_back(exit_insn());
+  auto loaded = load_program(p, kProgTypeSocketFilter, "GPL", 2);
+  ASSERT_TRUE(loaded.ok()) << loaded.error().describe();
+  EXPECT_GT(loaded->verifier_log.size(), 64u * 1024);
+  EXPECT_NE(loaded->verifier_log.find("processed 5002 insns"), std::string::npos)
+      << loaded->verifier_log.substr(loaded->verifier_log.size() - 300);
+  // And on refusal: the same program without r0 written first.
+  p.front() = mov64_imm(R1, 0);
+  auto refused = load_program(p, kProgTypeSocketFilter);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.error().verifier_log.find("R0 !read_ok"), std::string::npos);
+}
+
 TEST(EbpfKernel, ArithmeticCornerCasesMatch) {
   SKIP_WITHOUT_BPF();
   const std::vector<std::vector<uint8_t>> inputs = packets(0);
