@@ -35,7 +35,7 @@ int32_t RandomEbpfPrograms::interesting_imm() {
   }
 }
 
-Program RandomEbpfPrograms::next(unsigned body) {
+Program RandomEbpfPrograms::next(unsigned body, bool legacy_loads) {
   // Instructions are built first with jump targets as indexes into `start`
   // (the instruction starts), then the offsets are filled in.
   Program p{mov64_reg(R6, R1)};
@@ -52,7 +52,9 @@ Program RandomEbpfPrograms::next(unsigned body) {
   for (unsigned i = 0; i < body; ++i) {
     starts.push_back(p.size());
     const uint8_t dst = scalar_reg();
-    switch (below(10)) {
+    uint32_t kind = below(10);
+    if (!legacy_loads && (kind == 5 || kind == 6)) kind = 0;
+    switch (kind) {
       case 0:
       case 1:
       case 2:

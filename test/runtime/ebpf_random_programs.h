@@ -18,10 +18,11 @@ class RandomEbpfPrograms {
  public:
   explicit RandomEbpfPrograms(uint64_t seed) : rng_(seed) {}
 
-  // A socket-filter program of about `body` instructions before its
-  // epilogue, which folds r7-r9 into r0 (and r0's high half into its low
-  // half) so that every register's value reaches the 32-bit return value.
-  ebpf::Program next(unsigned body);
+  // A program of about `body` instructions before its epilogue, which folds
+  // r7-r9 into r0 (and r0's high half into its low half) so that every
+  // register's value reaches the 32-bit return value. Without
+  // `legacy_loads` it has no LD_ABS/LD_IND and runs in every hook (XDP too).
+  ebpf::Program next(unsigned body, bool legacy_loads = true);
 
  private:
   uint32_t below(uint32_t n) { return std::uniform_int_distribution<uint32_t>(0, n - 1)(rng_); }
