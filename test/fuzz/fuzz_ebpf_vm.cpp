@@ -1,7 +1,9 @@
 // libFuzzer target: the eBPF validator and interpreter on arbitrary programs
 // and packets. Neither may crash, hang or trip the sanitizers, on valid and
-// invalid programs alike; a run must be deterministic and a fault must name
-// an instruction of the program.
+// invalid programs alike; a run must be deterministic, a fault must name an
+// instruction of the program, and a program the validator accepted must not
+// fault for a reason the validator checks (opcode, registers, jump targets,
+// falling off the end).
 //
 // Input: byte 0 picks the hook (low 2 bits) and how the rest is read (bit 2:
 // raw struct bpf_insn bytes, or "shaped" instructions whose opcode comes from
@@ -11,6 +13,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
+#include <string>
 #include <vector>
 
 #include "bpfc/runtime/ebpf_vm.h"
@@ -91,5 +94,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (first.ok() != second.ok() || first.r0 != second.r0 || first.executed_insns != second.executed_insns) std::abort();
   if (first.fault && !program.empty() && first.fault->index >= program.size()) std::abort();
   if (first.executed_insns > limits.max_executed_insns) std::abort();
+  // What the validator checks cannot go wrong in a program it accepted.
+  if (!invalid && first.fault) {
+    const std::string& what = first.fault->message;
+    for (const char* structural : {"unknown opcode", "ran off the end", "outside the program", "second slot",
+                                   "reserved field", "invalid register", "read-only frame pointer"})
+      if (what.find(structural) != std::string::npos) std::abort();
+  }
   return 0;
 }
