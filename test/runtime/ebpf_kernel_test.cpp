@@ -220,6 +220,25 @@ TEST(EbpfKernel, HelpersMatch) {
               Hook::Socket, packets(0));
 }
 
+TEST(EbpfKernel, StackStoresAndLoadsMatch) {
+  SKIP_WITHOUT_BPF();
+  // An 8-byte value stored, parts overwritten by narrower stores, then read
+  // back at every aligned offset and width (little-endian composition).
+  int compared = 0;
+  for (uint8_t read_size : {B, H, W, DW})
+    for (int16_t at = -16; at < 0; at += static_cast<int16_t>(size_bytes(read_size)))
+      compared += expect_same(concat({imm64(R1, 0x8877665544332211),
+                                      {stx_mem(DW, R10, R1, -16), stx_mem(DW, R10, R1, -8), st_mem(B, R10, -15, 0xab),
+                                       st_mem(H, R10, -10, -2), st_mem(W, R10, -4, 0x7f000001),
+                                       ldx_mem(read_size, R0, R10, at), alu64_imm(RSH, R0, 1), exit_insn()}}),
+                              Hook::Socket, packets(0));
+  EXPECT_GT(compared, 0);
+  // A spilled context pointer comes back as one.
+  expect_same({stx_mem(DW, R10, R1, -8), mov64_imm(R1, 0), ldx_mem(DW, R2, R10, -8), ldx_mem(W, R0, R2, skb::kLen),
+               exit_insn()},
+              Hook::Socket, packets(0));
+}
+
 TEST(EbpfKernel, BoundedLoopMatches) {
   SKIP_WITHOUT_BPF();
   // Sum the first bytes until 8 or the end of the packet (a back edge).
