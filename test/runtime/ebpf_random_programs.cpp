@@ -47,12 +47,15 @@ Program RandomEbpfPrograms::next(unsigned body, bool legacy_loads) {
       p.insert(p.end(), pair.begin(), pair.end());
     }
   }
+  // The stack's top 64 bytes start written, so that every load below reads
+  // initialized bytes.
+  for (int16_t slot = -64; slot < 0; slot += 8) p.push_back(stx_mem(DW, R10, scalar_reg(), slot));
   std::vector<size_t> starts;  // where each instruction of the body starts
   std::vector<size_t> jumps;   // body instructions that are jumps
   for (unsigned i = 0; i < body; ++i) {
     starts.push_back(p.size());
     const uint8_t dst = scalar_reg();
-    uint32_t kind = below(10);
+    uint32_t kind = below(12);
     if (!legacy_loads && (kind == 5 || kind == 6)) kind = 0;
     switch (kind) {
       case 0:
@@ -91,6 +94,19 @@ Program RandomEbpfPrograms::next(unsigned body, bool legacy_loads) {
         const uint8_t index = scalar_reg();
         if (below(10) != 0) p.push_back(alu64_imm(AND, index, 31));
         p.push_back(ld_ind(sizes[below(3)], index, static_cast<int32_t>(below(16)) - (below(16) == 0 ? 20 : 0)));
+        break;
+      }
+      case 10:
+      case 11: {  // a store or load of the stack's top 64 bytes, aligned
+        constexpr uint8_t sizes[] = {B, H, W, DW};
+        const uint8_t size = sizes[below(4)];
+        const auto at = static_cast<int16_t>(-64 + static_cast<int>(below(64 / size_bytes(size)) * size_bytes(size)));
+        if (kind == 11)
+          p.push_back(ldx_mem(size, dst, R10, at));
+        else if (below(3) == 0)
+          p.push_back(st_mem(size, R10, at, interesting_imm()));
+        else
+          p.push_back(stx_mem(size, R10, scalar_reg(), at));
         break;
       }
       default: {  // conditional forward jump; the offset is set below

@@ -1,6 +1,7 @@
 // Random eBPF programs that both run_ebpf() and the kernel verifier accept:
 // straight-line code with forward conditional branches over numbers only
-// (r0, r7, r8, r9), plus LD_ABS/LD_IND through the context in r6. Every
+// (r0, r7, r8, r9), plus LD_ABS/LD_IND through the context in r6 and stores
+// and loads of every width in the stack's top 64 bytes (written first). Every
 // ALU/ALU64 operation (both operand sources, BPF_END both ways), every
 // conditional JMP/JMP32 comparison and ld_imm64 appear; division/modulus by a
 // register that may be 0 and register shift amounts beyond the width are
