@@ -1,7 +1,7 @@
 # Entry points: `make run` (install, build, demo) and `make test` (install,
 # build, the whole suite in a Release build and again under AddressSanitizer
 # and UndefinedBehaviorSanitizer, then each fuzz target (savefile readers,
-# compiler) for FUZZ_SECONDS). `make fuzz` fuzzes longer, `make bench` measures `bpfc
+# compiler, eBPF interpreter) for FUZZ_SECONDS). `make fuzz` fuzzes longer, `make bench` measures `bpfc
 # filter` against tcpdump. Everything else is CMake.
 BUILD ?= build
 ASAN_BUILD ?= build-asan

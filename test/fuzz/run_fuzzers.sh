@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs each fuzz target (the two savefile readers, the decompression layer
-# under them, and the compiler) for a fixed time and reports how many inputs
-# it executed and whether it found anything. Builds nothing: the targets must exist in BUILD_DIR (configured
+# under them, the compiler, and the eBPF interpreter) for a fixed time and
+# reports how many inputs it executed and whether it found anything. Builds nothing: the targets must exist in BUILD_DIR (configured
 # with -DBPFC_FUZZ=ON; `make test-fuzz` does both).
 #
 # Usage: run_fuzzers.sh BUILD_DIR [SECONDS]   (default 30 seconds per target)
@@ -12,8 +12,10 @@
 # four codec/damage combinations each; the compiler's from the
 # expressions of test/corpus/accept (one in eight for runs under five minutes,
 # so that loading them leaves time to fuzz) plus as many generator inputs, by
-# fuzz_compiler_seed_generator. Both live in a temporary directory that is
-# removed afterwards. The targets run side by side (four on the usual two
+# fuzz_compiler_seed_generator; the eBPF interpreter's from two small
+# programs written below (the input format is in fuzz_ebpf_vm.cpp). All live
+# in a temporary directory that is removed afterwards. The targets run side
+# by side (five on the usual two
 # cores: the wall time stays SECONDS plus start-up). Findings (crash-*,
 # leak-*, timeout-*, oom-* reproducers) are kept in
 # BUILD_DIR/fuzz-artifacts/<target>/ and each target's output in
@@ -34,7 +36,7 @@ fi
 here=$(cd "$(dirname "$0")" && pwd)
 corpus_pcaps=$here/../corpus/pcaps
 corpus_accept=$here/../corpus/accept
-targets=(fuzz_pcap_reader fuzz_pcapng_reader fuzz_compressed_savefile fuzz_compiler)
+targets=(fuzz_pcap_reader fuzz_pcapng_reader fuzz_compressed_savefile fuzz_compiler fuzz_ebpf_vm)
 bin_dir=$build/test/fuzz
 
 for program in "${targets[@]}" fuzz_seed_generator fuzz_compiler_seed_generator; do
@@ -49,7 +51,14 @@ trap 'rm -rf "$work"' EXIT
 seeds=$work/seeds
 compiler_seeds=$work/compiler-seeds
 compressed_seeds=$work/compressed-seeds
-mkdir -p "$seeds" "$compiler_seeds" "$compressed_seeds" "$build/fuzz-logs"
+ebpf_seeds=$work/ebpf-seeds
+mkdir -p "$seeds" "$compiler_seeds" "$compressed_seeds" "$ebpf_seeds" "$build/fuzz-logs"
+# Raw instructions (byte 0 = 4: socket hook, raw form), a 4-byte packet:
+# "r6 = r1; r0 = ntohs(packet[1]); exit" and an XDP bounds-checked read.
+printf '\004\004\001\002\003\004\277\026\000\000\000\000\000\000\050\000\000\000\001\000\000\000\225\000\000\000\000\000\000\000' \
+  >"$ebpf_seeds/socket-ld-abs"
+printf '\005\002\252\273\141\022\000\000\000\000\000\000\141\023\004\000\000\000\000\000\277\044\000\000\000\000\000\000\007\004\000\000\001\000\000\000\055\064\001\000\000\000\000\000\161\040\000\000\000\000\000\000\225\000\000\000\000\000\000\000' \
+  >"$ebpf_seeds/xdp-direct"
 cp "$corpus_pcaps"/* "$seeds"/
 "$bin_dir/fuzz_seed_generator" "$seeds"
 index=0
@@ -69,7 +78,8 @@ export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 export ASAN_OPTIONS=abort_on_error=0:detect_leaks=1
 
 echo "fuzzing ${targets[*]} for ${seconds} s each ($(ls "$seeds" | wc -l) savefile seeds," \
-  "$(ls "$compressed_seeds" | wc -l) compressed-savefile seeds, $(ls "$compiler_seeds" | wc -l) compiler seeds)"
+  "$(ls "$compressed_seeds" | wc -l) compressed-savefile seeds, $(ls "$compiler_seeds" | wc -l) compiler seeds," \
+  "$(ls "$ebpf_seeds" | wc -l) eBPF seeds)"
 pids=()
 for target in "${targets[@]}"; do
   mkdir -p "$work/$target" "$build/fuzz-artifacts/$target"
@@ -81,6 +91,9 @@ for target in "${targets[@]}"; do
     # hang is what takes longer than 30 s.
     options=(-max_len=8192 -entropic=0 -timeout=30)
     target_seeds=$compiler_seeds
+  elif [ "$target" = fuzz_ebpf_vm ]; then
+    options=(-max_len=4096)
+    target_seeds=$ebpf_seeds
   elif [ "$target" = fuzz_compressed_savefile ]; then
     options=(-max_len=65536)
     target_seeds=$compressed_seeds
