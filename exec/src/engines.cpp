@@ -2,6 +2,7 @@
 #include <cstdlib>
 
 #include "bpfc/exec/engine.h"
+#include "ebpf/ebpf_engines.h"
 #include "interp/interp_engine.h"
 
 namespace bpfc::exec {
@@ -23,7 +24,9 @@ const EngineRegistry& engines() {
   static const EngineRegistry registry = [] {
     EngineRegistry built;
     // A duplicate name is a build mistake: stop loudly.
-    if (!built.add(interp_engine())) std::abort();
+    if (!built.add(interp_engine()) || !built.add(ebpf_interpreter_engine()) || !built.add(kernel_engine())) {
+      std::abort();
+    }
     return built;
   }();
   return registry;

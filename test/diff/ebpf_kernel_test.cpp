@@ -3,7 +3,8 @@
 // filter (and, for EN10MB, an XDP and a tc program) that the kernel's
 // verifier loads, and BPF_PROG_TEST_RUN on corpus packets, their mutants and
 // truncations gives the verdict of bpfc's classic program on the same bytes
-// (with protochain following as many headers, 64, as the eBPF loop does).
+// (with protochain following as many headers, 64, as the eBPF loop does),
+// and bpfc's user-space eBPF interpreter returns what the kernel returns.
 #include <algorithm>
 #include <iostream>
 #include <map>
@@ -17,6 +18,7 @@
 #include "bpfc/frontend/resolver.h"
 #include "bpfc/linktype/linktype.h"
 #include "bpfc/runtime/cbpf_vm.h"
+#include "bpfc/runtime/ebpf_vm.h"
 #include "corpus_entries.h"
 #include "ebpf_kernel_runner.h"
 #include "packet_corpus.h"
@@ -33,7 +35,7 @@ constexpr int kSyntheticPackets = 30;
 #endif
 
 struct Tally {
-  size_t programs = 0, refused = 0, runs = 0, frames_refused = 0, mismatches = 0;
+  size_t programs = 0, refused = 0, runs = 0, frames_refused = 0, mismatches = 0, interpreter_mismatches = 0;
 };
 
 TEST(EbpfKernel, CorpusProgramsLoadAndGiveTheClassicVerdicts) {
@@ -92,6 +94,18 @@ TEST(EbpfKernel, CorpusProgramsLoadAndGiveTheClassicVerdicts) {
             continue;
           }
           ++tally.runs;
+          // bpfc's user-space eBPF interpreter must say what the kernel says.
+          runtime::EbpfContext context;
+          context.hook = hook;
+          context.packet = {bytes, caplen};
+          const runtime::EbpfRun interpreted = runtime::run_ebpf(program->generated.program, context);
+          if (!interpreted.ok() || interpreted.r0 != *returned) {
+            if (++tally.interpreter_mismatches <= 5) {
+              ADD_FAILURE() << ebpf::name(hook) << " '" << entry.expr << "' on " << view.packet->origin
+                            << " caplen " << caplen << ": kernel " << *returned << ", interpreter "
+                            << (interpreted.ok() ? std::to_string(interpreted.r0) : interpreted.fault->describe());
+            }
+          }
           const uint32_t verdict = runtime::run_cbpf(*classic, {bytes, caplen}, caplen);
           if (*returned != hook_return(hook, verdict)) {
             if (++tally.mismatches <= 5) {
@@ -108,8 +122,10 @@ TEST(EbpfKernel, CorpusProgramsLoadAndGiveTheClassicVerdicts) {
   for (const auto& [hook, tally] : tallies) {
     std::cout << "  " << hook << ": " << tally.programs << " programs, " << tally.refused << " refused; "
               << tally.runs << " test runs, " << tally.mismatches << " mismatches (" << tally.frames_refused
-              << " frames the kernel would not run)\n";
+              << " frames the kernel would not run); the eBPF interpreter differs from the kernel on "
+              << tally.interpreter_mismatches << "\n";
     EXPECT_EQ(tally.refused, 0u);
+    EXPECT_EQ(tally.interpreter_mismatches, 0u);
     EXPECT_EQ(tally.mismatches, 0u);
     EXPECT_GT(tally.runs, 0u);
   }

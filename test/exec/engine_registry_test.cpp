@@ -38,8 +38,8 @@ TEST(EngineRegistry, InterpIsTheDefaultAndLookupIsByName) {
 
 TEST(EngineRegistry, AddRefusesASecondEngineOfTheSameName) {
   EngineRegistry registry;
-  EXPECT_TRUE(registry.add(Engine{"x", "first", nullptr}));
-  EXPECT_FALSE(registry.add(Engine{"x", "second", nullptr}));
+  EXPECT_TRUE(registry.add(Engine{"x", "first"}));
+  EXPECT_FALSE(registry.add(Engine{"x", "second"}));
   EXPECT_EQ(registry.all().size(), 1u);
 }
 

@@ -11,10 +11,12 @@
 #include <string_view>
 
 #include "bpfc/capture/filter_engine.h"
+#include "bpfc/driver/executable.h"
 #include "bpfc/capture/linktype_map.h"
 #include "bpfc/exec/engine.h"
 #include "bpfc/linktype/linktype.h"
 #include "cli_status.h"
+#include "compile_settings.h"
 #include "progress_bar.h"
 #include "standard_output.h"
 #include "summary_writer.h"
@@ -222,9 +224,10 @@ capture::FilterFactory FilterRun::make_filter_factory() const {
     // As tcpdump -r: compiled for the savefile, whose byte order decides how
     // DLT_NULL's address family is tested.
     compile.context = request.swapped ? CompileContext::OfflineSwapped : CompileContext::Offline;
-    auto program = compile_cbpf(options_.expression, compile);
-    if (!program) return program.errors();
-    return engine->make(*program);
+    auto made = compile_for_engine(options_.expression, *engine, compile);
+    if (!made) return made.errors();
+    report_compile_notes(made->notes, SourceText{options_.expression, options_.expression_file});
+    return std::move(made->output);
   };
 }
 

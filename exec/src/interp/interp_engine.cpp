@@ -28,13 +28,13 @@ class InterpretedFilter final : public Filter {
 }  // namespace
 
 Engine interp_engine() {
-  return Engine{
-      "interp",
-      "bpfc's classic-BPF interpreter: libpcap's bpf_filter() verdicts, in user space",
-      [](const cbpf::Program& program) -> Result<std::unique_ptr<Filter>> {
-        return std::unique_ptr<Filter>(std::make_unique<InterpretedFilter>(program));
-      },
+  Engine engine;
+  engine.name = "interp";
+  engine.description = "bpfc's classic-BPF interpreter: libpcap's bpf_filter() verdicts, in user space";
+  engine.make = [](const cbpf::Program& program) -> Result<std::unique_ptr<Filter>> {
+    return std::unique_ptr<Filter>(std::make_unique<InterpretedFilter>(program));
   };
+  return engine;
 }
 
 }  // namespace bpfc::exec

@@ -69,7 +69,7 @@ Fault context_load(Machine& m, const Insn& insn, Value& out) {
     const uint64_t len = ctx.packet.size();
     switch (field) {
       case skb::kLen:
-        value = static_cast<uint32_t>(len);
+        value = ctx.skb.len.value_or(static_cast<uint32_t>(len));
         break;
       case skb::kPktType:
         value = ctx.skb.pkt_type;

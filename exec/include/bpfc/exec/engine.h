@@ -1,5 +1,5 @@
-// Filter engines by name: each turns a classic-BPF program into an
-// exec::Filter (`bpfc filter --engine=NAME`). The registry is a fixed list
+// Filter engines by name: each turns a classic-BPF program, or an eBPF one,
+// into an exec::Filter (`bpfc filter --engine=NAME`, `bpfc run`). The registry is a fixed list
 // built by a function (engines.cpp): a new engine is its folder under
 // exec/src and one line there.
 #pragma once
@@ -11,17 +11,26 @@
 #include <vector>
 
 #include "bpfc/cbpf/insn.h"
+#include "bpfc/ebpf/insn.h"
 #include "bpfc/exec/filter.h"
 #include "bpfc/support/diagnostic.h"
 
 namespace bpfc::exec {
 
+// The program an engine runs: the classic one, or an eBPF socket filter
+// compiled from the same IR (its return value is the classic program's).
+enum class EngineInput : uint8_t { Classic, EbpfSocketFilter };
+
 struct Engine {
   std::string name;         // as in --engine=NAME: lowercase
   std::string description;  // one line for --help
-  // The filter running `program`, which passes libpcap's bpf_validate();
-  // an error when this engine cannot run it (a kernel refusing it, say).
+  EngineInput input = EngineInput::Classic;
+  // Classic engines: the filter running `program`, which passes libpcap's
+  // bpf_validate(); an error when this engine cannot run it.
   std::function<Result<std::unique_ptr<Filter>>(const cbpf::Program& program)> make;
+  // eBPF engines: the filter running a socket-filter `program` (an error
+  // when it fails validation, or the kernel refuses it, with its log).
+  std::function<Result<std::unique_ptr<Filter>>(const ebpf::Program& program)> make_ebpf;
 };
 
 class EngineRegistry {

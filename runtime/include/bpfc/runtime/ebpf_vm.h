@@ -48,8 +48,8 @@ struct EbpfValidationError {
 // accesses, which helper a hook may call) is checked while running.
 std::optional<EbpfValidationError> validate_ebpf(const ebpf::Program& program);
 
-// The struct __sk_buff fields a socket or tc program can read besides len
-// (which is the packet's size) and data/data_end.
+// The struct __sk_buff fields a socket or tc program can read besides
+// data/data_end.
 struct SkbMetadata {
   uint32_t pkt_type = 0;      // PACKET_HOST
   uint16_t ethertype = 0;     // host order; reads of skb->protocol give it in network order
@@ -57,6 +57,10 @@ struct SkbMetadata {
   uint32_t vlan_tci = 0;
   uint32_t ifindex = 0;
   std::optional<uint32_t> wire_len;  // nullopt: the packet's size
+  // skb->len, nullopt: the packet's size. A socket on a live capture sees
+  // whole packets; a savefile's packet may hold fewer bytes than it had on
+  // the wire, and a filter's `len` is the wire length.
+  std::optional<uint32_t> len;
 };
 
 // What a program receives. For Hook::Socket and Hook::Tc, r1 points to a

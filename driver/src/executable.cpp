@@ -1,0 +1,31 @@
+#include "bpfc/driver/executable.h"
+
+#include <utility>
+
+#include "bpfc/ebpf/codegen.h"
+
+namespace bpfc {
+
+Result<Compiled<std::unique_ptr<exec::Filter>>> compile_for_engine(std::string_view filter, const exec::Engine& engine,
+                                                                   const CompileOptions& options) {
+  if (engine.input == exec::EngineInput::Classic) {
+    auto program = compile_cbpf_with_notes(filter, options);
+    if (!program) return program.errors();
+    auto made = engine.make(program->output);
+    if (!made) return made.errors();
+    return Compiled<std::unique_ptr<exec::Filter>>{std::move(*made), std::move(program->notes)};
+  }
+  auto function = compile_to_ir_with_notes(filter, options);
+  if (!function) return function.errors();
+  ebpf::CodegenOptions codegen = ebpf::default_codegen_options(ebpf::Hook::Socket);
+  codegen.protochain_depth = options.protochain_depth;
+  auto program = ebpf::compile_for_hook(std::move(function->output), codegen);
+  if (!program) return program.errors();
+  auto made = engine.make_ebpf(program->generated.program);
+  if (!made) return made.errors();
+  std::vector<std::string> notes = std::move(function->notes);
+  for (std::string& warning : program->warnings) notes.push_back(std::move(warning));
+  return Compiled<std::unique_ptr<exec::Filter>>{std::move(*made), std::move(notes)};
+}
+
+}  // namespace bpfc
