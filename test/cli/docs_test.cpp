@@ -179,7 +179,7 @@ TEST_F(BashCompletion, ValuesFromAFixedSet) {
   EXPECT_EQ(complete({"bpfc", "filter", "--format", "pcapn"}), Words{"pcapng"});
   EXPECT_EQ(complete({"bpfc", "compile", "--emit", ""}), (Words{"cbpf", "ebpf", "ir"}));
   EXPECT_EQ(complete({"bpfc", "compile", "--target", ""}), (Words{"cbpf", "ebpf", "ir"}));
-  EXPECT_EQ(complete({"bpfc", "filter", "--engine", ""}), Words{"interp"});
+  EXPECT_EQ(complete({"bpfc", "filter", "--engine", ""}), (Words{"ebpf", "interp", "kernel"}));
   EXPECT_EQ(complete({"bpfc", "verify", "--color", "a"}), (Words{"auto", "always"}));
   EXPECT_EQ(complete({"bpfc", "--color", "n"}), Words{"never"});
   // Link types, from the link-type table.

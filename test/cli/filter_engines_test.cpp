@@ -35,7 +35,7 @@ TEST(Engines, AnUnknownEngineIsAUsageErrorListingThem) {
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_TRUE(r.out.empty());
   EXPECT_EQ(r.err.substr(0, r.err.find('\n')),
-            "bpfc: unknown engine 'jit' (the engines are interp; bpfc filter --help describes them)")
+            "bpfc: unknown engine 'jit' (the engines are interp, ebpf and kernel; bpfc filter --help describes them)")
       << r.err;
 }
 

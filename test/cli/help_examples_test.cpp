@@ -177,6 +177,9 @@ class HelpExamples : public ::testing::Test {
     write_file(dir_.file("old.txt"), bpfc({"compile", "tcp port 80"}).out);
     write_file(dir_.file("new.txt"), bpfc({"compile", "tcp src port 80 or tcp dst port 80"}).out);
     write_file(dir_.file("filter.txt"), "# web traffic\ntcp port 80  # plain HTTP\n");
+    // eBPF objects the run and verify examples name.
+    bpfc({"compile", "--target=ebpf", "--ebpf-hook=xdp", "-o", dir_.file("xdp.o"), "udp port 53"});
+    bpfc({"compile", "--target=ebpf", "-o", dir_.file("filter.o"), "tcp port 80"});
     write_file(dir_.file("inputs.txt"), "in.pcap\nb.pcap\n");
     // A listing with a backward jump at its third line.
     write_file(dir_.file("loop.txt"), "(000) ld #1\n(001) jeq #1 jt 2 jf 3\n(002) ja 0\n(003) ret #0\n");

@@ -53,7 +53,7 @@ TEST(UsageErrors, BadValuesNameWhatTheValueIsFor) {
       {{"compile", "--emit", "llvm", "tcp"},
        "unknown target 'llvm' (the targets are cbpf, ebpf and ir; bpfc compile --help describes them)"},
       {{"filter", "-r", kSample, "--engine", "jit"},
-       "unknown engine 'jit' (the engines are interp; bpfc filter --help describes them)"},
+       "unknown engine 'jit' (the engines are interp, ebpf and kernel; bpfc filter --help describes them)"},
       {{"run", "-e", "tcp", "--wirelen", "big", "00"}, "invalid wire length 'big' (not a number)"},
       {{"verify", "--equiv", "--length", "x", "tcp", "udp"}, "invalid length 'x' (not a number)"},
       {{"verify", "--equiv", "--opt-a", "3", "tcp", "udp"}, "invalid optimization level '3' (must be from 0 to 2)"},

@@ -2,6 +2,7 @@
 // as hex strings and prints the filter's return value for each one, so a
 // filter's verdicts can be checked without a capture.
 #include <cstdio>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -11,9 +12,15 @@
 #include "bpfc/cbpf/format.h"
 #include "bpfc/runtime/cbpf_vm.h"
 #include "bpfc/driver/compile.h"
+#include "bpfc/driver/executable.h"
+#include "bpfc/exec/engine.h"
+#include "bpfc/runtime/ebpf_kernel.h"
+#include "bpfc/runtime/ebpf_vm.h"
 #include "cli_status.h"
 #include "commands.h"
 #include "compile_settings.h"
+#include "ebpf_object_input.h"
+#include "engine_option.h"
 #include "hex_packet.h"
 #include "kernel_warning.h"
 #include "option_values.h"
@@ -25,6 +32,7 @@ namespace {
 
 struct RunCommandOptions {
   CompileSettings settings;
+  std::string engine{exec::kDefaultEngine};
   std::string expression;
   bool has_expression = false;
   std::string program_file;
@@ -80,6 +88,93 @@ std::optional<std::vector<std::string>> packet_texts(const RunCommandOptions& op
   return lines;
 }
 
+// What runs each packet: its return value, or nullopt with `error` set.
+using PacketRunner =
+    std::function<std::optional<uint32_t>(const std::vector<uint8_t>& packet, uint32_t wirelen, std::string& error)>;
+
+// -e with an engine: the expression compiled for what the engine runs.
+std::optional<PacketRunner> engine_runner(const RunCommandOptions& options, const exec::Engine& engine) {
+  const CompileOptions compile_options = to_compile_options(options.settings);
+  auto made = compile_for_engine(options.expression, engine, compile_options);
+  if (!made) {
+    report_diagnostics(made.errors(), options.expression);
+    return std::nullopt;
+  }
+  report_compile_notes(made->notes, SourceText{options.expression, std::nullopt});
+  std::shared_ptr<exec::Filter> filter = std::move(made->output);
+  return [filter](const std::vector<uint8_t>& packet, uint32_t wirelen, std::string&) -> std::optional<uint32_t> {
+    return filter->run(packet, wirelen);
+  };
+}
+
+// -p FILE.o with an eBPF engine: the object's program, run as its hook runs
+// it (the XDP or tc action, a socket filter's bytes to keep).
+std::optional<PacketRunner> object_runner(const RunCommandOptions& options, const exec::Engine& engine) {
+  auto object = read_ebpf_object(options.program_file);
+  if (!object) return std::nullopt;
+  if (auto invalid = runtime::validate_ebpf(object->program)) {
+    report_failure(input_display_name(options.program_file) + ": " + invalid->describe());
+    return std::nullopt;
+  }
+  auto program = std::make_shared<ebpf::Program>(std::move(object->program));
+  const ebpf::Hook hook = object->hook;
+  if (engine.name == "kernel") {
+    if (hook == ebpf::Hook::Func) {
+      report_failure(input_display_name(options.program_file) +
+                     ": a func object runs inside the program that calls it; link it into one (bpftool gen "
+                     "object) to load it");
+      return std::nullopt;
+    }
+    if (options.wirelen) throw UsageError("--wirelen needs --engine=ebpf: the kernel's test run sets len itself");
+    auto loaded = runtime::load_program(*program, ebpf::program_type(hook),
+                                        object->license.empty() ? "GPL" : object->license);
+    if (!loaded) {
+      report_failure(input_display_name(options.program_file) + ": the kernel refused the program: " +
+                     loaded.error().describe());
+      return std::nullopt;
+    }
+    auto fd = std::make_shared<runtime::ProgramFd>(std::move(loaded->fd));
+    return [fd, hook](const std::vector<uint8_t>& packet, uint32_t, std::string& error) -> std::optional<uint32_t> {
+      std::vector<uint8_t> frame;
+      // A socket filter's test run strips an Ethernet header first.
+      if (hook == ebpf::Hook::Socket) frame = {0x02, 0, 0, 0, 0, 1, 0x02, 0, 0, 0, 0, 2, 0x88, 0xb5};
+      frame.insert(frame.end(), packet.begin(), packet.end());
+      auto result = runtime::test_run(*fd, frame);
+      if (!result) {
+        error = result.error().describe();
+        return std::nullopt;
+      }
+      return result->retval;
+    };
+  }
+  return [program, hook](const std::vector<uint8_t>& packet, uint32_t wirelen,
+                         std::string& error) -> std::optional<uint32_t> {
+    runtime::EbpfContext context;
+    context.hook = hook;
+    context.packet = packet;
+    context.skb.len = wirelen;
+    const runtime::EbpfRun run = runtime::run_ebpf(*program, context);
+    if (run.fault) {
+      error = "the program faulted: " + run.fault->describe();
+      return std::nullopt;
+    }
+    return static_cast<uint32_t>(run.r0);
+  };
+}
+
+std::optional<PacketRunner> make_runner(const RunCommandOptions& options) {
+  const exec::Engine& engine = *exec::engines().find(options.engine);  // the option checked the name
+  if (engine.input == exec::EngineInput::Classic) {
+    auto program = load_program(options);
+    if (!program) return std::nullopt;
+    auto shared = std::make_shared<cbpf::Program>(std::move(*program));
+    return [shared](const std::vector<uint8_t>& packet, uint32_t wirelen, std::string&) -> std::optional<uint32_t> {
+      return runtime::run_cbpf(*shared, packet, wirelen);
+    };
+  }
+  return options.has_expression ? engine_runner(options, engine) : object_runner(options, engine);
+}
+
 int run_packets(const RunCommandOptions& options) {
   if (options.has_expression == !options.program_file.empty()) {
     throw UsageError("give exactly one of -e EXPRESSION and -p PROGRAMFILE");
@@ -88,8 +183,8 @@ int run_packets(const RunCommandOptions& options) {
   if (options.program_file == "-" && reads_packets_from_stdin(options)) {
     throw UsageError("-p - reads the program from stdin, so packets must be arguments");
   }
-  auto program = load_program(options);
-  if (!program) return kExitFailure;
+  auto runner = make_runner(options);
+  if (!runner) return kExitFailure;
   auto texts = packet_texts(options);
   if (!texts) return kExitFailure;
   int status = kExitOk;
@@ -101,7 +196,12 @@ int run_packets(const RunCommandOptions& options) {
       continue;
     }
     uint32_t wirelen = options.wirelen.value_or(static_cast<uint32_t>(packet->size()));
-    std::printf("%u\n", runtime::run_cbpf(*program, *packet, wirelen));
+    auto value = (*runner)(*packet, wirelen, error);
+    if (!value) {
+      status = report_failure("packet " + std::to_string(i + 1) + ": " + error);
+      continue;
+    }
+    std::printf("%u\n", *value);
   }
   return status;
 }
@@ -110,6 +210,13 @@ constexpr const char* kExamples = R"(Examples:
   bpfc run -y RAW -e 'ip and udp' 4500001c000000004011000001020304050607080035003500080000
   bpfc run -y EN10MB -e 'ether[12:2] = 0x800' - < packets.hex
   bpfc run -p prog.txt --wirelen 1500 ffffffffffff00112233445508004500001c00000000401100000a0000010a0000020400003500080000
+  bpfc run --engine=ebpf -e 'udp port 53' - < packets.hex   # the eBPF socket filter
+  bpfc run --engine=kernel -p xdp.o - < packets.hex        # an object, in the kernel
+
+With --engine=ebpf or kernel, -e compiles the expression to an eBPF socket
+filter, and -p takes an eBPF object (bpfc compile --target=ebpf -o FILE.o),
+run as its hook runs it: an XDP or tc program prints its action (XDP_DROP 1,
+XDP_PASS 2; TC_ACT_OK 0, TC_ACT_SHOT 2).
 
 Prints one line per packet: the filter's return value (0 = rejected, otherwise
 the number of bytes to keep). Packets are hex strings (spaces and ':' allowed).
@@ -126,10 +233,12 @@ Subcommand add_run_command(CLI::App& app) {
                          ->type_name("EXPRESSION")
                          ->each([options](const std::string&) { options->has_expression = true; });
   auto* program = command->add_option("-p,--program", options->program_file,
-                                       "A -d/-dd/-ddd program file to run ('-' is stdin)")
+                                       "A -d/-dd/-ddd program file to run ('-' is stdin); with an eBPF engine, "
+                                       "an eBPF object file")
                       ->type_name("FILE");
   expression->excludes(program);
   add_compile_settings_options(*command, options->settings);
+  add_engine_option(*command, options->engine);
   add_number_option(*command, "--wirelen", options->wirelen, {.noun = "wire length"},
                     "Wire length given to the filter (what `len` sees); default: each packet's length");
   command->add_option("packets", options->packets,

@@ -8,8 +8,12 @@
 #include <vector>
 
 #include "bpfc/runtime/cbpf_vm.h"
+#include "bpfc/runtime/ebpf_kernel.h"
+#include "bpfc/runtime/ebpf_vm.h"
 #include "cli_status.h"
 #include "commands.h"
+#include "ebpf_object_input.h"
+#include "option_values.h"
 #include "program_validation.h"
 #include "text_input.h"
 #include "verify_equiv.h"
@@ -18,6 +22,7 @@ namespace bpfc::cli {
 namespace {
 
 struct VerifyCommandOptions {
+  std::string target = "cbpf";
   bool kernel = false;
   bool equiv = false;
   EquivOptions equiv_options;
@@ -33,7 +38,38 @@ int run_validation(const std::string& path, bool kernel) {
   return kExitOk;
 }
 
+// --target=ebpf: an eBPF object, checked with bpfc's rules (the kernel's
+// structural ones) and, with --kernel, by the running kernel's verifier.
+int run_ebpf_validation(const std::string& path, bool kernel) {
+  auto object = read_ebpf_object(path);
+  if (!object) return kExitFailure;
+  const std::string name = input_display_name(path);
+  if (auto invalid = runtime::validate_ebpf(object->program)) {
+    return report_failure(name + ": " + invalid->describe());
+  }
+  const std::string what = std::to_string(object->program.size()) + " instructions, " +
+                           std::string(ebpf::name(object->hook)) + " program '" + object->function + "'";
+  if (!kernel) {
+    std::printf("valid under bpfc's eBPF rules: %s\n", what.c_str());
+    return kExitOk;
+  }
+  if (object->hook == ebpf::Hook::Func) {
+    return report_failure(name + ": a func object is verified inside the program that calls it; link it into one "
+                                 "(bpftool gen object) and verify that");
+  }
+  auto loaded = runtime::load_program(object->program, ebpf::program_type(object->hook),
+                                      object->license.empty() ? "GPL" : object->license);
+  if (!loaded) return report_failure(name + ": the kernel's verifier refuses it: " + loaded.error().describe());
+  std::printf("the kernel's verifier accepts it: %s\n", what.c_str());
+  return kExitOk;
+}
+
 int run_verify(const VerifyCommandOptions& options) {
+  if (options.target == "ebpf") {
+    if (options.equiv) throw UsageError("--equiv compares classic programs and expressions, not --target=ebpf");
+    if (options.inputs.size() != 1) throw UsageError("verify --target=ebpf checks one object file");
+    return run_ebpf_validation(options.inputs[0], options.kernel);
+  }
   if (options.equiv) {
     if (options.inputs.size() != 2) {
       throw UsageError("--equiv compares exactly two inputs, A and B (quote expressions: 'tcp port 80')");
@@ -53,6 +89,7 @@ constexpr const char* kExamples = R"(Examples:
   bpfc verify --equiv --opt-a 0 --opt-b 2 'ip[50] = 1 or 1 = 1' 'ip[50] = 1 or 1 = 1'
                                   # differ on truncated packets (status 1)
   bpfc verify --equiv --length 1514 --verdict-only old.txt new.txt
+  bpfc verify --target=ebpf --kernel filter.o     # the kernel's verifier, its log on refusal
 
 --equiv: A and B are each a -d/-dd/-ddd program file or, when no file has
 that name, a filter expression (compiled with -y/-s/-m and --opt-level, or
@@ -80,8 +117,13 @@ Subcommand add_verify_command(CLI::App& app) {
       "verify",
       "Check a -d/-dd/-ddd program with libpcap's or the Linux kernel's validator, or prove two "
       "programs or expressions equivalent (--equiv)");
-  auto* kernel = command->add_flag(
-      "--kernel", options->kernel, "Apply the Linux kernel's classic BPF checks instead of libpcap's bpf_validate()");
+  auto* kernel = command->add_flag("--kernel", options->kernel,
+                                   "Apply the Linux kernel's classic BPF checks instead of libpcap's bpf_validate(); "
+                                   "with --target=ebpf, load the object through the running kernel's verifier");
+  add_choice_option(*command, "--target", options->target, "target", {"cbpf", "ebpf"},
+                    "What the input is: a classic program (cbpf: -d/-dd/-ddd text) or an eBPF object (ebpf: an ELF "
+                    "file from bpfc compile --target=ebpf -o, clang or bpftool)")
+      ->default_str("cbpf");
   auto* equiv = command->add_flag("--equiv", options->equiv,
                                   "Decide with Z3 whether programs/expressions A and B are equivalent");
   kernel->excludes(equiv);
