@@ -40,6 +40,13 @@ TEST(EbpfObject, WhatIsWrittenReadsBack) {
   }
 }
 
+TEST(EbpfObject, PrototypesNameTheHooksContext) {
+  EXPECT_EQ(function_prototype(Hook::Socket, "f"), "int f(struct __sk_buff *skb)");
+  EXPECT_EQ(function_prototype(Hook::Tc, "f"), "int f(struct __sk_buff *skb)");
+  EXPECT_EQ(function_prototype(Hook::Xdp, "g"), "int g(struct xdp_md *ctx)");
+  EXPECT_EQ(function_prototype(Hook::Func, "filter"), "int filter(const void *data, const void *data_end)");
+}
+
 TEST(EbpfObject, OptionsReachTheObject) {
   ObjectOptions options;
   options.hook = Hook::Xdp;

@@ -25,6 +25,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "bpfc/ebpf/hook.h"
@@ -71,6 +72,11 @@ struct ObjectOptions {
   // caller's packet bounds; static linking still resolves the symbol.
   bool hidden = true;
 };
+
+// The function's C prototype, as the object's BTF describes it, without a
+// semicolon: "int filter(struct __sk_buff *skb)"; for the func hook what a
+// caller declares extern: "int filter(const void *data, const void *data_end)".
+std::string function_prototype(Hook hook, std::string_view function_name);
 
 // The object's bytes, or an error for an empty program, a name that is not
 // a C identifier, a section name, license or source text holding a NUL (or
