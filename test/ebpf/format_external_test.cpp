@@ -1,7 +1,7 @@
 // The printers against the tools they imitate: the -dd array compiled by gcc
 // against linux/bpf.h gives encode()'s bytes, and the listing of a program
-// the kernel loaded is the kernel's own disassembly as `bpftool prog dump
-// xlated` prints it.
+// the kernel loaded is the kernel's own disassembly, as `bpftool prog dump
+// xlated` prints it and as the verifier's log shows each instruction.
 #include <gtest/gtest.h>
 
 #include <bpf/bpf.h>
@@ -124,6 +124,121 @@ TEST(EbpfFormatExternal, ListingIsTheKernelsDisassembly) {
   }
   EXPECT_FALSE(std::getline(kernel, kernel_line)) << "bpftool printed more: " << kernel_line;
   EXPECT_GT(lines, 100u);
+}
+
+// Instructions of the kernel's newer instruction set (cpu v4: sign
+// extension, signed division, bswap, gotol; atomics; may_goto) and helper
+// calls, which bpftool 7.1's older disassembler does not know: the kernel's
+// verifier log prints each instruction it checks with the kernel's own
+// disassembler, before any rewriting.
+Program newer_instructions_program() {
+  Program p{ldx_mem(W, R9, R1, skb::kLen), mov64_reg(R8, R9), alu64_imm(RSH, R8, 3), mov64_imm(R0, 0),
+            mov64_imm(R3, 5), mov32_imm(R4, 7)};
+  for (int16_t bits : {8, 16, 32}) p.push_back(Insn{ALU64 | MOV | X, R2, R9, bits, 0});
+  for (int16_t bits : {8, 16}) p.push_back(Insn{ALU | MOV | X, R2, R9, bits, 0});
+  p.push_back(Insn{ALU64 | DIV | K, R3, 0, 1, 3});
+  p.push_back(Insn{ALU64 | MOD | K, R3, 0, 1, 5});
+  p.push_back(Insn{ALU | DIV | K, R4, 0, 1, 3});
+  p.push_back(Insn{ALU | MOD | X, R4, R3, 1, 0});
+  p.push_back(Insn{ALU64 | DIV | X, R3, R8, 1, 0});
+  for (int32_t bits : {16, 32, 64}) p.push_back(Insn{ALU64 | END, R2, 0, 0, bits});
+  p.push_back(stx_mem(DW, R10, R9, -8));
+  p.push_back(stx_mem(DW, R10, R9, -16));
+  for (uint8_t size : {B, H, W}) p.push_back(Insn{static_cast<uint8_t>(LDX | 0x80 | size), R5, R10, -8, 0});
+  p.push_back(Insn{STX | ATOMIC | DW, R10, R4, -8, ADD});
+  p.push_back(Insn{STX | ATOMIC | DW, R10, R4, -8, AND | 1});
+  p.push_back(Insn{STX | ATOMIC | DW, R10, R4, -8, 0xe1});
+  p.push_back(Insn{STX | ATOMIC | DW, R10, R4, -8, 0xf1});
+  p.push_back(Insn{STX | ATOMIC | W, R10, R4, -16, OR});
+  p.push_back(Insn{STX | ATOMIC | W, R10, R4, -16, XOR | 1});
+  p.push_back(Insn{JMP32 | JA, 0, 0, 0, 0});
+  p.push_back(call(5));  // bpf_ktime_get_ns
+  p.push_back(mov64_imm(R0, 0));
+  p.push_back(exit_insn());
+  return p;
+}
+
+// Loads `p` as a socket filter with the verifier's log on. "" when it loaded,
+// else the reason, with the log.
+std::string load_with_log(const Program& p, std::string& log) {
+  std::vector<uint8_t> bytes = encode(p);
+  log.assign(1 << 20, '\0');
+  LIBBPF_OPTS(bpf_prog_load_opts, options, .log_level = 2, .log_size = static_cast<uint32_t>(log.size()),
+              .log_buf = log.data());
+  const int fd = bpf_prog_load(BPF_PROG_TYPE_SOCKET_FILTER, "listing", "GPL",
+                               reinterpret_cast<const bpf_insn*>(bytes.data()), p.size(), &options);
+  log.resize(std::strlen(log.c_str()));
+  if (fd >= 0) {
+    close(fd);
+    return "";
+  }
+  return strerror(errno);
+}
+
+// Each "PC: (CODE) TEXT" line of the log (before its "  ; register state")
+// is format_insn()'s text for that instruction; every instruction has one.
+void expect_log_matches(const Program& p, const std::string& log) {
+  std::istringstream in(log);
+  std::string line;
+  std::vector<bool> seen(p.size(), false);
+  while (std::getline(in, line)) {
+    const size_t colon = line.find(": (");
+    if (colon == 0 || colon == std::string::npos || line.find_first_not_of("0123456789") != colon) continue;
+    const size_t pc = std::stoul(line.substr(0, colon));
+    ASSERT_LT(pc, p.size()) << line;
+    std::string text = line.substr(colon + 2);
+    if (const size_t state = text.find(" ; "); state != std::string::npos) text = text.substr(0, state);
+    while (!text.empty() && text.back() == ' ') text.pop_back();
+    EXPECT_EQ(format_insn(p, pc), text) << line;
+    seen[pc] = true;
+  }
+  for (size_t pc = 0; pc < p.size(); ++pc) {
+    if (pc > 0 && is_ld_imm64(p[pc - 1])) continue;
+    EXPECT_TRUE(seen[pc]) << "the log does not show instruction " << pc << ":\n" << log;
+  }
+}
+
+TEST(EbpfFormatExternal, ListingIsTheVerifierLogsDisassembly) {
+  std::string probe_log;
+  if (const std::string why = load_with_log({mov64_imm(R0, 0), exit_insn()}, probe_log); !why.empty())
+    GTEST_SKIP() << "bpf() cannot load programs here: " << why;
+  const Program p = newer_instructions_program();
+  std::string log;
+  const std::string refused = load_with_log(p, log);
+  if (!refused.empty() && log.find("unknown opcode") != std::string::npos)
+    GTEST_SKIP() << "this kernel predates the cpu v4 instructions under test:\n" << log;
+  ASSERT_EQ(refused, "") << log;
+  expect_log_matches(p, log);
+}
+
+// Instructions of the newest kernels, each in a program of its own: the
+// ones this kernel refuses are reported, not compared.
+TEST(EbpfFormatExternal, ListingIsTheVerifierLogsDisassemblyForNewestInstructions) {
+  std::string probe_log;
+  if (const std::string why = load_with_log({mov64_imm(R0, 0), exit_insn()}, probe_log); !why.empty())
+    GTEST_SKIP() << "bpf() cannot load programs here: " << why;
+  const Program setup{st_mem(DW, R10, -8, 1), mov64_imm(R4, 3)};
+  const std::vector<std::pair<const char*, Program>> cases = {
+      {"may_goto (6.9)", {Insn{JMP | 0xe0, 0, 0, 0, 0}}},
+      {"load_acquire (6.15)", {Insn{STX | ATOMIC | DW, R5, R10, -8, 0x100}}},
+      {"store_release (6.15)", {Insn{STX | ATOMIC | W, R10, R4, -8, 0x110}}},
+      {"bpf-to-bpf call", {Insn{JMP | CALL, 0, 1, 0, 2}, mov64_imm(R0, 0), exit_insn(), mov64_imm(R0, 1)}},
+  };
+  std::string refusals;
+  for (const auto& [what, insns] : cases) {
+    Program p = setup;
+    p.insert(p.end(), insns.begin(), insns.end());
+    p.push_back(mov64_imm(R0, 0));
+    p.push_back(exit_insn());
+    std::string log;
+    if (const std::string refused = load_with_log(p, log); !refused.empty()) {
+      refusals += std::string(what) + ": " + refused + "\n";
+      continue;
+    }
+    SCOPED_TRACE(what);
+    expect_log_matches(p, log);
+  }
+  if (!refusals.empty()) GTEST_SKIP() << "this kernel refused, so these were not compared:\n" << refusals;
 }
 
 }  // namespace

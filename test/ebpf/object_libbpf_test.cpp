@@ -162,10 +162,9 @@ TEST(EbpfObjectLibbpf, BpftoolLoadsAndPinsEachHooksObject) {
 }
 
 // A caller in C, without headers: an XDP program passing the frame's bounds
-// to the func object's filter().
+// to the func object's filter(), declared as function_prototype() says.
 constexpr const char* kCaller = R"(
 struct xdp_md { unsigned int data, data_end, data_meta, ingress_ifindex, rx_queue_index, egress_ifindex; };
-extern int filter(const void *data, const void *data_end);
 __attribute__((section("xdp"), used)) int caller(struct xdp_md *ctx) {
   return filter((const void *)(long)ctx->data, (const void *)(long)ctx->data_end) ? 2 /* XDP_PASS */ : 1 /* XDP_DROP */;
 }
@@ -178,7 +177,7 @@ TEST(EbpfObjectLibbpf, BpftoolLinksTheFuncObjectIntoACaller) {
   if (!test::have_tool("clang")) GTEST_SKIP() << "clang is not installed to compile the caller";
   test::TempDir dir;
   const auto func = write_object_file(dir, Hook::Func);
-  test::write_text(dir / "caller.c", kCaller);
+  test::write_text(dir / "caller.c", "extern " + function_prototype(Hook::Func, "filter") + ";\n" + kCaller);
   const auto compiled = test::run_command("clang -O2 -g -target bpf -c " + test::quote(dir / "caller.c") + " -o " +
                                           test::quote(dir / "caller.o"));
   ASSERT_EQ(compiled.status, 0) << compiled.output;

@@ -40,6 +40,13 @@ TEST(EbpfObject, WhatIsWrittenReadsBack) {
   }
 }
 
+TEST(EbpfObject, PrototypesNameTheHooksContext) {
+  EXPECT_EQ(function_prototype(Hook::Socket, "f"), "int f(struct __sk_buff *skb)");
+  EXPECT_EQ(function_prototype(Hook::Tc, "f"), "int f(struct __sk_buff *skb)");
+  EXPECT_EQ(function_prototype(Hook::Xdp, "g"), "int g(struct xdp_md *ctx)");
+  EXPECT_EQ(function_prototype(Hook::Func, "filter"), "int filter(const void *data, const void *data_end)");
+}
+
 TEST(EbpfObject, OptionsReachTheObject) {
   ObjectOptions options;
   options.hook = Hook::Xdp;
@@ -175,6 +182,30 @@ TEST(EbpfObject, ReaderNamesWhatIsWrong) {
   EXPECT_NE(with(symbol + 16, 1000, 8).find("function 'filter' (offset 0, 1000 bytes)"), std::string::npos);
   EXPECT_NE(with(symbol + 8, 4, 8).find("function 'filter' (offset 4"), std::string::npos);
   EXPECT_NE(with(symbol, 1u << 30, 4).find("symbol 1: name offset"), std::string::npos);
+}
+
+// Symbols that all claim the whole section would make the reader copy it
+// once per symbol: a small file could ask for gigabytes.
+TEST(EbpfObject, ReaderRefusesOverlappingFunctions) {
+  std::vector<uint8_t> bytes = object_for(Hook::Socket);
+  const uint64_t shoff = field(bytes, 40, 8);
+  const size_t symtab_header = shoff + 5 * 64;
+  const uint64_t symtab = field(bytes, symtab_header + 24, 8);
+  // Move the section headers to make room for 4000 more copies of the
+  // function symbol, appended to the symbol table at the end of the file.
+  std::vector<uint8_t> headers(bytes.begin() + static_cast<long>(shoff), bytes.end());
+  bytes.resize(shoff);
+  const std::vector<uint8_t> symbol(bytes.begin() + static_cast<long>(symtab) + 24,
+                                    bytes.begin() + static_cast<long>(symtab) + 48);
+  const uint64_t new_symtab = bytes.size();
+  bytes.insert(bytes.end(), 24, 0);
+  for (int i = 0; i < 4001; ++i) bytes.insert(bytes.end(), symbol.begin(), symbol.end());
+  const uint64_t new_shoff = bytes.size();
+  bytes.insert(bytes.end(), headers.begin(), headers.end());
+  patch(bytes, 40, new_shoff, 8);
+  patch(bytes, new_shoff + 5 * 64 + 24, new_symtab, 8);
+  patch(bytes, new_shoff + 5 * 64 + 32, 24 * 4002, 8);
+  EXPECT_NE(read_error(bytes).find("function 'filter' overlaps others"), std::string::npos) << read_error(bytes);
 }
 
 // Every prefix of a valid object, and copies with random bytes changed,

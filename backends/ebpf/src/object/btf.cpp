@@ -33,15 +33,6 @@ struct Param {
 
 }  // namespace
 
-std::string prototype(Hook hook, std::string_view function) {
-  const std::string name(function);
-  switch (hook) {
-    case Hook::Func: return "int " + name + "(const void *data, const void *data_end)";
-    case Hook::Xdp: return "int " + name + "(struct xdp_md *ctx)";
-    default: return "int " + name + "(struct __sk_buff *skb)";
-  }
-}
-
 FunctionBtf function_btf(const FunctionDescription& description) {
   const Hook hook = description.hook;
   elf::StringTable strings;

@@ -29,9 +29,6 @@ struct FunctionDescription {
   std::string_view source_file;
 };
 
-// The function's C prototype, as BTF describes it: "int filter(struct __sk_buff *skb)".
-std::string prototype(Hook hook, std::string_view function);
-
 FunctionBtf function_btf(const FunctionDescription& description);
 
 }  // namespace bpfc::ebpf::btf

@@ -211,7 +211,17 @@ class ObjectReader {
         return error(fmt::format("section {} ('{}') holds {} bytes, not a whole number of 8-byte instructions", i,
                                  names_[i - 1], s.size));
       const bool relocated = relocated_[i];
+      std::optional<Diagnostic> overlap;
       auto add = [&](std::string name, uint64_t offset, uint64_t size) {
+        // Functions do not overlap, so together they are smaller than the
+        // file; symbols that say otherwise would have the reader copy the
+        // same bytes over and over.
+        decoded_ += size;
+        if (decoded_ > in_.size()) {
+          overlap = error(fmt::format("function '{}' overlaps others: the symbols describe more code than the file's {} bytes",
+                                      name, in_.size()));
+          return;
+        }
         ObjectFunction f;
         f.section = names_[i - 1];
         f.name = std::move(name);
@@ -219,17 +229,18 @@ class ObjectReader {
         f.has_relocations = relocated;
         contents.functions.push_back(std::move(f));
       };
-      std::vector<const Symbol*> here;
-      for (const Symbol& sym : *symbols) {
-        if (sym.section == i) here.push_back(&sym);
-      }
-      if (here.empty()) add(names_[i - 1], 0, s.size);
-      for (size_t k = 0; k < here.size(); ++k) {
+      // The symbols are sorted by section: this section's are one run.
+      const auto first = std::lower_bound(symbols->begin(), symbols->end(), i,
+                                          [](const Symbol& sym, uint64_t section) { return sym.section < section; });
+      auto last = first;
+      while (last != symbols->end() && last->section == i) ++last;
+      if (first == last) add(names_[i - 1], 0, s.size);
+      for (auto sym = first; sym != last && !overlap; ++sym) {
         // A symbol without a size runs to the next function or the section's end.
-        const uint64_t end = k + 1 < here.size() ? here[k + 1]->value : s.size;
-        const uint64_t size = here[k]->size != 0 ? here[k]->size : end - here[k]->value;
-        add(here[k]->name, here[k]->value, size);
+        const uint64_t end = sym + 1 != last ? (sym + 1)->value : s.size;
+        add(sym->name, sym->value, sym->size != 0 ? sym->size : end - sym->value);
       }
+      if (overlap) return overlap;
     }
     return std::nullopt;
   }
@@ -239,6 +250,7 @@ class ObjectReader {
   std::vector<SectionHeader> sections_;
   std::vector<std::string> names_;  // of sections 1..
   std::vector<bool> relocated_;     // by section: a relocation section applies to it
+  uint64_t decoded_ = 0;            // bytes of functions read so far
 };
 
 }  // namespace

@@ -99,6 +99,17 @@ std::vector<uint8_t> serialize(std::vector<Section>& sections, const elf::String
 
 }  // namespace
 
+std::string function_prototype(Hook hook, std::string_view function) {
+  const std::string name(function);
+  switch (hook) {
+    case Hook::Func: return "int " + name + "(const void *data, const void *data_end)";
+    case Hook::Xdp: return "int " + name + "(struct xdp_md *ctx)";
+    case Hook::Socket:
+    case Hook::Tc: break;
+  }
+  return "int " + name + "(struct __sk_buff *skb)";
+}
+
 Result<std::vector<uint8_t>> write_object(const Program& program, const ObjectOptions& options) {
   const std::string section = options.section.empty() ? std::string(section_name(options.hook)) : options.section;
   if (program.empty()) return error("cannot write an object for an empty program");
@@ -116,7 +127,7 @@ Result<std::vector<uint8_t>> write_object(const Program& program, const ObjectOp
                       : options.hook == Hook::Func ? std::nullopt : std::optional<std::string>(kDefaultLicense);
   if (license && license->find('\0') != std::string::npos) return error("the license string holds a NUL byte");
   const std::string source_line =
-      options.source_line.empty() ? btf::prototype(options.hook, options.function_name) : options.source_line;
+      options.source_line.empty() ? function_prototype(options.hook, options.function_name) : options.source_line;
   if (source_line.find_first_of(std::string_view("\0\n", 2)) != std::string::npos)
     return error("the source line holds a NUL byte or a newline");
   if (options.source_file.find('\0') != std::string::npos) return error("the source file name holds a NUL byte");

@@ -25,6 +25,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "bpfc/ebpf/hook.h"
@@ -33,11 +34,14 @@
 
 namespace bpfc::ebpf {
 
-// The license the object declares unless told otherwise. The kernel lets
-// GPL-only helpers (bpf_probe_read_kernel, which --packet-access=probe calls)
-// be called only from programs whose license is GPL-compatible; "Dual
-// BSD/GPL" is, and it does not make the user's filter GPL-only: the program
-// is compiled from the user's expression, so its terms are theirs to choose.
+// The license socket, xdp and tc objects declare unless told otherwise.
+// Their programs call bpf_skb_load_bytes at most, which any license may;
+// but the kernel lets only programs with a GPL-compatible license call the
+// GPL-only helpers (bpf_probe_read_kernel, which --packet-access=probe
+// uses, and the tracing helpers a user may add), and bpftool reports the
+// program as "gpl_compatible". "Dual BSD/GPL" is GPL-compatible without
+// making the filter GPL-only: it is compiled from the user's expression, so
+// its terms are the user's to choose (libpcap's own output carries none).
 inline constexpr std::string_view kDefaultLicense = "Dual BSD/GPL";
 
 struct ObjectOptions {
@@ -68,6 +72,11 @@ struct ObjectOptions {
   // caller's packet bounds; static linking still resolves the symbol.
   bool hidden = true;
 };
+
+// The function's C prototype, as the object's BTF describes it, without a
+// semicolon: "int filter(struct __sk_buff *skb)"; for the func hook what a
+// caller declares extern: "int filter(const void *data, const void *data_end)".
+std::string function_prototype(Hook hook, std::string_view function_name);
 
 // The object's bytes, or an error for an empty program, a name that is not
 // a C identifier, a section name, license or source text holding a NUL (or
