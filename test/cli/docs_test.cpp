@@ -172,8 +172,8 @@ TEST_F(BashCompletion, EveryOptionOfEveryCommand) {
 }
 
 TEST_F(BashCompletion, ValuesFromAFixedSet) {
-  EXPECT_EQ(complete({"bpfc", "compile", "--format", ""}), (Words{"elf", "json", "text"}));
-  EXPECT_EQ(complete({"bpfc", "compile", "--format", "=", ""}), (Words{"elf", "json", "text"}));
+  EXPECT_EQ(complete({"bpfc", "compile", "--format", ""}), (Words{"elf", "header", "json", "text"}));
+  EXPECT_EQ(complete({"bpfc", "compile", "--format", "=", ""}), (Words{"elf", "header", "json", "text"}));
   EXPECT_EQ(complete({"bpfc", "compile", "--ebpf-hook", ""}), (Words{"func", "socket", "tc", "xdp"}));
   EXPECT_EQ(complete({"bpfc", "asm", "--format", "=", "j"}), Words{"json"});
   EXPECT_EQ(complete({"bpfc", "filter", "--format", "pcapn"}), Words{"pcapng"});

@@ -70,6 +70,54 @@ TEST(EbpfCompile, ObjectsLoadWithBpftool) {
   }
 }
 
+// The func hook as its users take it: the header in their C program, built
+// with clang -target bpf, linked with the object by bpftool, loaded, run.
+TEST(EbpfCompile, FuncHeaderAndObjectLinkIntoACaller) {
+  if (geteuid() != 0) GTEST_SKIP() << "loading programs needs root";
+  for (const char* tool : {"bpftool", "unshare", "clang"}) {
+    if (!testsupport::program_available(tool)) GTEST_SKIP() << tool << " is not installed";
+  }
+  ScratchDir dir;
+  auto header = bpfc({"compile", "--target=ebpf", "--ebpf-hook=func", "--format=header", "udp port 53"});
+  ASSERT_EQ(header.exit_code, 0) << header.err;
+  write_file(dir.file("filter.h"), header.out);
+  ASSERT_EQ(bpfc({"compile", "--target=ebpf", "--ebpf-hook=func", "-o", dir.file("filter.o"), "udp port 53"}).exit_code,
+            0);
+  write_file(dir.file("caller.c"),
+             "#include <linux/bpf.h>\n"
+             "#include \"filter.h\"\n"
+             "__attribute__((section(\"xdp\"), used)) int caller(struct xdp_md *ctx) {\n"
+             "  void *data = (void *)(long)ctx->data, *data_end = (void *)(long)ctx->data_end;\n"
+             "  return filter(data, data_end) ? XDP_PASS : XDP_DROP;\n"
+             "}\n"
+             "char _license[] __attribute__((section(\"license\"), used)) = \"GPL\";\n");
+  auto built = testsupport::run_process({"clang", "-O2", "-g", "-target", "bpf", "-I/usr/include/x86_64-linux-gnu",
+                                         "-c", dir.file("caller.c"), "-o", dir.file("caller.o")});
+  ASSERT_EQ(built.exit_code, 0) << built.err;
+  // UDP to port 53, then TCP to port 80.
+  write_file(dir.file("dns.bin"), std::string("\xff\xff\xff\xff\xff\xff\x00\x11\x22\x33\x44\x55\x08\x00"
+                                              "\x45\x00\x00\x1c\x00\x00\x00\x00\x40\x11\x00\x00\x0a\x00\x00\x01"
+                                              "\x0a\x00\x00\x02\x04\x00\x00\x35\x00\x08\x00\x00", 42));
+  write_file(dir.file("web.bin"), std::string("\xff\xff\xff\xff\xff\xff\x00\x11\x22\x33\x44\x55\x08\x00"
+                                              "\x45\x00\x00\x1c\x00\x00\x00\x00\x40\x06\x00\x00\x0a\x00\x00\x01"
+                                              "\x0a\x00\x00\x02\x04\x00\x00\x50\x00\x08\x00\x00", 42));
+  auto run = testsupport::run_process(
+      {"unshare", "--mount", "--propagation", "private", "sh", "-c",
+       "cd \"$1\" && bpftool gen object linked.o caller.o filter.o && mount -t bpf bpf /sys/fs/bpf && "
+       "bpftool prog load linked.o /sys/fs/bpf/caller && bpftool prog run pinned /sys/fs/bpf/caller data_in dns.bin "
+       "&& bpftool prog run pinned /sys/fs/bpf/caller data_in web.bin",
+       "sh", dir.path()});
+  if (run.exit_code != 0 && run.err.find("mount") != std::string::npos) {
+    GTEST_SKIP() << "cannot mount a private bpffs: " << run.err;
+  }
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  // XDP_PASS (2) for the DNS packet, XDP_DROP (1) for the web one.
+  const size_t pass = run.out.find("Return value: 2"), drop = run.out.find("Return value: 1");
+  EXPECT_NE(pass, std::string::npos) << run.out;
+  EXPECT_NE(drop, std::string::npos) << run.out;
+  EXPECT_LT(pass, drop) << run.out;
+}
+
 TEST(EbpfCompile, OptionsThatDoNotFitAreClearErrors) {
   struct Case {
     std::vector<std::string> args;
@@ -88,6 +136,8 @@ TEST(EbpfCompile, OptionsThatDoNotFitAreClearErrors) {
       {{"compile", "--target=ebpf", "--ebpf-hook=xdp", "--context=linux", "inbound"}, 1,
        "bpfc: the xdp hook has no kernel packet metadata"},
       {{"compile", "--target=ebpf", "-ddd", "tcp"}, 2, "target ebpf takes listing d, dd, not 'ddd'"},
+      {{"compile", "--target=ebpf", "--format=header", "tcp"}, 1,
+       "bpfc: --format=header declares the func hook's function; add --ebpf-hook=func"},
   };
   for (const Case& c : cases) {
     auto r = bpfc(c.args);

@@ -47,7 +47,7 @@ TEST(UsageErrors, BadValuesNameWhatTheValueIsFor) {
       {{"compile", "-s", "4294967296", "tcp"}, "invalid snaplen '4294967296' (must be from 0 to 4294967295)"},
       {{"compile", "--opt-level", "7", "tcp"}, "invalid optimization level '7' (must be from 0 to 2)"},
       {{"filter", "-r", kSample, "--opt-level", "x"}, "invalid optimization level 'x' (not a number)"},
-      {{"compile", "--format", "xml", "tcp"}, "invalid format 'xml' (must be text, json or elf)"},
+      {{"compile", "--format", "xml", "tcp"}, "invalid format 'xml' (must be text, json, elf or header)"},
       {{"asm", "--format=yaml"}, "invalid format 'yaml' (must be text or json)"},
       {{"filter", "-r", kSample, "--format", "erf"}, "invalid format 'erf' (must be pcap or pcapng)"},
       {{"compile", "--emit", "llvm", "tcp"},

@@ -12,7 +12,7 @@ void add_program_output_options(CLI::App& command, ProgramOutputOptions& options
                    "array of struct bpf_insn, -ddd as decimal numbers (a count line, then "
                    "\"code jt jf k\" per instruction)");
   std::string help = "text (the -d/-dd/-ddd layouts) or json";
-  if (formats.size() > 2) help += ", or elf (an object file: --target=ebpf)";
+  if (formats.size() > 2) help += "; with --target=ebpf also elf (an object file) or header (func's declaration)";
   add_choice_option(command, "--format", options.format, "format", std::move(formats), help)
       ->default_str("text");
 }

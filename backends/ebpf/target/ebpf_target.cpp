@@ -72,6 +72,18 @@ std::optional<std::string> size_remark(const Program& program, Hook hook) {
   return std::nullopt;
 }
 
+// The declaration a BPF program includes to call the func hook's filter.
+std::string func_header() {
+  return "/* The packet filter bpfc compiled (bpfc compile --target=ebpf --ebpf-hook=func -o FILE.o):\n"
+         " * link its object with yours (bpftool gen object out.o yours.o FILE.o, or libbpf's linker).\n"
+         " * filter() returns non-zero when the packet between data and data_end matches.\n"
+         " * Call it with the packet bounds of your program's context (XDP: ctx->data and\n"
+         " * ctx->data_end); the verifier checks it inside your program. */\n"
+         "#ifndef BPFC_FILTER_H\n"
+         "#define BPFC_FILTER_H\n\n" +
+         function_prototype(Hook::Func, "filter") + ";\n\n#endif\n";
+}
+
 }  // namespace
 
 void register_target(driver::TargetRegistry& registry) {
@@ -82,7 +94,10 @@ void register_target(driver::TargetRegistry& registry) {
       "JSON, ELF objects libbpf loads)";
   target.emits = {driver::Emits::TextListing, driver::Emits::Json, driver::Emits::BinaryObject};
   target.options = {
-      {"format", "text (a listing), json, or elf (an object for libbpf and bpftool)", {"text", "json", "elf"}},
+      {"format",
+       "text (a listing), json, elf (an object for libbpf and bpftool), or header (the C declaration of the func "
+       "hook's function, for the programs that link its object)",
+       {"text", "json", "elf", "header"}},
       {"listing", "the text layout: a listing (-d) or a C array of struct bpf_insn (-dd)", {"d", "dd"}},
       {"ebpf-hook",
        "where the program runs: socket (a socket filter, returning the bytes to keep), xdp (XDP_PASS or "
@@ -110,7 +125,12 @@ void register_target(driver::TargetRegistry& registry) {
     emitted.warnings = std::move(compiled->warnings);
     if (auto remark = size_remark(program, codegen->hook)) emitted.warnings.push_back(std::move(*remark));
     const std::string format = chosen(settings, "format", "text");
-    if (format == "elf") {
+    if (format == "header") {
+      if (codegen->hook != Hook::Func) {
+        return error("--format=header declares the func hook's function; add --ebpf-hook=func");
+      }
+      emitted.bytes = func_header();
+    } else if (format == "elf") {
       ObjectOptions object;
       object.hook = codegen->hook;
       auto bytes = write_object(program, object);
