@@ -35,6 +35,20 @@ Result<Generated> generate(const ir::Function& function, const CodegenOptions& o
   return generator.run();
 }
 
+namespace {
+
+bool reads_metadata(const ir::Function& function, ir::MetaKind kind) {
+  for (const ir::Block& block : function.blocks) {
+    for (ir::ValueId v : block.insts) {
+      const ir::Inst& inst = function.value(v);
+      if (inst.op == ir::Op::Meta && static_cast<ir::MetaKind>(inst.imm) == kind) return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
 Result<HookProgram> compile_for_hook(ir::Function function, const CodegenOptions& options) {
   HookProgram out;
   if (options.protochain_depth < 1 || options.protochain_depth > opt::kMaxProtochainDepth) {
@@ -51,6 +65,11 @@ Result<HookProgram> compile_for_hook(ir::Function function, const CodegenOptions
     }
   }
   if (walks.any()) out.warnings.push_back(opt::describe(walks));
+  if (options.hook == Hook::Tc && reads_metadata(function, ir::MetaKind::PacketType)) {
+    out.warnings.push_back(
+        "inbound and outbound read the packet type, which a tc program sees as PACKET_HOST on egress (the kernel "
+        "marks packets outgoing only in the copies it gives packet sockets): on egress every packet is inbound");
+  }
   // Direct access needs every load proven in bounds. A legacy load past the
   // end makes the program return 0, which is a reject only where the hook's
   // reject value is 0 (socket filters); elsewhere (tc's 0 is TC_ACT_OK) the
