@@ -158,6 +158,22 @@ TEST(EbpfCompile, XdpActionsFollowTheOptions) {
   EXPECT_GT(count(normal.out, "w0 = 2\n"), 0u);
 }
 
+TEST(EbpfCompile, XdpFiltersOnVlanTagsNameTheEthtoolSetting) {
+  for (const std::string filter : {"vlan 10", "vlan and ip6 and tcp", "ether proto 0x8100"}) {
+    auto r = bpfc({"compile", "--target=ebpf", "--ebpf-hook=xdp", filter});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_NE(r.err.find("ethtool -K DEV rxvlan off"), std::string::npos) << filter << ": " << r.err;
+  }
+  for (const std::vector<std::string> args : {std::vector<std::string>{"--ebpf-hook=xdp", "tcp port 80"},
+                                              std::vector<std::string>{"--ebpf-hook=socket", "vlan 10"}}) {
+    std::vector<std::string> command = {"compile", "--target=ebpf"};
+    command.insert(command.end(), args.begin(), args.end());
+    auto r = bpfc(command);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_TRUE(r.err.empty()) << r.err;
+  }
+}
+
 TEST(EbpfCompile, ProtochainIsABoundedLoopWithItsWarning) {
   auto r = bpfc({"compile", "--target=ebpf", "--ebpf-hook=xdp", "ip6 protochain 6"});
   ASSERT_EQ(r.exit_code, 0) << r.err;

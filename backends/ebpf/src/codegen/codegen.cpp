@@ -47,6 +47,25 @@ bool reads_metadata(const ir::Function& function, ir::MetaKind kind) {
   return false;
 }
 
+// Whether the program looks for a VLAN tag in the frame: it compares a
+// 2-byte field with one of the tag protocol identifiers libpcap tests.
+bool looks_for_vlan_tags(const ir::Function& function) {
+  const auto is_tpid = [&function](ir::ValueId v) {
+    const ir::Inst& inst = function.value(v);
+    return inst.op == ir::Op::Const && (inst.imm == 0x8100 || inst.imm == 0x88a8 || inst.imm == 0x9100);
+  };
+  const auto is_field = [&function](ir::ValueId v) {
+    const ir::Inst& inst = function.value(v);
+    return inst.op == ir::Op::Load && inst.size == 2;
+  };
+  for (const ir::Block& block : function.blocks) {
+    const ir::Terminator& term = block.term;
+    if (term.kind != ir::TermKind::Branch || term.cond != ir::Cond::Eq) continue;
+    if ((is_tpid(term.lhs) && is_field(term.rhs)) || (is_tpid(term.rhs) && is_field(term.lhs))) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 Result<HookProgram> compile_for_hook(ir::Function function, const CodegenOptions& options) {
@@ -65,6 +84,12 @@ Result<HookProgram> compile_for_hook(ir::Function function, const CodegenOptions
     }
   }
   if (walks.any()) out.warnings.push_back(opt::describe(walks));
+  if (options.hook == Hook::Xdp && looks_for_vlan_tags(function)) {
+    out.warnings.push_back(
+        "an XDP program sees a VLAN tag only where the NIC leaves it in the frame; with VLAN stripping on (the "
+        "default on most NICs) tagged packets arrive untagged: turn it off with 'ethtool -K DEV rxvlan off' "
+        "(rx-vlan-offload)");
+  }
   if (options.hook == Hook::Tc && reads_metadata(function, ir::MetaKind::PacketType)) {
     out.warnings.push_back(
         "inbound and outbound read the packet type, which a tc program sees as PACKET_HOST on egress (the kernel "
