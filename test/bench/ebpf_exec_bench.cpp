@@ -108,6 +108,10 @@ const std::vector<FilterCase>& translator_checks() {
       {"div_by_x", "ip[8] / (ip[9] - 6) = 10", 0, ""},
       {"mod_by_x", "ip[8] % (ip[9] - 17) = 1", 0, ""},
       {"alu_k", "(ip[1] * 3 + 7 - 1) ^ 5 | 2 = 7 or ip[0] >> 2 = 17 or -ip[8] & 0xff > 3", 0, ""},
+      // The hand-built frames' TTL is 64: each bound is met exactly, on the
+      // taken and the fall-through side of jge and jgt.
+      {"jge_bounds", "ip[8] >= 64 and ip[8] <= 64", 0, ""},
+      {"jgt_bounds", "ip[8] > 63 and ip[8] < 65", 0, ""},
       {"jump_on_x", "ip[2:2] > len - 14 or ip[8] = ip[9]", 0, ""},
       {"ind_loads", "tcp[tcpflags] & tcp-push != 0 or icmp[icmptype] = icmp-echo or udp[8:4] = 0", 0, ""},
       {"ip6_ports", "ip6 and (portrange 1000-2000 or src port 443)", 0, ""},
