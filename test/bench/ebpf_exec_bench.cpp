@@ -293,8 +293,9 @@ bool parse_options(int argc, char** argv, Options& options) {
   return true;
 }
 
-void print_table(const std::vector<CompiledFilter>& filters, double overhead, const Options& options,
-                 size_t packet_count) {
+void print_table(const std::vector<CompiledFilter>& filters, const std::vector<double>& overhead_runs,
+                 const Options& options, size_t packet_count) {
+  const double overhead = median(overhead_runs);
   std::printf("\nns/packet: BPF_PROG_TEST_RUN, repeat %u, median of %zu runs over the %zu packets; "
               "speedup = libpcap-translated / bpfc (> 1: bpfc faster)\n",
               options.repeat, options.runs, packet_count);
@@ -312,6 +313,15 @@ void print_table(const std::vector<CompiledFilter>& filters, double overhead, co
     std::printf("%-18s %8zu | %8.1f %8.1f %6.2fx | %8sx | %6zu %6zu %6zu | >= %.1fx (%s): %s\n", f.filter.id.c_str(),
                 f.accepted, ours, theirs, speedup, net, f.bpfc_insns, f.libpcap_ebpf_insns, f.libpcap_cbpf_insns,
                 f.filter.goal_speedup, f.filter.goal_words, speedup >= f.filter.goal_speedup ? "met" : "NOT MET");
+  }
+  std::printf("\nspread: min..max ns/packet over the %zu runs (overhead %.1f..%.1f)\n", options.runs,
+              *std::min_element(overhead_runs.begin(), overhead_runs.end()),
+              *std::max_element(overhead_runs.begin(), overhead_runs.end()));
+  for (const CompiledFilter& f : filters) {
+    const auto [bpfc_min, bpfc_max] = std::minmax_element(f.bpfc_runs.begin(), f.bpfc_runs.end());
+    const auto [lp_min, lp_max] = std::minmax_element(f.libpcap_runs.begin(), f.libpcap_runs.end());
+    std::printf("  %-18s bpfc %6.1f..%-6.1f libpcap %6.1f..%-6.1f\n", f.filter.id.c_str(), *bpfc_min, *bpfc_max,
+                *lp_min, *lp_max);
   }
   std::printf("\nfilters:\n");
   for (const CompiledFilter& f : filters) std::printf("  %-18s %s\n", f.filter.id.c_str(), short_text(f.filter).c_str());
@@ -395,6 +405,6 @@ int main(int argc, char** argv) {
     }
     std::fprintf(stderr, "run %zu of %zu done\n", run + 1, options.runs);
   }
-  print_table(filters, median(overhead_runs), options, packets.packets.size());
+  print_table(filters, overhead_runs, options, packets.packets.size());
   return 0;
 }
