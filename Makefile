@@ -2,7 +2,7 @@
 # build, the whole suite in a Release build and again under AddressSanitizer
 # and UndefinedBehaviorSanitizer, then each fuzz target (savefile readers,
 # compiler, eBPF interpreter) for FUZZ_SECONDS). `make fuzz` fuzzes longer, `make bench` measures `bpfc
-# filter` against tcpdump. Everything else is CMake.
+# filter` against tcpdump, `make bench-ebpf` bpfc's eBPF in the kernel. Everything else is CMake.
 BUILD ?= build
 ASAN_BUILD ?= build-asan
 FUZZ_BUILD ?= build-fuzz
@@ -16,7 +16,7 @@ CMAKE_FLAGS ?=
 # Keep the output readable: no "Entering directory" lines from nested makes.
 MAKEFLAGS += --no-print-directory
 
-.PHONY: run test test-release test-sanitize test-fuzz fuzz bench bench-optimizer deps build build-sanitize build-fuzzers clean
+.PHONY: run test test-release test-sanitize test-fuzz fuzz bench bench-optimizer bench-ebpf deps build build-sanitize build-fuzzers clean
 
 deps:
 	@bash scripts/install-deps.sh
@@ -70,6 +70,14 @@ bench: build
 # against libpcap; quick by default, BENCH_OPTIMIZER_FLAGS=--full for all.
 bench-optimizer: build
 	bash test/bench/optimizer_bench.sh $(BENCH_OPTIMIZER_FLAGS) $(BUILD)
+
+# Issue 12's eBPF execution benchmark: bpfc's eBPF socket filter against
+# libpcap's program translated instruction by instruction, timed with
+# BPF_PROG_TEST_RUN in this kernel (needs root or CAP_BPF; a few minutes the
+# first time, while libpcap compiles the 1000-host list). Flags such as
+# --runs=N, --repeat=N, --packets=N in BENCH_EBPF_FLAGS.
+bench-ebpf: build
+	$(BUILD)/test/bench/bench_ebpf_exec $(BENCH_EBPF_FLAGS)
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)
