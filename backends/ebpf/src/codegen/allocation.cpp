@@ -140,7 +140,22 @@ Result<Allocation> allocate(const ir::Function& f, const AllocationRequest& requ
       }
     }
     bool placed = false;
+    const ir::ValueId hint =
+        current.value < request.reuse_operand.size() ? request.reuse_operand[current.value] : ir::kNoValue;
+    if (hint != ir::kNoValue && out.where[hint].where == Where::Register) {
+      auto dying = std::find_if(active.begin(), active.end(), [&](const Interval& i) {
+        return i.value == hint && i.end == current.start;
+      });
+      const uint8_t reg = out.where[hint].reg;
+      if (dying != active.end() && !clobbered_inside(reg, current)) {
+        active.erase(dying);
+        out.where[current.value] = Location{Where::Register, reg, 0};
+        active.push_back(current);
+        placed = true;
+      }
+    }
     for (uint8_t reg : request.registers) {
+      if (placed) break;
       if (busy[reg] || clobbered_inside(reg, current)) continue;
       out.where[current.value] = Location{Where::Register, reg, 0};
       busy[reg] = true;

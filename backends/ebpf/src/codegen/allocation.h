@@ -37,6 +37,11 @@ struct AllocationRequest {
   std::vector<uint8_t> clobbered;
   std::vector<bool> clobbers;
   uint32_t max_slots = 64;
+  // For each value, an operand whose register it may take where that
+  // operand's interval ends at this value's definition (kNoValue: none):
+  // the code generator computes `v = a op b` as `mov v, a; op v, b`, and
+  // the mov disappears when v lives where a did.
+  std::vector<ir::ValueId> reuse_operand;
 };
 
 struct Allocation {

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "machine.h"
+#include "value_ranges.h"
 
 namespace bpfc::ebpf::codegen {
 namespace {
@@ -58,6 +59,16 @@ Result<Generated> Generator::run() {
       if (!direct_ && (inst.op == ir::Op::Load || inst.op == ir::Op::Protochain)) request.clobbers[v] = true;
     }
   }
+  // A binary operation or negation may take its first operand's register
+  // when it is that operand's last use.
+  request.reuse_operand.assign(f_.values.size(), ir::kNoValue);
+  for (const ir::Block& block : f_.blocks) {
+    for (ir::ValueId v : block.insts) {
+      const ir::Inst& inst = f_.value(v);
+      if ((ir::is_binary(inst.op) || inst.op == ir::Op::Neg) && !guard_only_[v]) request.reuse_operand[v] = inst.a;
+    }
+  }
+  bounds_ = value_upper_bounds(f_);
   request.registers = value_registers(options_.access);
   if (!direct_) request.clobbered = legacy_load_clobbers();
   auto allocation = allocate(f_, request);
@@ -241,7 +252,9 @@ std::optional<std::string> Generator::emit_load(ir::ValueId v, const ir::Inst& i
       out_.emit(ld_abs(size, as_imm(inst.imm)));
     } else {
       const uint8_t index = read(inst.a, kScratch1);
-      reject_if(jmp32_imm(JGT, index, as_imm(static_cast<uint32_t>(0x7fffffff - end)), 0));
+      if (bounds_[inst.a] + end > 0x7fffffff) {
+        reject_if(jmp32_imm(JGT, index, as_imm(static_cast<uint32_t>(0x7fffffff - end)), 0));
+      }
       out_.emit(ld_ind(size, index, as_imm(inst.imm)));
     }
     if (used_[v]) store(v, R0);

@@ -63,6 +63,7 @@ class Generator {
   Allocation alloc_;
   std::vector<bool> used_;
   std::vector<bool> guard_only_;   // caplen and caplen - K
+  std::vector<uint32_t> bounds_;   // an upper bound of each value (value_ranges.h)
   std::vector<Label> block_label_;
   Label reject_;
   bool reject_used_ = false;

@@ -65,7 +65,7 @@ std::optional<std::string> Generator::emit_protochain(ir::ValueId v, const ir::I
   const int16_t nh_slot = slot_offset(first), off_slot = slot_offset(first + 1);
   const int16_t steps_slot = slot_offset(first + 2), header_slot = slot_offset(first + 3);
   temp_slots_used_ = std::max<uint32_t>(temp_slots_used_, 4);
-  const uint8_t length = direct_ ? kScratch2 : R0;  // where read_walk_bytes leaves the length byte
+  const uint8_t length = direct_ ? uint8_t{kScratch2} : uint8_t{R0};  // where read_walk_bytes leaves the length byte
 
   out_.emit(stx_mem(DW, R10, read(inst.a, kScratch1), nh_slot));
   out_.emit(stx_mem(DW, R10, read(inst.b, kScratch1), off_slot));
