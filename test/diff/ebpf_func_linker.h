@@ -1,0 +1,76 @@
+// The func hook as its users meet it: a func object (a global function
+// `int filter(const void *data, const void *data_end)`) loads only linked
+// into a caller. An XdpCaller is such a caller, compiled once by clang
+// -target bpf: an XDP program returning XDP_PASS when filter() returns
+// non-zero and XDP_DROP otherwise. link_and_load() links a func object into
+// it with libbpf's static linker (in-process, as `bpftool gen object` does)
+// and loads the result through the kernel's verifier.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+struct bpf_object;
+
+namespace bpfc::difftest {
+
+// A directory under the system's temporary directory, removed with its
+// contents when it goes out of scope.
+class ScratchDir {
+ public:
+  ScratchDir();
+  ~ScratchDir();
+  ScratchDir(const ScratchDir&) = delete;
+  ScratchDir& operator=(const ScratchDir&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+// A linked caller and filter, loaded (or refused) by the kernel.
+class LinkedXdpFilter {
+ public:
+  LinkedXdpFilter() = default;
+  ~LinkedXdpFilter();
+  LinkedXdpFilter(LinkedXdpFilter&& other) noexcept;
+  LinkedXdpFilter& operator=(LinkedXdpFilter&& other) noexcept;
+
+  bool loaded() const { return fd_ >= 0; }
+  // Why it did not load: libbpf's linker or loader's error, and the
+  // verifier's log when the kernel refused the program.
+  const std::string& failure() const { return failure_; }
+  // What the XDP program returns on a frame of `caplen` bytes, or nullopt
+  // when BPF_PROG_TEST_RUN will not run it on such a frame.
+  std::optional<uint32_t> run(const uint8_t* bytes, uint32_t caplen) const;
+
+ private:
+  friend class XdpCaller;
+  bpf_object* object_ = nullptr;
+  int fd_ = -1;
+  std::string failure_;
+};
+
+class XdpCaller {
+ public:
+  XdpCaller();
+  // Empty when the caller was built; otherwise why not (no clang, no BPF
+  // target in it), for the test to skip with.
+  const std::string& unavailable() const { return unavailable_; }
+  // Links `func_object` (an ELF object's bytes) into the caller and loads
+  // the linked object.
+  LinkedXdpFilter link_and_load(std::span<const uint8_t> func_object);
+
+ private:
+  ScratchDir dir_;
+  std::filesystem::path caller_;
+  std::string unavailable_;
+  std::vector<char> log_;  // the verifier's log of a refused load
+};
+
+}  // namespace bpfc::difftest
