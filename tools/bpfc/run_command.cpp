@@ -135,11 +135,8 @@ std::optional<PacketRunner> object_runner(const RunCommandOptions& options, cons
     }
     auto fd = std::make_shared<runtime::ProgramFd>(std::move(loaded->fd));
     return [fd, hook](const std::vector<uint8_t>& packet, uint32_t, std::string& error) -> std::optional<uint32_t> {
-      std::vector<uint8_t> frame;
-      // A socket filter's test run strips an Ethernet header first.
-      if (hook == ebpf::Hook::Socket) frame = {0x02, 0, 0, 0, 0, 1, 0x02, 0, 0, 0, 0, 2, 0x88, 0xb5};
-      frame.insert(frame.end(), packet.begin(), packet.end());
-      auto result = runtime::test_run(*fd, frame);
+      auto result = hook == ebpf::Hook::Socket ? runtime::test_run_socket_filter(*fd, packet)
+                                               : runtime::test_run(*fd, packet);
       if (!result) {
         error = result.error().describe();
         return std::nullopt;

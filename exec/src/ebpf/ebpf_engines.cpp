@@ -39,11 +39,6 @@ class InterpretedEbpf final : public Filter {
   ebpf::Program program_;
 };
 
-// BPF_PROG_TEST_RUN of a socket filter strips an Ethernet header first: one
-// goes in front, with a local experimental EtherType so that the kernel asks
-// for no IP header behind it.
-constexpr uint8_t kStrippedHeader[14] = {0x02, 0, 0, 0, 0, 1, 0x02, 0, 0, 0, 0, 2, 0x88, 0xb5};
-
 class KernelEbpf final : public Filter {
  public:
   KernelEbpf(ebpf::Program program, runtime::ProgramFd fd) : program_(std::move(program)), fd_(std::move(fd)) {}
@@ -53,9 +48,7 @@ class KernelEbpf final : public Filter {
   // in the interpreter, as does one the test run refuses (over about 3.7 KB).
   uint32_t run(std::span<const uint8_t> packet, uint32_t wirelen) const override {
     if (wirelen == packet.size()) {
-      std::vector<uint8_t> frame(std::begin(kStrippedHeader), std::end(kStrippedHeader));
-      frame.insert(frame.end(), packet.begin(), packet.end());
-      auto result = runtime::test_run(fd_, frame);
+      auto result = runtime::test_run_socket_filter(fd_, packet);
       if (result) return result->retval;
     }
     return interpret(program_, packet, wirelen);

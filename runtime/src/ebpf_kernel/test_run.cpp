@@ -28,6 +28,13 @@ KernelResult<TestRunResult> test_run(const ProgramFd& program, std::span<const u
   return TestRunResult{attr.test.retval, attr.test.duration, attr.test.data_size_out};
 }
 
+KernelResult<TestRunResult> test_run_socket_filter(const ProgramFd& program, std::span<const uint8_t> packet,
+                                                   uint32_t repeat) {
+  std::vector<uint8_t> frame = {0x02, 0, 0, 0, 0, 1, 0x02, 0, 0, 0, 0, 2, 0x88, 0xb5};
+  frame.insert(frame.end(), packet.begin(), packet.end());
+  return test_run(program, frame, repeat);
+}
+
 std::optional<std::string> bpf_unavailable_reason() {
   // r0 = 1; exit — accepted by every kernel with eBPF socket filters.
   const ebpf::Program probe{ebpf::mov64_imm(ebpf::R0, 1), ebpf::exit_insn()};

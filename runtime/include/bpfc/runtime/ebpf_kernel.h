@@ -84,6 +84,13 @@ struct TestRunResult {
 // and frames under 14 bytes are refused), `repeat` times (0 counts as 1).
 KernelResult<TestRunResult> test_run(const ProgramFd& program, std::span<const uint8_t> data, uint32_t repeat = 1);
 
+// test_run of a socket filter on a packet as a packet socket would hand it
+// over (the program sees `packet` from its first byte): an Ethernet header
+// goes in front for eth_type_trans to strip, with a local experimental
+// EtherType (0x88b5) so that the kernel asks for no IP header behind it.
+KernelResult<TestRunResult> test_run_socket_filter(const ProgramFd& program, std::span<const uint8_t> packet,
+                                                   uint32_t repeat = 1);
+
 // nullopt when this process can load and test-run BPF programs (it loads a
 // two-instruction socket filter and runs it once); otherwise why not, for
 // tests to skip with.
