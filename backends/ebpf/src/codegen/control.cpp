@@ -188,9 +188,12 @@ void Generator::emit_stubs() {
 void Generator::parallel_move(std::vector<std::pair<Location, Operand>> moves) {
   std::erase_if(moves, [](const auto& m) { return !m.second.is_const && m.first == m.second.at; });
   uint32_t temps = 0;
-  for (auto& [dst, src] : moves) {
+  for (auto& move : moves) {
+    Operand& src = move.second;
     if (src.is_const) continue;
-    const bool overwritten = std::any_of(moves.begin(), moves.end(), [&](const auto& m) { return m.first == src.at; });
+    const Location read_from = src.at;
+    const bool overwritten =
+        std::any_of(moves.begin(), moves.end(), [&read_from](const auto& m) { return m.first == read_from; });
     if (!overwritten) continue;
     const uint16_t temp = static_cast<uint16_t>(temp_slot_base_ + temps++);
     const uint8_t reg = src.at.where == Where::Register ? src.at.reg : kScratch2;
