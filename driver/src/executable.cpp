@@ -19,6 +19,11 @@ Result<Compiled<std::unique_ptr<exec::Filter>>> compile_for_engine(std::string_v
   if (!function) return function.errors();
   ebpf::CodegenOptions codegen = ebpf::default_codegen_options(ebpf::Hook::Socket);
   codegen.protochain_depth = options.protochain_depth;
+  // The engines run packets captured short of their wire length with
+  // skb->len as the wire length (for `len`), which no sk_buff has; the
+  // packet window's bounds checks read skb->len as the bytes present, the
+  // legacy loads check the bytes themselves.
+  codegen.window_limit = 0;
   auto program = ebpf::compile_for_hook(std::move(function->output), codegen);
   if (!program) return program.errors();
   auto made = engine.make_ebpf(program->generated.program);

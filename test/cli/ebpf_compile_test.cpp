@@ -37,8 +37,26 @@ TEST(EbpfCompile, ListingCArrayAndJsonDescribeOneProgram) {
     EXPECT_EQ(parsed["hook"], hook);
     EXPECT_NE(listing.out.find("exit"), std::string::npos);
   }
-  // Socket filters read the packet with legacy loads, XDP directly.
-  EXPECT_NE(bpfc({"compile", "--target=ebpf", "tcp"}).out.find("skb[12]"), std::string::npos);
+  // Socket filters that read three fields or more copy the packet's first
+  // bytes to the stack and read them there (with legacy loads, a call
+  // each, without the window or for fewer fields); XDP reads the packet
+  // directly.
+  const std::string windowed = bpfc({"compile", "--target=ebpf", "tcp port 80"}).out;
+  EXPECT_NE(windowed.find("call bpf_skb_load_bytes#26"), std::string::npos) << windowed;
+  EXPECT_NE(windowed.find("*(u16 *)(r10 -"), std::string::npos) << windowed;
+  EXPECT_EQ(windowed.find("skb["), std::string::npos) << windowed;
+  const std::string legacy = bpfc({"compile", "--target=ebpf", "--ebpf-window=off", "tcp port 80"}).out;
+  EXPECT_NE(legacy.find("skb[12]"), std::string::npos) << legacy;
+  EXPECT_EQ(legacy.find("call"), std::string::npos) << legacy;
+  const std::string shallow = bpfc({"compile", "--target=ebpf", "tcp"}).out;
+  EXPECT_NE(shallow.find("skb[12]"), std::string::npos) << shallow;
+  EXPECT_EQ(shallow.find("call"), std::string::npos) << shallow;
+  // Unprivileged loaders may not read the stack at a run-time offset: the
+  // ports behind an IPv4 header of any length stay legacy loads.
+  const std::string unprivileged = bpfc({"compile", "--target=ebpf", "--ebpf-loader=unprivileged", "tcp port 80"}).out;
+  EXPECT_NE(unprivileged.find("skb[r"), std::string::npos) << unprivileged;
+  const std::string privileged = bpfc({"compile", "--target=ebpf", "tcp port 80"}).out;
+  EXPECT_EQ(privileged.find("skb[r"), std::string::npos) << privileged;
   EXPECT_NE(bpfc({"compile", "--target=ebpf", "--ebpf-hook=xdp", "tcp"}).out.find("(r6 +12)"), std::string::npos);
 }
 
@@ -164,7 +182,7 @@ TEST(EbpfCompile, XdpFiltersOnVlanTagsNameTheEthtoolSetting) {
     ASSERT_EQ(r.exit_code, 0) << r.err;
     EXPECT_NE(r.err.find("ethtool -K DEV rxvlan off"), std::string::npos) << filter << ": " << r.err;
   }
-  for (const std::vector<std::string> args : {std::vector<std::string>{"--ebpf-hook=xdp", "tcp port 80"},
+  for (const std::vector<std::string>& args : {std::vector<std::string>{"--ebpf-hook=xdp", "tcp port 80"},
                                               std::vector<std::string>{"--ebpf-hook=socket", "vlan 10"}}) {
     std::vector<std::string> command = {"compile", "--target=ebpf"};
     command.insert(command.end(), args.begin(), args.end());

@@ -36,6 +36,7 @@ constexpr int kSyntheticPackets = 30;
 
 struct Tally {
   size_t programs = 0, refused = 0, runs = 0, frames_refused = 0, mismatches = 0, interpreter_mismatches = 0;
+  size_t windowed = 0;  // legacy-access programs that read a packet window
 };
 
 TEST(EbpfKernel, CorpusProgramsLoadAndGiveTheClassicVerdicts) {
@@ -76,6 +77,7 @@ TEST(EbpfKernel, CorpusProgramsLoadAndGiveTheClassicVerdicts) {
       ++tally.programs;
       auto program = ebpf::compile_for_hook(*function, ebpf::default_codegen_options(hook));
       ASSERT_TRUE(program.ok()) << entry.expr << ": " << program.error().message;
+      tally.windowed += program->generated.window_bytes > 0;
       const LoadedEbpf loaded(program->generated.program, hook);
       if (!loaded.loaded()) {
         ++tally.refused;
@@ -120,7 +122,8 @@ TEST(EbpfKernel, CorpusProgramsLoadAndGiveTheClassicVerdicts) {
   }
   std::cout << "eBPF kernel check: " << compiled << " expressions (" << not_compiled << " bpfc refuses)\n";
   for (const auto& [hook, tally] : tallies) {
-    std::cout << "  " << hook << ": " << tally.programs << " programs, " << tally.refused << " refused; "
+    std::cout << "  " << hook << ": " << tally.programs << " programs (" << tally.windowed
+              << " reading a packet window), " << tally.refused << " refused; "
               << tally.runs << " test runs, " << tally.mismatches << " mismatches (" << tally.frames_refused
               << " frames the kernel would not run); the eBPF interpreter differs from the kernel on "
               << tally.interpreter_mismatches << "\n";
@@ -128,6 +131,10 @@ TEST(EbpfKernel, CorpusProgramsLoadAndGiveTheClassicVerdicts) {
     EXPECT_EQ(tally.interpreter_mismatches, 0u);
     EXPECT_EQ(tally.mismatches, 0u);
     EXPECT_GT(tally.runs, 0u);
+    // The packet window (socket and tc) is exercised by the corpus.
+    if (hook != "xdp") {
+      EXPECT_GT(tally.windowed, tally.programs / 4) << hook;
+    }
   }
 }
 

@@ -48,6 +48,8 @@ Result<CodegenOptions> codegen_options(const driver::TargetSettings& settings, c
     }
     codegen.access = *parsed;
   }
+  if (chosen(settings, "ebpf-window", "on") == "off") codegen.window_limit = 0;
+  codegen.unprivileged = chosen(settings, "ebpf-loader", "privileged") == "unprivileged";
   for (const char* option : {"ebpf-accept", "ebpf-reject"}) {
     auto given = settings.find(option);
     if (given == settings.end()) continue;
@@ -59,10 +61,15 @@ Result<CodegenOptions> codegen_options(const driver::TargetSettings& settings, c
 }
 
 // What the kernel will say about the program's size, before it is loaded.
-std::optional<std::string> size_remark(const Program& program, Hook hook) {
+std::optional<std::string> size_remark(const Program& program, const CodegenOptions& codegen) {
+  const Hook hook = codegen.hook;
   if (program.size() > kMaxInsns) {
     return "the program has " + std::to_string(program.size()) + " instructions; the kernel loads at most " +
            std::to_string(kMaxInsns);
+  }
+  if (codegen.unprivileged && program.size() > kMaxInsnsUnprivileged) {
+    return "the program has " + std::to_string(program.size()) +
+           " instructions; without CAP_BPF the kernel loads at most 4,096";
   }
   if (hook == Hook::Socket && program.size() > kMaxInsnsUnprivileged) {
     return "the program has " + std::to_string(program.size()) +
@@ -112,6 +119,14 @@ void register_target(driver::TargetRegistry& registry) {
        "how the program reads the packet: legacy (LD_ABS/LD_IND; socket and tc) or direct (data/data_end; xdp "
        "and func)",
        {"legacy", "direct"}},
+      {"ebpf-window",
+       "legacy packet access: copy the packet's first bytes (up to 128) to the stack with one "
+       "bpf_skb_load_bytes() call and read them there (on), or read every byte with LD_ABS/LD_IND, a call each (off)",
+       {"on", "off"}},
+      {"ebpf-loader",
+       "who loads the program: privileged (CAP_BPF or root) or unprivileged (kernel.unprivileged_bpf_disabled=0: "
+       "at most 4,096 instructions, and no stack reads at offsets known only at run time)",
+       {"privileged", "unprivileged"}},
   };
   target.emit = [](const ir::Function& function, const CompileOptions& options,
                    const driver::TargetSettings& settings) -> Result<driver::Emitted> {
@@ -120,10 +135,12 @@ void register_target(driver::TargetRegistry& registry) {
     auto compiled = compile_for_hook(function, *codegen);
     if (!compiled) return compiled.errors();
     const Program& program = compiled->generated.program;
-    if (program.size() > kMaxInsns) return error(*size_remark(program, codegen->hook));
+    if (program.size() > kMaxInsns || (codegen->unprivileged && program.size() > kMaxInsnsUnprivileged)) {
+      return error(*size_remark(program, *codegen));
+    }
     driver::Emitted emitted;
     emitted.warnings = std::move(compiled->warnings);
-    if (auto remark = size_remark(program, codegen->hook)) emitted.warnings.push_back(std::move(*remark));
+    if (auto remark = size_remark(program, *codegen)) emitted.warnings.push_back(std::move(*remark));
     const std::string format = chosen(settings, "format", "text");
     if (format == "header") {
       if (codegen->hook != Hook::Func) {

@@ -21,7 +21,7 @@ enum class Where : uint8_t { Nowhere, Register, Slot };
 struct Location {
   Where where = Where::Nowhere;
   uint8_t reg = 0;    // Where::Register
-  uint16_t slot = 0;  // Where::Slot: the 8 bytes at r10 - 8 * (slot + 1)
+  uint16_t slot = 0;  // Where::Slot: the slot-th 8 bytes below the packet window (or r10)
 
   friend bool operator==(const Location&, const Location&) = default;
 };

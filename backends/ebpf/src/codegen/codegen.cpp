@@ -99,7 +99,11 @@ Result<HookProgram> compile_for_hook(ir::Function function, const CodegenOptions
   // end makes the program return 0, which is a reject only where the hook's
   // reject value is 0 (socket filters); elsewhere (tc's 0 is TC_ACT_OK) the
   // explicit checks reject first and the legacy loads never fail.
-  if (options.access == PacketAccess::Direct || options.reject_action != 0) opt::legalize_bounds_checks(function);
+  // The packet window's reads are proven by the same checks.
+  const bool windowed = options.access == PacketAccess::Legacy && options.window_limit > 0;
+  if (options.access == PacketAccess::Direct || options.reject_action != 0 || windowed) {
+    opt::legalize_bounds_checks(function);
+  }
   auto generated = generate(function, options);
   if (!generated) return generated.errors();
   out.generated = std::move(*generated);

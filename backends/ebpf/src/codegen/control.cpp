@@ -74,14 +74,33 @@ void Generator::emit_ret(ir::ValueId v) {
 // `br gt K, caplen, fail, next` and `br gt I, caplen - K, fail, next`. The
 // verifier learns packet ranges only from packet pointers compared with the
 // packet's end, so they become `data + K > data_end` and
-// `data + I + K > data_end`.
+// `data + I + K > data_end`; with the packet window, `len < K` and
+// `I + K > len`.
 bool Generator::emit_guard(const ir::Terminator& term, Label fail) {
   if (term.cond != ir::Cond::Gt || !guard_only_[term.rhs]) return false;
   const ir::Inst& rhs = f_.value(term.rhs);
   const ir::Inst& lhs = f_.value(term.lhs);
+  if (rhs.op == ir::Op::Caplen && lhs.op != ir::Op::Const) return false;
   ++guards_;
+  if (windowed_) {
+    // The packet window's guards compare numbers: r7 is the length.
+    if (rhs.op == ir::Op::Caplen) {
+      out_.jump_to(jmp32_imm(JLT, kLength, as_imm(lhs.imm), 0), fail);
+      return true;
+    }
+    const uint32_t bound = f_.value(rhs.b).imm;
+    const uint8_t index = read(term.lhs, kScratch2);
+    out_.emit(mov32_reg(kScratch2, index));
+    if (bound <= 0x7fffffff) {
+      out_.emit(alu64_imm(ADD, kScratch2, as_imm(bound)));
+    } else {  // as an imm it would be sign-extended
+      out_.emit(mov32_imm(kScratch1, as_imm(bound)));
+      out_.emit(alu64_reg(ADD, kScratch2, kScratch1));
+    }
+    out_.jump_to(jmp_reg(JGT, kScratch2, kLength, 0), fail);
+    return true;
+  }
   if (rhs.op == ir::Op::Caplen) {
-    if (lhs.op != ir::Op::Const) return false;
     if (lhs.imm > kMaxPacketOffset) {
       out_.emit(mov32_imm(kScratch1, 0));
       out_.jump_to(jmp32_imm(JEQ, kScratch1, 0, 0), fail);

@@ -1,6 +1,7 @@
 #include "generator.h"
 
 #include <algorithm>
+#include <bit>
 
 #include "machine.h"
 #include "value_ranges.h"
@@ -15,7 +16,10 @@ int32_t as_imm(uint32_t value) { return static_cast<int32_t>(value); }
 }  // namespace
 
 Generator::Generator(const ir::Function& f, const CodegenOptions& options)
-    : f_(f), options_(options), direct_(options.access == PacketAccess::Direct) {
+    : f_(f),
+      options_(options),
+      direct_(options.access == PacketAccess::Direct),
+      windowed_(options.access == PacketAccess::Legacy && options.window_limit > 0) {
   reject_ = out_.new_label();
 }
 
@@ -31,7 +35,7 @@ void Generator::classify() {
       use(inst.a);
       use(inst.b);
       for (const ir::PhiIncoming& in : inst.incoming) use(in.value);
-      if (inst.op == ir::Op::Caplen && direct_) guard_only_[v] = true;
+      if (inst.op == ir::Op::Caplen && (direct_ || windowed_)) guard_only_[v] = true;
     }
     if (block.term.kind == ir::TermKind::Ret) use(block.term.lhs);
     if (block.term.kind == ir::TermKind::Branch) {
@@ -47,8 +51,141 @@ void Generator::classify() {
   }
 }
 
+// The loads the window serves: checked ones (a guard has proven them inside
+// the packet) that end within the window's limit, wherever their index can
+// go; indexed ones only where the read is aligned on every path. The
+// window's start is placed so that most constant reads are aligned too (on
+// Ethernet, the IPv4 addresses at 26 and 30).
+//
+// Filling the window is a call that costs about as much as two or three
+// legacy loads, so it is done where every accepted packet still needs at
+// least three reads: a filter that accepts after two loads (a host list)
+// keeps legacy loads. It is filled before the first constant read of the
+// block that decides so, and every read on a path after it uses it; a
+// block is filled only where all paths into it are (a block where paths
+// with and without it meet has the others fill it too).
+void Generator::plan_window() {
+  window_load_.assign(f_.values.size(), false);
+  window_fill_.assign(f_.values.size(), false);
+  if (!windowed_) return;
+  low_zeros_ = known_low_zero_bits(f_);
+  std::vector<bool> candidate(f_.values.size(), false);
+  std::vector<ir::ValueId> candidates;
+  for (const ir::Block& block : f_.blocks) {
+    for (ir::ValueId v : block.insts) {
+      const ir::Inst& inst = f_.value(v);
+      if (inst.op != ir::Op::Load || !inst.checked || !used_[v]) continue;
+      const bool indexed = inst.a != ir::kNoValue;
+      const uint64_t end = (indexed ? uint64_t{bounds_[inst.a]} : 0) + inst.imm + inst.size;
+      if (end > options_.window_limit) continue;
+      if (indexed && (options_.unprivileged || low_zeros_[inst.a] < std::countr_zero(unsigned{inst.size}))) continue;
+      candidates.push_back(v);
+    }
+  }
+  const auto aligned = [this](ir::ValueId v, uint32_t residue) {
+    const ir::Inst& inst = f_.value(v);
+    return (residue + inst.imm) % inst.size == 0;
+  };
+  // The packet's byte 0 at r10 + window_base_, window_base_ = residue (mod 4).
+  uint32_t residue = 0;
+  size_t best_cost = SIZE_MAX;
+  for (uint32_t r = 0; r < 4; ++r) {
+    size_t cost = 0;
+    for (ir::ValueId v : candidates) {
+      // A misaligned constant read takes a few more instructions; a
+      // misaligned indexed one stays a legacy load, a call.
+      if (!aligned(v, r)) cost += f_.value(v).a == ir::kNoValue ? 1 : 8;
+    }
+    if (cost < best_cost) best_cost = cost, residue = r;
+  }
+  for (ir::ValueId v : candidates) candidate[v] = f_.value(v).a == ir::kNoValue || aligned(v, residue);
+
+  // The fewest window reads from each block's start to an accepting return
+  // (kNever where none is reachable).
+  constexpr uint32_t kNever = UINT32_MAX / 2;
+  const size_t blocks = f_.blocks.size();
+  std::vector<uint32_t> to_accept(blocks, kNever);
+  std::vector<std::vector<ir::BlockId>> preds(blocks);
+  for (ir::BlockId b = 0; b < blocks; ++b) {
+    const ir::Terminator& term = f_.blocks[b].term;
+    if (term.kind == ir::TermKind::Jump || term.kind == ir::TermKind::Branch) preds[term.on_true].push_back(b);
+    if (term.kind == ir::TermKind::Branch && term.on_false != term.on_true) preds[term.on_false].push_back(b);
+  }
+  for (ir::BlockId b = blocks; b-- > 0;) {
+    const ir::Block& block = f_.blocks[b];
+    uint32_t after = kNever;
+    switch (block.term.kind) {
+      case ir::TermKind::Ret: {
+        const ir::Inst& value = f_.value(block.term.lhs);
+        after = value.op == ir::Op::Const && value.imm == 0 ? kNever : 0;
+        break;
+      }
+      case ir::TermKind::Jump: after = to_accept[block.term.on_true]; break;
+      case ir::TermKind::Branch: after = std::min(to_accept[block.term.on_true], to_accept[block.term.on_false]); break;
+      case ir::TermKind::None: break;
+    }
+    uint32_t reads = 0;
+    for (ir::ValueId v : block.insts) reads += candidate[v];
+    to_accept[b] = std::min(kNever, after + reads);
+  }
+  // Filling costs about as much as two or three legacy loads.
+  constexpr uint32_t kFillWorthIt = 3;
+  // A block where paths with and without the window meet has every path
+  // fill it when it still reads the packet: `forced` blocks fill at their
+  // first constant read.
+  std::vector<bool> forced(blocks, false), filled_out(blocks, false);
+  for (size_t round = 0; round <= blocks; ++round) {
+    std::fill(window_fill_.begin(), window_fill_.end(), false);
+    std::fill(filled_out.begin(), filled_out.end(), false);
+    for (ir::BlockId b = 0; b < blocks; ++b) {
+      bool filled = !preds[b].empty();
+      for (ir::BlockId p : preds[b]) filled = filled && filled_out[p];
+      uint32_t left = to_accept[b];
+      for (ir::ValueId v : f_.blocks[b].insts) {
+        if (!candidate[v]) continue;
+        if (!filled && f_.value(v).a == ir::kNoValue && (forced[b] || (left >= kFillWorthIt && left < kNever))) {
+          window_fill_[v] = true;
+          filled = true;
+        }
+        if (left < kNever) --left;
+      }
+      filled_out[b] = filled;
+    }
+    bool changed = false;
+    for (ir::BlockId b = 0; b < blocks; ++b) {
+      bool some = false, all = !preds[b].empty();
+      for (ir::BlockId p : preds[b]) some = some || filled_out[p], all = all && filled_out[p];
+      if (!some || all || to_accept[b] == 0 || to_accept[b] >= kNever) continue;
+      for (ir::BlockId p : preds[b]) {
+        bool can = false;
+        for (ir::ValueId v : f_.blocks[p].insts) can = can || (candidate[v] && f_.value(v).a == ir::kNoValue);
+        if (!filled_out[p] && can && !forced[p]) forced[p] = changed = true;
+      }
+    }
+    if (!changed) break;
+  }
+  for (ir::BlockId b = 0; b < blocks; ++b) {
+    bool filled = !preds[b].empty();
+    for (ir::BlockId p : preds[b]) filled = filled && filled_out[p];
+    for (ir::ValueId v : f_.blocks[b].insts) {
+      if (!candidate[v]) continue;
+      filled = filled || window_fill_[v];
+      if (!filled) continue;
+      window_load_[v] = true;
+      const ir::Inst& inst = f_.value(v);
+      const uint64_t end = (inst.a == ir::kNoValue ? 0 : uint64_t{bounds_[inst.a]}) + inst.imm + inst.size;
+      window_bytes_ = std::max(window_bytes_, static_cast<uint32_t>(end));
+    }
+  }
+  if (window_bytes_ == 0) return;
+  window_region_ = (window_bytes_ + residue + 7) / 8 * 8;
+  window_base_ = -static_cast<int32_t>(window_region_) + static_cast<int32_t>(residue);
+}
+
 Result<Generated> Generator::run() {
   classify();
+  bounds_ = value_upper_bounds(f_);
+  plan_window();
   AllocationRequest request;
   request.needs_home.assign(f_.values.size(), false);
   request.clobbers.assign(f_.values.size(), false);
@@ -56,7 +193,9 @@ Result<Generated> Generator::run() {
     for (ir::ValueId v : block.insts) {
       const ir::Inst& inst = f_.value(v);
       request.needs_home[v] = used_[v] && inst.op != ir::Op::Const && !guard_only_[v];
-      if (!direct_ && (inst.op == ir::Op::Load || inst.op == ir::Op::Protochain)) request.clobbers[v] = true;
+      // Legacy loads and the window's filling call clobber r0-r5.
+      const bool legacy_load = inst.op == ir::Op::Load && (!window_load_[v] || window_fill_[v]);
+      if (!direct_ && (legacy_load || inst.op == ir::Op::Protochain)) request.clobbers[v] = true;
     }
   }
   // A binary operation or negation may take its first operand's register
@@ -68,8 +207,8 @@ Result<Generated> Generator::run() {
       if ((ir::is_binary(inst.op) || inst.op == ir::Op::Neg) && !guard_only_[v]) request.reuse_operand[v] = inst.a;
     }
   }
-  bounds_ = value_upper_bounds(f_);
-  request.registers = value_registers(options_.access);
+  request.registers = value_registers(direct_ || windowed_);
+  request.max_slots = (kStackSize - window_region_) / 8;
   if (!direct_) request.clobbered = legacy_load_clobbers();
   auto allocation = allocate(f_, request);
   if (!allocation) return allocation.errors();
@@ -90,12 +229,12 @@ Result<Generated> Generator::run() {
     out_.emit(mov32_imm(R0, options_.reject_action));
     out_.emit(exit_insn());
   }
-  if (temp_slot_base_ + temp_slots_used_ > kStackSize / 8) {
+  if (window_region_ + 8 * (temp_slot_base_ + temp_slots_used_) > kStackSize) {
     return error("the filter keeps more values at once than the eBPF stack holds (512 bytes)");
   }
   auto program = out_.finish();
   if (!program) return program.errors();
-  return Generated{std::move(*program), temp_slot_base_ + temp_slots_used_, guards_};
+  return Generated{std::move(*program), temp_slot_base_ + temp_slots_used_, guards_, window_bytes_};
 }
 
 void Generator::prologue() {
@@ -103,6 +242,7 @@ void Generator::prologue() {
     case Hook::Socket:
     case Hook::Tc:
       out_.emit(mov64_reg(kContext, R1));
+      if (windowed_) out_.emit(ldx_mem(W, kLength, kContext, skb::kLen));
       break;
     case Hook::Xdp:
       out_.emit(ldx_mem(W, kDataEnd, R1, xdp_md::kDataEnd));
@@ -113,6 +253,25 @@ void Generator::prologue() {
       out_.emit(mov64_reg(kDataEnd, R2));
       break;
   }
+}
+
+// bpf_skb_load_bytes(ctx, 0, window, min(len, window size)): the bytes the
+// packet has. A packet of 0 bytes asks for 1, which fails and leaves the
+// window zeroed; no window read runs then, as every one is behind a guard.
+void Generator::fill_window() {
+  const Label capped = out_.new_label(), nonzero = out_.new_label();
+  out_.emit(mov64_reg(R4, kLength));
+  out_.jump_to(jmp_imm(JLE, R4, as_imm(window_bytes_), 0), capped);
+  out_.emit(mov64_imm(R4, as_imm(window_bytes_)));
+  out_.place(capped);
+  out_.jump_to(jmp_imm(JNE, R4, 0, 0), nonzero);
+  out_.emit(mov64_imm(R4, 1));
+  out_.place(nonzero);
+  out_.emit(mov64_reg(R1, kContext));
+  out_.emit(mov64_imm(R2, 0));
+  out_.emit(mov64_reg(R3, R10));
+  out_.emit(alu64_imm(ADD, R3, window_base_));
+  out_.emit(call(kHelperSkbLoadBytes));
 }
 
 Operand Generator::operand(ir::ValueId v) const {
@@ -196,7 +355,9 @@ std::optional<std::string> Generator::emit_value(ir::ValueId v) {
     case ir::Op::Len: {
       if (!used_[v]) return std::nullopt;
       const uint8_t dst = target(v, kScratch1);
-      if (direct_) {
+      if (windowed_) {
+        out_.emit(mov32_reg(dst, kLength));
+      } else if (direct_) {
         // XDP and func see no other length than the packet's bytes.
         out_.emit(mov64_reg(dst, kDataEnd));
         out_.emit(alu64_reg(SUB, dst, kData));
@@ -235,6 +396,13 @@ std::optional<std::string> Generator::emit_value(ir::ValueId v) {
 std::optional<std::string> Generator::emit_load(ir::ValueId v, const ir::Inst& inst) {
   const uint8_t size = size_code(inst.size);
   const uint64_t end = static_cast<uint64_t>(inst.imm) + inst.size;
+  if (window_load_[v]) {
+    emit_window_load(v, inst);
+    return std::nullopt;
+  }
+  // A guard has proven a checked load inside the packet: one never used
+  // has nothing left to do.
+  if (windowed_ && inst.checked && !used_[v]) return std::nullopt;
   if (!direct_) {
     // LD_ABS / LD_IND: the kernel returns 0 from the program when the load
     // is past the end. Their offset is a signed int, where negative values
@@ -293,6 +461,47 @@ std::optional<std::string> Generator::emit_load(ir::ValueId v, const ir::Inst& i
   if (inst.size > 1) out_.emit(to_be(dst, inst.size * 8));
   store(v, dst);
   return std::nullopt;
+}
+
+void Generator::emit_window_load(ir::ValueId v, const ir::Inst& inst) {
+  if (window_fill_[v]) fill_window();
+  const uint8_t dst = target(v, kScratch1);
+  const int32_t offset = window_base_ + static_cast<int32_t>(inst.imm);
+  if (inst.a == ir::kNoValue) {
+    read_pieces(dst, R10, offset, inst.size, dst == kScratch2 ? kScratch1 : kScratch2);
+  } else {
+    // Never fails (the index's bound keeps the read inside the window), but
+    // the verifier needs to see the bound; the read is aligned (planned so).
+    bounded_index(inst.a, window_bytes_ - (inst.imm + inst.size), reject_);
+    out_.emit(mov64_reg(kScratch1, R10));
+    out_.emit(alu64_reg(ADD, kScratch1, kScratch2));
+    read_pieces(dst, kScratch1, offset, inst.size, kScratch2);
+  }
+  store(v, dst);
+}
+
+void Generator::read_pieces(uint8_t dst, uint8_t base, int32_t off, uint8_t size, uint8_t scratch) {
+  bool first = true;
+  for (uint8_t done = 0; done < size;) {
+    const int32_t at = off + done;
+    const uint8_t left = size - done;
+    uint8_t piece = 1;
+    for (uint8_t p : {uint8_t{4}, uint8_t{2}}) {
+      if (p <= left && ((at % p) + p) % p == 0) {
+        piece = p;
+        break;
+      }
+    }
+    const uint8_t into = first ? dst : scratch;
+    out_.emit(ldx_mem(size_code(piece), into, base, static_cast<int16_t>(at)));
+    if (piece > 1) out_.emit(to_be(into, piece * 8));
+    if (!first) {
+      out_.emit(alu32_imm(LSH, dst, piece * 8));
+      out_.emit(alu32_reg(OR, dst, scratch));
+    }
+    first = false;
+    done += piece;
+  }
 }
 
 // The index `v` in r2, zero-extended where the verifier sees it (its

@@ -28,10 +28,18 @@ class Generator {
   // Which values need a home; which are read only by bounds guards (caplen
   // and caplen - K, never materialized: guards compare packet pointers).
   void classify();
+  // Which checked loads read the packet window, where it is filled, its
+  // size and where it lies.
+  void plan_window();
   void prologue();
+  void fill_window();
   std::optional<std::string> emit_block(ir::BlockId b);
   std::optional<std::string> emit_value(ir::ValueId v);
   std::optional<std::string> emit_load(ir::ValueId v, const ir::Inst& inst);
+  void emit_window_load(ir::ValueId v, const ir::Inst& inst);
+  // The big-endian value of `size` bytes at `base + off`, read in naturally
+  // aligned pieces (the verifier refuses misaligned stack reads).
+  void read_pieces(uint8_t dst, uint8_t base, int32_t off, uint8_t size, uint8_t scratch);
   std::optional<std::string> emit_binary(ir::ValueId v, const ir::Inst& inst);
   std::optional<std::string> emit_meta(ir::ValueId v, const ir::Inst& inst);
   std::optional<std::string> emit_protochain(ir::ValueId v, const ir::Inst& inst);
@@ -54,16 +62,30 @@ class Generator {
   void reject_if(Insn jump);       // a conditional jump to the shared reject exit
   void always_reject();            // a jump to it the CFG check still sees as conditional
   void parallel_move(std::vector<std::pair<Location, Operand>> moves);
-  static int16_t slot_offset(uint16_t slot) { return static_cast<int16_t>(-8 * (slot + 1)); }
+  // Spill slots lie below the packet window.
+  int16_t slot_offset(uint16_t slot) const {
+    return static_cast<int16_t>(-static_cast<int32_t>(window_region_) - 8 * (slot + 1));
+  }
 
   const ir::Function& f_;
   CodegenOptions options_;
   bool direct_;
+  // Legacy access with guards against the packet's length (in r7) and the
+  // packet window: window_bytes_ bytes at r10 + window_base_ hold the
+  // packet's first bytes (those the packet has), in a region of
+  // window_region_ bytes right below r10.
+  bool windowed_;
+  uint32_t window_bytes_ = 0;
+  int32_t window_base_ = 0;
+  uint32_t window_region_ = 0;
+  std::vector<bool> window_load_;
+  std::vector<bool> window_fill_;  // the loads the window is filled before
   Emitter out_;
   Allocation alloc_;
   std::vector<bool> used_;
   std::vector<bool> guard_only_;   // caplen and caplen - K
   std::vector<uint32_t> bounds_;   // an upper bound of each value (value_ranges.h)
+  std::vector<uint8_t> low_zeros_; // known low zero bits of each value
   std::vector<Label> block_label_;
   Label reject_;
   bool reject_used_ = false;

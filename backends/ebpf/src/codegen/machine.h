@@ -10,16 +10,19 @@
 namespace bpfc::ebpf::codegen {
 
 // r6 holds the context (legacy loads need it there) or the packet's start;
-// r7 the packet's end (direct access). r1 and r2 are scratch: operands read
-// from the stack, constants, pointer arithmetic. The rest hold values.
+// r7 the packet's end (direct access) or its length (the packet window's
+// guards). r1 and r2 are scratch: operands read from the stack, constants,
+// pointer arithmetic. The rest hold values.
 inline constexpr uint8_t kContext = R6;
 inline constexpr uint8_t kData = R6;
 inline constexpr uint8_t kDataEnd = R7;
+inline constexpr uint8_t kLength = R7;
 inline constexpr uint8_t kScratch1 = R1;
 inline constexpr uint8_t kScratch2 = R2;
 
-inline std::vector<uint8_t> value_registers(PacketAccess access) {
-  if (access == PacketAccess::Legacy) return {R0, R3, R4, R5, R7, R8, R9};
+// `r7_reserved`: r7 holds the packet's end or length.
+inline std::vector<uint8_t> value_registers(bool r7_reserved) {
+  if (!r7_reserved) return {R0, R3, R4, R5, R7, R8, R9};
   return {R0, R3, R4, R5, R8, R9};
 }
 

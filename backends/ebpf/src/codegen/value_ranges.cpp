@@ -56,4 +56,37 @@ std::vector<uint32_t> value_upper_bounds(const ir::Function& f) {
   return std::vector<uint32_t>(bound.begin(), bound.end());
 }
 
+std::vector<uint8_t> known_low_zero_bits(const ir::Function& f) {
+  std::vector<uint8_t> zeros(f.values.size(), 0);
+  const auto of = [&zeros](ir::ValueId v) { return v == ir::kNoValue ? uint8_t{0} : zeros[v]; };
+  for (const ir::Block& block : f.blocks) {
+    for (ir::ValueId v : block.insts) {
+      const ir::Inst& inst = f.value(v);
+      const ir::Inst* rhs = inst.b == ir::kNoValue ? nullptr : &f.value(inst.b);
+      const bool constant_rhs = rhs != nullptr && rhs->op == ir::Op::Const;
+      unsigned z = 0;
+      switch (inst.op) {
+        case ir::Op::Const: z = static_cast<unsigned>(std::countr_zero(inst.imm)); break;  // 32 for 0
+        case ir::Op::And: z = std::max(of(inst.a), of(inst.b)); break;
+        case ir::Op::Or:
+        case ir::Op::Xor:
+        case ir::Op::Add:
+        case ir::Op::Sub: z = std::min(of(inst.a), of(inst.b)); break;  // carries and borrows move up only
+        case ir::Op::Neg: z = of(inst.a); break;
+        case ir::Op::Mul: z = std::min(32u, unsigned{of(inst.a)} + of(inst.b)); break;
+        case ir::Op::Shl:
+          if (constant_rhs) z = rhs->imm >= 32 ? 32 : std::min(32u, of(inst.a) + rhs->imm);
+          break;
+        case ir::Op::Phi:
+          z = 32;
+          for (const ir::PhiIncoming& in : inst.incoming) z = std::min<unsigned>(z, of(in.value));
+          break;
+        default: z = 0; break;  // loads, shifts right, division, len, caplen, meta, protochain
+      }
+      zeros[v] = static_cast<uint8_t>(z);
+    }
+  }
+  return zeros;
+}
+
 }  // namespace bpfc::ebpf::codegen

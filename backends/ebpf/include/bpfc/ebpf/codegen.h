@@ -11,6 +11,7 @@
 #include "bpfc/ebpf/hook.h"
 #include "bpfc/ebpf/insn.h"
 #include "bpfc/ir/ir.h"
+#include "bpfc/optimizer/legalize.h"
 #include "bpfc/support/diagnostic.h"
 
 namespace bpfc::ebpf {
@@ -26,7 +27,18 @@ struct CodegenOptions {
   // protochain walks follow at most this many headers (1..175, as
   // CompileOptions::protochain_depth) and reject packets with longer chains:
   // the verifier must see each loop's bound.
-  uint32_t protochain_depth = 64;
+  uint32_t protochain_depth = opt::kDefaultProtochainDepth;
+  // Legacy access (socket, tc): the packet's first bytes, up to this many,
+  // are copied to the stack once with bpf_skb_load_bytes() (the packet
+  // window), and the loads the window holds read the stack; the others stay
+  // LD_ABS/LD_IND. Each legacy load is a call in the kernel, the copy one
+  // call for all. 0: every load is a legacy load.
+  uint32_t window_limit = kDefaultWindowLimit;
+  static constexpr uint32_t kDefaultWindowLimit = 128;
+  // A program unprivileged users can load (no CAP_BPF/CAP_PERFMON): the
+  // kernel lets them read the stack only at offsets known at load time, so
+  // indexed loads stay legacy loads instead of reading the window.
+  bool unprivileged = false;
 };
 
 // The options a hook has unless told otherwise.
@@ -35,7 +47,8 @@ CodegenOptions default_codegen_options(Hook hook);
 struct Generated {
   Program program;
   size_t spill_slots = 0;  // 8-byte stack slots the register allocation took
-  size_t bounds_guards = 0;  // explicit bounds checks (direct packet access)
+  size_t bounds_guards = 0;  // explicit bounds checks (direct packet access, the packet window)
+  uint32_t window_bytes = 0;  // the packet window's size (0: none)
 };
 
 // The program for `function`, a verified IR function. Kernel metadata (`meta`) needs a
