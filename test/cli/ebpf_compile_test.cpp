@@ -136,6 +136,59 @@ TEST(EbpfCompile, FuncHeaderAndObjectLinkIntoACaller) {
   EXPECT_LT(pass, drop) << run.out;
 }
 
+// --packet-access=skb: filter(struct __sk_buff *skb), declared by the
+// header and called from a tc program with its context.
+TEST(EbpfCompile, FuncWithSkbAccessLinksIntoATcCaller) {
+  if (geteuid() != 0) GTEST_SKIP() << "loading programs needs root";
+  for (const char* tool : {"bpftool", "unshare", "clang"}) {
+    if (!testsupport::program_available(tool)) GTEST_SKIP() << tool << " is not installed";
+  }
+  ScratchDir dir;
+  const std::vector<std::string> compile = {"compile", "--target=ebpf", "--ebpf-hook=func", "--packet-access=skb"};
+  std::vector<std::string> header_args = compile;
+  header_args.insert(header_args.end(), {"--format=header", "udp port 53"});
+  auto header = bpfc(header_args);
+  ASSERT_EQ(header.exit_code, 0) << header.err;
+  EXPECT_NE(header.out.find("int filter(struct __sk_buff *skb);"), std::string::npos) << header.out;
+  write_file(dir.file("filter.h"), header.out);
+  std::vector<std::string> object_args = compile;
+  object_args.insert(object_args.end(), {"-o", dir.file("filter.o"), "udp port 53"});
+  ASSERT_EQ(bpfc(object_args).exit_code, 0);
+  write_file(dir.file("caller.c"),
+             "#include <linux/bpf.h>\n"
+             "#include <linux/pkt_cls.h>\n"
+             "#include \"filter.h\"\n"
+             "__attribute__((section(\"tc\"), used)) int caller(struct __sk_buff *skb) {\n"
+             "  return filter(skb) ? TC_ACT_OK : TC_ACT_SHOT;\n"
+             "}\n"
+             "char _license[] __attribute__((section(\"license\"), used)) = \"GPL\";\n");
+  auto built = testsupport::run_process({"clang", "-O2", "-g", "-target", "bpf", "-I/usr/include/x86_64-linux-gnu",
+                                         "-c", dir.file("caller.c"), "-o", dir.file("caller.o")});
+  ASSERT_EQ(built.exit_code, 0) << built.err;
+  // UDP to port 53, then TCP to port 80.
+  write_file(dir.file("dns.bin"), std::string("\xff\xff\xff\xff\xff\xff\x00\x11\x22\x33\x44\x55\x08\x00"
+                                              "\x45\x00\x00\x1c\x00\x00\x00\x00\x40\x11\x00\x00\x0a\x00\x00\x01"
+                                              "\x0a\x00\x00\x02\x04\x00\x00\x35\x00\x08\x00\x00", 42));
+  write_file(dir.file("web.bin"), std::string("\xff\xff\xff\xff\xff\xff\x00\x11\x22\x33\x44\x55\x08\x00"
+                                              "\x45\x00\x00\x1c\x00\x00\x00\x00\x40\x06\x00\x00\x0a\x00\x00\x01"
+                                              "\x0a\x00\x00\x02\x04\x00\x00\x50\x00\x08\x00\x00", 42));
+  auto run = testsupport::run_process(
+      {"unshare", "--mount", "--propagation", "private", "sh", "-c",
+       "cd \"$1\" && bpftool gen object linked.o caller.o filter.o && mount -t bpf bpf /sys/fs/bpf && "
+       "bpftool prog load linked.o /sys/fs/bpf/caller && bpftool prog run pinned /sys/fs/bpf/caller data_in dns.bin "
+       "&& bpftool prog run pinned /sys/fs/bpf/caller data_in web.bin",
+       "sh", dir.path()});
+  if (run.exit_code != 0 && run.err.find("mount") != std::string::npos) {
+    GTEST_SKIP() << "cannot mount a private bpffs: " << run.err;
+  }
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  // TC_ACT_OK (0) for the DNS packet, TC_ACT_SHOT (2) for the web one.
+  const size_t ok = run.out.find("Return value: 0"), shot = run.out.find("Return value: 2");
+  EXPECT_NE(ok, std::string::npos) << run.out;
+  EXPECT_NE(shot, std::string::npos) << run.out;
+  EXPECT_LT(ok, shot) << run.out;
+}
+
 TEST(EbpfCompile, OptionsThatDoNotFitAreClearErrors) {
   struct Case {
     std::vector<std::string> args;
@@ -150,9 +203,14 @@ TEST(EbpfCompile, OptionsThatDoNotFitAreClearErrors) {
       {{"compile", "--target=ebpf", "--ebpf-hook=tc", "--ebpf-reject=drop", "tcp"}, 1,
        "bpfc: --ebpf-reject=drop is not a tc action (ok or shot)"},
       {{"compile", "--target=ebpf", "--packet-access=direct", "tcp"}, 1,
-       "bpfc: the socket hook cannot read packets with --packet-access=direct"},
+       "bpfc: the socket hook cannot read packets with --packet-access=direct (it reads them with legacy or skb "
+       "access)"},
+      {{"compile", "--target=ebpf", "--ebpf-hook=xdp", "--packet-access=probe", "tcp"}, 1,
+       "bpfc: the xdp hook cannot read packets with --packet-access=probe (it reads them with direct access)"},
+      {{"compile", "--target=ebpf", "--ebpf-hook=func", "--packet-access=probe", "--context=linux", "inbound"}, 1,
+       "bpfc: the func hook with probe packet access has no kernel packet metadata"},
       {{"compile", "--target=ebpf", "--ebpf-hook=xdp", "--context=linux", "inbound"}, 1,
-       "bpfc: the xdp hook has no kernel packet metadata"},
+       "bpfc: the xdp hook with direct packet access has no kernel packet metadata"},
       {{"compile", "--target=ebpf", "-ddd", "tcp"}, 2, "target ebpf takes listing d, dd, not 'ddd'"},
       {{"compile", "--target=ebpf", "--format=header", "tcp"}, 1,
        "bpfc: --format=header declares the func hook's function; add --ebpf-hook=func"},

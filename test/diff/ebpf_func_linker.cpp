@@ -9,15 +9,17 @@
 #include <fstream>
 #include <stdexcept>
 #include <utility>
+#include <vector>
 
 #include "../support/process.h"
 
 namespace bpfc::difftest {
 namespace {
 
-// The caller, without headers: an XDP program that hands the frame's bounds
-// to the linked filter() and turns its answer into an XDP action.
-constexpr const char* kCallerSource = R"(
+// The callers, without headers: an XDP program that hands the frame's
+// bounds to the linked filter() and turns its answer into an XDP action,
+// and a socket filter that hands it the context.
+constexpr const char* kXdpCallerSource = R"(
 struct xdp_md {
   unsigned int data, data_end, data_meta, ingress_ifindex, rx_queue_index, egress_ifindex;
 };
@@ -26,6 +28,15 @@ __attribute__((section("xdp"), used)) int caller(struct xdp_md *ctx) {
   const void *data = (const void *)(long)ctx->data;
   const void *data_end = (const void *)(long)ctx->data_end;
   return filter(data, data_end) != 0 ? 2 /* XDP_PASS */ : 1 /* XDP_DROP */;
+}
+__attribute__((section("license"), used)) char LICENSE[] = "GPL";
+)";
+
+constexpr const char* kSocketCallerSource = R"(
+struct __sk_buff;
+extern int filter(struct __sk_buff *skb);
+__attribute__((section("socket"), used)) int caller(struct __sk_buff *skb) {
+  return filter(skb) != 0 ? 1 : 0;
 }
 __attribute__((section("license"), used)) char LICENSE[] = "GPL";
 )";
@@ -54,17 +65,19 @@ ScratchDir::~ScratchDir() {
   std::filesystem::remove_all(path_, ignored);
 }
 
-LinkedXdpFilter::~LinkedXdpFilter() {
+LinkedFilter::~LinkedFilter() {
   if (object_ != nullptr) bpf_object__close(object_);  // closes the program's fd
 }
 
-LinkedXdpFilter::LinkedXdpFilter(LinkedXdpFilter&& other) noexcept
-    : object_(std::exchange(other.object_, nullptr)),
+LinkedFilter::LinkedFilter(LinkedFilter&& other) noexcept
+    : socket_(other.socket_),
+      object_(std::exchange(other.object_, nullptr)),
       fd_(std::exchange(other.fd_, -1)),
       failure_(std::move(other.failure_)) {}
 
-LinkedXdpFilter& LinkedXdpFilter::operator=(LinkedXdpFilter&& other) noexcept {
+LinkedFilter& LinkedFilter::operator=(LinkedFilter&& other) noexcept {
   if (this != &other) {
+    socket_ = other.socket_;
     if (object_ != nullptr) bpf_object__close(object_);
     object_ = std::exchange(other.object_, nullptr);
     fd_ = std::exchange(other.fd_, -1);
@@ -73,28 +86,33 @@ LinkedXdpFilter& LinkedXdpFilter::operator=(LinkedXdpFilter&& other) noexcept {
   return *this;
 }
 
-std::optional<uint32_t> LinkedXdpFilter::run(const uint8_t* bytes, uint32_t caplen) const {
+std::optional<uint32_t> LinkedFilter::run(const uint8_t* bytes, uint32_t caplen) const {
+  std::vector<uint8_t> frame;
+  if (socket_) frame = {0x02, 0, 0, 0, 0, 1, 0x02, 0, 0, 0, 0, 2, 0x88, 0xb5};  // a local experimental EtherType
+  frame.insert(frame.end(), bytes, bytes + caplen);
   // The kernel copies the frame in; it does not write through data_in.
-  LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = bytes, .data_size_in = caplen, .repeat = 1);
+  LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = frame.data(), .data_size_in = static_cast<__u32>(frame.size()),
+              .repeat = 1);
   if (bpf_prog_test_run_opts(fd_, &opts) != 0) return std::nullopt;
   return opts.retval;
 }
 
-XdpCaller::XdpCaller() : log_(1 << 20) {
+FuncCaller::FuncCaller(CallerKind kind) : kind_(kind), log_(1 << 20) {
   if (!testsupport::program_available("clang")) {
-    unavailable_ = "clang is not installed to compile the XDP caller (clang -target bpf)";
+    unavailable_ = "clang is not installed to compile the func object's caller (clang -target bpf)";
     return;
   }
   const auto source = dir_.path() / "caller.c";
-  std::ofstream(source) << kCallerSource;
+  std::ofstream(source) << (kind == CallerKind::XdpPacketBounds ? kXdpCallerSource : kSocketCallerSource);
   caller_ = dir_.path() / "caller.o";
   const auto compiled =
       testsupport::run_process({"clang", "-O2", "-g", "-target", "bpf", "-c", source.string(), "-o", caller_.string()});
-  if (compiled.exit_code != 0) unavailable_ = "clang cannot compile the XDP caller for -target bpf:\n" + compiled.err;
+  if (compiled.exit_code != 0) unavailable_ = "clang cannot compile the caller for -target bpf:\n" + compiled.err;
 }
 
-LinkedXdpFilter XdpCaller::link_and_load(std::span<const uint8_t> func_object) {
-  LinkedXdpFilter linked;
+LinkedFilter FuncCaller::link_and_load(std::span<const uint8_t> func_object) {
+  LinkedFilter linked;
+  linked.socket_ = kind_ == CallerKind::SocketContext;
   const auto func_path = dir_.path() / "func.o";
   const auto linked_path = dir_.path() / "linked.o";
   write_bytes(func_path, func_object);

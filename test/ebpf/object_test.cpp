@@ -45,6 +45,9 @@ TEST(EbpfObject, PrototypesNameTheHooksContext) {
   EXPECT_EQ(function_prototype(Hook::Tc, "f"), "int f(struct __sk_buff *skb)");
   EXPECT_EQ(function_prototype(Hook::Xdp, "g"), "int g(struct xdp_md *ctx)");
   EXPECT_EQ(function_prototype(Hook::Func, "filter"), "int filter(const void *data, const void *data_end)");
+  EXPECT_EQ(function_prototype(Hook::Func, "filter", PacketAccess::Probe),
+            "int filter(const void *data, const void *data_end)");
+  EXPECT_EQ(function_prototype(Hook::Func, "filter", PacketAccess::Skb), "int filter(struct __sk_buff *skb)");
 }
 
 TEST(EbpfObject, OptionsReachTheObject) {

@@ -73,8 +73,8 @@ PacketAccess default_packet_access(Hook hook) {
 bool allows(Hook hook, PacketAccess access) {
   switch (access) {
     case PacketAccess::Legacy: return hook == Hook::Socket || hook == Hook::Tc;
-    case PacketAccess::Direct: return hook != Hook::Socket;
-    case PacketAccess::Skb: return hook == Hook::Socket || hook == Hook::Tc;
+    case PacketAccess::Direct: return hook == Hook::Xdp || hook == Hook::Func;
+    case PacketAccess::Skb: return hook == Hook::Socket || hook == Hook::Tc || hook == Hook::Func;
     case PacketAccess::Probe: return hook == Hook::Func;
   }
   return false;

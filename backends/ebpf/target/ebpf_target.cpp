@@ -38,13 +38,17 @@ Result<CodegenOptions> codegen_options(const driver::TargetSettings& settings, c
   if (!hook) return error("unknown eBPF hook");  // check_settings has seen the value
   CodegenOptions codegen = default_codegen_options(*hook);
   codegen.protochain_depth = options.protochain_depth;
-  if (auto access = settings.find("packet-access"); access != settings.end()) {
+  if (auto access = settings.find("packet-access"); access != settings.end() && access->second != "default") {
     auto parsed = parse_packet_access(access->second);
     if (!parsed) return error("unknown packet access '" + access->second + "'");
     if (!allows(*hook, *parsed)) {
+      std::string ways;
+      for (PacketAccess other : {PacketAccess::Legacy, PacketAccess::Direct, PacketAccess::Skb, PacketAccess::Probe}) {
+        if (!allows(*hook, other)) continue;
+        ways += (ways.empty() ? "" : " or ") + std::string(name(other));
+      }
       return error("the " + std::string(name(*hook)) + " hook cannot read packets with --packet-access=" +
-                   access->second + " (the kernel allows " + std::string(name(default_packet_access(*hook))) +
-                   " there)");
+                   access->second + " (it reads them with " + ways + " access)");
     }
     codegen.access = *parsed;
   }
@@ -80,15 +84,33 @@ std::optional<std::string> size_remark(const Program& program, const CodegenOpti
 }
 
 // The declaration a BPF program includes to call the func hook's filter.
-std::string func_header() {
+std::string func_header(PacketAccess access) {
+  std::string how;
+  switch (access) {
+    case PacketAccess::Skb:
+      how = " * filter() returns non-zero when the packet in skb matches; it reads it with\n"
+            " * bpf_skb_load_bytes(). Call it from a socket filter or tc program (or another\n"
+            " * program whose context is a struct __sk_buff) with that context.";
+      break;
+    case PacketAccess::Probe:
+      how = " * filter() returns non-zero when the packet between the kernel addresses data and\n"
+            " * data_end matches (in fentry/kprobe programs: skb->data and skb->data + skb_headlen),\n"
+            " * read with bpf_probe_read_kernel(), a GPL-only helper: the caller's license must\n"
+            " * be GPL-compatible.";
+      break;
+    default:
+      how = " * filter() returns non-zero when the packet between data and data_end matches.\n"
+            " * Call it with the packet bounds of your program's context (XDP: ctx->data and\n"
+            " * ctx->data_end); the verifier checks it inside your program.";
+      break;
+  }
   return "/* The packet filter bpfc compiled (bpfc compile --target=ebpf --ebpf-hook=func -o FILE.o):\n"
-         " * link its object with yours (bpftool gen object out.o yours.o FILE.o, or libbpf's linker).\n"
-         " * filter() returns non-zero when the packet between data and data_end matches.\n"
-         " * Call it with the packet bounds of your program's context (XDP: ctx->data and\n"
-         " * ctx->data_end); the verifier checks it inside your program. */\n"
+         " * link its object with yours (bpftool gen object out.o yours.o FILE.o, or libbpf's linker).\n" +
+         how + " */\n"
          "#ifndef BPFC_FILTER_H\n"
          "#define BPFC_FILTER_H\n\n" +
-         function_prototype(Hook::Func, "filter") + ";\n\n#endif\n";
+         (access == PacketAccess::Skb ? "struct __sk_buff;\n" : "") + function_prototype(Hook::Func, "filter", access) +
+         ";\n\n#endif\n";
 }
 
 }  // namespace
@@ -116,9 +138,12 @@ void register_target(driver::TargetRegistry& registry) {
       {"ebpf-reject", "what an xdp or tc program returns for a rejected packet (default drop, or shot for tc)",
        {"drop", "pass", "aborted", "ok", "shot"}},
       {"packet-access",
-       "how the program reads the packet: legacy (LD_ABS/LD_IND; socket and tc) or direct (data/data_end; xdp "
-       "and func)",
-       {"legacy", "direct"}},
+       "how the program reads the packet: the hook's own way by default (legacy for socket and tc, direct for xdp "
+       "and func); legacy (LD_ABS/LD_IND and the packet window; socket, tc), direct (data/data_end; xdp, func), skb "
+       "(bpf_skb_load_bytes(); socket, tc, and a func filter(struct __sk_buff *skb)), probe "
+       "(bpf_probe_read_kernel() of filter(data, data_end) given as kernel addresses, for fentry/kprobe callers; "
+       "func)",
+       {"default", "legacy", "direct", "skb", "probe"}},
       {"ebpf-window",
        "legacy packet access: copy the packet's first bytes (up to 128) to the stack with one "
        "bpf_skb_load_bytes() call and read them there (on), or read every byte with LD_ABS/LD_IND, a call each (off)",
@@ -146,10 +171,11 @@ void register_target(driver::TargetRegistry& registry) {
       if (codegen->hook != Hook::Func) {
         return error("--format=header declares the func hook's function; add --ebpf-hook=func");
       }
-      emitted.bytes = func_header();
+      emitted.bytes = func_header(codegen->access);
     } else if (format == "elf") {
       ObjectOptions object;
       object.hook = codegen->hook;
+      object.access = codegen->access;
       auto bytes = write_object(program, object);
       if (!bytes) return bytes.errors();
       emitted.bytes.assign(bytes->begin(), bytes->end());

@@ -24,13 +24,6 @@ Result<Generated> generate(const ir::Function& function, const CodegenOptions& o
     return error("the " + std::string(name(options.hook)) + " hook cannot read packets with " +
                  std::string(name(options.access)) + " access");
   }
-  // Each hook has one way of reading packets here so far: the legacy loads
-  // in socket filters and tc, direct access in XDP and func.
-  if (options.access != default_packet_access(options.hook)) {
-    return error("--packet-access=" + std::string(name(options.access)) + " is not implemented for the " +
-                 std::string(name(options.hook)) + " hook; it reads packets with " +
-                 std::string(name(default_packet_access(options.hook))) + " access");
-  }
   codegen::Generator generator(function, options);
   return generator.run();
 }
@@ -100,7 +93,8 @@ Result<HookProgram> compile_for_hook(ir::Function function, const CodegenOptions
   // reject value is 0 (socket filters); elsewhere (tc's 0 is TC_ACT_OK) the
   // explicit checks reject first and the legacy loads never fail.
   // The packet window's reads are proven by the same checks.
-  const bool windowed = options.access == PacketAccess::Legacy && options.window_limit > 0;
+  const bool windowed = (options.access == PacketAccess::Legacy && options.window_limit > 0) ||
+                        options.access == PacketAccess::Skb || options.access == PacketAccess::Probe;
   if (options.access == PacketAccess::Direct || options.reject_action != 0 || windowed) {
     opt::legalize_bounds_checks(function);
   }

@@ -19,7 +19,8 @@ Generator::Generator(const ir::Function& f, const CodegenOptions& options)
     : f_(f),
       options_(options),
       direct_(options.access == PacketAccess::Direct),
-      windowed_(options.access == PacketAccess::Legacy && options.window_limit > 0) {
+      windowed_((options.access == PacketAccess::Legacy && options.window_limit > 0) ||
+                options.access == PacketAccess::Skb || options.access == PacketAccess::Probe) {
   reject_ = out_.new_label();
 }
 
@@ -128,8 +129,9 @@ void Generator::plan_window() {
     for (ir::ValueId v : block.insts) reads += candidate[v];
     to_accept[b] = std::min(kNever, after + reads);
   }
-  // Filling costs about as much as two or three legacy loads.
-  constexpr uint32_t kFillWorthIt = 3;
+  // Filling costs about as much as two or three legacy loads, or one
+  // copied load.
+  const uint32_t kFillWorthIt = options_.access == PacketAccess::Legacy ? 3 : 2;
   // A block where paths with and without the window meet has every path
   // fill it when it still reads the packet: `forced` blocks fill at their
   // first constant read.
@@ -249,8 +251,26 @@ void Generator::prologue() {
       out_.emit(ldx_mem(W, kData, R1, xdp_md::kData));
       break;
     case Hook::Func:
-      out_.emit(mov64_reg(kData, R1));
-      out_.emit(mov64_reg(kDataEnd, R2));
+      if (options_.access == PacketAccess::Skb) {
+        out_.emit(mov64_reg(kContext, R1));
+        out_.emit(ldx_mem(W, kLength, kContext, skb::kLen));
+      } else if (options_.access == PacketAccess::Probe) {
+        // The packet's kernel addresses: r6 = data, r7 = the length, 0 for
+        // an end before the start and at most 2^31 - 1.
+        const Label not_negative = out_.new_label(), not_huge = out_.new_label();
+        out_.emit(mov64_reg(kData, R1));
+        out_.emit(mov64_reg(kLength, R2));
+        out_.emit(alu64_reg(SUB, kLength, R1));
+        out_.jump_to(jmp_imm(JSGE, kLength, 0, 0), not_negative);
+        out_.emit(mov64_imm(kLength, 0));
+        out_.place(not_negative);
+        out_.jump_to(jmp_imm(JLE, kLength, 0x7fffffff, 0), not_huge);
+        out_.emit(mov64_imm(kLength, 0x7fffffff));
+        out_.place(not_huge);
+      } else {
+        out_.emit(mov64_reg(kData, R1));
+        out_.emit(mov64_reg(kDataEnd, R2));
+      }
       break;
   }
 }
@@ -258,20 +278,76 @@ void Generator::prologue() {
 // bpf_skb_load_bytes(ctx, 0, window, min(len, window size)): the bytes the
 // packet has. A packet of 0 bytes asks for 1, which fails and leaves the
 // window zeroed; no window read runs then, as every one is behind a guard.
+// Probe access: bpf_probe_read_kernel(window, min(len, window size), data),
+// where a failure (an address that cannot be read) rejects the packet.
 void Generator::fill_window() {
+  const bool probe = options_.access == PacketAccess::Probe;
+  const uint8_t size = probe ? R2 : R4;
   const Label capped = out_.new_label(), nonzero = out_.new_label();
-  out_.emit(mov64_reg(R4, kLength));
-  out_.jump_to(jmp_imm(JLE, R4, as_imm(window_bytes_), 0), capped);
-  out_.emit(mov64_imm(R4, as_imm(window_bytes_)));
+  out_.emit(mov64_reg(size, kLength));
+  out_.jump_to(jmp_imm(JLE, size, as_imm(window_bytes_), 0), capped);
+  out_.emit(mov64_imm(size, as_imm(window_bytes_)));
   out_.place(capped);
-  out_.jump_to(jmp_imm(JNE, R4, 0, 0), nonzero);
-  out_.emit(mov64_imm(R4, 1));
+  if (probe) {
+    out_.emit(mov64_reg(R1, R10));
+    out_.emit(alu64_imm(ADD, R1, window_base_));
+    out_.emit(mov64_reg(R3, kData));
+    out_.emit(call(kHelperProbeReadKernel));
+    reject_if(jmp_imm(JNE, R0, 0, 0));
+    return;
+  }
+  out_.jump_to(jmp_imm(JNE, size, 0, 0), nonzero);
+  out_.emit(mov64_imm(size, 1));
   out_.place(nonzero);
   out_.emit(mov64_reg(R1, kContext));
   out_.emit(mov64_imm(R2, 0));
   out_.emit(mov64_reg(R3, R10));
   out_.emit(alu64_imm(ADD, R3, window_base_));
   out_.emit(call(kHelperSkbLoadBytes));
+}
+
+void Generator::copy_bytes(int16_t to, uint8_t size) {
+  if (options_.access == PacketAccess::Probe) {
+    out_.emit(mov64_reg(R1, R10));
+    out_.emit(alu64_imm(ADD, R1, to));
+    out_.emit(mov64_imm(R2, size));
+    out_.emit(call(kHelperProbeReadKernel));
+  } else {
+    out_.emit(mov64_reg(R1, kContext));
+    out_.emit(mov64_reg(R3, R10));
+    out_.emit(alu64_imm(ADD, R3, to));
+    out_.emit(mov64_imm(R4, size));
+    out_.emit(call(kHelperSkbLoadBytes));
+  }
+  // A guard has proven the bytes inside the packet: only an address probe
+  // access cannot read fails.
+  reject_if(jmp_imm(JNE, R0, 0, 0));
+}
+
+void Generator::emit_copied_load(ir::ValueId v, const ir::Inst& inst) {
+  const uint16_t slot = static_cast<uint16_t>(temp_slot_base_ + kCopySlot);
+  temp_slots_used_ = std::max<uint32_t>(temp_slots_used_, kCopySlot + 1);
+  const bool probe = options_.access == PacketAccess::Probe;
+  const uint8_t offset = probe ? R3 : R2;  // the helper's argument
+  // The offset, below 2^32 as the guard has proven (the index is read
+  // first: it may live in an argument register).
+  if (inst.a == ir::kNoValue) {
+    out_.emit(mov32_imm(offset, as_imm(inst.imm)));
+  } else {
+    out_.emit(mov32_reg(offset, read(inst.a, kScratch2)));
+    if (inst.imm <= 0x7fffffff) {
+      out_.emit(alu64_imm(ADD, offset, as_imm(inst.imm)));
+    } else {
+      out_.emit(mov32_imm(kScratch1, as_imm(inst.imm)));
+      out_.emit(alu64_reg(ADD, offset, kScratch1));
+    }
+  }
+  if (probe) out_.emit(alu64_reg(ADD, offset, kData));
+  copy_bytes(slot_offset(slot), inst.size);
+  const uint8_t dst = target(v, kScratch1);
+  out_.emit(ldx_mem(size_code(inst.size), dst, R10, slot_offset(slot)));
+  if (inst.size > 1) out_.emit(to_be(dst, inst.size * 8));
+  store(v, dst);
 }
 
 Operand Generator::operand(ir::ValueId v) const {
@@ -403,6 +479,11 @@ std::optional<std::string> Generator::emit_load(ir::ValueId v, const ir::Inst& i
   // A guard has proven a checked load inside the packet: one never used
   // has nothing left to do.
   if (windowed_ && inst.checked && !used_[v]) return std::nullopt;
+  if (options_.access == PacketAccess::Skb || options_.access == PacketAccess::Probe) {
+    if (!inst.checked) return "internal error: an unchecked load reached the eBPF code generator (copied loads)";
+    emit_copied_load(v, inst);
+    return std::nullopt;
+  }
   if (!direct_) {
     // LD_ABS / LD_IND: the kernel returns 0 from the program when the load
     // is past the end. Their offset is a signed int, where negative values
@@ -515,12 +596,13 @@ void Generator::bounded_index(ir::ValueId v, uint32_t limit, Label fail) {
 }
 
 std::optional<std::string> Generator::emit_meta(ir::ValueId v, const ir::Inst& inst) {
-  if (options_.hook != Hook::Socket && options_.hook != Hook::Tc) {
-    return std::string("the ") + std::string(name(options_.hook)) +
-           " hook has no kernel packet metadata (the linux context's inbound, outbound, ifindex and vlan read it); "
-           "compile for the socket or tc hook, or in another context";
+  const bool has_skb = options_.access == PacketAccess::Legacy || options_.access == PacketAccess::Skb;
+  if (!has_skb) {
+    return std::string("the ") + std::string(name(options_.hook)) + " hook with " +
+           std::string(name(options_.access)) +
+           " packet access has no kernel packet metadata (the linux context's inbound, outbound, ifindex and vlan "
+           "read it); compile for the socket or tc hook (or func with --packet-access=skb), or in another context";
   }
-  if (direct_) return std::string("kernel packet metadata needs the legacy packet access");
   if (!used_[v]) return std::nullopt;  // the kernel always has it
   const uint8_t ctx = kContext;
   const uint8_t dst = target(v, kScratch1);

@@ -33,6 +33,12 @@ class Generator {
   void plan_window();
   void prologue();
   void fill_window();
+  // A load the window does not hold, once a guard has proven it inside the
+  // packet: a helper call copying it to a stack slot (skb, probe access).
+  void emit_copied_load(ir::ValueId v, const ir::Inst& inst);
+  // The helper call copying `size` bytes at packet offset r2 (skb) or
+  // pointer r3 (probe) to the stack at r10 + `to`; a failure rejects.
+  void copy_bytes(int16_t to, uint8_t size);
   std::optional<std::string> emit_block(ir::BlockId b);
   std::optional<std::string> emit_value(ir::ValueId v);
   std::optional<std::string> emit_load(ir::ValueId v, const ir::Inst& inst);
@@ -80,6 +86,9 @@ class Generator {
   uint32_t window_region_ = 0;
   std::vector<bool> window_load_;
   std::vector<bool> window_fill_;  // the loads the window is filled before
+  // The temporary slot a copied load or protochain step reads through (the
+  // protochain walk keeps its state in the four below it).
+  static constexpr uint16_t kCopySlot = 4;
   Emitter out_;
   Allocation alloc_;
   std::vector<bool> used_;

@@ -7,6 +7,8 @@
 // (next header, offset, steps left, the header just read) lives in stack
 // slots above the register allocation's, so the loop needs no registers
 // beyond the scratch ones, whatever is live around it.
+#include <algorithm>
+
 #include "generator.h"
 #include "machine.h"
 
@@ -39,6 +41,30 @@ void Generator::read_walk_bytes(uint32_t base, int16_t off_slot, int16_t header_
     out_.emit(ldx_mem(B, kScratch2, kScratch1, 0));
     out_.emit(stx_mem(DW, R10, kScratch2, header_slot));
     out_.emit(ldx_mem(B, kScratch2, kScratch1, 1));
+    return;
+  }
+  if (options_.access == PacketAccess::Skb || options_.access == PacketAccess::Probe) {
+    // Both bytes copied to a stack slot by one helper call, once the
+    // length (r7) has been checked.
+    if (reach > 0x7fffffff) {
+      always_reject();
+      out_.emit(mov32_imm(R0, 0));
+      return;
+    }
+    const uint16_t slot = static_cast<uint16_t>(temp_slot_base_ + kCopySlot);
+    temp_slots_used_ = std::max<uint32_t>(temp_slots_used_, kCopySlot + 1);
+    const bool probe = options_.access == PacketAccess::Probe;
+    const uint8_t offset = probe ? R3 : R2;
+    out_.emit(ldx_mem(DW, kScratch2, R10, off_slot));
+    out_.emit(alu64_imm(ADD, kScratch2, as_imm(static_cast<uint32_t>(reach))));
+    reject_if(jmp_reg(JGT, kScratch2, kLength, 0));
+    out_.emit(ldx_mem(DW, offset, R10, off_slot));
+    if (base != 0) out_.emit(alu64_imm(ADD, offset, as_imm(base)));
+    if (probe) out_.emit(alu64_reg(ADD, offset, kData));
+    copy_bytes(slot_offset(slot), 2);
+    out_.emit(ldx_mem(B, kScratch2, R10, slot_offset(slot)));
+    out_.emit(stx_mem(DW, R10, kScratch2, header_slot));
+    out_.emit(ldx_mem(B, R0, R10, static_cast<int16_t>(slot_offset(slot) + 1)));
     return;
   }
   // Legacy loads: checked against the packet's length first, so that they

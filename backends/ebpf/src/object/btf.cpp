@@ -41,7 +41,7 @@ FunctionBtf function_btf(const FunctionDescription& description) {
   type(types, strings.add("int"), info(kInt), 4);
   types.u32((kIntSigned << 24) | 32);
   std::vector<Param> params;
-  if (hook == Hook::Func) {
+  if (!description.takes_skb && hook == Hook::Func) {
     // [2] const void, [3] const void *
     type(types, 0, info(kConst), 0);
     type(types, 0, info(kPtr), 2);
@@ -49,7 +49,7 @@ FunctionBtf function_btf(const FunctionDescription& description) {
   } else {
     // [2] struct __sk_buff / struct xdp_md, declared only: the kernel knows
     // the context by the struct's name; [3] a pointer to it.
-    const bool xdp = hook == Hook::Xdp;
+    const bool xdp = hook == Hook::Xdp;  // a func taking a context takes an __sk_buff
     type(types, strings.add(xdp ? "xdp_md" : "__sk_buff"), info(kFwd), 0);
     type(types, 0, info(kPtr), 2);
     params = {{strings.add(xdp ? "ctx" : "skb"), 3}};

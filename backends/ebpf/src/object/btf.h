@@ -23,6 +23,7 @@ struct FunctionBtf {
 // What the BTF describes; the strings must be free of NUL bytes.
 struct FunctionDescription {
   Hook hook = Hook::Socket;
+  bool takes_skb = true;  // the function's one argument is the context (else func's data, data_end)
   std::string_view function;
   std::string_view section;
   std::string_view source_line;  // shown above the first instruction

@@ -99,10 +99,12 @@ std::vector<uint8_t> serialize(std::vector<Section>& sections, const elf::String
 
 }  // namespace
 
-std::string function_prototype(Hook hook, std::string_view function) {
+std::string function_prototype(Hook hook, std::string_view function, PacketAccess access) {
   const std::string name(function);
   switch (hook) {
-    case Hook::Func: return "int " + name + "(const void *data, const void *data_end)";
+    case Hook::Func:
+      if (access == PacketAccess::Skb) break;
+      return "int " + name + "(const void *data, const void *data_end)";
     case Hook::Xdp: return "int " + name + "(struct xdp_md *ctx)";
     case Hook::Socket:
     case Hook::Tc: break;
@@ -127,7 +129,8 @@ Result<std::vector<uint8_t>> write_object(const Program& program, const ObjectOp
                       : options.hook == Hook::Func ? std::nullopt : std::optional<std::string>(kDefaultLicense);
   if (license && license->find('\0') != std::string::npos) return error("the license string holds a NUL byte");
   const std::string source_line =
-      options.source_line.empty() ? function_prototype(options.hook, options.function_name) : options.source_line;
+      options.source_line.empty() ? function_prototype(options.hook, options.function_name, options.access)
+                                 : options.source_line;
   if (source_line.find_first_of(std::string_view("\0\n", 2)) != std::string::npos)
     return error("the source line holds a NUL byte or a newline");
   if (options.source_file.find('\0') != std::string::npos) return error("the source file name holds a NUL byte");
@@ -145,7 +148,7 @@ Result<std::vector<uint8_t>> write_object(const Program& program, const ObjectOp
   define(kStrtab, ".strtab", elf::kShtStrtab, 0, 1);
   define(kProgram, section, elf::kShtProgbits, elf::kShfAlloc | elf::kShfExecinstr, 8);
   sections[kProgram].data = encode(program);
-  btf::FunctionBtf btf = btf::function_btf({options.hook, options.function_name, section, source_line,
+  btf::FunctionBtf btf = btf::function_btf({options.hook, options.hook != Hook::Func || options.access == PacketAccess::Skb, options.function_name, section, source_line,
                                             options.source_file});
   define(kBtf, ".BTF", elf::kShtProgbits, 0, 4);
   sections[kBtf].data = std::move(btf.btf);

@@ -42,9 +42,12 @@ std::string_view section_name(Hook hook);
 
 // The packet access a hook uses unless told otherwise.
 PacketAccess default_packet_access(Hook hook);
-// Whether the hook's programs may read the packet that way (the kernel allows
-// LD_ABS/LD_IND only in socket filters and tc, direct access not in socket
-// filters, bpf_skb_load_bytes only where the context is an sk_buff).
+// Whether bpfc generates the hook's programs reading the packet that way:
+// legacy loads in socket filters and tc (the only program types the kernel
+// allows them in), direct access in XDP and func (tc's direct access sees
+// only an sk_buff's linear part: a packet's later bytes would read as
+// missing), bpf_skb_load_bytes() where the context is an sk_buff (socket,
+// tc, and a func taking one), bpf_probe_read_kernel() in func.
 bool allows(Hook hook, PacketAccess access);
 
 }  // namespace bpfc::ebpf

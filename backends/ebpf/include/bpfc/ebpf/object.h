@@ -46,6 +46,9 @@ inline constexpr std::string_view kDefaultLicense = "Dual BSD/GPL";
 
 struct ObjectOptions {
   Hook hook = Hook::Socket;
+  // How the program reads packets: for the func hook, --packet-access=skb
+  // makes the function take the caller's struct __sk_buff.
+  PacketAccess access = PacketAccess::Legacy;
   // The program's section; empty: section_name(hook) ("socket", "xdp", "tc",
   // ".text"). libbpf derives the program type from it ("xdp.frags", "tc/ingress"...).
   std::string section;
@@ -75,8 +78,10 @@ struct ObjectOptions {
 
 // The function's C prototype, as the object's BTF describes it, without a
 // semicolon: "int filter(struct __sk_buff *skb)"; for the func hook what a
-// caller declares extern: "int filter(const void *data, const void *data_end)".
-std::string function_prototype(Hook hook, std::string_view function_name);
+// caller declares extern: "int filter(const void *data, const void *data_end)"
+// (direct and probe access) or "int filter(struct __sk_buff *skb)" (skb).
+std::string function_prototype(Hook hook, std::string_view function_name,
+                               PacketAccess access = PacketAccess::Direct);
 
 // The object's bytes, or an error for an empty program, a name that is not
 // a C identifier, a section name, license or source text holding a NUL (or
