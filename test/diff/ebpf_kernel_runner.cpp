@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <vector>
 
@@ -18,6 +19,8 @@ LoadedEbpf::LoadedEbpf(const ebpf::Program& program, ebpf::Hook hook) : hook_(ho
               .log_buf = log.data());
   fd_ = bpf_prog_load(static_cast<bpf_prog_type>(ebpf::program_type(hook)), "bpfc_test", "GPL", insns.data(),
                       insns.size(), &opts);
+  const char* processed = std::strstr(log.data(), "processed ");
+  if (processed != nullptr) processed_ = std::strtoull(processed + std::strlen("processed "), nullptr, 10);
   if (fd_ < 0) {
     log_ = std::strerror(errno) + std::string("\n") + log.data();
     if (log_.size() > 4000) log_ = log_.substr(log_.size() - 4000);

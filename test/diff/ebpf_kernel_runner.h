@@ -23,6 +23,9 @@ class LoadedEbpf {
 
   bool loaded() const { return fd_ >= 0; }
   const std::string& log() const { return log_; }
+  // The instructions the verifier checked ("processed N insns"), read from
+  // its log; 0 where the log does not say.
+  size_t processed() const { return processed_; }
   // What the program returns on a packet of `caplen` bytes, or nullopt when
   // the kernel will not run it on such a frame (too short for its
   // EtherType, say). A socket filter's run strips an Ethernet header first
@@ -34,6 +37,7 @@ class LoadedEbpf {
   ebpf::Hook hook_;
   int fd_ = -1;
   std::string log_;
+  size_t processed_ = 0;
 };
 
 // Whether this process may load eBPF programs (tests skip otherwise).

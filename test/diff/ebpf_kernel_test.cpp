@@ -37,6 +37,8 @@ constexpr int kSyntheticPackets = 30;
 struct Tally {
   size_t programs = 0, refused = 0, runs = 0, frames_refused = 0, mismatches = 0, interpreter_mismatches = 0;
   size_t windowed = 0;  // legacy-access programs that read a packet window
+  size_t under_estimated = 0;  // the verifier checked more than the compile-time estimate
+  double worst_estimate = 0;   // the smallest estimate / processed ratio
 };
 
 TEST(EbpfKernel, CorpusProgramsLoadAndGiveTheClassicVerdicts) {
@@ -95,6 +97,16 @@ TEST(EbpfKernel, CorpusProgramsLoadAndGiveTheClassicVerdicts) {
                       << loaded.log();
         continue;
       }
+      // The estimate the compile warns with must cover what the kernel did.
+      const size_t estimate = program->generated.verifier_estimate;
+      if (loaded.processed() > estimate && ++tally.under_estimated <= 5) {
+        ADD_FAILURE() << ebpf::name(hook) << " '" << entry.expr << "': the verifier checked " << loaded.processed()
+                      << " instructions, over the estimate of " << estimate;
+      }
+      if (loaded.processed() > 0) {
+        const double ratio = static_cast<double>(estimate) / static_cast<double>(loaded.processed());
+        tally.worst_estimate = tally.worst_estimate == 0 ? ratio : std::min(tally.worst_estimate, ratio);
+      }
       for (const PacketView& view : corpus.views_for(*dlt)) {
         const uint8_t* bytes = view.packet->bytes.data();
         // Whole packets and two truncations of each.
@@ -135,7 +147,8 @@ TEST(EbpfKernel, CorpusProgramsLoadAndGiveTheClassicVerdicts) {
               << " reading a packet window), " << tally.refused << " refused; "
               << tally.runs << " test runs, " << tally.mismatches << " mismatches (" << tally.frames_refused
               << " frames the kernel would not run); the eBPF interpreter differs from the kernel on "
-              << tally.interpreter_mismatches << "\n";
+              << tally.interpreter_mismatches << "; verifier estimate / checked >= " << tally.worst_estimate << "\n";
+    EXPECT_EQ(tally.under_estimated, 0u);
     EXPECT_EQ(tally.refused, 0u);
     EXPECT_EQ(tally.interpreter_mismatches, 0u);
     EXPECT_EQ(tally.mismatches, 0u);

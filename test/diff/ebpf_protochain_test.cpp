@@ -73,5 +73,33 @@ TEST(EbpfProtochain, LoopGivesTheBoundedWalksVerdicts) {
   EXPECT_GT(runs, 10000u);
 }
 
+// The compile-time estimate of the verifier's work covers the kernel's own
+// count on chains of protochain walks (each loop after the first is entered
+// with several states), and the compile warns where the kernel gives up.
+TEST(EbpfProtochain, VerifierEstimateCoversChainsOfWalks) {
+  if (!kernel_loads_ebpf()) GTEST_SKIP() << "this process may not load eBPF programs (bpf(BPF_PROG_LOAD) refused)";
+  for (int walks : {1, 2, 5, 20, 40}) {
+    std::string expression;
+    for (int i = 1; i <= walks; ++i) expression += (i > 1 ? " or " : "") + std::string("ip6 protochain ") + std::to_string(i);
+    CompileOptions options;
+    auto ir = compile_to_ir(expression, options);
+    ASSERT_TRUE(ir.ok()) << ir.error().message;
+    auto program = ebpf::compile_for_hook(*ir, ebpf::default_codegen_options(ebpf::Hook::Socket));
+    ASSERT_TRUE(program.ok()) << program.error().message;
+    const LoadedEbpf loaded(program->generated.program, ebpf::Hook::Socket);
+    const size_t estimate = program->generated.verifier_estimate;
+    bool warned = false;
+    for (const std::string& warning : program->warnings) warned = warned || warning.find("budget") != std::string::npos;
+    std::cout << walks << " walks: estimate " << estimate << ", the verifier " << (loaded.loaded() ? "checked " : "gave up after ")
+              << loaded.processed() << (warned ? " (warned)" : "") << "\n";
+    EXPECT_GE(estimate, loaded.processed()) << walks << " walks";
+    // Where the kernel refuses the program for its size, the compile said so.
+    if (!loaded.loaded()) {
+      EXPECT_TRUE(warned) << walks << " walks: refused without a warning:\n" << loaded.log();
+    }
+    EXPECT_EQ(warned, estimate > ebpf::kVerifierBudget);
+  }
+}
+
 }  // namespace
 }  // namespace bpfc::difftest

@@ -101,6 +101,14 @@ Result<HookProgram> compile_for_hook(ir::Function function, const CodegenOptions
   auto generated = generate(function, options);
   if (!generated) return generated.errors();
   out.generated = std::move(*generated);
+  if (out.generated.verifier_estimate > kVerifierBudget) {
+    out.warnings.push_back(
+        "the kernel's verifier may have to check up to " + std::to_string(out.generated.verifier_estimate) +
+        " instructions of this program, over its budget of " + std::to_string(kVerifierBudget) +
+        (walks.any() ? " (each protochain loop counts once per step it may take): loading may fail; a lower "
+                       "--protochain-depth shortens the loops"
+                     : ": loading may fail"));
+  }
   return out;
 }
 

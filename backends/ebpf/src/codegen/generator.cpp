@@ -236,7 +236,8 @@ Result<Generated> Generator::run() {
   }
   auto program = out_.finish();
   if (!program) return program.errors();
-  return Generated{std::move(*program), temp_slot_base_ + temp_slots_used_, guards_, window_bytes_};
+  const size_t estimate = 5 * program->size() + 2 * loop_work_;
+  return Generated{std::move(*program), temp_slot_base_ + temp_slots_used_, guards_, window_bytes_, estimate};
 }
 
 void Generator::prologue() {

@@ -107,6 +107,7 @@ class Generator {
   uint32_t temp_slot_base_ = 0;    // parallel moves' temporaries, above the allocation
   uint32_t temp_slots_used_ = 0;
   size_t guards_ = 0;
+  size_t loop_work_ = 0;  // protochain loops' instructions times the steps they may take, weighted
 };
 
 }  // namespace bpfc::ebpf::codegen

@@ -41,6 +41,10 @@ struct CodegenOptions {
   bool unprivileged = false;
 };
 
+// The kernel verifier's budget: the instructions it checks, along every
+// path it explores, before it gives up (BPF_COMPLEXITY_LIMIT_INSNS).
+inline constexpr size_t kVerifierBudget = 1000000;
+
 // The options a hook has unless told otherwise.
 CodegenOptions default_codegen_options(Hook hook);
 
@@ -49,6 +53,16 @@ struct Generated {
   size_t spill_slots = 0;  // 8-byte stack slots the register allocation took
   size_t bounds_guards = 0;  // explicit bounds checks (direct packet access, the packet window)
   uint32_t window_bytes = 0;  // the packet window's size (0: none)
+  // The instructions the kernel's verifier is expected to check at most
+  // (its budget is kVerifierBudget): five times the program (it walks a
+  // block again for each state it reaches it with that it cannot prune:
+  // up to about four times in the test corpus), plus twice each protochain
+  // loop's body per step it may take, as the verifier follows every
+  // iteration (six times that again for each loop after the first, entered
+  // with the states the others leave). Calibrated on Linux 6.18: the tests
+  // check it against the kernel's own count ("processed N insns") on the
+  // corpus and on chains of protochain walks.
+  size_t verifier_estimate = 0;
 };
 
 // The program for `function`, a verified IR function. Kernel metadata (`meta`) needs a
