@@ -21,7 +21,6 @@ std::optional<Hook> parse_hook(std::string_view text) {
   return std::nullopt;
 }
 
-std::vector<std::string> hook_names() { return {"socket", "xdp", "tc", "func"}; }
 
 std::string_view name(PacketAccess access) {
   switch (access) {

@@ -103,7 +103,6 @@ Result<Allocation> allocate(const ir::Function& f, const AllocationRequest& requ
   const Positions p = number(f, request.clobbers);
   Allocation out;
   out.where.assign(f.values.size(), Location{});
-  out.position = p.def;
 
   std::vector<Interval> intervals;
   for (ir::ValueId v = 0; v < f.values.size(); ++v) {

@@ -47,9 +47,6 @@ struct AllocationRequest {
 struct Allocation {
   std::vector<Location> where;  // by ValueId
   uint32_t slots = 0;           // slots used
-  // Program position of each value's definition (for the code generator's
-  // own checks) and of each block's first instruction.
-  std::vector<uint32_t> position;
 };
 
 Result<Allocation> allocate(const ir::Function& f, const AllocationRequest& request);

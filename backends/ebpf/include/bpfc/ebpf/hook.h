@@ -28,7 +28,6 @@ enum class PacketAccess : uint8_t {
 
 std::string_view name(Hook hook);
 std::optional<Hook> parse_hook(std::string_view text);
-std::vector<std::string> hook_names();  // "socket", "xdp", "tc", "func"
 
 std::string_view name(PacketAccess access);
 std::optional<PacketAccess> parse_packet_access(std::string_view text);
