@@ -29,8 +29,9 @@ constexpr int kFunctions = 400;
 constexpr int kPacketsPerFunction = 40;
 constexpr uint32_t kDepth = 6;  // protochain's bound, small so that random packets reach it
 
-ebpf::CodegenOptions codegen_options(ebpf::Hook hook) {
+ebpf::CodegenOptions codegen_options(ebpf::Hook hook, ebpf::PacketAccess access) {
   ebpf::CodegenOptions options = ebpf::default_codegen_options(hook);
+  options.access = access;
   options.protochain_depth = kDepth;
   return options;
 }
@@ -50,12 +51,18 @@ TEST(EbpfRandomIr, KernelRunsGiveTheInterpretersVerdicts) {
     // interpreter runs as ordinary loads.
     ir::Function bounded = f;
     opt::unroll_protochain(bounded, kDepth);
-    for (ebpf::Hook hook : {ebpf::Hook::Socket, ebpf::Hook::Tc, ebpf::Hook::Xdp}) {
-      auto program = ebpf::compile_for_hook(f, codegen_options(hook));
+    // Each hook with its own packet access, and socket and tc with
+    // bpf_skb_load_bytes() alone.
+    for (const auto& [hook, access] : {std::pair{ebpf::Hook::Socket, ebpf::PacketAccess::Legacy},
+                                       std::pair{ebpf::Hook::Tc, ebpf::PacketAccess::Legacy},
+                                       std::pair{ebpf::Hook::Xdp, ebpf::PacketAccess::Direct},
+                                       std::pair{ebpf::Hook::Socket, ebpf::PacketAccess::Skb},
+                                       std::pair{ebpf::Hook::Tc, ebpf::PacketAccess::Skb}}) {
+      auto program = ebpf::compile_for_hook(f, codegen_options(hook, access));
       ASSERT_TRUE(program.ok()) << program.error().message << "\n" << ir::print(f);
       max_slots = std::max(max_slots, program->generated.spill_slots);
       const LoadedEbpf loaded(program->generated.program, hook);
-      ASSERT_TRUE(loaded.loaded()) << ebpf::name(hook) << " program refused:\n" << loaded.log() << "\n" << ir::print(f);
+      ASSERT_TRUE(loaded.loaded()) << ebpf::name(hook) << "/" << ebpf::name(access) << " program refused:\n" << loaded.log() << "\n" << ir::print(f);
       ++programs;
       for (int p = 0; p < kPacketsPerFunction; ++p) {
         const std::vector<uint8_t> packet = testing::random_packet(rng, 80);
@@ -68,7 +75,7 @@ TEST(EbpfRandomIr, KernelRunsGiveTheInterpretersVerdicts) {
         const uint32_t verdict = ir::interpret(bounded, packet, static_cast<uint32_t>(packet.size()));
         const uint32_t expected = hook_return(hook, verdict);
         if (*returned != expected && ++mismatches <= 5) {
-          ADD_FAILURE() << ebpf::name(hook) << ": kernel " << *returned << ", interpreter " << verdict
+          ADD_FAILURE() << ebpf::name(hook) << "/" << ebpf::name(access) << ": kernel " << *returned << ", interpreter " << verdict
                         << " (expected " << expected << ") on a " << packet.size() << "-byte packet\n"
                         << ir::print(f);
         }

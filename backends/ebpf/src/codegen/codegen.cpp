@@ -2,6 +2,7 @@
 
 #include "bpfc/optimizer/legalize.h"
 #include "generator.h"
+#include "vlan_tests.h"
 
 namespace bpfc::ebpf {
 
@@ -40,21 +41,10 @@ bool reads_metadata(const ir::Function& function, ir::MetaKind kind) {
   return false;
 }
 
-// Whether the program looks for a VLAN tag in the frame: it compares a
-// 2-byte field with one of the tag protocol identifiers libpcap tests.
+// Whether the program looks for a VLAN tag in the frame.
 bool looks_for_vlan_tags(const ir::Function& function) {
-  const auto is_tpid = [&function](ir::ValueId v) {
-    const ir::Inst& inst = function.value(v);
-    return inst.op == ir::Op::Const && (inst.imm == 0x8100 || inst.imm == 0x88a8 || inst.imm == 0x9100);
-  };
-  const auto is_field = [&function](ir::ValueId v) {
-    const ir::Inst& inst = function.value(v);
-    return inst.op == ir::Op::Load && inst.size == 2;
-  };
   for (const ir::Block& block : function.blocks) {
-    const ir::Terminator& term = block.term;
-    if (term.kind != ir::TermKind::Branch || term.cond != ir::Cond::Eq) continue;
-    if ((is_tpid(term.lhs) && is_field(term.rhs)) || (is_tpid(term.rhs) && is_field(term.lhs))) return true;
+    if (codegen::tests_vlan_tpid(function, block.term)) return true;
   }
   return false;
 }

@@ -5,6 +5,7 @@
 
 #include "machine.h"
 #include "value_ranges.h"
+#include "vlan_tests.h"
 
 namespace bpfc::ebpf::codegen {
 namespace {
@@ -61,7 +62,8 @@ void Generator::classify() {
 // Filling the window is a call that costs about as much as two or three
 // legacy loads, so it is done where every accepted packet still needs at
 // least three reads: a filter that accepts after two loads (a host list)
-// keeps legacy loads. It is filled before the first constant read of the
+// keeps legacy loads, and one that accepts only tagged frames (`vlan and
+// ...`) fills after the tag test, if at all. It is filled before the first constant read of the
 // block that decides so, and every read on a path after it uses it; a
 // block is filled only where all paths into it are (a block where paths
 // with and without it meet has the others fill it too).
@@ -122,7 +124,13 @@ void Generator::plan_window() {
         break;
       }
       case ir::TermKind::Jump: after = to_accept[block.term.on_true]; break;
-      case ir::TermKind::Branch: after = std::min(to_accept[block.term.on_true], to_accept[block.term.on_false]); break;
+      case ir::TermKind::Branch:
+        // Tagged frames are rare in most traffic: a VLAN test's match does
+        // not decide where to fill (the tagged path fills by itself).
+        after = tests_vlan_tpid(f_, block.term)
+                    ? to_accept[block.term.on_false]
+                    : std::min(to_accept[block.term.on_true], to_accept[block.term.on_false]);
+        break;
       case ir::TermKind::None: break;
     }
     uint32_t reads = 0;
