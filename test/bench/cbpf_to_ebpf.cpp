@@ -15,6 +15,14 @@ constexpr uint8_t kA = e::R0;    // also where LD_ABS / LD_IND leave their value
 constexpr uint8_t kX = e::R7;
 constexpr uint8_t kCtx = e::R6;  // LD_ABS / LD_IND read the sk_buff from r6
 constexpr uint8_t kSavedA = e::R9;
+// XDP: the packet's bounds, and the end of the bytes a load reads.
+constexpr uint8_t kData = e::R6;
+constexpr uint8_t kDataEnd = e::R8;
+constexpr uint8_t kLoadEnd = e::R2;
+
+// The verifier gives a packet pointer a range only while its offset from
+// data stays below 0xffff (MAX_PACKET_OFF); a load must end by this offset.
+constexpr uint64_t kMaxLoadEnd = 0xfffe;
 
 int16_t slot_offset(uint32_t index) { return static_cast<int16_t>(-4 * static_cast<int>(c::kMemWords - index)); }
 
@@ -25,6 +33,11 @@ uint16_t op_of(uint16_t code) { return code & 0xf0; }
 uint16_t src_of(uint16_t code) { return code & 0x08; }
 
 uint8_t ebpf_size(uint16_t size) { return size == c::W ? e::W : size == c::H ? e::H : e::B; }
+uint32_t size_bytes(uint16_t size) { return size == c::W ? 4 : size == c::H ? 2 : 1; }
+
+// Whether an XDP load of `bytes` at constant offset `k` ends where the
+// verifier can prove it in bounds.
+bool provable_load(uint32_t k, uint32_t bytes) { return uint64_t{k} + bytes <= kMaxLoadEnd; }
 
 // The eBPF jump that tests `op` (nullopt: JSET, which has no inverse).
 std::optional<uint8_t> inverse(uint16_t op) {
@@ -47,9 +60,9 @@ uint8_t ebpf_jump(uint16_t op) {
 
 bool is_divide(uint16_t op) { return op == c::DIV || op == c::MOD; }
 
-// How many eBPF instructions classic instruction `insn` becomes; the
-// translation below emits exactly this many (checked).
-size_t translated_size(const c::Insn& insn) {
+// How many eBPF instructions classic instruction `insn` becomes in a socket
+// filter; the translation below emits exactly this many (checked).
+size_t socket_size(const c::Insn& insn) {
   switch (cls(insn.code)) {
     case c::LDX:
       return mode_of(insn.code) == c::MSH ? 6 : 1;
@@ -69,9 +82,34 @@ size_t translated_size(const c::Insn& insn) {
   }
 }
 
+// The same for XDP; a load the verifier cannot be shown in bounds is one
+// jump to the reject block.
+size_t xdp_size(const c::Insn& insn) {
+  const uint32_t bytes = size_bytes(size_of(insn.code));
+  const size_t swap = bytes > 1 ? 1 : 0;
+  switch (cls(insn.code)) {
+    case c::LD:
+      switch (mode_of(insn.code)) {
+        case c::ABS: return provable_load(insn.k, bytes) ? 4 + swap : 1;
+        case c::IND: return provable_load(insn.k, bytes) ? 6 + swap : 1;
+        case c::LEN: return 2;
+        default: return 1;
+      }
+    case c::LDX:
+      if (mode_of(insn.code) == c::MSH) return provable_load(insn.k, 1) ? 6 : 1;
+      return mode_of(insn.code) == c::LEN ? 2 : 1;
+    case c::ALU:
+      return src_of(insn.code) == c::X && is_divide(op_of(insn.code)) ? 2 : 1;
+    case c::RET:
+      return (insn.code & 0x18) == c::K ? 2 : 3;
+    default:
+      return socket_size(insn);  // jumps, stores, tax/txa: the same code
+  }
+}
+
 class Translator {
  public:
-  explicit Translator(const c::Program& program) : program_(program) {}
+  Translator(const c::Program& program, e::Hook hook) : program_(program), xdp_(hook == e::Hook::Xdp) {}
 
   std::variant<e::Program, TranslationError> run() {
     emit_prologue();
@@ -79,21 +117,31 @@ class Translator {
     size_t at = out_.size();
     for (size_t i = 0; i < program_.size(); ++i) {
       start_[i] = at;
-      at += translated_size(program_[i]);
+      at += xdp_ ? xdp_size(program_[i]) : socket_size(program_[i]);
     }
-    start_[program_.size()] = at;
+    start_[program_.size()] = at;  // XDP: the reject block
     for (index_ = 0; index_ < program_.size(); ++index_) {
-      if (!translate(program_[index_])) return *error_;
+      if (!(xdp_ ? translate_xdp(program_[index_]) : translate(program_[index_]))) return *error_;
       if (out_.size() != start_[index_ + 1]) return TranslationError{index_, "internal: size mismatch"};
+    }
+    if (reject_used_) {  // the verifier refuses unreachable code
+      out_.push_back(e::mov32_imm(e::R0, e::kXdpDrop));
+      out_.push_back(e::exit_insn());
     }
     return std::move(out_);
   }
 
  private:
-  // r6 = ctx, A = X = 0 (as classic BPF starts), and every scratch slot that
-  // some instruction reads zeroed, so the verifier never sees an unwritten read.
+  // r6 = ctx (socket) or data and r8 = data_end (XDP), A = X = 0 (as classic
+  // BPF starts), and every scratch slot that some instruction reads zeroed, so
+  // the verifier never sees an unwritten read.
   void emit_prologue() {
-    out_.push_back(e::mov64_reg(kCtx, e::R1));
+    if (xdp_) {
+      out_.push_back(e::ldx_mem(e::W, kData, e::R1, e::xdp_md::kData));
+      out_.push_back(e::ldx_mem(e::W, kDataEnd, e::R1, e::xdp_md::kDataEnd));
+    } else {
+      out_.push_back(e::mov64_reg(kCtx, e::R1));
+    }
     out_.push_back(e::mov32_imm(kA, 0));
     out_.push_back(e::mov32_imm(kX, 0));
     std::vector<bool> read(c::kMemWords, false);
@@ -120,6 +168,109 @@ class Translator {
       return std::nullopt;
     }
     return static_cast<int16_t>(delta);
+  }
+
+  // The offset from the instruction being emitted to the XDP reject block.
+  std::optional<int16_t> offset_to_reject() {
+    reject_used_ = true;
+    const auto delta = static_cast<int64_t>(start_[program_.size()]) - static_cast<int64_t>(out_.size() + 1);
+    if (delta > std::numeric_limits<int16_t>::max()) return std::nullopt;
+    return static_cast<int16_t>(delta);
+  }
+
+  // A conditional jump to the reject block: `op` compares `reg` with `imm`
+  // (32-bit unless `wide`).
+  bool reject_if(uint8_t op, uint8_t reg, int32_t imm, bool wide = false) {
+    const auto off = offset_to_reject();
+    if (!off) return fail("jump to the reject block out of range");
+    out_.push_back(wide ? e::jmp_imm(op, reg, imm, *off) : e::jmp32_imm(op, reg, imm, *off));
+    return true;
+  }
+
+  // A load that cannot be in bounds: `A >= 0`, always true, so that the
+  // verifier sees no unreachable instruction behind it.
+  bool reject_always() { return reject_if(e::JGE, kA, 0); }
+
+  // kLoadEnd = data + `end` (+ X when `indexed`); the load ending there must
+  // fit below data_end, or the program rejects the packet. Then `dst` =
+  // the `bytes` bytes before kLoadEnd, in host order.
+  bool checked_load(uint8_t dst, uint32_t k, uint32_t bytes, uint8_t size, bool indexed) {
+    if (!provable_load(k, bytes)) return reject_always();
+    const uint64_t end = uint64_t{k} + bytes;
+    if (indexed) {
+      // The verifier must know X's bound before X moves a packet pointer.
+      if (!reject_if(e::JGT, kX, static_cast<int32_t>(kMaxLoadEnd - end), true)) return false;
+    }
+    out_.push_back(e::mov64_reg(kLoadEnd, kData));
+    if (indexed) out_.push_back(e::alu64_reg(e::ADD, kLoadEnd, kX));
+    out_.push_back(e::alu64_imm(e::ADD, kLoadEnd, static_cast<int32_t>(end)));
+    const auto off = offset_to_reject();
+    if (!off) return fail("jump to the reject block out of range");
+    out_.push_back(e::jmp_reg(e::JGT, kLoadEnd, kDataEnd, *off));
+    out_.push_back(e::ldx_mem(size, dst, kLoadEnd, static_cast<int16_t>(-static_cast<int>(bytes))));
+    if (bytes > 1) out_.push_back(e::to_be(dst, static_cast<int32_t>(8 * bytes)));
+    return true;
+  }
+
+  // dst = data_end - data: the frame's length.
+  void frame_length(uint8_t dst) {
+    out_.push_back(e::mov64_reg(dst, kDataEnd));
+    out_.push_back(e::alu64_reg(e::SUB, dst, kData));
+  }
+
+  // Classic return of `value` (a register): non-zero passes, zero rejects.
+  bool return_verdict_of(uint8_t value) {
+    if (!reject_if(e::JEQ, value, 0)) return false;
+    out_.push_back(e::mov32_imm(e::R0, e::kXdpPass));
+    out_.push_back(e::exit_insn());
+    return true;
+  }
+
+  // The XDP translation: packet access, length, returns and division by X
+  // differ from the socket filter's; the rest is the same code.
+  bool translate_xdp(const c::Insn& insn) {
+    const uint32_t bytes = size_bytes(size_of(insn.code));
+    const uint8_t size = ebpf_size(size_of(insn.code));
+    switch (cls(insn.code)) {
+      case c::LD:
+        switch (mode_of(insn.code)) {
+          case c::ABS:
+          case c::IND:
+            if (!packet_offset_ok(insn.k)) return fail("a Linux ancillary load (negative offset)");
+            return checked_load(kA, insn.k, bytes, size, mode_of(insn.code) == c::IND);
+          case c::LEN: frame_length(kA); return true;
+          default: return translate(insn);
+        }
+      case c::LDX:
+        switch (mode_of(insn.code)) {
+          case c::LEN: frame_length(kX); return true;
+          case c::MSH:
+            if (!packet_offset_ok(insn.k)) return fail("a Linux ancillary load (negative offset)");
+            if (!provable_load(insn.k, 1)) return reject_always();
+            if (!checked_load(kX, insn.k, 1, e::B, false)) return false;
+            out_.push_back(e::alu32_imm(e::AND, kX, 0x0f));
+            out_.push_back(e::alu32_imm(e::LSH, kX, 2));
+            return true;
+          default: return translate(insn);
+        }
+      case c::ALU:
+        if (src_of(insn.code) == c::X && is_divide(op_of(insn.code))) {
+          if (!reject_if(e::JEQ, kX, 0)) return false;
+          out_.push_back(e::alu32_reg(static_cast<uint8_t>(op_of(insn.code)), kA, kX));
+          return true;
+        }
+        return translate_alu(insn);
+      case c::RET:
+        switch (insn.code & 0x18) {
+          case c::RET_A: return return_verdict_of(kA);
+          case c::X: return return_verdict_of(kX);
+          default:
+            out_.push_back(e::mov32_imm(e::R0, insn.k != 0 ? e::kXdpPass : e::kXdpDrop));
+            out_.push_back(e::exit_insn());
+            return true;
+        }
+      default: return translate(insn);
+    }
   }
 
   bool packet_offset_ok(uint32_t k) { return k <= static_cast<uint32_t>(std::numeric_limits<int32_t>::max()); }
@@ -264,6 +415,8 @@ class Translator {
   }
 
   const c::Program& program_;
+  const bool xdp_;
+  bool reject_used_ = false;  // some instruction jumps to the XDP reject block
   e::Program out_;
   std::vector<size_t> start_;  // eBPF index where each classic instruction starts
   size_t index_ = 0;
@@ -272,9 +425,11 @@ class Translator {
 
 }  // namespace
 
-std::variant<ebpf::Program, TranslationError> translate_cbpf_to_ebpf(const cbpf::Program& program) {
+std::variant<ebpf::Program, TranslationError> translate_cbpf_to_ebpf(const cbpf::Program& program,
+                                                                     ebpf::Hook hook) {
   if (program.empty()) return TranslationError{0, "empty program"};
-  return Translator(program).run();
+  if (hook != ebpf::Hook::Socket && hook != ebpf::Hook::Xdp) return TranslationError{0, "only socket and xdp"};
+  return Translator(program, hook).run();
 }
 
 }  // namespace bpfc::bench

@@ -1,32 +1,30 @@
-// eBPF filter execution in this machine's kernel: nanoseconds per packet of
-// bpfc's eBPF socket filter (compiled from its SSA IR) and of libpcap's
-// optimized classic program translated instruction by instruction into eBPF
-// (cbpf_to_ebpf.h, the way cbpfc and the kernel's converter do it), both run
-// with BPF_PROG_TEST_RUN under the JIT, over a fixed mixed packet set
+// eBPF filter execution in this machine's kernel, per hook (socket filter,
+// XDP): nanoseconds per packet of bpfc's eBPF program (compiled from its SSA
+// IR for the hook) and of libpcap's optimized classic program translated
+// instruction by instruction into eBPF for the hook (cbpf_to_ebpf.h: LD_ABS
+// as the kernel's converter does for socket filters, direct packet access as
+// cbpfc does for XDP), both run with BPF_PROG_TEST_RUN under the JIT, over a
+// fixed mixed packet set
 // (exec_packet_set.h: IPv4/IPv6 TCP/UDP/ICMP, some 802.1Q-tagged, ARP; with
 // a hand-built frame after every 16, crafted_frames.h, so that every filter
 // has packets it accepts).
 //
 // Before timing, both eBPF programs run once on every packet and must return
-// what libpcap's bpf_filter() returns for its classic program: a difference
-// aborts the benchmark.
-//
-// A socket filter's test run passes the frame through eth_type_trans first,
-// so each frame gets a copy of its Ethernet header in front, with the local
-// experimental EtherType 0x88b5 (the kernel then wants no IP header behind
-// it): the program sees the original frame from byte 0, and skb->len is its
-// length.
+// what libpcap's bpf_filter() returns for its classic program (the socket
+// filter that value, XDP XDP_PASS where it is non-zero and XDP_DROP where it
+// is 0): a difference aborts the benchmark. How each hook's test run gets
+// the frames: hook_test_run.h.
 //
 // Timing: one run of a program is a test run of `repeat` repetitions on each
 // packet of the set; its ns/packet is the mean over the packets of the
 // kernel's duration per repetition (which it reports in whole nanoseconds,
-// rounded down). Runs alternate between programs and filters; the table
-// shows the median of `runs` runs. A two-instruction program measured the
-// same way gives the test run's own cost per repetition, part of every
-// number, which caps the ratios of small filters.
+// rounded down). Runs alternate between programs, filters and hooks; each
+// hook's table shows the median of `runs` runs. A two-instruction program
+// measured the same way per hook gives the test run's own cost per
+// repetition, part of every number, which caps the ratios of small filters.
 //
-// Usage: bench_ebpf_exec [--packets=N] [--repeat=N] [--runs=N] [--no_1000_hosts]
-//          [--libpcap_cache=DIR|none] [--smoke]
+// Usage: bench_ebpf_exec [--hooks=socket,xdp] [--packets=N] [--repeat=N] [--runs=N]
+//          [--no_1000_hosts] [--libpcap_cache=DIR|none] [--smoke]
 // Exit status: 0 done (whether or not the goals are met), 1 a program failed
 // to compile, translate, load, or the programs disagree, 2 usage, 77 this
 // process cannot load BPF programs.
@@ -48,6 +46,8 @@
 #include "cbpf_to_ebpf.h"
 #include "crafted_frames.h"
 #include "exec_packet_set.h"
+#include "hand_built_cbpf.h"
+#include "hook_test_run.h"
 #include "libpcap_oracle.h"
 #include "libpcap_program_cache.h"
 #include "network_isolation.h"
@@ -55,17 +55,18 @@
 
 namespace {
 
+using bpfc::bench::HookTestRun;
 using bpfc::bench::PacketSet;
+using bpfc::ebpf::Hook;
 using bpfc::runtime::ProgramFd;
 using Clock = std::chrono::steady_clock;
 
 constexpr uint32_t kDltEn10mb = 1;
 constexpr uint32_t kSnaplen = 262144;
-constexpr size_t kEthernetHeader = 14;
-constexpr uint8_t kExperimentalEtherType[2] = {0x88, 0xb5};
 constexpr uint32_t kMinimumRepeat = 1000;
 
 struct Options {
+  std::vector<Hook> hooks = {Hook::Socket, Hook::Xdp};
   size_t packets = 1024;           // generated frames, before the crafted ones
   size_t crafted_every = 16;
   uint32_t repeat = 1000;
@@ -104,6 +105,8 @@ std::vector<FilterCase> filter_cases(const Options& options) {
 const std::vector<FilterCase>& translator_checks() {
   static const std::vector<FilterCase> checks = {
       {"len", "len >= 100 and len <= 600", 0, ""},
+      // Met exactly by unpadded IPv4 and IPv6 frames, missed by one length off.
+      {"len_exact", "len = ip[2:2] + 14 or len - 54 = ip6[4:2]", 0, ""},
       {"alu_x_memory", "ip[2:2] - ((ip[0] & 0xf) << 2) > 40", 0, ""},
       {"div_by_x", "ip[8] / (ip[9] - 6) = 10", 0, ""},
       {"mod_by_x", "ip[8] % (ip[9] - 17) = 1", 0, ""},
@@ -115,6 +118,22 @@ const std::vector<FilterCase>& translator_checks() {
       {"jump_on_x", "ip[2:2] > len - 14 or ip[8] = ip[9]", 0, ""},
       {"ind_loads", "tcp[tcpflags] & tcp-push != 0 or icmp[icmptype] = icmp-echo or udp[8:4] = 0", 0, ""},
       {"ip6_ports", "ip6 and (portrange 1000-2000 or src port 443)", 0, ""},
+      // An unpadded IPv4 frame ends at byte 14 + the IP total length: each
+      // indexed load here ends on the frame's last byte or one past it, so
+      // XDP's data_end check is met exactly and missed by one.
+      {"frame_end", "ether[ip[2:2] + 13] != 256 and ether[ip[2:2] + 12:2] != 65536 and ether[ip[2:2] + 10:4] != 1", 0,
+       ""},
+      {"past_frame_end", "ether[ip[2:2] + 14] != 256 or ether[ip[2:2] + 13:2] != 65536 or ether[ip[2:2] + 11:4] != 1",
+       0, ""},
+      // Offsets no XDP frame reaches, each behind a test some packets pass
+      // (a failed load rejects at once): under the verifier's limit (the
+      // data_end check fails), constant beyond it (XDP: an unconditional
+      // reject), a large index (XDP: X's bound check rejects), an indexed
+      // load with a large constant part.
+      {"near_limit", "udp port 53 or ether[65529:4] = 1", 0, ""},
+      {"far_constant", "udp port 53 or ether[70000] = 1", 0, ""},
+      {"far_index", "udp port 53 or ether[ip[0] + 65530] = 1", 0, ""},
+      {"far_index_constant", "udp port 53 or tcp[65530] = 1", 0, ""},
   };
   return checks;
 }
@@ -130,29 +149,8 @@ std::string short_text(const FilterCase& filter) {
   return filter.expression.size() > 80 ? filter.expression.substr(0, 60) + " ..." : filter.expression;
 }
 
-// Each frame behind a copy of its Ethernet addresses and EtherType 0x88b5,
-// for eth_type_trans to strip.
-struct FramedPackets {
-  std::vector<std::vector<uint8_t>> frames;  // as handed to the test run
-  const PacketSet* original = nullptr;
-};
-
-FramedPackets frame_for_test_run(const PacketSet& packets) {
-  FramedPackets framed;
-  framed.original = &packets;
-  for (const PacketSet::Packet& packet : packets.packets) {
-    const uint8_t* bytes = packets.data(packet);
-    if (packet.length < kEthernetHeader) die("packet set holds a frame shorter than an Ethernet header");
-    std::vector<uint8_t> frame(bytes, bytes + 12);
-    frame.insert(frame.end(), std::begin(kExperimentalEtherType), std::end(kExperimentalEtherType));
-    frame.insert(frame.end(), bytes, bytes + packet.length);
-    framed.frames.push_back(std::move(frame));
-  }
-  return framed;
-}
-
-ProgramFd load(const bpfc::ebpf::Program& program, const std::string& what) {
-  auto loaded = bpfc::runtime::load_program(program, bpfc::ebpf::kProgTypeSocketFilter);
+ProgramFd load(const bpfc::ebpf::Program& program, const HookTestRun& hook, const std::string& what) {
+  auto loaded = bpfc::runtime::load_program(program, hook.prog_type);
   if (!loaded) die("the kernel refuses " + what + ": " + loaded.error().describe());
   return std::move(loaded.value().fd);
 }
@@ -163,6 +161,7 @@ uint32_t run_once(const ProgramFd& program, std::span<const uint8_t> frame, cons
   return result->retval;
 }
 
+// One filter's two programs for one hook.
 struct CompiledFilter {
   FilterCase filter;
   size_t bpfc_insns = 0, libpcap_cbpf_insns = 0, libpcap_ebpf_insns = 0;
@@ -172,12 +171,22 @@ struct CompiledFilter {
   std::vector<double> bpfc_runs, libpcap_runs;  // ns/packet of each run
 };
 
-// Both programs for one filter, loaded and checked against libpcap's
-// bpf_filter() on every packet.
-CompiledFilter prepare(const FilterCase& filter, const FramedPackets& framed, const bpfc::NameResolver& resolver,
-                       const bpfc::bench::LibpcapProgramCache& cache) {
-  CompiledFilter compiled;
-  compiled.filter = filter;
+// One hook's test runs, and what was measured there.
+struct HookBench {
+  HookTestRun run;
+  ProgramFd overhead_program;
+  std::vector<double> overhead_runs;
+  std::vector<CompiledFilter> filters;
+};
+
+std::string hook_name(const HookTestRun& run) { return std::string(bpfc::ebpf::name(run.hook)); }
+
+// Both programs for one filter, for each hook: bpfc's compiled from one IR,
+// libpcap's classic program compiled once and translated per hook, each
+// loaded and checked against libpcap's bpf_filter() on every packet.
+std::vector<CompiledFilter> prepare(const FilterCase& filter, const PacketSet& packets,
+                                    const std::vector<HookBench>& hooks, const bpfc::NameResolver& resolver,
+                                    const bpfc::bench::LibpcapProgramCache& cache) {
   bpfc::CompileOptions options;
   options.linktype = kDltEn10mb;
   options.snaplen = kSnaplen;
@@ -186,61 +195,116 @@ CompiledFilter prepare(const FilterCase& filter, const FramedPackets& framed, co
   Clock::time_point start = Clock::now();
   auto ir = bpfc::compile_to_ir(filter.expression, options);
   if (!ir) die("bpfc refuses " + filter.id + ": " + ir.error().message);
-  auto ours = bpfc::ebpf::compile_for_hook(std::move(*ir), bpfc::ebpf::default_codegen_options(bpfc::ebpf::Hook::Socket));
-  if (!ours) die("bpfc's eBPF code generation refuses " + filter.id + ": " + ours.error().message);
-  const double bpfc_seconds = seconds_since(start);
-  const bpfc::ebpf::Program& bpfc_program = ours->generated.program;
-  compiled.bpfc_insns = bpfc_program.size();
+  const double ir_seconds = seconds_since(start);
 
   bool from_cache = false;
   start = Clock::now();
   auto theirs = cache.compile(filter.expression, kDltEn10mb, kSnaplen, from_cache);
   const double libpcap_seconds = seconds_since(start);
   if (!theirs.program) die("libpcap refuses " + filter.id + ": " + theirs.error);
-  compiled.libpcap_cbpf_insns = theirs.program->size();
-  for (const bpfc::cbpf::Insn& insn : *theirs.program) compiled.libpcap_opcodes.insert(insn.code);
-  auto translated = bpfc::bench::translate_cbpf_to_ebpf(*theirs.program);
-  if (auto* error = std::get_if<bpfc::bench::TranslationError>(&translated)) {
-    die("cannot translate libpcap's program for " + filter.id + " (instruction " + std::to_string(error->index) +
-        "): " + error->reason);
-  }
-  const bpfc::ebpf::Program& libpcap_program = std::get<bpfc::ebpf::Program>(translated);
-  compiled.libpcap_ebpf_insns = libpcap_program.size();
-  std::printf("compiled %-18s bpfc %5zu eBPF insns in %7.3f s; libpcap %5zu cBPF insns in %7.3f s%s -> %5zu eBPF\n",
-              filter.id.c_str(), compiled.bpfc_insns, bpfc_seconds, compiled.libpcap_cbpf_insns, libpcap_seconds,
-              from_cache ? " (cached)" : "", compiled.libpcap_ebpf_insns);
-
-  compiled.bpfc = load(bpfc_program, "bpfc's program for " + filter.id);
-  compiled.libpcap = load(libpcap_program, "the translated libpcap program for " + filter.id);
-
   const bpfc::difftest::LibpcapProgram reference(*theirs.program);
-  const PacketSet& packets = *framed.original;
-  for (size_t i = 0; i < packets.packets.size(); ++i) {
-    const PacketSet::Packet& packet = packets.packets[i];
-    const uint32_t expected = reference.run(packets.data(packet), packet.length, packet.length);
-    const uint32_t by_bpfc = run_once(compiled.bpfc, framed.frames[i], "bpfc's program");
-    const uint32_t by_translation = run_once(compiled.libpcap, framed.frames[i], "the translated program");
-    if (by_bpfc != expected || by_translation != expected) {
-      die("MISMATCH on " + filter.id + " (" + short_text(filter) + "), packet " + std::to_string(i) + " (" +
-          std::to_string(packet.length) + " bytes): libpcap's bpf_filter returns " + std::to_string(expected) +
-          ", bpfc's eBPF " + std::to_string(by_bpfc) + ", the translated libpcap program " +
-          std::to_string(by_translation) + "; no timing of wrong programs");
-    }
-    compiled.accepted += expected != 0;
+  std::vector<uint32_t> libpcap_verdicts;
+  for (const PacketSet::Packet& packet : packets.packets) {
+    libpcap_verdicts.push_back(reference.run(packets.data(packet), packet.length, packet.length));
   }
-  return compiled;
+
+  std::vector<CompiledFilter> per_hook;
+  for (const HookBench& hook : hooks) {
+    const std::string where = filter.id + " (" + hook_name(hook.run) + ")";
+    CompiledFilter compiled;
+    compiled.filter = filter;
+    start = Clock::now();
+    auto ours = bpfc::ebpf::compile_for_hook(*ir, bpfc::ebpf::default_codegen_options(hook.run.hook));
+    if (!ours) die("bpfc's eBPF code generation refuses " + where + ": " + ours.error().message);
+    const double bpfc_seconds = ir_seconds + seconds_since(start);
+    const bpfc::ebpf::Program& bpfc_program = ours->generated.program;
+    compiled.bpfc_insns = bpfc_program.size();
+
+    compiled.libpcap_cbpf_insns = theirs.program->size();
+    for (const bpfc::cbpf::Insn& insn : *theirs.program) compiled.libpcap_opcodes.insert(insn.code);
+    auto translated = bpfc::bench::translate_cbpf_to_ebpf(*theirs.program, hook.run.hook);
+    if (auto* error = std::get_if<bpfc::bench::TranslationError>(&translated)) {
+      die("cannot translate libpcap's program for " + where + " (instruction " + std::to_string(error->index) +
+          "): " + error->reason);
+    }
+    const bpfc::ebpf::Program& libpcap_program = std::get<bpfc::ebpf::Program>(translated);
+    compiled.libpcap_ebpf_insns = libpcap_program.size();
+    std::printf("compiled %-18s %-6s bpfc %5zu eBPF insns in %7.3f s; libpcap %5zu cBPF insns in %7.3f s%s -> %5zu "
+                "eBPF\n",
+                filter.id.c_str(), hook_name(hook.run).c_str(), compiled.bpfc_insns, bpfc_seconds,
+                compiled.libpcap_cbpf_insns, libpcap_seconds, from_cache ? " (cached)" : "",
+                compiled.libpcap_ebpf_insns);
+
+    compiled.bpfc = load(bpfc_program, hook.run, "bpfc's program for " + where);
+    compiled.libpcap = load(libpcap_program, hook.run, "the translated libpcap program for " + where);
+
+    for (size_t i = 0; i < packets.packets.size(); ++i) {
+      const uint32_t expected = hook.run.expected(libpcap_verdicts[i]);
+      const uint32_t by_bpfc = run_once(compiled.bpfc, hook.run.frames[i], "bpfc's program");
+      const uint32_t by_translation = run_once(compiled.libpcap, hook.run.frames[i], "the translated program");
+      if (by_bpfc != expected || by_translation != expected) {
+        die("MISMATCH on " + where + " (" + short_text(filter) + "), packet " + std::to_string(i) + " (" +
+            std::to_string(packets.packets[i].length) + " bytes): libpcap's bpf_filter returns " +
+            std::to_string(libpcap_verdicts[i]) + " (expected return " + std::to_string(expected) +
+            "), bpfc's eBPF " + std::to_string(by_bpfc) + ", the translated libpcap program " +
+            std::to_string(by_translation) + "; no timing of wrong programs");
+      }
+      compiled.accepted += libpcap_verdicts[i] != 0;
+    }
+    per_hook.push_back(std::move(compiled));
+  }
+  return per_hook;
+}
+
+// The translations of the hand-built classic programs (what libpcap never
+// emits) for each hook, loaded and checked against libpcap's bpf_filter() on
+// every packet; the number of classic instructions checked.
+size_t check_hand_built_programs(const PacketSet& packets, const std::vector<HookBench>& hooks,
+                                 std::set<uint16_t>& opcodes) {
+  size_t insns = 0;
+  for (const bpfc::bench::HandBuiltProgram& hand_built : bpfc::bench::hand_built_cbpf_programs()) {
+    const bpfc::difftest::LibpcapProgram reference(hand_built.program);
+    std::vector<uint32_t> verdicts;
+    for (const PacketSet::Packet& packet : packets.packets) {
+      verdicts.push_back(reference.run(packets.data(packet), packet.length, packet.length));
+    }
+    for (const HookBench& hook : hooks) {
+      const std::string where = "hand-built " + hand_built.id + " (" + hook_name(hook.run) + ")";
+      auto translated = bpfc::bench::translate_cbpf_to_ebpf(hand_built.program, hook.run.hook);
+      if (auto* error = std::get_if<bpfc::bench::TranslationError>(&translated)) {
+        die("cannot translate " + where + " (instruction " + std::to_string(error->index) + "): " + error->reason);
+      }
+      const ProgramFd loaded = load(std::get<bpfc::ebpf::Program>(translated), hook.run, where);
+      for (size_t i = 0; i < packets.packets.size(); ++i) {
+        const uint32_t expected = hook.run.expected(verdicts[i]);
+        const uint32_t got = run_once(loaded, hook.run.frames[i], where);
+        if (got != expected) {
+          die("MISMATCH on " + where + " (" + hand_built.words + "), packet " + std::to_string(i) + " (" +
+              std::to_string(packets.packets[i].length) + " bytes): libpcap's bpf_filter returns " +
+              std::to_string(verdicts[i]) + " (expected return " + std::to_string(expected) + "), the translation " +
+              std::to_string(got));
+        }
+      }
+    }
+    const auto accepted = std::count_if(verdicts.begin(), verdicts.end(), [](uint32_t v) { return v != 0; });
+    std::printf("  hand-built %s: libpcap accepts %td of %zu packets (%s)\n", hand_built.id.c_str(), accepted,
+                packets.packets.size(), hand_built.words.c_str());
+    insns += hand_built.program.size();
+    for (const bpfc::cbpf::Insn& insn : hand_built.program) opcodes.insert(insn.code);
+  }
+  return insns;
 }
 
 // ns/packet of one run: the mean over the packets of the kernel's time per
 // repetition.
-double time_once(const ProgramFd& program, const FramedPackets& framed, uint32_t repeat, const std::string& what) {
+double time_once(const ProgramFd& program, const HookTestRun& hook, uint32_t repeat, const std::string& what) {
   uint64_t total = 0;
-  for (const std::vector<uint8_t>& frame : framed.frames) {
+  for (const std::vector<uint8_t>& frame : hook.frames) {
     auto result = bpfc::runtime::test_run(program, frame, repeat);
     if (!result) die("test run of " + what + " failed: " + result.error().describe());
     total += result->duration_ns;
   }
-  return static_cast<double>(total) / static_cast<double>(framed.frames.size());
+  return static_cast<double>(total) / static_cast<double>(hook.frames.size());
 }
 
 double median(std::vector<double> values) {
@@ -263,6 +327,20 @@ bool take_count(std::string_view arg, std::string_view name, size_t& out) {
   return true;
 }
 
+// "socket,xdp" or one of them.
+bool parse_hooks(std::string_view list, std::vector<Hook>& hooks) {
+  hooks.clear();
+  while (!list.empty()) {
+    const size_t comma = list.find(',');
+    const std::string_view name = list.substr(0, comma);
+    const auto hook = bpfc::ebpf::parse_hook(name);
+    if (!hook || (*hook != Hook::Socket && *hook != Hook::Xdp)) return false;
+    if (std::find(hooks.begin(), hooks.end(), *hook) == hooks.end()) hooks.push_back(*hook);
+    list = comma == std::string_view::npos ? std::string_view() : list.substr(comma + 1);
+  }
+  return !hooks.empty();
+}
+
 bool parse_options(int argc, char** argv, Options& options) {
   for (int i = 1; i < argc; ++i) {
     const std::string_view arg = argv[i];
@@ -274,6 +352,8 @@ bool parse_options(int argc, char** argv, Options& options) {
       options.packets = 32;
       options.crafted_every = 2;
       options.runs = 1;
+    } else if (arg.starts_with("--hooks=")) {
+      if (!parse_hooks(arg.substr(std::string_view("--hooks=").size()), options.hooks)) return false;
     } else if (take_count(arg, "--packets=", value)) {
       if (value == 0) return false;
       options.packets = value;
@@ -293,14 +373,15 @@ bool parse_options(int argc, char** argv, Options& options) {
   return true;
 }
 
-void print_table(const std::vector<CompiledFilter>& filters, const std::vector<double>& overhead_runs,
-                 const Options& options, size_t packet_count) {
+void print_table(const HookBench& hook, const Options& options, size_t packet_count) {
+  const std::vector<CompiledFilter>& filters = hook.filters;
+  const std::vector<double>& overhead_runs = hook.overhead_runs;
   const double overhead = median(overhead_runs);
-  std::printf("\nns/packet: BPF_PROG_TEST_RUN, repeat %u, median of %zu runs over the %zu packets; "
+  std::printf("\n=== hook %s: ns/packet: BPF_PROG_TEST_RUN, repeat %u, median of %zu runs over the %zu packets; "
               "speedup = libpcap-translated / bpfc (> 1: bpfc faster)\n",
-              options.repeat, options.runs, packet_count);
-  std::printf("test-run overhead (2-instruction program: r0 = 0; exit): %.1f ns/packet, included in every number below\n",
-              overhead);
+              hook_name(hook.run).c_str(), options.repeat, options.runs, packet_count);
+  std::printf("test-run overhead (2-instruction program: %s): %.1f ns/packet, included in every number below\n",
+              hook.run.overhead_words.c_str(), overhead);
   std::printf("%-18s %8s | %8s %8s %7s | %9s | %6s %6s %6s | %s\n", "filter", "accepted", "bpfc", "libpcap", "speedup",
               "net-ovhd", "bpfc", "lp-eBPF", "lp-cBPF", "goal");
   std::printf("%-18s %8s | %8s %8s %7s | %9s | %6s %6s %6s |\n", "", "packets", "ns/pkt", "ns/pkt", "", "speedup",
@@ -323,14 +404,12 @@ void print_table(const std::vector<CompiledFilter>& filters, const std::vector<d
     std::printf("  %-18s bpfc %6.1f..%-6.1f libpcap %6.1f..%-6.1f\n", f.filter.id.c_str(), *bpfc_min, *bpfc_max,
                 *lp_min, *lp_max);
   }
-  std::printf("\nfilters:\n");
-  for (const CompiledFilter& f : filters) std::printf("  %-18s %s\n", f.filter.id.c_str(), short_text(f.filter).c_str());
   std::printf("\nGOAL (issue 12): never slower, >= 1.3x on the compound filters, >= 10x on the 1,000-host list "
               "(judged on the measured speedup, overhead included; net-ovhd subtracts the 2-instruction program's time "
               "from both, for reference)\n");
   size_t met = 0;
   for (const CompiledFilter& f : filters) met += median(f.libpcap_runs) / median(f.bpfc_runs) >= f.filter.goal_speedup;
-  std::printf("GOAL %zu of %zu rows met\n", met, filters.size());
+  std::printf("GOAL (%s) %zu of %zu rows met\n", hook_name(hook.run).c_str(), met, filters.size());
 }
 
 }  // namespace
@@ -340,8 +419,8 @@ int main(int argc, char** argv) {
   Options options;
   if (!parse_options(argc, argv, options)) {
     std::fprintf(stderr,
-                 "usage: %s [--packets=N] [--repeat=N] [--runs=N] [--no_1000_hosts] [--libpcap_cache=DIR|none] "
-                 "[--smoke]\n",
+                 "usage: %s [--hooks=socket,xdp] [--packets=N] [--repeat=N] [--runs=N] [--no_1000_hosts] "
+                 "[--libpcap_cache=DIR|none] [--smoke]\n",
                  argv[0]);
     return 2;
   }
@@ -360,51 +439,74 @@ int main(int argc, char** argv) {
 
   const PacketSet packets =
       bpfc::bench::with_crafted_frames(bpfc::bench::make_exec_packet_set(options.packets), options.crafted_every);
-  const FramedPackets framed = frame_for_test_run(packets);
   std::printf("packet set: %zu frames, %zu bytes (%zu of traffic_generator seed 1, local hosts renumbered into the "
-              "lists; a hand-built one after every %zu), each behind a 14-byte Ethernet header with EtherType 0x88b5 "
-              "for eth_type_trans\n",
+              "lists; a hand-built one after every %zu)\n",
               packets.packets.size(), packets.bytes.size(), options.packets, options.crafted_every);
+  std::vector<HookBench> hooks;
+  for (Hook hook : options.hooks) {
+    auto made = bpfc::bench::make_hook_test_run(hook, packets);
+    if (!made.error.empty()) die(made.error);
+    HookBench bench;
+    bench.run = std::move(made.run);
+    bench.overhead_program = load(bench.run.overhead_program, bench.run, "the 2-instruction program");
+    std::printf("hook %s: %s\n", hook_name(bench.run).c_str(), bench.run.framing_words.c_str());
+    hooks.push_back(std::move(bench));
+  }
   const auto resolver = bpfc::make_file_resolver(BPFC_TEST_DIR "/fixtures/names");
   const bpfc::bench::LibpcapProgramCache cache(options.libpcap_cache);
   if (!options.with_1000_hosts) std::printf("hosts_1000 left out\n");
 
-  std::vector<CompiledFilter> filters;
-  for (const FilterCase& filter : filter_cases(options)) filters.push_back(prepare(filter, framed, *resolver, cache));
+  const std::vector<FilterCase> cases = filter_cases(options);
+  for (const FilterCase& filter : cases) {
+    std::vector<CompiledFilter> per_hook = prepare(filter, packets, hooks, *resolver, cache);
+    for (size_t h = 0; h < hooks.size(); ++h) hooks[h].filters.push_back(std::move(per_hook[h]));
+  }
   size_t translator_insns = 0;
   std::set<uint16_t> opcodes;
-  for (const CompiledFilter& f : filters) opcodes.insert(f.libpcap_opcodes.begin(), f.libpcap_opcodes.end());
-  for (const FilterCase& check : translator_checks()) {
-    const CompiledFilter checked = prepare(check, framed, *resolver, cache);
-    translator_insns += checked.libpcap_cbpf_insns;
-    opcodes.insert(checked.libpcap_opcodes.begin(), checked.libpcap_opcodes.end());
+  for (const HookBench& hook : hooks) {
+    for (const CompiledFilter& f : hook.filters) opcodes.insert(f.libpcap_opcodes.begin(), f.libpcap_opcodes.end());
   }
-  std::printf("checked: on every packet, bpfc's eBPF and the translated libpcap program return what libpcap's "
-              "bpf_filter() returns for libpcap's classic program (also for %zu untimed filters, %zu classic instructions, that use the "
-              "rest of the translation: len, scratch memory, ALU, division by X)\n",
-              translator_checks().size(), translator_insns);
+  for (const FilterCase& check : translator_checks()) {
+    const std::vector<CompiledFilter> checked = prepare(check, packets, hooks, *resolver, cache);
+    std::printf("  %s: libpcap accepts %zu of %zu packets\n", check.id.c_str(), checked.front().accepted,
+                packets.packets.size());
+    translator_insns += checked.front().libpcap_cbpf_insns;
+    opcodes.insert(checked.front().libpcap_opcodes.begin(), checked.front().libpcap_opcodes.end());
+  }
+  const size_t hand_built_insns = check_hand_built_programs(packets, hooks, opcodes);
+  std::string hook_list;
+  for (const HookBench& hook : hooks) hook_list += (hook_list.empty() ? "" : ", ") + hook_name(hook.run);
+  std::printf("checked (hooks: %s): on every packet, bpfc's eBPF and the translated libpcap program return what "
+              "libpcap's bpf_filter() returns for libpcap's classic program (also for %zu untimed filters, %zu "
+              "classic instructions, that use the rest of the translation: len, scratch memory, ALU, division by X, "
+              "loads at and past the frame's end; and %zu hand-built programs, %zu instructions: ret a, "
+              "ldx #len, ldxb far away)\n",
+              hook_list.c_str(), translator_checks().size(), translator_insns,
+              bpfc::bench::hand_built_cbpf_programs().size(), hand_built_insns);
   std::printf("classic opcodes translated and checked:");
   for (uint16_t code : opcodes) std::printf(" 0x%02x", code);
   std::printf("\n");
 
-  const bpfc::ebpf::Program minimal = {bpfc::ebpf::mov64_imm(bpfc::ebpf::R0, 0), bpfc::ebpf::exit_insn()};
-  const ProgramFd overhead_program = load(minimal, "the 2-instruction program");
-  std::vector<double> overhead_runs;
   for (size_t run = 0; run < options.runs; ++run) {
-    overhead_runs.push_back(time_once(overhead_program, framed, options.repeat, "the 2-instruction program"));
-    for (CompiledFilter& f : filters) {
-      // Alternate which program goes first, so that a drift in machine load
-      // does not always favour one.
-      if (run % 2 == 0) {
-        f.bpfc_runs.push_back(time_once(f.bpfc, framed, options.repeat, "bpfc's program"));
-        f.libpcap_runs.push_back(time_once(f.libpcap, framed, options.repeat, "the translated program"));
-      } else {
-        f.libpcap_runs.push_back(time_once(f.libpcap, framed, options.repeat, "the translated program"));
-        f.bpfc_runs.push_back(time_once(f.bpfc, framed, options.repeat, "bpfc's program"));
+    for (HookBench& hook : hooks) {
+      hook.overhead_runs.push_back(
+          time_once(hook.overhead_program, hook.run, options.repeat, "the 2-instruction program"));
+      for (CompiledFilter& f : hook.filters) {
+        // Alternate which program goes first, so that a drift in machine load
+        // does not always favour one.
+        if (run % 2 == 0) {
+          f.bpfc_runs.push_back(time_once(f.bpfc, hook.run, options.repeat, "bpfc's program"));
+          f.libpcap_runs.push_back(time_once(f.libpcap, hook.run, options.repeat, "the translated program"));
+        } else {
+          f.libpcap_runs.push_back(time_once(f.libpcap, hook.run, options.repeat, "the translated program"));
+          f.bpfc_runs.push_back(time_once(f.bpfc, hook.run, options.repeat, "bpfc's program"));
+        }
       }
     }
     std::fprintf(stderr, "run %zu of %zu done\n", run + 1, options.runs);
   }
-  print_table(filters, overhead_runs, options, packets.packets.size());
+  for (const HookBench& hook : hooks) print_table(hook, options, packets.packets.size());
+  std::printf("\nfilters:\n");
+  for (const FilterCase& filter : cases) std::printf("  %-18s %s\n", filter.id.c_str(), short_text(filter).c_str());
   return 0;
 }
