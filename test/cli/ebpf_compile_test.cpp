@@ -90,28 +90,38 @@ TEST(EbpfCompile, ObjectsLoadWithBpftool) {
 
 // The func hook as its users take it: the header in their C program, built
 // with clang -target bpf, linked with the object by bpftool, loaded, run.
-TEST(EbpfCompile, FuncHeaderAndObjectLinkIntoACaller) {
-  if (geteuid() != 0) GTEST_SKIP() << "loading programs needs root";
+// A func object as its users take it: `udp port 53` compiled for the func
+// hook (with `access` options), its header, a caller including it built by
+// clang, the two linked by `bpftool gen object`, loaded into a private bpffs
+// and run with `bpftool prog run` on a DNS frame, then a web frame.
+struct LinkedRun {
+  std::string skip;     // why this machine cannot run it
+  std::string failure;  // what went wrong
+  std::string header;
+  std::string output;   // bpftool's, for the DNS frame then the web one
+};
+
+LinkedRun link_and_run_func(const std::vector<std::string>& access, const std::string& caller_source) {
+  LinkedRun result;
+  if (geteuid() != 0) return result.skip = "loading programs needs root", result;
   for (const char* tool : {"bpftool", "unshare", "clang"}) {
-    if (!testsupport::program_available(tool)) GTEST_SKIP() << tool << " is not installed";
+    if (!testsupport::program_available(tool)) return result.skip = std::string(tool) + " is not installed", result;
   }
   ScratchDir dir;
-  auto header = bpfc({"compile", "--target=ebpf", "--ebpf-hook=func", "--format=header", "udp port 53"});
-  ASSERT_EQ(header.exit_code, 0) << header.err;
+  std::vector<std::string> header_args = {"compile", "--target=ebpf", "--ebpf-hook=func"};
+  header_args.insert(header_args.end(), access.begin(), access.end());
+  std::vector<std::string> object_args = header_args;
+  header_args.insert(header_args.end(), {"--format=header", "udp port 53"});
+  object_args.insert(object_args.end(), {"-o", dir.file("filter.o"), "udp port 53"});
+  auto header = bpfc(header_args);
+  auto object = bpfc(object_args);
+  if (header.exit_code != 0 || object.exit_code != 0) return result.failure = header.err + object.err, result;
+  result.header = header.out;
   write_file(dir.file("filter.h"), header.out);
-  ASSERT_EQ(bpfc({"compile", "--target=ebpf", "--ebpf-hook=func", "-o", dir.file("filter.o"), "udp port 53"}).exit_code,
-            0);
-  write_file(dir.file("caller.c"),
-             "#include <linux/bpf.h>\n"
-             "#include \"filter.h\"\n"
-             "__attribute__((section(\"xdp\"), used)) int caller(struct xdp_md *ctx) {\n"
-             "  void *data = (void *)(long)ctx->data, *data_end = (void *)(long)ctx->data_end;\n"
-             "  return filter(data, data_end) ? XDP_PASS : XDP_DROP;\n"
-             "}\n"
-             "char _license[] __attribute__((section(\"license\"), used)) = \"GPL\";\n");
+  write_file(dir.file("caller.c"), caller_source);
   auto built = testsupport::run_process({"clang", "-O2", "-g", "-target", "bpf", "-I/usr/include/x86_64-linux-gnu",
                                          "-c", dir.file("caller.c"), "-o", dir.file("caller.o")});
-  ASSERT_EQ(built.exit_code, 0) << built.err;
+  if (built.exit_code != 0) return result.failure = built.err, result;
   // UDP to port 53, then TCP to port 80.
   write_file(dir.file("dns.bin"), std::string("\xff\xff\xff\xff\xff\xff\x00\x11\x22\x33\x44\x55\x08\x00"
                                               "\x45\x00\x00\x1c\x00\x00\x00\x00\x40\x11\x00\x00\x0a\x00\x00\x01"
@@ -126,67 +136,50 @@ TEST(EbpfCompile, FuncHeaderAndObjectLinkIntoACaller) {
        "&& bpftool prog run pinned /sys/fs/bpf/caller data_in web.bin",
        "sh", dir.path()});
   if (run.exit_code != 0 && run.err.find("mount") != std::string::npos) {
-    GTEST_SKIP() << "cannot mount a private bpffs: " << run.err;
+    return result.skip = "cannot mount a private bpffs: " + run.err, result;
   }
-  ASSERT_EQ(run.exit_code, 0) << run.err;
-  // XDP_PASS (2) for the DNS packet, XDP_DROP (1) for the web one.
-  const size_t pass = run.out.find("Return value: 2"), drop = run.out.find("Return value: 1");
-  EXPECT_NE(pass, std::string::npos) << run.out;
-  EXPECT_NE(drop, std::string::npos) << run.out;
-  EXPECT_LT(pass, drop) << run.out;
+  if (run.exit_code != 0) return result.failure = run.err, result;
+  result.output = run.out;
+  return result;
+}
+
+// bpftool's return value for the DNS frame comes before the web frame's.
+void expect_returns_in_order(const std::string& output, int dns, int web) {
+  const size_t first = output.find("Return value: " + std::to_string(dns));
+  const size_t second = output.find("Return value: " + std::to_string(web));
+  EXPECT_NE(first, std::string::npos) << output;
+  EXPECT_NE(second, std::string::npos) << output;
+  EXPECT_LT(first, second) << output;
+}
+
+TEST(EbpfCompile, FuncHeaderAndObjectLinkIntoACaller) {
+  const LinkedRun run = link_and_run_func({}, "#include <linux/bpf.h>\n"
+                                              "#include \"filter.h\"\n"
+                                              "__attribute__((section(\"xdp\"), used)) int caller(struct xdp_md *ctx) {\n"
+                                              "  void *data = (void *)(long)ctx->data, *data_end = (void *)(long)ctx->data_end;\n"
+                                              "  return filter(data, data_end) ? XDP_PASS : XDP_DROP;\n"
+                                              "}\n"
+                                              "char _license[] __attribute__((section(\"license\"), used)) = \"GPL\";\n");
+  if (!run.skip.empty()) GTEST_SKIP() << run.skip;
+  ASSERT_TRUE(run.failure.empty()) << run.failure;
+  expect_returns_in_order(run.output, 2, 1);  // XDP_PASS for the DNS packet, XDP_DROP for the web one
 }
 
 // --packet-access=skb: filter(struct __sk_buff *skb), declared by the
 // header and called from a tc program with its context.
 TEST(EbpfCompile, FuncWithSkbAccessLinksIntoATcCaller) {
-  if (geteuid() != 0) GTEST_SKIP() << "loading programs needs root";
-  for (const char* tool : {"bpftool", "unshare", "clang"}) {
-    if (!testsupport::program_available(tool)) GTEST_SKIP() << tool << " is not installed";
-  }
-  ScratchDir dir;
-  const std::vector<std::string> compile = {"compile", "--target=ebpf", "--ebpf-hook=func", "--packet-access=skb"};
-  std::vector<std::string> header_args = compile;
-  header_args.insert(header_args.end(), {"--format=header", "udp port 53"});
-  auto header = bpfc(header_args);
-  ASSERT_EQ(header.exit_code, 0) << header.err;
-  EXPECT_NE(header.out.find("int filter(struct __sk_buff *skb);"), std::string::npos) << header.out;
-  write_file(dir.file("filter.h"), header.out);
-  std::vector<std::string> object_args = compile;
-  object_args.insert(object_args.end(), {"-o", dir.file("filter.o"), "udp port 53"});
-  ASSERT_EQ(bpfc(object_args).exit_code, 0);
-  write_file(dir.file("caller.c"),
-             "#include <linux/bpf.h>\n"
-             "#include <linux/pkt_cls.h>\n"
-             "#include \"filter.h\"\n"
-             "__attribute__((section(\"tc\"), used)) int caller(struct __sk_buff *skb) {\n"
-             "  return filter(skb) ? TC_ACT_OK : TC_ACT_SHOT;\n"
-             "}\n"
-             "char _license[] __attribute__((section(\"license\"), used)) = \"GPL\";\n");
-  auto built = testsupport::run_process({"clang", "-O2", "-g", "-target", "bpf", "-I/usr/include/x86_64-linux-gnu",
-                                         "-c", dir.file("caller.c"), "-o", dir.file("caller.o")});
-  ASSERT_EQ(built.exit_code, 0) << built.err;
-  // UDP to port 53, then TCP to port 80.
-  write_file(dir.file("dns.bin"), std::string("\xff\xff\xff\xff\xff\xff\x00\x11\x22\x33\x44\x55\x08\x00"
-                                              "\x45\x00\x00\x1c\x00\x00\x00\x00\x40\x11\x00\x00\x0a\x00\x00\x01"
-                                              "\x0a\x00\x00\x02\x04\x00\x00\x35\x00\x08\x00\x00", 42));
-  write_file(dir.file("web.bin"), std::string("\xff\xff\xff\xff\xff\xff\x00\x11\x22\x33\x44\x55\x08\x00"
-                                              "\x45\x00\x00\x1c\x00\x00\x00\x00\x40\x06\x00\x00\x0a\x00\x00\x01"
-                                              "\x0a\x00\x00\x02\x04\x00\x00\x50\x00\x08\x00\x00", 42));
-  auto run = testsupport::run_process(
-      {"unshare", "--mount", "--propagation", "private", "sh", "-c",
-       "cd \"$1\" && bpftool gen object linked.o caller.o filter.o && mount -t bpf bpf /sys/fs/bpf && "
-       "bpftool prog load linked.o /sys/fs/bpf/caller && bpftool prog run pinned /sys/fs/bpf/caller data_in dns.bin "
-       "&& bpftool prog run pinned /sys/fs/bpf/caller data_in web.bin",
-       "sh", dir.path()});
-  if (run.exit_code != 0 && run.err.find("mount") != std::string::npos) {
-    GTEST_SKIP() << "cannot mount a private bpffs: " << run.err;
-  }
-  ASSERT_EQ(run.exit_code, 0) << run.err;
-  // TC_ACT_OK (0) for the DNS packet, TC_ACT_SHOT (2) for the web one.
-  const size_t ok = run.out.find("Return value: 0"), shot = run.out.find("Return value: 2");
-  EXPECT_NE(ok, std::string::npos) << run.out;
-  EXPECT_NE(shot, std::string::npos) << run.out;
-  EXPECT_LT(ok, shot) << run.out;
+  const LinkedRun run = link_and_run_func({"--packet-access=skb"},
+                                          "#include <linux/bpf.h>\n"
+                                          "#include <linux/pkt_cls.h>\n"
+                                          "#include \"filter.h\"\n"
+                                          "__attribute__((section(\"tc\"), used)) int caller(struct __sk_buff *skb) {\n"
+                                          "  return filter(skb) ? TC_ACT_OK : TC_ACT_SHOT;\n"
+                                          "}\n"
+                                          "char _license[] __attribute__((section(\"license\"), used)) = \"GPL\";\n");
+  if (!run.skip.empty()) GTEST_SKIP() << run.skip;
+  ASSERT_TRUE(run.failure.empty()) << run.failure;
+  EXPECT_NE(run.header.find("int filter(struct __sk_buff *skb);"), std::string::npos) << run.header;
+  expect_returns_in_order(run.output, 0, 2);  // TC_ACT_OK for the DNS packet, TC_ACT_SHOT for the web one
 }
 
 TEST(EbpfCompile, OptionsThatDoNotFitAreClearErrors) {
