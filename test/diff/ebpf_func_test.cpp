@@ -34,7 +34,7 @@ namespace {
 
 // Fewer synthetic packets under the sanitizers, which slow the compiles.
 #ifdef BPFC_SANITIZED_BUILD
-constexpr int kSyntheticPackets = 10;
+constexpr int kSyntheticPackets = 4;
 #else
 constexpr int kSyntheticPackets = 30;
 #endif
