@@ -6,6 +6,11 @@
 
 namespace bpfc::ebpf {
 
+bool reads_behind_length_guards(const CodegenOptions& options) {
+  return (options.access == PacketAccess::Legacy && options.window_limit > 0) || options.access == PacketAccess::Skb ||
+         options.access == PacketAccess::Probe;
+}
+
 CodegenOptions default_codegen_options(Hook hook) {
   CodegenOptions options;
   options.hook = hook;
@@ -83,9 +88,7 @@ Result<HookProgram> compile_for_hook(ir::Function function, const CodegenOptions
   // reject value is 0 (socket filters); elsewhere (tc's 0 is TC_ACT_OK) the
   // explicit checks reject first and the legacy loads never fail.
   // The packet window's reads are proven by the same checks.
-  const bool windowed = (options.access == PacketAccess::Legacy && options.window_limit > 0) ||
-                        options.access == PacketAccess::Skb || options.access == PacketAccess::Probe;
-  if (options.access == PacketAccess::Direct || options.reject_action != 0 || windowed) {
+  if (options.access == PacketAccess::Direct || options.reject_action != 0 || reads_behind_length_guards(options)) {
     opt::legalize_bounds_checks(function);
   }
   auto generated = generate(function, options);

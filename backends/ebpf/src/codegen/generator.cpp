@@ -20,8 +20,7 @@ Generator::Generator(const ir::Function& f, const CodegenOptions& options)
     : f_(f),
       options_(options),
       direct_(options.access == PacketAccess::Direct),
-      windowed_((options.access == PacketAccess::Legacy && options.window_limit > 0) ||
-                options.access == PacketAccess::Skb || options.access == PacketAccess::Probe) {
+      windowed_(reads_behind_length_guards(options)) {
   reject_ = out_.new_label();
 }
 
@@ -108,12 +107,7 @@ void Generator::plan_window() {
   constexpr uint32_t kNever = UINT32_MAX / 2;
   const size_t blocks = f_.blocks.size();
   std::vector<uint32_t> to_accept(blocks, kNever);
-  std::vector<std::vector<ir::BlockId>> preds(blocks);
-  for (ir::BlockId b = 0; b < blocks; ++b) {
-    const ir::Terminator& term = f_.blocks[b].term;
-    if (term.kind == ir::TermKind::Jump || term.kind == ir::TermKind::Branch) preds[term.on_true].push_back(b);
-    if (term.kind == ir::TermKind::Branch && term.on_false != term.on_true) preds[term.on_false].push_back(b);
-  }
+  const std::vector<std::vector<ir::BlockId>> preds = ir::predecessors(f_);
   for (ir::BlockId b = blocks; b-- > 0;) {
     const ir::Block& block = f_.blocks[b];
     uint32_t after = kNever;

@@ -45,6 +45,11 @@ struct CodegenOptions {
 // path it explores, before it gives up (BPF_COMPLEXITY_LIMIT_INSNS).
 inline constexpr size_t kVerifierBudget = 1000000;
 
+// Whether the program reads the packet behind the legalization's guards
+// against its length (the packet window, skb and probe access) rather than
+// relying on legacy loads or packet pointers alone.
+bool reads_behind_length_guards(const CodegenOptions& options);
+
 // The options a hook has unless told otherwise.
 CodegenOptions default_codegen_options(Hook hook);
 
