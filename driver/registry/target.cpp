@@ -33,7 +33,7 @@ std::optional<std::string> Target::check_settings(const TargetSettings& settings
   for (const auto& [option, value] : settings) {
     const TargetOption* known = find_option(option);
     if (known == nullptr) return "target " + name + " has no option '" + option + "'";
-    bool accepted = false;
+    bool accepted = known->values.empty();
     for (const std::string& allowed : known->values) accepted = accepted || allowed == value;
     if (!accepted) {
       std::string allowed;

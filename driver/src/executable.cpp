@@ -7,7 +7,22 @@
 namespace bpfc {
 
 Result<Compiled<std::unique_ptr<exec::Filter>>> compile_for_engine(std::string_view filter, const exec::Engine& engine,
-                                                                   const CompileOptions& options) {
+                                                                   const CompileOptions& options,
+                                                                   const exec::EngineSettings& settings) {
+  if (engine.input == exec::EngineInput::Ir || engine.input == exec::EngineInput::ClassicAndIr) {
+    auto function = compile_to_ir_with_notes(filter, options);
+    if (!function) return function.errors();
+    if (engine.input == exec::EngineInput::Ir) {
+      auto made = engine.make_native(function->output, settings);
+      if (!made) return made.errors();
+      return Compiled<std::unique_ptr<exec::Filter>>{std::move(*made), std::move(function->notes)};
+    }
+    auto program = compile_cbpf_with_notes(filter, options);
+    if (!program) return program.errors();
+    auto made = engine.make_tiered(program->output, function->output, settings);
+    if (!made) return made.errors();
+    return Compiled<std::unique_ptr<exec::Filter>>{std::move(*made), std::move(program->notes)};
+  }
   if (engine.input == exec::EngineInput::Classic) {
     auto program = compile_cbpf_with_notes(filter, options);
     if (!program) return program.errors();

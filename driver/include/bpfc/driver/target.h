@@ -35,7 +35,10 @@ std::string_view describe(Emits kind);
 struct TargetOption {
   std::string name;
   std::string description;
-  std::vector<std::string> values;  // the accepted values, the default first
+  // The accepted values, the default first; empty for a value of the
+  // caller's choosing (a name, a triple), which the target checks itself.
+  std::vector<std::string> values;
+  std::string value_name = "VALUE";  // for such values: how --help shows it
 };
 
 // The options the caller chose, by name; the others take their default.
@@ -50,6 +53,12 @@ struct Emitted {
   std::optional<size_t> instructions;  // the program's size, where it has one
 };
 
+// One filter of several put into one output, with its name there.
+struct NamedFunction {
+  std::string name;
+  ir::Function function;
+};
+
 struct Target {
   std::string name;         // as in --target=NAME: lowercase
   std::string description;  // one line for --help
@@ -58,6 +67,11 @@ struct Target {
   // Turns the optimized IR into the output. `settings` holds only names from
   // `options`, with accepted values (check_settings has seen them).
   std::function<Result<Emitted>(const ir::Function&, const CompileOptions&, const TargetSettings&)> emit;
+  // Targets whose output can hold several filters (an object with a table
+  // of functions) also take them all at once, each with its name; null for
+  // the others.
+  std::function<Result<Emitted>(const std::vector<NamedFunction>&, const CompileOptions&, const TargetSettings&)>
+      emit_named;
 
   const TargetOption* find_option(std::string_view option) const;
   // The chosen value of `option`, or its default.
