@@ -41,7 +41,8 @@ TEST(Targets, EachTargetGivesItsOwnOutput) {
 TEST(Targets, HelpListsEveryTargetWithItsDescription) {
   auto r = bpfc({"compile", "--help"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_NE(r.out.find("--target,--emit"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("--target"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("--emit"), std::string::npos) << r.out;
   for (const driver::Target& target : driver::targets().all()) {
     EXPECT_NE(r.out.find(target.name + (target.name == "cbpf" ? " (default)" : "") + ": " + target.description),
               std::string::npos)
@@ -50,12 +51,16 @@ TEST(Targets, HelpListsEveryTargetWithItsDescription) {
 }
 
 TEST(Targets, AnUnknownTargetIsAUsageErrorListingThem) {
-  for (const std::string option : {"--target=llvm", "--emit=llvm"}) {
+  for (const std::string option : {"--target=wasm", "--emit=wasm"}) {
     auto r = bpfc({"compile", option, "tcp"});
     EXPECT_EQ(r.exit_code, 2) << option;
     EXPECT_TRUE(r.out.empty());
     EXPECT_EQ(r.err.substr(0, r.err.find('\n')),
-              "bpfc: unknown target 'llvm' (the targets are cbpf, ebpf and ir; bpfc compile --help describes them)")
+              option == "--target=wasm"
+                  ? "bpfc: unknown target 'wasm' (the targets are cbpf, ebpf, llvm and ir; bpfc compile --help "
+                    "describes them)"
+                  : "bpfc: unknown --emit 'wasm' (a target's name, as for --target, or what the llvm target writes: "
+                    "obj, llvm-ir, asm and header)")
         << r.err;
   }
 }

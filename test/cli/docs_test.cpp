@@ -177,9 +177,10 @@ TEST_F(BashCompletion, ValuesFromAFixedSet) {
   EXPECT_EQ(complete({"bpfc", "compile", "--ebpf-hook", ""}), (Words{"func", "socket", "tc", "xdp"}));
   EXPECT_EQ(complete({"bpfc", "asm", "--format", "=", "j"}), Words{"json"});
   EXPECT_EQ(complete({"bpfc", "filter", "--format", "pcapn"}), Words{"pcapng"});
-  EXPECT_EQ(complete({"bpfc", "compile", "--emit", ""}), (Words{"cbpf", "ebpf", "ir"}));
-  EXPECT_EQ(complete({"bpfc", "compile", "--target", ""}), (Words{"cbpf", "ebpf", "ir"}));
-  EXPECT_EQ(complete({"bpfc", "filter", "--engine", ""}), (Words{"ebpf", "interp", "kernel"}));
+  EXPECT_EQ(complete({"bpfc", "compile", "--emit", ""}),
+            (Words{"asm", "cbpf", "ebpf", "header", "ir", "llvm", "llvm-ir", "obj"}));
+  EXPECT_EQ(complete({"bpfc", "compile", "--target", ""}), (Words{"cbpf", "ebpf", "ir", "llvm"}));
+  EXPECT_EQ(complete({"bpfc", "filter", "--engine", ""}), (Words{"auto", "ebpf", "interp", "jit", "kernel"}));
   EXPECT_EQ(complete({"bpfc", "verify", "--color", "a"}), (Words{"auto", "always"}));
   EXPECT_EQ(complete({"bpfc", "--color", "n"}), Words{"never"});
   // Link types, from the link-type table.

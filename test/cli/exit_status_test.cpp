@@ -39,7 +39,7 @@ TEST(ExitStatus, BadOptionValuesAreTwo) {
   EXPECT_EQ(bpfc({"compile", "-m", "255.255.0", "tcp"}).exit_code, 2);
   EXPECT_EQ(bpfc({"compile", "-s", "lots", "tcp"}).exit_code, 2);
   EXPECT_EQ(bpfc({"compile", "--format=xml", "tcp"}).exit_code, 2);
-  EXPECT_EQ(bpfc({"compile", "--emit=llvm", "tcp"}).exit_code, 2);
+  EXPECT_EQ(bpfc({"compile", "--emit=wasm", "tcp"}).exit_code, 2);
   EXPECT_EQ(bpfc({"compile", "-dd", "--format=json", "tcp"}).exit_code, 2);
   EXPECT_EQ(bpfc({"run", "00"}).exit_code, 2);  // neither -e nor -p
   EXPECT_EQ(bpfc({"help", "frobnicate"}).exit_code, 2);

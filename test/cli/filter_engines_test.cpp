@@ -24,18 +24,19 @@ TEST(Engines, HelpListsEveryEngine) {
   auto r = bpfc({"filter", "--help"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   for (const exec::Engine& engine : exec::engines().all()) {
-    EXPECT_NE(r.out.find(engine.name + (engine.name == "interp" ? " (default)" : "") + ": " + engine.description),
+    EXPECT_NE(r.out.find(engine.name + (engine.name == exec::kDefaultEngine ? " (default)" : "") + ": " + engine.description),
               std::string::npos)
         << engine.name << "\n" << r.out;
   }
 }
 
 TEST(Engines, AnUnknownEngineIsAUsageErrorListingThem) {
-  auto r = bpfc({"filter", "-r", kSample, "--engine=jit", "tcp"});
+  auto r = bpfc({"filter", "-r", kSample, "--engine=native", "tcp"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_TRUE(r.out.empty());
   EXPECT_EQ(r.err.substr(0, r.err.find('\n')),
-            "bpfc: unknown engine 'jit' (the engines are interp, ebpf and kernel; bpfc filter --help describes them)")
+            "bpfc: unknown engine 'native' (the engines are auto, interp, jit, ebpf and kernel; bpfc filter --help "
+            "describes them)")
       << r.err;
 }
 

@@ -50,10 +50,14 @@ TEST(UsageErrors, BadValuesNameWhatTheValueIsFor) {
       {{"compile", "--format", "xml", "tcp"}, "invalid format 'xml' (must be text, json, elf or header)"},
       {{"asm", "--format=yaml"}, "invalid format 'yaml' (must be text or json)"},
       {{"filter", "-r", kSample, "--format", "erf"}, "invalid format 'erf' (must be pcap or pcapng)"},
-      {{"compile", "--emit", "llvm", "tcp"},
-       "unknown target 'llvm' (the targets are cbpf, ebpf and ir; bpfc compile --help describes them)"},
-      {{"filter", "-r", kSample, "--engine", "jit"},
-       "unknown engine 'jit' (the engines are interp, ebpf and kernel; bpfc filter --help describes them)"},
+      {{"compile", "--target", "wasm", "tcp"},
+       "unknown target 'wasm' (the targets are cbpf, ebpf, llvm and ir; bpfc compile --help describes them)"},
+      {{"compile", "--emit", "wasm", "tcp"},
+       "unknown --emit 'wasm' (a target's name, as for --target, or what the llvm target writes: obj, llvm-ir, asm "
+       "and header)"},
+      {{"filter", "-r", kSample, "--engine", "native"},
+       "unknown engine 'native' (the engines are auto, interp, jit, ebpf and kernel; bpfc filter --help describes "
+       "them)"},
       {{"run", "-e", "tcp", "--wirelen", "big", "00"}, "invalid wire length 'big' (not a number)"},
       {{"verify", "--equiv", "--length", "x", "tcp", "udp"}, "invalid length 'x' (not a number)"},
       {{"verify", "--equiv", "--opt-a", "3", "tcp", "udp"}, "invalid optimization level '3' (must be from 0 to 2)"},

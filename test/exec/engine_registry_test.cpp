@@ -25,21 +25,28 @@ Bytes packet(uint8_t protocol, uint16_t dport) {
   return p;
 }
 
-TEST(EngineRegistry, InterpIsTheDefaultAndLookupIsByName) {
+TEST(EngineRegistry, AutoIsTheDefaultAndLookupIsByName) {
   const EngineRegistry& registry = engines();
   ASSERT_FALSE(registry.all().empty());
   EXPECT_EQ(registry.all().front().name, kDefaultEngine);
-  const Engine* interp = registry.find("interp");
-  ASSERT_NE(interp, nullptr);
-  EXPECT_FALSE(interp->description.empty());
-  EXPECT_EQ(registry.find("jit"), nullptr);
+  EXPECT_EQ(kDefaultEngine, "auto");
+  for (const char* name : {"auto", "interp", "jit"}) {
+    const Engine* engine = registry.find(name);
+    ASSERT_NE(engine, nullptr) << name;
+    EXPECT_FALSE(engine->description.empty());
+  }
   EXPECT_EQ(registry.find("Interp"), nullptr);
+  EXPECT_EQ(registry.find("llvm"), nullptr);
 }
 
 TEST(EngineRegistry, AddRefusesASecondEngineOfTheSameName) {
   EngineRegistry registry;
-  EXPECT_TRUE(registry.add(Engine{"x", "first"}));
-  EXPECT_FALSE(registry.add(Engine{"x", "second"}));
+  Engine first;
+  first.name = "x";
+  Engine second = first;
+  second.description = "second";
+  EXPECT_TRUE(registry.add(first));
+  EXPECT_FALSE(registry.add(second));
   EXPECT_EQ(registry.all().size(), 1u);
 }
 

@@ -5,7 +5,8 @@
 
 namespace bpfc::cli {
 
-CLI::Option* add_engine_option(CLI::App& command, std::string& engine) {
+CLI::Option* add_engine_option(CLI::App& command, std::string& engine, exec::EngineSettings& settings,
+                               std::string_view default_engine) {
   const exec::EngineRegistry& registry = exec::engines();
   std::string type_name;
   std::string names;
@@ -15,7 +16,7 @@ CLI::Option* add_engine_option(CLI::App& command, std::string& engine) {
     type_name += (i == 0 ? "" : "|") + all[i].name;
     if (i > 0) names += i + 1 == all.size() ? " and " : ", ";
     names += all[i].name;
-    help += "\n  " + all[i].name + (all[i].name == exec::kDefaultEngine ? " (default)" : "") + ": " +
+    help += "\n  " + all[i].name + (all[i].name == default_engine ? " (default)" : "") + ": " +
             all[i].description;
   }
   CLI::Option* option = command.add_option_function<std::string>(
@@ -29,7 +30,11 @@ CLI::Option* add_engine_option(CLI::App& command, std::string& engine) {
       },
       help);
   option->type_name(type_name);
-  option->default_str(std::string(exec::kDefaultEngine));
+  option->default_str(std::string(default_engine));
+  command.add_option("--jit-cache", settings.code_cache,
+                     "(--engine=jit or auto) keep the native code LLVM makes in DIR (created if missing), so that "
+                     "later runs of the same filter skip LLVM")
+      ->type_name("DIR");
   return option;
 }
 

@@ -3,6 +3,8 @@
 // error that lists them too.
 #pragma once
 
+#include "bpfc/exec/engine.h"
+
 #include <string>
 
 #include <CLI/CLI.hpp>
@@ -10,7 +12,9 @@
 namespace bpfc::cli {
 
 // Adds --engine, storing the chosen name in `engine` (which starts as the
-// default engine's name).
-CLI::Option* add_engine_option(CLI::App& command, std::string& engine);
+// default engine's name), and --jit-cache DIR for the engines that run
+// native code.
+CLI::Option* add_engine_option(CLI::App& command, std::string& engine, exec::EngineSettings& settings,
+                               std::string_view default_engine = exec::kDefaultEngine);
 
 }  // namespace bpfc::cli

@@ -32,6 +32,7 @@ struct FilterCommandOptions {
   std::string netmask;
   int opt_level = 2;
   std::string engine{exec::kDefaultEngine};
+  exec::EngineSettings engine_settings;
   std::vector<std::string> words;
   PrintFlags print;
 };
@@ -65,6 +66,7 @@ SavefileFilterOptions to_filter_options(const FilterCommandOptions& options) {
   if (!options.netmask.empty()) filter.compile.netmask = parse_netmask_option(options.netmask);
   if (!options.linktype.empty()) filter.forced_dlt = parse_linktype_option(options.linktype);
   filter.engine = options.engine;
+  filter.engine_settings = options.engine_settings;
   filter.max_matches = options.count;
   filter.count_only = options.count_only;
   if (!options.output.empty()) filter.output = options.output;
@@ -194,7 +196,7 @@ Subcommand add_filter_command(CLI::App& app) {
   command->add_flag_callback("-O", [options] { options->opt_level = 2; }, "Optimize (the default)");
   add_number_option(*command, "--opt-level", options->opt_level, {.noun = "optimization level", .max = 2},
                     "Optimization level 0..2; -O0 is --opt-level=0 (libpcap's optimize=0 semantics)", "LEVEL");
-  add_engine_option(*command, options->engine);
+  add_engine_option(*command, options->engine, options->engine_settings);
   command->add_flag_callback("-n", [] {}, "Accepted for tcpdump's sake: bpfc never turns addresses into names");
   command->add_flag_callback("-q", [] {}, "Accepted for tcpdump's sake: the lines already are tcpdump -q's");
   command->add_option("expression", options->words,

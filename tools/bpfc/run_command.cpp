@@ -32,7 +32,9 @@ namespace {
 
 struct RunCommandOptions {
   CompileSettings settings;
-  std::string engine{exec::kDefaultEngine};
+  // The interpreter: a few packets never wait for LLVM.
+  std::string engine{"interp"};
+  exec::EngineSettings engine_settings;
   std::string expression;
   bool has_expression = false;
   std::string program_file;
@@ -95,7 +97,7 @@ using PacketRunner =
 // -e with an engine: the expression compiled for what the engine runs.
 std::optional<PacketRunner> engine_runner(const RunCommandOptions& options, const exec::Engine& engine) {
   const CompileOptions compile_options = to_compile_options(options.settings);
-  auto made = compile_for_engine(options.expression, engine, compile_options);
+  auto made = compile_for_engine(options.expression, engine, compile_options, options.engine_settings);
   if (!made) {
     report_diagnostics(made.errors(), options.expression);
     return std::nullopt;
@@ -161,7 +163,13 @@ std::optional<PacketRunner> object_runner(const RunCommandOptions& options, cons
 
 std::optional<PacketRunner> make_runner(const RunCommandOptions& options) {
   const exec::Engine& engine = *exec::engines().find(options.engine);  // the option checked the name
-  if (engine.input == exec::EngineInput::Classic) {
+  if (!options.has_expression && engine.input == exec::EngineInput::Ir) {
+    throw UsageError("--engine=" + engine.name + " compiles an expression (-e); a program file runs with "
+                     "--engine=interp, ebpf or kernel");
+  }
+  // -p with the tiered engine: the classic program, interpreted.
+  if (engine.input == exec::EngineInput::Classic ||
+      (!options.has_expression && engine.input == exec::EngineInput::ClassicAndIr)) {
     auto program = load_program(options);
     if (!program) return std::nullopt;
     auto shared = std::make_shared<cbpf::Program>(std::move(*program));
@@ -235,7 +243,7 @@ Subcommand add_run_command(CLI::App& app) {
                       ->type_name("FILE");
   expression->excludes(program);
   add_compile_settings_options(*command, options->settings);
-  add_engine_option(*command, options->engine);
+  add_engine_option(*command, options->engine, options->engine_settings, "interp");
   add_number_option(*command, "--wirelen", options->wirelen, {.noun = "wire length"},
                     "Wire length given to the filter (what `len` sees); default: each packet's length");
   command->add_option("packets", options->packets,

@@ -224,7 +224,7 @@ capture::FilterFactory FilterRun::make_filter_factory() const {
     // As tcpdump -r: compiled for the savefile, whose byte order decides how
     // DLT_NULL's address family is tested.
     compile.context = request.swapped ? CompileContext::OfflineSwapped : CompileContext::Offline;
-    auto made = compile_for_engine(options_.expression, *engine, compile);
+    auto made = compile_for_engine(options_.expression, *engine, compile, options_.engine_settings);
     if (!made) return made.errors();
     report_compile_notes(made->notes, SourceText{options_.expression, options_.expression_file});
     return std::move(made->output);

@@ -29,6 +29,7 @@ struct SavefileFilterOptions {
   CompileOptions compile;
   // The exec engine that runs the compiled filter (exec::engines()).
   std::string engine{exec::kDefaultEngine};
+  exec::EngineSettings engine_settings;  // --jit-cache
   // -y: the DLT used to compile the filter for, and interpret, every packet
   // whatever its file says; pcap output is then labelled with it too.
   std::optional<uint32_t> forced_dlt;
