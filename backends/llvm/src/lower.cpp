@@ -280,7 +280,13 @@ void add_batch_function(llvm::Function& filter, const std::string& symbol, llvm:
   builder.CreateStore(verdict, builder.CreateInBoundsGEP(i32, verdicts, index));
   llvm::Value* next = builder.CreateAdd(i, builder.getInt32(1), "", true, true);
   i->addIncoming(next, loop);
-  builder.CreateCondBr(builder.CreateICmpEQ(next, count), done, loop);
+  llvm::BranchInst* back = builder.CreateCondBr(builder.CreateICmpEQ(next, count), done, loop);
+  // Not unrolled: a copy of the filter per unrolled step would multiply the
+  // code (and LLVM's time) for no gain, the filter's branches dominating.
+  llvm::Metadata* no_unroll = llvm::MDNode::get(context, llvm::MDString::get(context, "llvm.loop.unroll.disable"));
+  llvm::MDNode* loop_id = llvm::MDNode::getDistinct(context, {nullptr, no_unroll});
+  loop_id->replaceOperandWith(0, loop_id);
+  back->setMetadata(llvm::LLVMContext::MD_loop, loop_id);
   builder.SetInsertPoint(done);
   builder.CreateRetVoid();
 }
