@@ -13,6 +13,7 @@
 #include "bpfc/exec/engine.h"
 #include "bpfc/frontend/resolver.h"
 #include "bpfc/linktype/linktype.h"
+#include "bpfc/llvm/native.h"
 #include "corpus_entries.h"
 #include "native_code.h"
 
@@ -38,6 +39,7 @@ LatencyStats stats(std::vector<std::pair<double, std::string>> samples) {
   std::sort(samples.begin(), samples.end());
   const size_t n = samples.size();
   result.median_ms = n % 2 ? samples[n / 2].first : (samples[n / 2 - 1].first + samples[n / 2].first) / 2;
+  result.min_ms = samples.front().first;
   result.max_ms = samples.back().first;
   result.max_expression = samples.back().second;
   return result;
@@ -154,6 +156,21 @@ CompileLatency measure_compile_latency(const CorpusFunctions& functions, const s
   }
   latency.cold = stats(std::move(cold));
   latency.process_hit = stats(std::move(hit));
+
+  native::MachineOptions machine;
+  machine.cpu = "native";
+  std::vector<std::pair<double, std::string>> emit_ir, emit_object;
+  for (size_t i = 0; i < functions.functions.size(); ++i) {
+    for (const native::NativeOutput output : {native::NativeOutput::LlvmIr, native::NativeOutput::Object}) {
+      const Clock::time_point start = Clock::now();
+      auto emitted = native::emit({{"bpfc_filter", functions.functions[i]}}, output, machine);
+      const double ms = ms_since(start);
+      if (!emitted) std::exit(1);
+      (output == native::NativeOutput::LlvmIr ? emit_ir : emit_object).emplace_back(ms, functions.expressions[i]);
+    }
+  }
+  latency.emit_ir = stats(std::move(emit_ir));
+  latency.emit_object = stats(std::move(emit_object));
 
   const std::string command = "'" + self + "' " + child_arguments + " --disk_cache_child=" + cache_dir;
   if (FILE* child = ::popen(command.c_str(), "r")) {

@@ -17,6 +17,10 @@
 //                does not come from the directory counts as a miss. LLVM's
 //                JIT session is started untimed before the first one.
 //
+//   breakdown:   native::emit of each function as LLVM IR and as an object
+//                (no cache involved), which says how much of a cold make is
+//                LLVM's optimization pipeline and how much code generation.
+//
 // The one-time cost of the first compile in a process (LLVM's own startup)
 // is measured apart on an expression outside the corpus, and not counted in
 // the cold numbers.
@@ -45,13 +49,17 @@ CorpusFunctions corpus_functions(const std::string& corpus_dir, size_t limit);
 
 struct LatencyStats {
   size_t count = 0;
-  double median_ms = 0, max_ms = 0;
+  double min_ms = 0, median_ms = 0, max_ms = 0;
   std::string max_expression;  // where the maximum was measured
 };
 
 struct CompileLatency {
   double first_compile_ms = 0;  // LLVM's startup and one compile, apart
   LatencyStats cold, process_hit, disk_hit;
+  // Where a cold make's time goes, per function, outside any cache:
+  // native::emit of LLVM IR (lowering and LLVM's optimization pipeline) and
+  // of an object (the same and code generation), for this host's CPU.
+  LatencyStats emit_ir, emit_object;
   size_t disk_misses = 0;       // child runs whose code was not read from the directory
   std::string disk_error;       // set when the child could not be run
 };
