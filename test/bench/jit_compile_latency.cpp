@@ -1,6 +1,7 @@
 #include "jit_compile_latency.h"
 
 #include <stdlib.h>
+#include <time.h>
 
 #include <algorithm>
 #include <chrono>
@@ -30,6 +31,12 @@ constexpr const char* kWarmupExpression = "ether[7] = 0x3c and ip[3] = 0x5a and 
 
 double ms_since(Clock::time_point start) {
   return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+}
+
+double thread_cpu_ms() {
+  timespec now{};
+  ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
+  return static_cast<double>(now.tv_sec) * 1e3 + static_cast<double>(now.tv_nsec) / 1e6;
 }
 
 LatencyStats stats(std::vector<std::pair<double, std::string>> samples) {
@@ -137,11 +144,13 @@ CompileLatency measure_compile_latency(const CorpusFunctions& functions, const s
     }
   }
 
-  std::vector<std::pair<double, std::string>> cold, hit;
+  std::vector<std::pair<double, std::string>> cold, cold_cpu, hit;
   for (size_t i = 0; i < functions.functions.size(); ++i) {
+    const double cpu_start = thread_cpu_ms();
     Clock::time_point start = Clock::now();
     auto made = engine.make_native(functions.functions[i], settings);
     const double cold_ms = ms_since(start);
+    cold_cpu.emplace_back(thread_cpu_ms() - cpu_start, functions.expressions[i]);
     if (!made) {
       std::fprintf(stderr, "bench_native_exec: the jit engine refuses '%s': %s\n", functions.expressions[i].c_str(),
                    made.error().message.c_str());
@@ -155,6 +164,7 @@ CompileLatency measure_compile_latency(const CorpusFunctions& functions, const s
     hit.emplace_back(hit_ms, functions.expressions[i]);
   }
   latency.cold = stats(std::move(cold));
+  latency.cold_cpu = stats(std::move(cold_cpu));
   latency.process_hit = stats(std::move(hit));
 
   native::MachineOptions machine;

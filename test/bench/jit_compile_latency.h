@@ -56,6 +56,10 @@ struct LatencyStats {
 struct CompileLatency {
   double first_compile_ms = 0;  // LLVM's startup and one compile, apart
   LatencyStats cold, process_hit, disk_hit;
+  // The cold makes' CPU time on the calling thread (LLVM compiles there):
+  // what a cold make costs on an idle machine, where wall time is inflated
+  // by other load.
+  LatencyStats cold_cpu;
   // Where a cold make's time goes, per function, outside any cache:
   // native::emit of LLVM IR (lowering and LLVM's optimization pipeline) and
   // of an object (the same and code generation), for this host's CPU.

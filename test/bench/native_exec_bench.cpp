@@ -362,6 +362,7 @@ void report_compile_latency(const Options& options) {
   };
   line("cold", latency.cold,
        "make_native of an uncached function: key, LLVM IR, optimization, code generation, link, disk-cache write");
+  line("cold (CPU)", latency.cold_cpu, "the same makes' CPU time on this thread: the cost without other load");
   line("  emit IR", latency.emit_ir, "of which: native::emit of LLVM IR, i.e. lowering and LLVM's -O2 pipeline");
   line("  emit obj", latency.emit_object, "of which: native::emit of an object, i.e. the same and code generation");
   line("process hit", latency.process_hit, "make_native again on the same function");
@@ -372,8 +373,9 @@ void report_compile_latency(const Options& options) {
   } else {
     std::printf("disk hit: not measured: %s\n", latency.disk_error.c_str());
   }
-  std::printf("GOAL median cold compile <= %.0f ms: %s (%.3f ms)\n", kGoalColdMs,
-              latency.cold.median_ms <= kGoalColdMs ? "met" : "NOT MET", latency.cold.median_ms);
+  std::printf("GOAL median cold compile <= %.0f ms: %s (wall %.3f ms; CPU %.3f ms)\n", kGoalColdMs,
+              latency.cold.median_ms <= kGoalColdMs ? "met" : "NOT MET", latency.cold.median_ms,
+              latency.cold_cpu.median_ms);
   std::printf("GOAL cache hit <= %.1f ms: process cache %s (median %.4f ms); disk cache %s (median %.4f ms)\n",
               kGoalHitMs, latency.process_hit.median_ms <= kGoalHitMs ? "met" : "NOT MET",
               latency.process_hit.median_ms,
