@@ -77,7 +77,7 @@ constexpr double kGoalHitMs = 0.1;
 struct Options {
   size_t packets = 1024;  // generated frames, before the crafted ones
   size_t crafted_every = 16;
-  size_t runs = 7;
+  size_t runs = 11;
   double target_ms = 20;
   uint32_t repeat = 1000;
   bool with_1000_hosts = true;
