@@ -122,6 +122,12 @@ class Session {
     if (jit_ == nullptr) return error("cannot start LLVM's JIT: " + jit_error_);
     auto library = jit_->createJITDylib("filter" + std::to_string(libraries_++));
     if (!library) return error("LLVM's JIT: " + llvm::toString(library.takeError()));
+    // LLVM may call the C library (a batch of constant verdicts becomes a
+    // memset): its symbols come from this process.
+    auto process = llvm::orc::DynamicLibrarySearchGenerator::GetForCurrentProcess(
+        jit_->getDataLayout().getGlobalPrefix());
+    if (!process) return error("LLVM's JIT: " + llvm::toString(process.takeError()));
+    library->addGenerator(std::move(*process));
     if (llvm::Error added = jit_->addObjectFile(*library, llvm::MemoryBuffer::getMemBufferCopy(object))) {
       return error("LLVM's JIT cannot load the code: " + llvm::toString(std::move(added)));
     }
@@ -204,6 +210,8 @@ Result<LoadedCode> native_code(const ir::Function& function, const std::string& 
   }
   native::MachineOptions machine;
   machine.cpu = "native";
+  machine.short_pipeline = true;
+  machine.fast_instruction_selection = true;
   auto object = native::emit({{std::string(kEntry), function}}, native::NativeOutput::Object, machine);
   if (!object) return object.errors();
   auto loaded = session.load(key, *object);

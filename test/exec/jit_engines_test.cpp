@@ -119,3 +119,43 @@ TEST(JitEngine, KernelMetadataIsRefusedWithAReason) {
 
 }  // namespace
 }  // namespace bpfc::exec
+
+namespace bpfc::exec {
+namespace {
+
+// A branch whose two ways lead to one block (the IR allows it; its phis
+// name that predecessor once).
+TEST(JitEngine, ABranchWithBothWaysToOneBlock) {
+  ir::Function f;
+  ir::Builder b(f);
+  const ir::BlockId entry = b.new_block();
+  const ir::BlockId join = b.new_block();
+  b.set_block(entry);
+  const ir::ValueId byte = b.load_abs(1, 0);
+  b.branch(ir::Cond::Eq, byte, b.constant(7), join, join);
+  b.set_block(join);
+  b.ret(b.phi({{entry, byte}}));
+  auto made = engines().find("jit")->make_native(f, EngineSettings{});
+  ASSERT_TRUE(made) << made.error().message;
+  const Bytes seven = {7}, eight = {8};
+  EXPECT_EQ((*made)->run(seven, 1), 7u);
+  EXPECT_EQ((*made)->run(eight, 1), 8u);
+  EXPECT_EQ((*made)->run({}, 1), 0u);
+}
+
+// A filter that rejects everything: a batch of constant verdicts, which
+// LLVM may write with the C library's memset.
+TEST(JitEngine, AFilterThatRejectsEverything) {
+  CompileOptions options;
+  options.opt_level = 0;
+  auto made = compile_for_engine("ip and not ip", *engines().find("jit"), options);
+  ASSERT_TRUE(made) << made.error().message;
+  const Bytes packet = tcp_packet(80);
+  std::vector<PacketView> views(300, PacketView{packet.data(), static_cast<uint32_t>(packet.size()), 60});
+  std::vector<uint32_t> verdicts(views.size(), 1);
+  made->output->run_batch(views, verdicts);
+  for (uint32_t verdict : verdicts) EXPECT_EQ(verdict, 0u);
+}
+
+}  // namespace
+}  // namespace bpfc::exec

@@ -211,6 +211,12 @@ class Lowering {
       case ir::TermKind::Ret: builder_.CreateRet(value(term.lhs)); return;
       case ir::TermKind::Jump: builder_.CreateBr(blocks_[term.on_true]); return;
       case ir::TermKind::Branch: {
+        // Both ways to one block: LLVM counts such a block's predecessor
+        // twice (two phi entries); the IR once.
+        if (term.on_true == term.on_false) {
+          builder_.CreateBr(blocks_[term.on_true]);
+          return;
+        }
         llvm::Value* lhs = value(term.lhs);
         llvm::Value* rhs = value(term.rhs);
         llvm::Value* holds = nullptr;
@@ -276,7 +282,8 @@ void add_batch_function(llvm::Function& filter, const std::string& symbol, llvm:
   llvm::Value* data = builder.CreateLoad(builder.getInt8PtrTy(), builder.CreateStructGEP(packet, at, 0));
   llvm::Value* caplen = builder.CreateLoad(i32, builder.CreateStructGEP(packet, at, 1));
   llvm::Value* wirelen = builder.CreateLoad(i32, builder.CreateStructGEP(packet, at, 2));
-  llvm::Value* verdict = builder.CreateCall(&filter, {data, caplen, wirelen});
+  llvm::CallInst* verdict = builder.CreateCall(&filter, {data, caplen, wirelen});
+  verdict->addFnAttr(llvm::Attribute::AlwaysInline);
   builder.CreateStore(verdict, builder.CreateInBoundsGEP(i32, verdicts, index));
   llvm::Value* next = builder.CreateAdd(i, builder.getInt32(1), "", true, true);
   i->addIncoming(next, loop);

@@ -14,6 +14,10 @@
 #include <llvm/Support/TargetSelect.h>
 #include <llvm/Support/raw_ostream.h>
 #include <llvm/Target/TargetMachine.h>
+#include <llvm/Transforms/IPO/AlwaysInliner.h>
+#include <llvm/Transforms/InstCombine/InstCombine.h>
+#include <llvm/Transforms/Scalar/EarlyCSE.h>
+#include <llvm/Transforms/Scalar/SimplifyCFG.h>
 
 #include <mutex>
 
@@ -87,11 +91,13 @@ Result<std::unique_ptr<llvm::TargetMachine>> make_target_machine(const MachineOp
       target->createTargetMachine(triple, cpu, features, options, relocation, llvm::None,
                                   codegen_level(machine.opt_level)));
   if (made == nullptr) return error("LLVM cannot make code for " + triple);
+  if (machine.fast_instruction_selection) made->setFastISel(true);
   return made;
 }
 
-Result<std::string> optimize_and_emit(llvm::Module& module, llvm::TargetMachine& machine, unsigned opt_level,
-                                      NativeOutput output) {
+Result<std::string> optimize_and_emit(llvm::Module& module, llvm::TargetMachine& machine,
+                                      const MachineOptions& options, NativeOutput output) {
+  const unsigned opt_level = options.opt_level;
   module.setTargetTriple(machine.getTargetTriple().str());
   module.setDataLayout(machine.createDataLayout());
   {
@@ -105,9 +111,21 @@ Result<std::string> optimize_and_emit(llvm::Module& module, llvm::TargetMachine&
     builder.registerFunctionAnalyses(functions);
     builder.registerLoopAnalyses(loops);
     builder.crossRegisterProxies(loops, functions, sccs, modules);
-    llvm::ModulePassManager pipeline = opt_level == 0
-                                           ? builder.buildO0DefaultPipeline(llvm::OptimizationLevel::O0)
-                                           : builder.buildPerModuleDefaultPipeline(pipeline_level(opt_level));
+    llvm::ModulePassManager pipeline;
+    if (opt_level == 0) {
+      pipeline = builder.buildO0DefaultPipeline(llvm::OptimizationLevel::O0);
+    } else if (options.short_pipeline) {
+      pipeline.addPass(llvm::AlwaysInlinerPass());
+      llvm::FunctionPassManager passes;
+      passes.addPass(llvm::InstCombinePass());
+      passes.addPass(llvm::SimplifyCFGPass());
+      passes.addPass(llvm::EarlyCSEPass());
+      passes.addPass(llvm::InstCombinePass());
+      passes.addPass(llvm::SimplifyCFGPass());
+      pipeline.addPass(llvm::createModuleToFunctionPassAdaptor(std::move(passes)));
+    } else {
+      pipeline = builder.buildPerModuleDefaultPipeline(pipeline_level(opt_level));
+    }
     pipeline.run(module, modules);
   }
   std::string text;

@@ -23,7 +23,7 @@ Result<std::unique_ptr<llvm::TargetMachine>> make_target_machine(const MachineOp
 
 // LLVM's optimization pipeline at the machine's level, then the module as
 // `output`.
-Result<std::string> optimize_and_emit(llvm::Module& module, llvm::TargetMachine& machine, unsigned opt_level,
-                                      NativeOutput output);
+Result<std::string> optimize_and_emit(llvm::Module& module, llvm::TargetMachine& machine,
+                                      const MachineOptions& options, NativeOutput output);
 
 }  // namespace bpfc::native

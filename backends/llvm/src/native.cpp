@@ -40,7 +40,7 @@ Result<std::string> emit(const std::vector<NamedFilter>& filters, NativeOutput o
     auto lowered = lower_filter(filter.function, filter.symbol, module);
     if (!lowered) return lowered.errors();
   }
-  return optimize_and_emit(module, **target, machine.opt_level, output);
+  return optimize_and_emit(module, **target, machine, output);
 }
 
 std::string c_header(const std::vector<std::string>& symbols) {

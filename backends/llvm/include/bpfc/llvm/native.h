@@ -32,6 +32,16 @@ struct MachineOptions {
   bool position_independent = true;
   // LLVM's optimization level for the IR and for code generation (0..3).
   unsigned opt_level = 2;
+  // Instead of LLVM's whole -O pipeline, a short list of passes (inlining
+  // into the batch loop, instruction combining, CFG simplification, which
+  // forms the switches, common subexpressions): bpfc's IR comes optimized,
+  // and a JIT's compile time counts.
+  bool short_pipeline = false;
+  // LLVM's fast instruction selector in place of SelectionDAG (the register
+  // allocator stays the optimizing one): code generation in about half the
+  // time, for code within noise of the other on small filters and somewhat
+  // slower on long lists (the JIT's choice; see make bench-native).
+  bool fast_instruction_selection = false;
 };
 
 // One filter of an object: its function's name and its (optimized) IR.
