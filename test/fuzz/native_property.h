@@ -20,7 +20,6 @@
 #pragma once
 
 #include <cstdint>
-#include <string>
 
 #include "bpfc/frontend/resolver.h"
 #include "guarded_packets.h"
@@ -31,7 +30,6 @@ namespace bpfc::fuzz {
 // What happened to one input, for the target's summary of a run.
 struct NativeOutcome {
   bool compiled = false;        // native code was made (an expression may be refused by the compiler)
-  std::string refusal;          // the compiler's first message when it refused the expression
   uint32_t verdict_checks = 0;  // packets × (run, run_batch, classic) compared with the IR interpreter
   uint32_t accepted_packets = 0;
 };
