@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs each fuzz target (the two savefile readers, the decompression layer
-# under them, the compiler, and the eBPF interpreter) for a fixed time and
+# under them, the compiler, the eBPF interpreter, and native code against
+# the interpreters) for a fixed time and
 # reports how many inputs it executed and whether it found anything. Builds nothing: the targets must exist in BUILD_DIR (configured
 # with -DBPFC_FUZZ=ON; `make test-fuzz` does both).
 #
@@ -13,9 +14,15 @@
 # expressions of test/corpus/accept (one in eight for runs under five minutes,
 # so that loading them leaves time to fuzz) plus as many generator inputs, by
 # fuzz_compiler_seed_generator; the eBPF interpreter's from two small
-# programs written below (the input format is in fuzz_ebpf_vm.cpp). All live
+# programs written below (the input format is in fuzz_ebpf_vm.cpp); native
+# code's from fuzz_compiler_seed_generator's output for one in 64 of those
+# expressions, each seed once as an expression
+# and once as the bytes of a random IR function (native_input.h), as few
+# because each seed costs an LLVM compile, plus the inputs in
+# test/fuzz/native_seeds (past findings, kept so that every run checks
+# them). All live
 # in a temporary directory that is removed afterwards. The targets run side
-# by side (five on the usual two
+# by side (six on the usual two
 # cores: the wall time stays SECONDS plus start-up). Findings (crash-*,
 # leak-*, timeout-*, oom-* reproducers) are kept in
 # BUILD_DIR/fuzz-artifacts/<target>/ and each target's output in
@@ -36,7 +43,7 @@ fi
 here=$(cd "$(dirname "$0")" && pwd)
 corpus_pcaps=$here/../corpus/pcaps
 corpus_accept=$here/../corpus/accept
-targets=(fuzz_pcap_reader fuzz_pcapng_reader fuzz_compressed_savefile fuzz_compiler fuzz_ebpf_vm)
+targets=(fuzz_pcap_reader fuzz_pcapng_reader fuzz_compressed_savefile fuzz_compiler fuzz_ebpf_vm fuzz_native)
 bin_dir=$build/test/fuzz
 
 for program in "${targets[@]}" fuzz_seed_generator fuzz_compiler_seed_generator; do
@@ -52,7 +59,9 @@ seeds=$work/seeds
 compiler_seeds=$work/compiler-seeds
 compressed_seeds=$work/compressed-seeds
 ebpf_seeds=$work/ebpf-seeds
-mkdir -p "$seeds" "$compiler_seeds" "$compressed_seeds" "$ebpf_seeds" "$build/fuzz-logs"
+native_seeds=$work/native-seeds
+mkdir -p "$seeds" "$compiler_seeds" "$compressed_seeds" "$ebpf_seeds" "$native_seeds" "$work/native-from" \
+  "$build/fuzz-logs"
 # Raw instructions (byte 0 = 4: socket hook, raw form), a 4-byte packet:
 # "r6 = r1; r0 = ntohs(packet[1]); exit" and an XDP bounds-checked read.
 printf '\004\004\001\002\003\004\277\026\000\000\000\000\000\000\050\000\000\000\001\000\000\000\225\000\000\000\000\000\000\000' \
@@ -72,6 +81,12 @@ for seed in "$seeds"/*; do
   index=$((index + 1))
 done
 "$bin_dir/fuzz_compiler_seed_generator" --every $((seconds < 300 ? 8 : 1)) "$corpus_accept" "$compiler_seeds" 2>/dev/null
+"$bin_dir/fuzz_compiler_seed_generator" --every 64 "$corpus_accept" "$work/native-from" 2>/dev/null
+for seed in "$work/native-from"/*; do
+  { printf '\000'; cat "$seed"; } >"$native_seeds/expression-$(basename "$seed")"
+  { printf '\001'; cat "$seed"; } >"$native_seeds/ir-$(basename "$seed")"
+done
+cp "$here/native_seeds"/* "$native_seeds"/
 touch "$work/started"  # artifacts newer than this come from this run
 
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
@@ -79,10 +94,11 @@ export ASAN_OPTIONS=abort_on_error=0:detect_leaks=1
 
 echo "fuzzing ${targets[*]} for ${seconds} s each ($(ls "$seeds" | wc -l) savefile seeds," \
   "$(ls "$compressed_seeds" | wc -l) compressed-savefile seeds, $(ls "$compiler_seeds" | wc -l) compiler seeds," \
-  "$(ls "$ebpf_seeds" | wc -l) eBPF seeds)"
+  "$(ls "$ebpf_seeds" | wc -l) eBPF seeds, $(ls "$native_seeds" | wc -l) native-code seeds)"
 pids=()
 for target in "${targets[@]}"; do
   mkdir -p "$work/$target" "$build/fuzz-artifacts/$target"
+  asan_options=$ASAN_OPTIONS
   if [ "$target" = fuzz_compiler ]; then
     # Expressions are short; the entropic schedule's bookkeeping costs a
     # third of the run time on this target's many coverage features. A
@@ -91,6 +107,17 @@ for target in "${targets[@]}"; do
     # hang is what takes longer than 30 s.
     options=(-max_len=8192 -entropic=0 -timeout=30)
     target_seeds=$compiler_seeds
+  elif [ "$target" = fuzz_native ]; then
+    # An input is one LLVM compile (several ms in this build, more for a
+    # protochain filter): the inputs run at full length from the start, as
+    # the seeds are long; the entropic schedule's bookkeeping would cost a
+    # quarter of the run time; a hang is what takes longer than 30 s, as for
+    # fuzz_compiler. LLVM allocates much: recording each allocation's stack
+    # costs an eighth of the compiles (a report still has the faulting
+    # stack; replay the reproducer for the allocation's).
+    options=(-max_len=4096 -len_control=0 -entropic=0 -timeout=30)
+    asan_options=$ASAN_OPTIONS:malloc_context_size=0
+    target_seeds=$native_seeds
   elif [ "$target" = fuzz_ebpf_vm ]; then
     options=(-max_len=4096)
     target_seeds=$ebpf_seeds
@@ -102,7 +129,7 @@ for target in "${targets[@]}"; do
     target_seeds=$seeds
   fi
   # New inputs go to the first directory; the seeds are only read.
-  "$bin_dir/$target" -timeout=10 "${options[@]}" -max_total_time="$seconds" -print_final_stats=1 \
+  ASAN_OPTIONS=$asan_options "$bin_dir/$target" -timeout=10 "${options[@]}" -max_total_time="$seconds" -print_final_stats=1 \
     -artifact_prefix="$build/fuzz-artifacts/$target/" "$work/$target" "$target_seeds" \
     >"$build/fuzz-logs/$target.log" 2>&1 &
   pids+=($!)
@@ -123,12 +150,12 @@ for i in "${!targets[@]}"; do
   if [ "$status" -eq 0 ] && [ ${#artifacts[@]} -eq 0 ]; then
     echo "$target: ${executions:-?} executions in ${seconds} s, ${new_units:-?} new corpus inputs" \
       "(${coverage:-cov: ?}), no finding"
-    grep -a '^compiler fuzz summary' "$log" | sed 's/^compiler fuzz summary: /  /' || true
+    grep -aE '^(compiler|native) fuzz summary' "$log" | sed -E 's/^(compiler|native) fuzz summary: /  /' || true
     continue
   fi
   findings=$((findings + 1))
   echo "$target: FINDING after ${executions:-?} executions (exit status $status); log: $log"
-  grep -aE '^(==[0-9]+==ERROR|SUMMARY|(savefile|compiler) property violated|.*runtime error)' "$log" |
+  grep -aE '^(==[0-9]+==ERROR|SUMMARY|(savefile|compiler|native) property violated|.*runtime error)' "$log" |
     head -n 5 | sed 's/^/  /'
   for artifact in "${artifacts[@]}"; do
     echo "  reproducer: $artifact   (run: $bin_dir/$target $artifact)"
