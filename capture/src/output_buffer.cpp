@@ -106,16 +106,20 @@ bool OutputBuffer::wait_for_writer() {
   return !error_;
 }
 
-bool OutputBuffer::hand_off() {
+bool OutputBuffer::write_in_caller() {
   if (error_) return false;
   if (used_ == 0) return true;
-  if (!background_) {
-    size_t kept = 0;
-    error_ = write_all(fd_, buffer_.data(), used_, kept);
-    flushed_ += kept;
-    used_ = 0;
-    return !error_;
-  }
+  size_t kept = 0;
+  error_ = write_all(fd_, buffer_.data(), used_, kept);
+  flushed_ += kept;
+  used_ = 0;
+  return !error_;
+}
+
+bool OutputBuffer::hand_off() {
+  if (!background_) return write_in_caller();
+  if (error_) return false;
+  if (used_ == 0) return true;
   if (!writer_.joinable()) {
     spare_.resize(buffer_.size());
     writer_ = std::thread([this] { writer_loop(); });
@@ -155,9 +159,10 @@ bool OutputBuffer::append(const uint8_t* bytes, size_t n) {
 }
 
 bool OutputBuffer::flush() {
-  if (!hand_off()) return false;
-  if (writer_.joinable() && !wait_for_writer()) return false;
-  return !error_;
+  // Until a buffer has filled there is no thread, and none is started just
+  // to be waited for.
+  if (!writer_.joinable()) return write_in_caller();
+  return hand_off() && wait_for_writer();
 }
 
 }  // namespace bpfc::capture

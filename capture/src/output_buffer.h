@@ -47,9 +47,10 @@ class OutputBuffer {
   uint64_t bytes_written() const { return flushed_ + in_flight_ + used_; }
 
  private:
-  // Starts writing the buffered records: in the caller, or by handing the
-  // buffer to the writer thread (after the previous one is written).
+  // The buffer is full: starts writing it, in the caller or by handing it to
+  // the writer thread (after the previous one is written).
   bool hand_off();
+  bool write_in_caller();
   // Background: waits until the writer thread is idle and takes over its
   // outcome. False when a write has failed.
   bool wait_for_writer();

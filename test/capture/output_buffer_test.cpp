@@ -236,6 +236,37 @@ TEST(OutputBuffer, BackgroundWritesFinishOnDestruction) {
   std::filesystem::remove(path);
 }
 
+size_t thread_count() {
+  size_t count = 0;
+  for ([[maybe_unused]] const auto& task : std::filesystem::directory_iterator("/proc/self/task")) ++count;
+  return count;
+}
+
+// The thread starts with the first full buffer: an output that fits in one
+// (a file header, a handful of packets) is written in the caller.
+TEST(OutputBuffer, BackgroundWritesStartAThreadOnlyForMoreThanOneBuffer) {
+  const auto path = temp_path("background_small");
+  const int fd = create(path);
+  ASSERT_GE(fd, 0);
+  const size_t before = thread_count();
+  {
+    OutputBuffer out(fd, true, 1000, OutputBuffer::Writes::InBackground);
+    const auto record = test_payload(300, 2);
+    ASSERT_TRUE(out.append(record.data(), record.size()));
+    ASSERT_TRUE(out.flush());
+    ASSERT_TRUE(out.append(record.data(), record.size()));
+    ASSERT_TRUE(out.flush());
+    EXPECT_EQ(std::filesystem::file_size(path), 600u);
+    EXPECT_EQ(thread_count(), before);
+    for (int i = 0; i < 4; ++i) ASSERT_TRUE(out.append(record.data(), record.size()));
+    EXPECT_EQ(thread_count(), before + 1);
+    ASSERT_TRUE(out.flush());
+  }
+  EXPECT_EQ(thread_count(), before);
+  EXPECT_EQ(std::filesystem::file_size(path), 1800u);
+  std::filesystem::remove(path);
+}
+
 // A failing background write shows at a later append or at flush(), and
 // then sticks.
 TEST(OutputBuffer, BackgroundWriteErrorsReachTheCaller) {
@@ -258,6 +289,8 @@ TEST(OutputBuffer, BackgroundWriteErrorAtFlush) {
   ASSERT_GE(fd, 0);
   OutputBuffer out(fd, true, 64, OutputBuffer::Writes::InBackground);
   const auto record = test_payload(40, 1);
+  ASSERT_TRUE(out.append(record.data(), record.size()));
+  // The first record goes to the thread; its failure is not known yet.
   ASSERT_TRUE(out.append(record.data(), record.size()));
   EXPECT_FALSE(out.flush());
   ASSERT_TRUE(out.write_error());
