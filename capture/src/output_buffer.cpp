@@ -1,6 +1,8 @@
 // Whole-record output batching. A flush that fails part way through leaves a
 // regular file cut back to the last flush boundary, which is always between
-// records, so what is on disk stays a readable savefile.
+// records, so what is on disk stays a readable savefile. In the background
+// mode the writer thread writes one buffer at a time, in order, so the same
+// holds: every buffer before the failing one is whole in the file.
 #include "output_buffer.h"
 
 #include <poll.h>
@@ -9,21 +11,138 @@
 
 #include <cerrno>
 #include <cstring>
+#include <utility>
 
 namespace bpfc::capture {
+namespace {
 
-OutputBuffer::OutputBuffer(int fd, bool owns_fd, size_t capacity)
-    : fd_(fd), owns_fd_(owns_fd), buffer_(capacity == 0 ? 1 : capacity) {}
+// Writes bytes[0, size) to `fd`. On failure returns the message and cuts a
+// regular file back to where this call started; `kept` says how many of the
+// bytes stay in the file either way.
+std::optional<std::string> write_all(int fd, const uint8_t* bytes, size_t size, size_t& kept) {
+  size_t done = 0;
+  while (done < size) {
+    const ssize_t wrote = write(fd, bytes + done, size - done);
+    if (wrote > 0) {
+      done += static_cast<size_t>(wrote);
+      continue;
+    }
+    if (wrote < 0 && errno == EINTR) continue;
+    if (wrote < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      pollfd waiter{fd, POLLOUT, 0};
+      poll(&waiter, 1, -1);
+      continue;
+    }
+    const int err = wrote < 0 ? errno : ENOSPC;  // write() returning 0 means no progress
+    // Cut a partly written record off a regular file: everything before this
+    // call is whole records, the tail written by this one may not be.
+    struct stat info {};
+    if (done > 0 && fstat(fd, &info) == 0 && S_ISREG(info.st_mode)) {
+      const off_t end = lseek(fd, 0, SEEK_CUR);
+      if (end >= static_cast<off_t>(done) && ftruncate(fd, end - static_cast<off_t>(done)) == 0) {
+        lseek(fd, end - static_cast<off_t>(done), SEEK_SET);
+        done = 0;
+      }
+    }
+    kept = done;
+    return std::string("write error: ") + std::strerror(err);
+  }
+  kept = done;
+  return std::nullopt;
+}
+
+}  // namespace
+
+OutputBuffer::OutputBuffer(int fd, bool owns_fd, size_t capacity, Writes writes)
+    : fd_(fd), owns_fd_(owns_fd), buffer_(capacity == 0 ? 1 : capacity) {
+  // The thread starts with the first full buffer: output that fits in one
+  // never pays for it.
+  background_ = writes == Writes::InBackground;
+}
 
 OutputBuffer::~OutputBuffer() {
   flush();
+  if (writer_.joinable()) {
+    {
+      std::lock_guard lock(mutex_);
+      stopping_ = true;
+    }
+    work_.notify_one();
+    writer_.join();
+  }
   if (owns_fd_) close(fd_);
+}
+
+void OutputBuffer::writer_loop() {
+  std::unique_lock lock(mutex_);
+  for (;;) {
+    work_.wait(lock, [this] { return pending_ || stopping_; });
+    if (!pending_) return;
+    const uint8_t* bytes = spare_.data();
+    const size_t size = in_flight_;
+    lock.unlock();
+    size_t kept = 0;
+    std::optional<std::string> error = write_all(fd_, bytes, size, kept);
+    lock.lock();
+    in_flight_kept_ = kept;
+    in_flight_error_ = std::move(error);
+    pending_ = false;
+    done_.notify_one();
+  }
+}
+
+bool OutputBuffer::wait_for_writer() {
+  std::unique_lock lock(mutex_);
+  done_.wait(lock, [this] { return !pending_; });
+  if (in_flight_ > 0) {
+    flushed_ += in_flight_kept_;
+    in_flight_ = 0;
+    if (in_flight_error_) {
+      error_ = std::move(in_flight_error_);
+      in_flight_error_.reset();
+      used_ = 0;  // what was buffered after the failed write is lost with it
+    }
+  }
+  return !error_;
+}
+
+bool OutputBuffer::write_in_caller() {
+  if (error_) return false;
+  if (used_ == 0) return true;
+  size_t kept = 0;
+  error_ = write_all(fd_, buffer_.data(), used_, kept);
+  flushed_ += kept;
+  used_ = 0;
+  return !error_;
+}
+
+bool OutputBuffer::hand_off() {
+  if (!background_) return write_in_caller();
+  if (error_) return false;
+  if (used_ == 0) return true;
+  if (!writer_.joinable()) {
+    spare_.resize(buffer_.size());
+    writer_ = std::thread([this] { writer_loop(); });
+  } else if (!wait_for_writer()) {
+    return false;
+  }
+  {
+    std::lock_guard lock(mutex_);
+    std::swap(buffer_, spare_);
+    in_flight_ = used_;
+    pending_ = true;
+  }
+  work_.notify_one();
+  used_ = 0;
+  // The buffer given back may be smaller than one grown for a large record.
+  if (buffer_.size() < spare_.size()) buffer_.resize(spare_.size());
+  return true;
 }
 
 uint8_t* OutputBuffer::reserve(size_t n) {
   if (error_) return nullptr;
   if (n > buffer_.size() - used_) {
-    if (used_ > 0 && !flush()) return nullptr;
+    if (!hand_off()) return nullptr;
     if (n > buffer_.size()) buffer_.resize(n);
   }
   return buffer_.data() + used_;
@@ -40,39 +159,10 @@ bool OutputBuffer::append(const uint8_t* bytes, size_t n) {
 }
 
 bool OutputBuffer::flush() {
-  if (error_) return false;
-  size_t done = 0;
-  while (done < used_) {
-    const ssize_t wrote = write(fd_, buffer_.data() + done, used_ - done);
-    if (wrote > 0) {
-      done += static_cast<size_t>(wrote);
-      continue;
-    }
-    if (wrote < 0 && errno == EINTR) continue;
-    if (wrote < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-      pollfd waiter{fd_, POLLOUT, 0};
-      poll(&waiter, 1, -1);
-      continue;
-    }
-    const int err = wrote < 0 ? errno : ENOSPC;  // write() returning 0 means no progress
-    error_ = std::string("write error: ") + std::strerror(err);
-    // Cut a partly written record off a regular file: everything before this
-    // flush is whole records, the tail written by this one may not be.
-    struct stat info {};
-    if (done > 0 && fstat(fd_, &info) == 0 && S_ISREG(info.st_mode)) {
-      const off_t end = lseek(fd_, 0, SEEK_CUR);
-      if (end >= static_cast<off_t>(done) && ftruncate(fd_, end - static_cast<off_t>(done)) == 0) {
-        lseek(fd_, end - static_cast<off_t>(done), SEEK_SET);
-        done = 0;
-      }
-    }
-    flushed_ += done;
-    used_ = 0;
-    return false;
-  }
-  flushed_ += used_;
-  used_ = 0;
-  return true;
+  // Until a buffer has filled there is no thread, and none is started just
+  // to be waited for.
+  if (!writer_.joinable()) return write_in_caller();
+  return hand_off() && wait_for_writer();
 }
 
 }  // namespace bpfc::capture

@@ -1,20 +1,31 @@
 // Batched output to a file descriptor. Writers append one whole record at a
 // time (reserve + commit), so a write error or a crash of the caller never
 // leaves half a record behind in the file.
+//
+// With Writes::InBackground a full buffer is handed to a writer thread and
+// filling goes on in a second buffer, so the kernel's copy into the page
+// cache overlaps the caller's work. flush() still waits until everything is
+// written; a background write's error shows at the next reserve() or flush().
 #pragma once
 
+#include <condition_variable>
 #include <cstddef>
 #include <cstdint>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace bpfc::capture {
 
 class OutputBuffer {
  public:
+  enum class Writes { InCaller, InBackground };
+  static constexpr size_t kDefaultCapacity = 1 << 20;
+
   // Takes ownership of `fd` when `owns_fd`.
-  OutputBuffer(int fd, bool owns_fd, size_t capacity = 1 << 20);
+  OutputBuffer(int fd, bool owns_fd, size_t capacity = kDefaultCapacity, Writes writes = Writes::InCaller);
   ~OutputBuffer();
   OutputBuffer(const OutputBuffer&) = delete;
   OutputBuffer& operator=(const OutputBuffer&) = delete;
@@ -27,18 +38,46 @@ class OutputBuffer {
   void commit(size_t n);
   // Reserve + copy + commit.
   bool append(const uint8_t* bytes, size_t n);
+  // Writes out everything appended, and waits for it.
   bool flush();
 
   const std::optional<std::string>& write_error() const { return error_; }
-  uint64_t bytes_written() const { return flushed_ + used_; }
+  // Bytes appended and not lost to a write error (written, being written, or
+  // still buffered).
+  uint64_t bytes_written() const { return flushed_ + in_flight_ + used_; }
 
  private:
+  // The buffer is full: starts writing it, in the caller or by handing it to
+  // the writer thread (after the previous one is written).
+  bool hand_off();
+  bool write_in_caller();
+  // Background: waits until the writer thread is idle and takes over its
+  // outcome. False when a write has failed.
+  bool wait_for_writer();
+  void writer_loop();
+
   int fd_;
   bool owns_fd_;
   std::vector<uint8_t> buffer_;
   size_t used_ = 0;
   uint64_t flushed_ = 0;
   std::optional<std::string> error_;
+
+  // The writer thread and what it shares with the caller, under mutex_:
+  // spare_[0, in_flight_) is handed to it while pending_, then its outcome
+  // is left in in_flight_kept_ (bytes that stay in the file) and
+  // in_flight_error_. Only the caller changes in_flight_ and spare_.
+  bool background_ = false;
+  std::vector<uint8_t> spare_;
+  size_t in_flight_ = 0;
+  bool pending_ = false;
+  size_t in_flight_kept_ = 0;
+  std::optional<std::string> in_flight_error_;
+  bool stopping_ = false;
+  std::mutex mutex_;
+  std::condition_variable work_;
+  std::condition_variable done_;
+  std::thread writer_;
 };
 
 }  // namespace bpfc::capture

@@ -5,6 +5,7 @@
 // allocates nor copies.
 #include "readers.h"
 
+#include <algorithm>
 #include <bit>
 #include <climits>
 #include <cstdint>
@@ -15,6 +16,7 @@
 #include <vector>
 
 #include "pcap_format.h"
+#include "record_prefetch.h"
 
 namespace bpfc::capture {
 namespace {
@@ -148,6 +150,7 @@ class PcapReader final : public PacketSource {
       size_t left = cursor != nullptr ? have : 0;
       uint64_t pos = pos_;
       size_t needed = header_bytes_;
+      const uint8_t* prefetched = cursor;  // requested into the cache up to here
       while (packets.size() < batch_limit_) {
         if (left < header_bytes_) {
           needed = header_bytes_;
@@ -189,6 +192,7 @@ class PcapReader final : public PacketSource {
           packet.caplen = snapshot_;
           packet.encoding = RecordEncoding::Other;
         }
+        prefetch_until(prefetched, cursor + std::min<size_t>(left, record + kPrefetchAheadBytes));
         cursor += record;
         left -= record;
         pos += record;

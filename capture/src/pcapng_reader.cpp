@@ -16,6 +16,7 @@
 #include "pcapng_options.h"
 #include "pcapng_timestamp.h"
 #include "readers.h"
+#include "record_prefetch.h"
 
 namespace bpfc::capture {
 namespace {
@@ -99,6 +100,7 @@ class PcapngReader final : public PacketSource {
   std::unique_ptr<ByteInput> input_;
   size_t batch_limit_;
   uint64_t pos_ = 0;
+  uint64_t prefetched_ = 0;  // the bytes before this offset have been asked into the cache
   bool finished_ = false;
   Section section_;
   std::vector<InterfaceInfo> interfaces_;
@@ -387,6 +389,13 @@ bool PcapngReader::next(Batch& batch) {
       case Frame::Error:
         finished_ = true;
         return false;
+    }
+    // Ask for the blocks ahead of this one (record_prefetch.h).
+    const uint64_t ahead = pos_ + std::min<uint64_t>(input_->available(pos_), block.length + kPrefetchAheadBytes);
+    if (prefetched_ < ahead) {
+      const uint8_t* next = block.bytes + (std::max(prefetched_, pos_) - pos_);
+      prefetch_until(next, block.bytes + (ahead - pos_));
+      prefetched_ = pos_ + static_cast<uint64_t>(next - block.bytes);
     }
     if (is_packet_block(block.type)) {
       if (!read_packet(pos_, block, batch)) {

@@ -4,6 +4,7 @@
 #include "bpfc/capture/savefile.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -104,9 +105,19 @@ std::unique_ptr<PacketSource> open_detected(std::unique_ptr<ByteInput> input, Sa
   return decompressed_source(std::move(reader), stream, compression);
 }
 
+// A regular file is written by a background thread, so that the kernel's
+// copy into the page cache overlaps reading and filtering. Pipes, terminals
+// and devices are written in the caller: a reader that goes away is then
+// noticed at the write that finds it gone, not one buffer later.
+OutputBuffer::Writes writes_for(int fd) {
+  struct stat info {};
+  if (fstat(fd, &info) == 0 && S_ISREG(info.st_mode)) return OutputBuffer::Writes::InBackground;
+  return OutputBuffer::Writes::InCaller;
+}
+
 std::unique_ptr<PacketSink> make_writer(int fd, bool owns_fd, const WriterOptions& options,
                                         SavefileError& error) {
-  auto out = std::make_unique<OutputBuffer>(fd, owns_fd);
+  auto out = std::make_unique<OutputBuffer>(fd, owns_fd, OutputBuffer::kDefaultCapacity, writes_for(fd));
   if (options.format == SavefileFormat::Pcapng) return make_pcapng_writer(std::move(out), options, error);
   return make_pcap_writer(std::move(out), options, error);
 }

@@ -7,9 +7,12 @@
 # line per packet (every packet, no expression) to /dev/null:
 #     tcpdump -n -q -r big.pcap
 #     bpfc filter -r big.pcap
+# and, as the floor any reader of the file stands on, of copying it:
+#     dd if=big.pcap of=/dev/null bs=1M
 # run alternately RUNS times each from a warm page cache. Prints the median
-# times, MB/s (10^6 bytes of input per second) and the ratios tcpdump/bpfc,
-# and checks that both kept the same packets and printed the same lines.
+# times, MB/s (10^6 bytes of input per second), the ratios tcpdump/bpfc and,
+# for writing out.pcap, bpfc/dd; checks that both kept the same packets and
+# printed the same lines.
 #
 # Usage: savefile_bench.sh BUILD_DIR [SIZE] [RUNS]
 #   BUILD_DIR  a build with tools/bpfc/bpfc and test/bench/bench_gen_traffic
@@ -101,13 +104,14 @@ tcpdump_read() { timed tcpdump_read tcpdump -r "$big" -w /dev/null "$filter"; }
 bpfc_read() { timed bpfc_read "$bpfc" filter -r "$big" -w /dev/null "$filter"; }
 tcpdump_print() { timed tcpdump_print tcpdump -n -q -r "$big"; }
 bpfc_print() { timed bpfc_print "$bpfc" filter -r "$big"; }
+dd_read() { timed dd_read dd if="$big" of=/dev/null bs=1M; }
 
 echo "input: $big ($input_bytes bytes), filter '$filter', $runs rounds, alternating"
 for ((round = 1; round <= runs; round++)); do
   if ((round % 2)); then
-    tcpdump_write; bpfc_write; tcpdump_read; bpfc_read; tcpdump_print; bpfc_print
+    dd_read; tcpdump_write; bpfc_write; tcpdump_read; bpfc_read; tcpdump_print; bpfc_print
   else
-    bpfc_write; tcpdump_write; bpfc_read; tcpdump_read; bpfc_print; tcpdump_print
+    bpfc_write; tcpdump_write; dd_read; bpfc_read; tcpdump_read; bpfc_print; tcpdump_print
   fi
 done
 
@@ -118,7 +122,8 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 printf '%-34s %10s %8s\n' "" "median s" "MB/s"
 for pair in "tcpdump_write:tcpdump -w out.pcap" "bpfc_write:bpfc filter -w out.pcap" \
             "tcpdump_read:tcpdump -w /dev/null" "bpfc_read:bpfc filter -w /dev/null" \
-            "tcpdump_print:tcpdump -n -q (lines)" "bpfc_print:bpfc filter (lines)"; do
+            "tcpdump_print:tcpdump -n -q (lines)" "bpfc_print:bpfc filter (lines)" \
+            "dd_read:dd of=/dev/null bs=1M"; do
   name=${pair%%:*}
   t=$(median "$name")
   printf '%-34s %10.3f %8s\n' "${pair#*:}" "$t" "$(mbps "$t")"
@@ -126,7 +131,9 @@ done
 write_ratio=$(ratio "$(median tcpdump_write)" "$(median bpfc_write)")
 read_ratio=$(ratio "$(median tcpdump_read)" "$(median bpfc_read)")
 print_ratio=$(ratio "$(median tcpdump_print)" "$(median bpfc_print)")
-echo "ratio tcpdump/bpfc: ${write_ratio}x writing out.pcap, ${read_ratio}x read-only (goal: 3x), ${print_ratio}x printing lines"
+dd_ratio=$(ratio "$(median bpfc_write)" "$(median dd_read)")
+echo "ratio tcpdump/bpfc: ${write_ratio}x writing out.pcap (goal: 4x), ${read_ratio}x read-only (goal: 3x), ${print_ratio}x printing lines"
+echo "ratio bpfc/dd: ${dd_ratio}x writing out.pcap (goal: at most 2x)"
 echo "bpfc: $(tail -n 1 "$work/bpfc_write.stderr")"
 
 # Both outputs must hold the same packets; count them with the same reader.

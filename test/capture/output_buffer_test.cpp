@@ -1,6 +1,7 @@
 // OutputBuffer: whole records only, batched writes, short writes and EINTR
 // handled, errors reported with strerror, and a regular file cut back to a
-// record boundary when a write fails half way.
+// record boundary when a write fails half way; the same with the writes made
+// by a background thread.
 #include <fcntl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -180,6 +181,147 @@ TEST(OutputBuffer, FailedFlushLeavesOnlyWholeRecords) {
   EXPECT_EQ(WEXITSTATUS(status), 0);
   // Flushes of 3000 bytes: the first succeeds, the second stops at 5000
   // bytes, half way, and is cut back to 3000.
+  EXPECT_EQ(std::filesystem::file_size(path), 3000u);
+  std::filesystem::remove(path);
+}
+
+// Background writes: every record arrives, in order, whatever buffer it
+// went out in; bytes_written() counts records as they are appended; flush()
+// returns once the file holds them all. (The file's size is not looked at
+// in between: a write() in progress in the other thread shows part of its
+// bytes to stat(), as any writer's would.)
+TEST(OutputBuffer, BackgroundWritesKeepOrderAndWholeRecords) {
+  const auto path = temp_path("background");
+  const int fd = create(path);
+  ASSERT_GE(fd, 0);
+  std::vector<uint8_t> expected;
+  {
+    OutputBuffer out(fd, true, 1000, OutputBuffer::Writes::InBackground);
+    for (uint32_t i = 0; i < 3000; ++i) {
+      // Mostly smaller than the buffer, now and then larger (it grows).
+      const size_t size = i % 500 == 499 ? 2500 : 1 + (i * 37) % 300;
+      const auto record = test_payload(size, i);
+      ASSERT_TRUE(out.append(record.data(), record.size()));
+      expected.insert(expected.end(), record.begin(), record.end());
+      EXPECT_EQ(out.bytes_written(), expected.size());
+      if (i % 250 == 0) {
+        ASSERT_TRUE(out.flush());
+        EXPECT_EQ(std::filesystem::file_size(path), expected.size());
+      }
+    }
+    ASSERT_TRUE(out.flush());
+    EXPECT_EQ(std::filesystem::file_size(path), expected.size());
+    EXPECT_FALSE(out.write_error());
+  }
+  EXPECT_EQ(read_file(path), expected);
+  std::filesystem::remove(path);
+}
+
+// The destructor writes out what is buffered and what the thread is still
+// writing, then closes only a descriptor it owns.
+TEST(OutputBuffer, BackgroundWritesFinishOnDestruction) {
+  const auto path = temp_path("background_end");
+  const int fd = create(path);
+  ASSERT_GE(fd, 0);
+  const auto payload = test_payload(5000, 4);
+  {
+    OutputBuffer out(fd, false, 1024, OutputBuffer::Writes::InBackground);
+    for (size_t at = 0; at < payload.size(); at += 500) ASSERT_TRUE(out.append(payload.data() + at, 500));
+  }
+  EXPECT_EQ(write(fd, "z", 1), 1);  // still open, and after everything else
+  close(fd);
+  auto expected = payload;
+  expected.push_back('z');
+  EXPECT_EQ(read_file(path), expected);
+  std::filesystem::remove(path);
+}
+
+size_t thread_count() {
+  size_t count = 0;
+  for ([[maybe_unused]] const auto& task : std::filesystem::directory_iterator("/proc/self/task")) ++count;
+  return count;
+}
+
+// The thread starts with the first full buffer: an output that fits in one
+// (a file header, a handful of packets) is written in the caller.
+TEST(OutputBuffer, BackgroundWritesStartAThreadOnlyForMoreThanOneBuffer) {
+  const auto path = temp_path("background_small");
+  const int fd = create(path);
+  ASSERT_GE(fd, 0);
+  const size_t before = thread_count();
+  {
+    OutputBuffer out(fd, true, 1000, OutputBuffer::Writes::InBackground);
+    const auto record = test_payload(300, 2);
+    ASSERT_TRUE(out.append(record.data(), record.size()));
+    ASSERT_TRUE(out.flush());
+    ASSERT_TRUE(out.append(record.data(), record.size()));
+    ASSERT_TRUE(out.flush());
+    EXPECT_EQ(std::filesystem::file_size(path), 600u);
+    EXPECT_EQ(thread_count(), before);
+    for (int i = 0; i < 4; ++i) ASSERT_TRUE(out.append(record.data(), record.size()));
+    EXPECT_EQ(thread_count(), before + 1);
+    ASSERT_TRUE(out.flush());
+  }
+  EXPECT_EQ(thread_count(), before);
+  EXPECT_EQ(std::filesystem::file_size(path), 1800u);
+  std::filesystem::remove(path);
+}
+
+// A failing background write shows at a later append or at flush(), and
+// then sticks.
+TEST(OutputBuffer, BackgroundWriteErrorsReachTheCaller) {
+  const int fd = open("/dev/full", O_WRONLY);
+  ASSERT_GE(fd, 0);
+  OutputBuffer out(fd, true, 64, OutputBuffer::Writes::InBackground);
+  const auto record = test_payload(40, 1);
+  int appended = 0;
+  while (appended < 100 && out.append(record.data(), record.size())) ++appended;
+  EXPECT_LT(appended, 100);
+  ASSERT_TRUE(out.write_error());
+  EXPECT_EQ(*out.write_error(), "write error: No space left on device");
+  EXPECT_EQ(out.reserve(1), nullptr);
+  EXPECT_FALSE(out.flush());
+  EXPECT_EQ(out.bytes_written(), 0u);
+}
+
+TEST(OutputBuffer, BackgroundWriteErrorAtFlush) {
+  const int fd = open("/dev/full", O_WRONLY);
+  ASSERT_GE(fd, 0);
+  OutputBuffer out(fd, true, 64, OutputBuffer::Writes::InBackground);
+  const auto record = test_payload(40, 1);
+  ASSERT_TRUE(out.append(record.data(), record.size()));
+  // The first record goes to the thread; its failure is not known yet.
+  ASSERT_TRUE(out.append(record.data(), record.size()));
+  EXPECT_FALSE(out.flush());
+  ASSERT_TRUE(out.write_error());
+  EXPECT_EQ(*out.write_error(), "write error: No space left on device");
+}
+
+// As FailedFlushLeavesOnlyWholeRecords, with the writes in the background:
+// the buffer that hits the limit is cut off whole, and the error reaches
+// the caller.
+TEST(OutputBuffer, FailedBackgroundWriteLeavesOnlyWholeRecords) {
+  const auto path = temp_path("background_limit");
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    std::signal(SIGXFSZ, SIG_IGN);
+    rlimit limit{5000, 5000};
+    setrlimit(RLIMIT_FSIZE, &limit);
+    const int fd = create(path);
+    OutputBuffer out(fd, true, 3000, OutputBuffer::Writes::InBackground);
+    const auto record = test_payload(1000, 3);
+    int appended = 0;
+    while (appended < 20 && out.append(record.data(), record.size())) ++appended;
+    const bool flushed = out.flush();
+    const bool failed = !flushed && out.write_error().has_value() &&
+                        out.write_error()->find("File too large") != std::string::npos;
+    _exit(failed && out.bytes_written() == 3000 ? 0 : 1);
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0);
   EXPECT_EQ(std::filesystem::file_size(path), 3000u);
   std::filesystem::remove(path);
 }

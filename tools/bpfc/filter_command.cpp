@@ -181,7 +181,7 @@ Subcommand add_filter_command(CLI::App& app) {
   command->add_flag("--nano", options->nanosecond,
                     "Nanosecond timestamps: in pcap output, and nine digits in summary lines");
   command->add_flag("--mmap", options->map_files,
-                    "Map regular input files instead of reading them (faster on some machines, slower on VMs)");
+                    "Map regular input files instead of reading them (about as fast; the default also reads pipes)");
   command->add_option("-y,--linktype", options->linktype,
                       "Compile for, and read every packet as, this link type (EN10MB, RAW, LINUX_SLL, ... or a "
                       "DLT number) whatever the files say")
