@@ -1,7 +1,7 @@
 # Entry points: `make run` (install, build, demo) and `make test` (install,
 # build, the whole suite in a Release build and again under AddressSanitizer
 # and UndefinedBehaviorSanitizer, then each fuzz target (savefile readers,
-# compiler, eBPF interpreter) for FUZZ_SECONDS). `make fuzz` fuzzes longer, `make bench` measures `bpfc
+# compiler, eBPF interpreter, native code) for FUZZ_SECONDS). `make fuzz` fuzzes longer, `make bench` measures `bpfc
 # filter` against tcpdump, `make bench-ebpf` bpfc's eBPF in the kernel, `make bench-native` the JIT's native
 # code against bpf_filter() and its compile latency. Everything else is CMake.
 BUILD ?= build
