@@ -182,6 +182,14 @@ class Claim {
 
 }  // namespace
 
+native::MachineOptions jit_machine_options() {
+  native::MachineOptions machine;
+  machine.cpu = "native";
+  machine.short_pipeline = true;
+  machine.fast_instruction_selection = true;
+  return machine;
+}
+
 std::optional<NativeCode> cached_native_code(const ir::Function& function, const std::string& cache_dir) {
   Session& session = Session::get();
   const std::string key = cache_key(function);
@@ -208,11 +216,7 @@ Result<LoadedCode> native_code(const ir::Function& function, const std::string& 
       if (auto loaded = session.load(key, *object)) return LoadedCode{*loaded, CodeSource::DiskCache};
     }
   }
-  native::MachineOptions machine;
-  machine.cpu = "native";
-  machine.short_pipeline = true;
-  machine.fast_instruction_selection = true;
-  auto object = native::emit({{std::string(kEntry), function}}, native::NativeOutput::Object, machine);
+  auto object = native::emit({{std::string(kEntry), function}}, native::NativeOutput::Object, jit_machine_options());
   if (!object) return object.errors();
   auto loaded = session.load(key, *object);
   if (!loaded) return loaded.errors();

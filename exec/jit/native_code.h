@@ -30,6 +30,10 @@ struct LoadedCode {
   CodeSource source = CodeSource::Compiled;
 };
 
+// How the JIT has LLVM make code: for this host's CPU, with a short pass
+// list and the fast instruction selector (native.h says what each costs).
+native::MachineOptions jit_machine_options();
+
 // The code for `function`, from a cache or compiled now for this host's CPU.
 // Thread-safe; a second caller asking for the same function while it
 // compiles waits for it rather than compiling it again. `cache_dir` empty:

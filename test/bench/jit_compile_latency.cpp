@@ -167,8 +167,7 @@ CompileLatency measure_compile_latency(const CorpusFunctions& functions, const s
   latency.cold_cpu = stats(std::move(cold_cpu));
   latency.process_hit = stats(std::move(hit));
 
-  native::MachineOptions machine;
-  machine.cpu = "native";
+  const native::MachineOptions machine = exec::jit_machine_options();
   std::vector<std::pair<double, std::string>> emit_ir, emit_object;
   for (size_t i = 0; i < functions.functions.size(); ++i) {
     for (const native::NativeOutput output : {native::NativeOutput::LlvmIr, native::NativeOutput::Object}) {

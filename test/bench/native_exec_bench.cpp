@@ -363,7 +363,7 @@ void report_compile_latency(const Options& options) {
   line("cold", latency.cold,
        "make_native of an uncached function: key, LLVM IR, optimization, code generation, link, disk-cache write");
   line("cold (CPU)", latency.cold_cpu, "the same makes' CPU time on this thread: the cost without other load");
-  line("  emit IR", latency.emit_ir, "of which: native::emit of LLVM IR, i.e. lowering and LLVM's -O2 pipeline");
+  line("  emit IR", latency.emit_ir, "of which: native::emit of LLVM IR with the JIT's options, i.e. lowering and its LLVM passes");
   line("  emit obj", latency.emit_object, "of which: native::emit of an object, i.e. the same and code generation");
   line("process hit", latency.process_hit, "make_native again on the same function");
   if (latency.disk_error.empty()) {
