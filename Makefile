@@ -3,7 +3,7 @@
 # and UndefinedBehaviorSanitizer, then each fuzz target (savefile readers,
 # compiler, eBPF interpreter, native code) for FUZZ_SECONDS). `make fuzz` fuzzes longer, `make bench` measures `bpfc
 # filter` against tcpdump, `make bench-ebpf` bpfc's eBPF in the kernel, `make bench-native` the JIT's native
-# code against bpf_filter() and its compile latency. Everything else is CMake.
+# code against bpf_filter() and its compile latency, `make bench-engines` bpfc filter's engines. Everything else is CMake.
 BUILD ?= build
 ASAN_BUILD ?= build-asan
 FUZZ_BUILD ?= build-fuzz
@@ -17,7 +17,7 @@ CMAKE_FLAGS ?=
 # Keep the output readable: no "Entering directory" lines from nested makes.
 MAKEFLAGS += --no-print-directory
 
-.PHONY: run test test-release test-sanitize test-fuzz fuzz bench bench-optimizer bench-ebpf bench-native deps build build-sanitize build-fuzzers clean
+.PHONY: run test test-release test-sanitize test-fuzz fuzz bench bench-optimizer bench-ebpf bench-native bench-engines deps build build-sanitize build-fuzzers clean
 
 deps:
 	@bash scripts/install-deps.sh
@@ -88,6 +88,12 @@ bench-ebpf: build
 # BENCH_NATIVE_FLAGS.
 bench-native: build
 	$(BUILD)/test/bench/bench_native_exec $(BENCH_NATIVE_FLAGS)
+
+# bpfc filter's engines end to end: interp, jit and auto against tcpdump on
+# the generated capture with a 1000-host list, and interp against auto on the
+# 54-packet sample (a short job must not pay for LLVM).
+bench-engines: build
+	bash test/bench/engine_bench.sh $(BUILD) $(BENCH_SIZE) $(BENCH_RUNS)
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

@@ -11,6 +11,7 @@
 #include <llvm/Support/MemoryBuffer.h>
 #include <llvm/Support/TargetSelect.h>
 
+#include <atomic>
 #include <condition_variable>
 #include <fstream>
 #include <map>
@@ -90,6 +91,9 @@ class Session {
     return *session;
   }
 
+  // Whether get() has made the session.
+  static bool started() { return started_flag().load(std::memory_order_acquire); }
+
   // The loaded code for `key`, waiting while another thread compiles it;
   // nullopt when nobody has it (and then the caller compiles it: `claimed`).
   std::optional<NativeCode> find_or_claim(const std::string& key, bool& claimed) {
@@ -156,6 +160,12 @@ class Session {
     } else {
       jit_error_ = llvm::toString(made.takeError());
     }
+    started_flag().store(true, std::memory_order_release);
+  }
+
+  static std::atomic<bool>& started_flag() {
+    static std::atomic<bool> flag{false};
+    return flag;
   }
 
   std::mutex mutex_;
@@ -191,6 +201,9 @@ native::MachineOptions jit_machine_options() {
 }
 
 std::optional<NativeCode> cached_native_code(const ir::Function& function, const std::string& cache_dir) {
+  // Without a directory only a started JIT can have the code: a short job
+  // that never compiles never starts LLVM's.
+  if (cache_dir.empty() && !Session::started()) return std::nullopt;
   Session& session = Session::get();
   const std::string key = cache_key(function);
   if (auto found = session.find(key)) return found;
