@@ -22,60 +22,24 @@ if [ $# -lt 1 ] || [ $# -gt 3 ]; then
   echo "usage: $0 BUILD_DIR [SIZE] [RUNS]" >&2
   exit 2
 fi
-if ! command -v tcpdump >/dev/null; then
-  echo "$0: tcpdump is not installed; skipped" >&2
-  exit 77
-fi
-if [ -z "${BPFC_BENCH_ISOLATED:-}" ]; then
-  for isolate in "unshare -n" "unshare -rn"; do
-    if $isolate true 2>/dev/null; then
-      export BPFC_BENCH_ISOLATED=1
-      exec $isolate bash "$0" "$@"
-    fi
-  done
-  echo "$0: cannot create a network namespace (unshare -n) for tcpdump; skipped" >&2
-  exit 77
-fi
+source "$(dirname "$0")/bench_lib.sh"
+bench_isolate "$0" "$@"
 
 build=$(cd "$1" && pwd)
 size=${2:-1G}
 runs=${3:-5}
 bpfc=$build/tools/bpfc/bpfc
-generator=$build/test/bench/bench_gen_traffic
 sample=$(cd "$(dirname "$0")/../../examples" && pwd)/sample.pcap
-for program in "$bpfc" "$generator"; do
-  [ -x "$program" ] || { echo "$0: $program is missing: build it first" >&2; exit 2; }
-done
+[ -x "$bpfc" ] || { echo "$0: $bpfc is missing: build it first" >&2; exit 2; }
 [[ "$runs" =~ ^[1-9][0-9]*$ ]] || { echo "$0: RUNS must be a positive number" >&2; exit 2; }
 
-cache_dir=${BPFC_BENCH_DIR:-${TMPDIR:-/tmp}/bpfc-bench}
-mkdir -p "$cache_dir"
-big=$cache_dir/big-$size.pcap
-if [ ! -s "$big" ] || [ "$generator" -nt "$big" ]; then
-  echo "generating $big ..."
-  "$generator" "$big.$$" "$size"
-  mv -f "$big.$$" "$big"
-fi
-work=$(mktemp -d "${TMPDIR:-/tmp}/bpfc-engine-bench.XXXXXX")
-trap 'rm -rf "$work"' EXIT
-cat "$big" >/dev/null
+bench_capture "$build" "$size"
+bench_workdir
 
 # 1,000 hosts: 20 of the generator's clients (192.168.1.1-20), so that some
 # packets match, and 980 addresses it never uses.
 hosts=$(awk 'BEGIN { for (i = 0; i < 1000; i++) printf "%shost %s", (i ? " or " : ""),
                      (i < 20 ? "192.168.1." (i + 1) : "10.0." int(i / 250) "." (i % 250 + 1)) }')
-
-timed() {
-  local name=$1
-  shift
-  local start=$EPOCHREALTIME
-  if ! "$@" >/dev/null 2>"$work/$name.stderr"; then
-    echo "$0: '$*' failed:" >&2
-    cat "$work/$name.stderr" >&2
-    exit 1
-  fi
-  awk -v s="$start" -v e="$EPOCHREALTIME" 'BEGIN { printf "%.6f\n", e - s }' >>"$work/$name.times"
-}
 
 long_jobs=(tcpdump interp jit auto)
 long_job() {
@@ -94,8 +58,6 @@ for ((round = 1; round <= runs; round++)); do
   for ((i = 0; i < 20; i++)); do short_job interp; short_job auto; done
 done
 
-median() { sort -n "$work/$1.times" | awk '{ t[NR] = $1 } END { print (NR % 2) ? t[(NR + 1) / 2] : (t[NR / 2] + t[NR / 2 + 1]) / 2 }'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 
 printf '%-46s %10s\n' "" "median s"
 for job in "${long_jobs[@]}"; do

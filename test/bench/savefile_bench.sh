@@ -34,69 +34,26 @@ if [ $# -lt 1 ] || [ $# -gt 3 ]; then
   exit 2
 fi
 
-if ! command -v tcpdump >/dev/null; then
-  echo "$0: tcpdump is not installed; skipped" >&2
-  exit 77
-fi
-# Re-run the whole script inside one network namespace, so that no single
-# timed command pays for creating it.
-if [ -z "${BPFC_BENCH_ISOLATED:-}" ]; then
-  for isolate in "unshare -n" "unshare -rn"; do
-    if $isolate true 2>/dev/null; then
-      export BPFC_BENCH_ISOLATED=1
-      exec $isolate bash "$0" "$@"
-    fi
-  done
-  echo "$0: cannot create a network namespace (unshare -n) for tcpdump; skipped" >&2
-  exit 77
-fi
+source "$(dirname "$0")/bench_lib.sh"
+bench_isolate "$0" "$@"
 
 build=$(cd "$1" && pwd)
 size=${2:-1G}
 runs=${3:-5}
 filter='tcp port 80'
 bpfc=$build/tools/bpfc/bpfc
-generator=$build/test/bench/bench_gen_traffic
-for program in "$bpfc" "$generator"; do
-  if [ ! -x "$program" ]; then
-    echo "$0: $program is missing: build it first" >&2
-    exit 2
-  fi
-done
+if [ ! -x "$bpfc" ]; then
+  echo "$0: $bpfc is missing: build it first" >&2
+  exit 2
+fi
 if ! [[ "$runs" =~ ^[1-9][0-9]*$ ]]; then
   echo "$0: RUNS must be a positive number, not '$runs'" >&2
   exit 2
 fi
 
-cache_dir=${BPFC_BENCH_DIR:-${TMPDIR:-/tmp}/bpfc-bench}
-mkdir -p "$cache_dir"
-big=$cache_dir/big-$size.pcap
-if [ ! -s "$big" ] || [ "$generator" -nt "$big" ]; then
-  echo "generating $big ..."
-  "$generator" "$big.$$" "$size"
-  mv -f "$big.$$" "$big"  # atomic: a concurrent run never sees half a file
-fi
+bench_capture "$build" "$size"
 input_bytes=$(stat -c %s "$big")
-
-work=$(mktemp -d "${TMPDIR:-/tmp}/bpfc-bench-run.XXXXXX")
-trap 'rm -rf "$work"' EXIT
-
-cat "$big" >/dev/null  # warm the page cache
-
-# timed NAME COMMAND...: runs COMMAND, appends its wall time in seconds to
-# $work/NAME.times, keeps its stderr in $work/NAME.stderr.
-timed() {
-  local name=$1
-  shift
-  local start=$EPOCHREALTIME
-  if ! "$@" >/dev/null 2>"$work/$name.stderr"; then
-    echo "$0: '$*' failed:" >&2
-    cat "$work/$name.stderr" >&2
-    exit 1
-  fi
-  local end=$EPOCHREALTIME
-  awk -v s="$start" -v e="$end" 'BEGIN { printf "%.6f\n", e - s }' >>"$work/$name.times"
-}
+bench_workdir
 
 tcpdump_write() { rm -f "$work/tcpdump.pcap"; timed tcpdump_write tcpdump -r "$big" -w "$work/tcpdump.pcap" "$filter"; }
 bpfc_write() { rm -f "$work/bpfc.pcap"; timed bpfc_write "$bpfc" filter -r "$big" -w "$work/bpfc.pcap" "$filter"; }
@@ -115,9 +72,7 @@ for ((round = 1; round <= runs; round++)); do
   fi
 done
 
-median() { sort -n "$work/$1.times" | awk '{ t[NR] = $1 } END { print (NR % 2) ? t[(NR + 1) / 2] : (t[NR / 2] + t[NR / 2 + 1]) / 2 }'; }
 mbps() { awk -v b="$input_bytes" -v t="$1" 'BEGIN { printf "%.0f", b / t / 1e6 }'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 
 printf '%-34s %10s %8s\n' "" "median s" "MB/s"
 for pair in "tcpdump_write:tcpdump -w out.pcap" "bpfc_write:bpfc filter -w out.pcap" \
