@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "bpfc/ebpf/codegen.h"
+#include "cbpf_target.h"
 
 namespace bpfc {
 
@@ -17,11 +18,13 @@ Result<Compiled<std::unique_ptr<exec::Filter>>> compile_for_engine(std::string_v
       if (!made) return made.errors();
       return Compiled<std::unique_ptr<exec::Filter>>{std::move(*made), std::move(function->notes)};
     }
-    auto program = compile_cbpf_with_notes(filter, options);
+    // The classic program from the same IR: one pass through the front end
+    // and the optimizer, as compile_cbpf would make it.
+    auto program = cbpf::generate_validated(function->output);
     if (!program) return program.errors();
-    auto made = engine.make_tiered(program->output, function->output, settings);
+    auto made = engine.make_tiered(*program, function->output, settings);
     if (!made) return made.errors();
-    return Compiled<std::unique_ptr<exec::Filter>>{std::move(*made), std::move(program->notes)};
+    return Compiled<std::unique_ptr<exec::Filter>>{std::move(*made), std::move(function->notes)};
   }
   if (engine.input == exec::EngineInput::Classic) {
     auto program = compile_cbpf_with_notes(filter, options);

@@ -31,8 +31,9 @@ constexpr std::string_view kEntry = "bpfc_filter";
 // What identifies a filter's code: the code's version, LLVM's, the CPU it is
 // made for, and the function.
 std::string cache_key(const ir::Function& function) {
-  return std::string(kCodeVersion) + " llvm " LLVM_VERSION_STRING " " + llvm::sys::getHostCPUName().str() + "\n" +
-         ir::print(function);
+  static const std::string machine =
+      std::string(kCodeVersion) + " llvm " LLVM_VERSION_STRING " " + llvm::sys::getHostCPUName().str() + "\n";
+  return machine + ir::print(function);
 }
 
 // FNV-1a, 64 bits: the disk cache's file names (the file holds the key too,

@@ -20,7 +20,7 @@
 #include "bpfc/linktype/linktype.h"
 #include "bpfc/runtime/cbpf_vm.h"
 #include "corpus_entries.h"
-#include "guarded_packet.h"
+#include "guarded_packets.h"
 #include "packet_corpus.h"
 #include "suite_config.h"
 
@@ -54,7 +54,7 @@ TEST(NativeJit, CorpusFiltersGiveTheInterpretersVerdictsAndReadOnlyTheCapturedBy
   for (uint32_t dlt : covered_dlts()) {
     for (const PacketView& view : packets.views_for(dlt)) largest = std::max<size_t>(largest, view.caplen);
   }
-  GuardedPacket guarded(largest);
+  fuzz::GuardedPackets guarded(1, largest);
 
   size_t filters = 0, refused = 0, runs = 0, mismatches = 0;
   std::map<uint32_t, size_t> per_linktype;
@@ -88,7 +88,7 @@ TEST(NativeJit, CorpusFiltersGiveTheInterpretersVerdictsAndReadOnlyTheCapturedBy
       const uint8_t* bytes = view.packet->bytes.data();
       const uint32_t wirelen = view.packet->wirelen;
       const uint32_t reference = runtime::run_cbpf(*classic, {bytes, view.caplen}, wirelen);
-      const uint32_t native = filter.run({guarded.place(bytes, view.caplen), view.caplen}, wirelen);
+      const uint32_t native = filter.run(guarded.place(0, {bytes, view.caplen}), wirelen);
       ++runs;
       if (native != reference && ++mismatches <= 10) {
         ADD_FAILURE() << "'" << entry.expr << "' (" << entry.dlt << ") on " << view.packet->origin << " caplen "

@@ -16,6 +16,7 @@
 #include "bpfc/linktype/linktype.h"
 #include "bpfc/optimizer/pass_manager.h"
 #include "bpfc/runtime/cbpf_vm.h"
+#include "report_text.h"
 
 namespace bpfc::fuzz {
 namespace {
@@ -44,27 +45,6 @@ struct Compiled {
   bool ok() const { return program.has_value(); }
   const std::string& first_message() const { return errors.front().message; }
 };
-
-std::string escaped(std::string_view text) {
-  std::string out;
-  for (unsigned char c : text) {
-    if (c >= 0x20 && c < 0x7f && c != '\\') {
-      out += static_cast<char>(c);
-    } else {
-      char code[8];
-      std::snprintf(code, sizeof code, "\\x%02x", c);
-      out += code;
-    }
-  }
-  return out;
-}
-
-std::string hex(std::span<const uint8_t> bytes) {
-  std::string out;
-  char pair[4];
-  for (uint8_t b : bytes) std::snprintf(pair, sizeof pair, "%02x", b), out += pair;
-  return out;
-}
 
 class Reporter {
  public:

@@ -13,6 +13,7 @@
 #include "bpfc/ir/interpreter.h"
 #include "bpfc/ir/verifier.h"
 #include "bpfc/runtime/cbpf_vm.h"
+#include "report_text.h"
 
 namespace bpfc::fuzz {
 namespace {
@@ -20,27 +21,6 @@ namespace {
 // The batch's verdicts start as this, so that a verdict the batch function
 // never wrote shows up (unless the interpreter happens to return it too).
 constexpr uint32_t kUnwritten = 0xa5a5a5a5;
-
-std::string hex(std::span<const uint8_t> bytes) {
-  std::string out;
-  char pair[4];
-  for (uint8_t b : bytes) std::snprintf(pair, sizeof pair, "%02x", b), out += pair;
-  return out;
-}
-
-std::string escaped(std::string_view text) {
-  std::string out;
-  for (unsigned char c : text) {
-    if (c >= 0x20 && c < 0x7f && c != '\\') {
-      out += static_cast<char>(c);
-    } else {
-      char code[8];
-      std::snprintf(code, sizeof code, "\\x%02x", c);
-      out += code;
-    }
-  }
-  return out;
-}
 
 class Reporter {
  public:
