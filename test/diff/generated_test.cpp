@@ -13,6 +13,7 @@
 #include "libpcap_oracle.h"
 #include "packet_corpus.h"
 #include "suite_config.h"
+#include "../support/sanitized_share.h"
 
 namespace bpfc::difftest {
 namespace {
@@ -95,11 +96,11 @@ void run_generated(int opt_level, int count, const std::string& title) {
 }
 
 TEST(DifferentialGenerated, RandomExpressionsMatchOptimizedLibpcap) {
-  run_generated(2, 5000, "generated expressions, bpfc -O vs libpcap -O");
+  run_generated(2, testsupport::full_or_sanitized(5000, 1200), "generated expressions, bpfc -O vs libpcap -O");
 }
 
 TEST(DifferentialGenerated, RandomExpressionsMatchUnoptimizedLibpcap) {
-  run_generated(0, 1500, "generated expressions, bpfc -O0 vs libpcap -O0");
+  run_generated(0, testsupport::full_or_sanitized(1500, 400), "generated expressions, bpfc -O0 vs libpcap -O0");
 }
 
 }  // namespace
