@@ -230,7 +230,11 @@ Result<LoadedCode> native_code(const ir::Function& function, const std::string& 
       if (auto loaded = session.load(key, *object)) return LoadedCode{*loaded, CodeSource::DiskCache};
     }
   }
-  auto object = native::emit({{std::string(kEntry), function}}, native::NativeOutput::Object, jit_machine_options());
+  // One target machine per compiling thread, made at its first compile.
+  thread_local std::optional<Result<native::Compiler>> compiler;
+  if (!compiler) compiler.emplace(native::Compiler::make(jit_machine_options()));
+  if (!compiler->ok()) return compiler->errors();
+  auto object = (**compiler).emit({{std::string(kEntry), function}}, native::NativeOutput::Object);
   if (!object) return object.errors();
   auto loaded = session.load(key, *object);
   if (!loaded) return loaded.errors();

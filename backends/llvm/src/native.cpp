@@ -26,9 +26,29 @@ std::optional<std::string> check_symbol(std::string_view symbol) {
   return std::nullopt;
 }
 
-Result<std::string> emit(const std::vector<NamedFilter>& filters, NativeOutput output, const MachineOptions& machine) {
+struct Compiler::State {
+  MachineOptions options;
+  std::unique_ptr<llvm::TargetMachine> machine;
+};
+
+Compiler::Compiler(std::unique_ptr<State> state) : state_(std::move(state)) {}
+Compiler::Compiler(Compiler&&) noexcept = default;
+Compiler& Compiler::operator=(Compiler&&) noexcept = default;
+Compiler::~Compiler() = default;
+
+Result<Compiler> Compiler::make(const MachineOptions& machine) {
   auto target = make_target_machine(machine);
   if (!target) return target.errors();
+  return Compiler(std::make_unique<State>(State{machine, std::move(*target)}));
+}
+
+Result<std::string> emit(const std::vector<NamedFilter>& filters, NativeOutput output, const MachineOptions& machine) {
+  auto compiler = Compiler::make(machine);
+  if (!compiler) return compiler.errors();
+  return compiler->emit(filters, output);
+}
+
+Result<std::string> Compiler::emit(const std::vector<NamedFilter>& filters, NativeOutput output) {
   llvm::LLVMContext context;
   llvm::Module module("bpfc", context);
   std::set<std::string, std::less<>> symbols;
@@ -40,7 +60,7 @@ Result<std::string> emit(const std::vector<NamedFilter>& filters, NativeOutput o
     auto lowered = lower_filter(filter.function, filter.symbol, module);
     if (!lowered) return lowered.errors();
   }
-  return optimize_and_emit(module, **target, machine, output);
+  return optimize_and_emit(module, *state_->machine, state_->options, output);
 }
 
 std::string c_header(const std::vector<std::string>& symbols) {
