@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "cooked_program.h"
@@ -53,7 +54,11 @@ bool kernel_view(tpacket3_hdr* header, bool cooked, FrameView& frame) {
     store_be16(data + 8, address->sll_hatype);
     data[10] = address->sll_pkttype;
     data[11] = address->sll_halen;
-    std::memcpy(data + 12, address->sll_addr, 8);
+    // The kernel fills sll_halen address bytes; the rest of the field is
+    // whatever the ring held there before: zero it.
+    const size_t address_bytes = std::min<size_t>(address->sll_halen, 8);
+    std::memcpy(data + 12, address->sll_addr, address_bytes);
+    std::memset(data + 12 + address_bytes, 0, 8 - address_bytes);
     // libpcap adds the header to the captured length only: a user-space
     // filter's `len` is the kernel's, from the network header on.
     frame.caplen += kSll2HeaderBytes;
