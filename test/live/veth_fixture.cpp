@@ -17,6 +17,8 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <mutex>
 
 #include "../support/process.h"
 #include "bpfc/capture/savefile.h"
@@ -106,7 +108,18 @@ std::array<uint8_t, 6> mac_address(const std::string& interface) {
 int interface_index(const std::string& interface) { return static_cast<int>(if_nametoindex(interface.c_str())); }
 
 bool send_frame(const std::string& interface, std::span<const uint8_t> frame) {
-  const int fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
+  // One socket per interface for the whole test process: closing a packet
+  // socket waits for an RCU grace period (milliseconds), which would pace
+  // a flood.
+  static std::mutex mutex;
+  static std::map<std::string, int> sockets;
+  int fd;
+  {
+    std::lock_guard<std::mutex> lock(mutex);
+    auto [it, inserted] = sockets.try_emplace(interface, -1);
+    if (inserted) it->second = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
+    fd = it->second;
+  }
   if (fd < 0) return false;
   sockaddr_ll address{};
   address.sll_family = AF_PACKET;
@@ -115,7 +128,6 @@ bool send_frame(const std::string& interface, std::span<const uint8_t> frame) {
   std::memcpy(address.sll_addr, frame.data(), 6);
   const ssize_t sent = sendto(fd, frame.data(), frame.size(), 0, reinterpret_cast<const sockaddr*>(&address),
                               sizeof address);
-  close(fd);
   return sent == static_cast<ssize_t>(frame.size());
 }
 
@@ -201,6 +213,10 @@ std::vector<std::vector<uint8_t>> corpus_ethernet_frames() {
 }
 
 std::vector<uint8_t> vlan_udp_frame(uint16_t vid, uint16_t port, size_t payload_bytes) {
+  return udp_frame(vid, port, payload_bytes);
+}
+
+std::vector<uint8_t> udp_frame(std::optional<uint16_t> vid, uint16_t port, size_t payload_bytes) {
   std::vector<uint8_t> frame;
   const std::array<uint8_t, 6> to = mac_address(kReceiver);
   const std::array<uint8_t, 6> from = mac_address(kSender);
@@ -210,8 +226,10 @@ std::vector<uint8_t> vlan_udp_frame(uint16_t vid, uint16_t port, size_t payload_
     frame.push_back(static_cast<uint8_t>(v >> 8));
     frame.push_back(static_cast<uint8_t>(v));
   };
-  put16(0x8100);
-  put16(vid & 0x0fff);
+  if (vid) {
+    put16(0x8100);
+    put16(*vid & 0x0fff);
+  }
   put16(0x0800);
   const size_t ip_start = frame.size();
   const uint16_t total = static_cast<uint16_t>(20 + 8 + payload_bytes);
@@ -227,6 +245,17 @@ std::vector<uint8_t> vlan_udp_frame(uint16_t vid, uint16_t port, size_t payload_
   put16(0);
   frame.insert(frame.end(), payload_bytes, 0x42);
   return frame;
+}
+
+std::optional<uint16_t> udp_destination_port(const std::vector<uint8_t>& frame) {
+  size_t at = 12;
+  if (frame.size() > at + 1 && frame[at] == 0x81 && frame[at + 1] == 0x00) at += 4;
+  if (frame.size() < at + 2 + 20 + 8 || frame[at] != 0x08 || frame[at + 1] != 0x00) return std::nullopt;
+  const size_t ip = at + 2;
+  if ((frame[ip] >> 4) != 4 || frame[ip + 9] != 17) return std::nullopt;
+  const size_t udp = ip + size_t{frame[ip] & 0x0fu} * 4;
+  if (frame.size() < udp + 4) return std::nullopt;
+  return static_cast<uint16_t>(frame[udp + 2] << 8 | frame[udp + 3]);
 }
 
 }  // namespace bpfc::livetest

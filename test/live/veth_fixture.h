@@ -51,5 +51,11 @@ std::vector<std::vector<uint8_t>> corpus_ethernet_frames();
 // An Ethernet frame to the receiver with an 802.1Q tag (VLAN `vid`) around
 // an IPv4/UDP datagram to `port`.
 std::vector<uint8_t> vlan_udp_frame(uint16_t vid, uint16_t port, size_t payload_bytes);
+// The same without a tag when `vid` is nullopt.
+std::vector<uint8_t> udp_frame(std::optional<uint16_t> vid, uint16_t port, size_t payload_bytes);
+
+// The UDP destination port of an Ethernet frame (untagged or with one
+// 802.1Q tag) holding IPv4/UDP; nullopt for anything else.
+std::optional<uint16_t> udp_destination_port(const std::vector<uint8_t>& frame);
 
 }  // namespace bpfc::livetest

@@ -7,12 +7,24 @@
 
 #include <cerrno>
 #include <cstring>
+#include <fstream>
 #include <string>
 
 namespace bpfc::capture::live {
 namespace {
 
 uint32_t align16(uint64_t n) { return static_cast<uint32_t>((n + 15) & ~uint64_t{15}); }
+
+// MemAvailable of /proc/meminfo.
+std::optional<uint64_t> available_memory_bytes() {
+  std::ifstream in("/proc/meminfo");
+  std::string key, unit;
+  uint64_t kib = 0;
+  while (in >> key >> kib >> unit) {
+    if (key == "MemAvailable:") return kib * 1024;
+  }
+  return std::nullopt;
+}
 
 std::string mib(uint64_t bytes) { return std::to_string(bytes >> 20) + " MiB"; }
 
@@ -43,6 +55,14 @@ std::optional<LiveError> Ring::create(int fd, const RingOptions& options, uint32
   request.tp_frame_nr = (options.block_bytes / frame) * options.block_count;
   request.tp_retire_blk_tov = options.retire_timeout_ms;
   const uint64_t total = uint64_t{options.block_bytes} * options.block_count;
+  // The kernel allocates the whole ring at once and unswappable: one larger
+  // than the memory available would wake the OOM killer rather than fail.
+  if (const std::optional<uint64_t> available = available_memory_bytes(); available && total > *available / 2) {
+    return LiveError{LiveError::Kind::RingTooLarge,
+                     "a ring of " + mib(total) + " (" + std::to_string(options.block_count) + " blocks of " +
+                         std::to_string(options.block_bytes) + " bytes) is more than half of the " +
+                         mib(*available) + " of memory available; ask for less with -B"};
+  }
   if (setsockopt(fd, SOL_PACKET, PACKET_RX_RING, &request, sizeof request) != 0) {
     const int error = errno;
     if (error == ENOMEM) {
