@@ -1,6 +1,9 @@
 // The packets bpfc capture writes are the ones tcpdump writes: the same
 // filter, the same device, the same traffic (corpus frames sent raw, and
 // ordinary sockets), compared as sets of (bytes, wire length).
+#include <chrono>
+#include <thread>
+
 #include <gtest/gtest.h>
 
 #include "side_by_side.h"
@@ -10,8 +13,13 @@ namespace bpfc::livetest {
 namespace {
 
 // Corpus frames raw on the sender, then ordinary socket traffic.
+// Paced: a burst would overflow tcpdump's ring, with one pair per filter
+// sharing the machine's cores.
 void send_mixed_traffic() {
-  for (const std::vector<uint8_t>& frame : corpus_ethernet_frames()) send_frame(kSender, frame);
+  for (const std::vector<uint8_t>& frame : corpus_ethernet_frames()) {
+    send_frame(kSender, frame);
+    std::this_thread::sleep_for(std::chrono::microseconds(200));
+  }
   send_udp(53, 20);
   send_udp(5000, 200, 2);
   send_udp(5005, 1000);

@@ -102,11 +102,11 @@ std::vector<CaseOutcome> capture_side_by_side(const std::vector<CaptureCase>& ca
     r.tcpdump_file = directory.file("tcpdump-" + std::to_string(i) + ".pcap");
     r.bpfc_file = directory.file("bpfc-" + std::to_string(i) + ".pcap");
     std::vector<std::string> tcpdump = {"tcpdump", "-i", c.device, "-w", r.tcpdump_file, "-Z", "root", "-U",
-                                        "-B", "2048"};
+                                        "-B", "8192"};
     if (c.tcpdump_immediate) tcpdump.push_back("--immediate-mode");
     tcpdump.insert(tcpdump.end(), c.tcpdump_options.begin(), c.tcpdump_options.end());
     if (!c.filter.empty()) tcpdump.push_back(c.filter);
-    std::vector<std::string> bpfc = {BPFC_BINARY, "capture", "-i", c.device, "-w", r.bpfc_file, "-B", "2048"};
+    std::vector<std::string> bpfc = {BPFC_BINARY, "capture", "-i", c.device, "-w", r.bpfc_file, "-B", "8192"};
     bpfc.insert(bpfc.end(), c.bpfc_options.begin(), c.bpfc_options.end());
     if (!c.filter.empty()) {
       bpfc.push_back("--");
@@ -154,6 +154,11 @@ std::vector<CaseOutcome> capture_side_by_side(const std::vector<CaptureCase>& ca
     std::erase_if(outcomes[i].tcpdump, is_marker);
     std::erase_if(outcomes[i].bpfc, is_marker);
     outcomes[i].stderr_texts = "tcpdump: " + r.tcpdump->stderr_text() + "bpfc: " + r.bpfc->stderr_text();
+    // A comparison is only meaningful when neither lost packets.
+    if (r.tcpdump->stderr_text().find("\n0 packets dropped by kernel") == std::string::npos ||
+        r.bpfc->stderr_text().find("\n0 packets dropped by kernel") == std::string::npos) {
+      outcomes[i].problems += "packets were dropped: " + outcomes[i].stderr_texts;
+    }
   }
   return outcomes;
 }

@@ -1,6 +1,7 @@
 // `bpfc capture`: live capture on Linux, with tcpdump's flags where they
 // overlap (-i, -w, -c, -s, -p, -Q, -B, -F, -D, --immediate...). The job
 // itself is live_capture.cpp's.
+#include <algorithm>
 #include <memory>
 #include <optional>
 #include <string>
@@ -43,18 +44,17 @@ struct CaptureCommandOptions {
   PrintFlags print;
 };
 
-// The ring for -B KIB: blocks of the default size, fewer of them, or one
-// smaller block when the buffer is below a block (whole pages, a power of two).
+// The ring for -B KIB: at least 8 blocks (a block the kernel has filled or
+// timed out stays out of its hands until read, so few blocks make a ring
+// that a slow traffic of small blocks fills), of at most the default block
+// size, whole pages and a power of two.
 capture::RingOptions ring_for_buffer(uint64_t kib, capture::RingOptions ring) {
+  constexpr uint32_t kLeastBlocks = 8;
   const uint64_t bytes = kib * 1024;
-  if (bytes >= ring.block_bytes) {
-    ring.block_count = static_cast<uint32_t>(bytes / ring.block_bytes);
-    return ring;
-  }
-  uint32_t block = 4096;
-  while (uint64_t{block} * 2 <= bytes) block *= 2;
-  ring.block_bytes = block;
-  ring.block_count = 1;
+  uint64_t block = 4096;
+  while (block * 2 <= bytes / kLeastBlocks && block * 2 <= ring.block_bytes) block *= 2;
+  ring.block_bytes = static_cast<uint32_t>(block);
+  ring.block_count = static_cast<uint32_t>(std::max<uint64_t>(1, bytes / block));
   return ring;
 }
 
