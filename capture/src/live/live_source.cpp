@@ -97,7 +97,8 @@ class AfPacketSource final : public LiveSource {
   std::vector<SavefileError> warnings_;
   std::vector<InterfaceInfo> interfaces_;
   std::atomic<bool> stop_requested_{false};
-  std::optional<Clock::time_point> stop_deadline_;
+  std::optional<Clock::time_point> stop_deadline_;  // set when a stop is first seen
+  uint64_t stop_at_block_ = 0;  // the ring position after the last block read once stopping
   int loopback_ifindex_ = 0;
   bool direction_in_kernel_ = false;
 
@@ -319,7 +320,14 @@ bool AfPacketSource::next(Batch& batch) {
     // within the retire timeout: wait that long for them.
     const uint32_t timeout = options_.immediate ? 1 : options_.ring.retire_timeout_ms;
     stop_deadline_ = Clock::now() + std::chrono::milliseconds(timeout + 20);
+    // They are in the blocks handed over already and the one being filled;
+    // later blocks are not read, so that a busy interface cannot keep the
+    // capture running.
+    uint64_t ready = 0;
+    while (ready < ring_.block_count() && ring_.ready_block(next_block_ + ready) != nullptr) ++ready;
+    stop_at_block_ = next_block_ + ready + 1;
   }
+  if (stop_deadline_ && next_block_ >= stop_at_block_) return false;
   uint8_t* block = ring_.ready_block(next_block_);
   if (block == nullptr) {
     int timeout = options_.wait_ms;
@@ -335,7 +343,8 @@ bool AfPacketSource::next(Batch& batch) {
   // Several ready blocks make one batch, up to a quarter of the ring, so
   // that the kernel always has room while the caller works.
   const uint32_t most = std::max<uint32_t>(1, ring_.block_count() / 4);
-  for (uint32_t taken = 0; block != nullptr && taken < most; ++taken) {
+  for (uint32_t taken = 0; block != nullptr && taken < most && !(stop_deadline_ && next_block_ >= stop_at_block_);
+       ++taken) {
     const bool filter_here = filter_in_user_space_ || next_block_ < userspace_until_;
     read_block(block, filter_here && filter_.has_value(), batch);
     ++next_block_;
