@@ -87,6 +87,14 @@ int run_capture(const CaptureCommandOptions& options) {
   if (options.block_count) ring.block_count = *options.block_count;
   if (options.frame_bytes) ring.frame_bytes = *options.frame_bytes;
   if (options.block_timeout_ms) ring.retire_timeout_ms = *options.block_timeout_ms;
+  if (options.immediate && !options.block_bytes) {
+    // Blocks handed over after 1 ms hold little: many small ones keep the
+    // ring's room in time (blocks x timeout) when the reader stalls.
+    constexpr uint32_t kImmediateBlockBytes = 64u << 10;
+    const uint64_t total = uint64_t{ring.block_bytes} * ring.block_count;
+    ring.block_bytes = std::min<uint32_t>(kImmediateBlockBytes, ring.block_bytes);
+    ring.block_count = static_cast<uint32_t>(std::max<uint64_t>(1, total / ring.block_bytes));
+  }
   capture.kernel_filter =
       options.kernel_filter == "off" ? capture::KernelFilterMode::Off : capture::KernelFilterMode::Cbpf;
   capture.max_packets = options.count;
@@ -161,19 +169,19 @@ Subcommand add_capture_command(CLI::App& app) {
                     "The packets to capture by direction (default inout)");
   add_number_option(*command, "-B,--buffer-size", options->buffer_kib,
                     {.noun = "buffer size", .min = 4, .max = uint64_t{1} << 32},
-                    "The ring's size in KiB (default 8192: 8 blocks of 1 MiB)", "KIB");
+                    "The ring's size in KiB (default 8192: 32 blocks of 256 KiB)", "KIB");
   add_number_option(*command, "--block-size", options->block_bytes,
                     {.noun = "block size", .min = 4096, .max = uint32_t{1} << 30},
-                    "Bytes per ring block, a multiple of the page size (default 1048576)", "BYTES");
+                    "Bytes per ring block, a multiple of the page size (default 262144; 65536 with --immediate)", "BYTES");
   add_number_option(*command, "--blocks", options->block_count, {.noun = "block count", .min = 1, .max = 1u << 20},
-                    "Blocks in the ring (default 8)", "N");
+                    "Blocks in the ring (default 32)", "N");
   add_number_option(*command, "--frame-size", options->frame_bytes, {.noun = "frame size", .min = 16, .max = 1u << 30},
                     "The ring's frame size in bytes (default: from the snaplen)", "BYTES");
   add_number_option(*command, "--block-timeout", options->block_timeout_ms,
                     {.noun = "block timeout", .min = 1, .max = 60000},
                     "Milliseconds after which a block that is not full is handed over (default 10)", "MS");
   command->add_flag("--immediate", options->immediate,
-                    "Hand packets over within a millisecond (the kernel's smallest block timeout)");
+                    "Hand packets over within about a millisecond (the kernel's smallest block timeout, 64 KiB blocks)");
   add_choice_option(*command, "--format", options->format, "format", {"pcap", "pcapng"},
                     "Output format of -w (default pcap; pcapng carries if_name, if_filter and statistics)");
   command->add_flag("--nano", options->nanosecond, "Nanosecond timestamps in pcap output and in summary lines");

@@ -34,8 +34,8 @@ namespace bpfc::capture {
 // The ring's shape (PACKET_RX_RING with TPACKET_V3). The defaults are
 // measured: see the capture section of the README.
 struct RingOptions {
-  uint32_t block_bytes = 1u << 20;   // a power of two times the page size
-  uint32_t block_count = 8;          // 8 MiB in all
+  uint32_t block_bytes = 256u << 10; // a multiple of the page size
+  uint32_t block_count = 32;         // 8 MiB in all
   uint32_t frame_bytes = 0;          // 0: derived from the snaplen (V3 packs packets; only a bound)
   uint32_t retire_timeout_ms = 10;   // a block that is not full is handed over after this long
 };
