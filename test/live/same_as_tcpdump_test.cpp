@@ -64,6 +64,28 @@ TEST(SameAsTcpdump, OnAVethInterface) {
   expect_same_packets(cases, outcomes, frames.size());
 }
 
+// The same filters attached as eBPF socket filters (SO_ATTACH_BPF), packet
+// metadata (inbound, vlan) included; on any the classic program is used,
+// with a warning that says why.
+TEST(SameAsTcpdump, WithEbpfKernelFilters) {
+  if (auto reason = enter_veth_namespace()) GTEST_SKIP() << *reason;
+  std::vector<CaptureCase> cases;
+  for (const std::string filter : {"", "udp", "tcp[tcpflags] & tcp-syn != 0", "inbound", "outbound", "vlan",
+                                   "ip proto 50 or ip proto 51", "len > 100", "ether multicast", "ip6 and udp",
+                                   "udp port 53 or icmp"}) {
+    cases.push_back({kReceiver, filter, {}, {"--kernel-filter=ebpf"}});
+  }
+  cases.push_back({"any", "udp", {}, {"--kernel-filter=ebpf"}});
+  const std::vector<CaseOutcome> outcomes = capture_side_by_side(cases, send_mixed_traffic);
+  expect_same_packets(cases, outcomes, corpus_ethernet_frames().size());
+  for (size_t i = 0; i + 1 < cases.size(); ++i) {
+    EXPECT_EQ(outcomes[i].stderr_texts.find("warning"), std::string::npos)
+        << cases[i].filter << ": " << outcomes[i].stderr_texts;
+  }
+  EXPECT_NE(outcomes.back().stderr_texts.find("warning: attaching the filter as classic BPF"), std::string::npos)
+      << outcomes.back().stderr_texts;
+}
+
 TEST(SameAsTcpdump, OnAny) {
   if (auto reason = enter_veth_namespace()) GTEST_SKIP() << *reason;
   const auto frames = corpus_ethernet_frames();
@@ -109,6 +131,9 @@ TEST(SameAsTcpdump, VlanTaggedFrames) {
   std::vector<CaptureCase> cases = on_device(
       kReceiver, {"", "vlan", "vlan 10", "vlan 20 and udp port 53", "udp", "ip", "not vlan", "udp port 53",
                   "vlan and ip", "ether[12:2] = 0x8100"});
+  cases.push_back({kReceiver, "vlan 20", {}, {"--kernel-filter=ebpf"}});
+  cases.push_back({kReceiver, "ip", {}, {"--kernel-filter=ebpf"}});
+  cases.push_back({kReceiver, "vlan 10", {}, {"--kernel-filter=off"}});
   cases.push_back({kReceiver, "", {}, {"--vlan=metadata"}});
   const std::vector<CaseOutcome> outcomes = capture_side_by_side(cases, send);
   const size_t metadata_case = cases.size() - 1;

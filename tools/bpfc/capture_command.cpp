@@ -95,8 +95,9 @@ int run_capture(const CaptureCommandOptions& options) {
     ring.block_bytes = std::min<uint32_t>(kImmediateBlockBytes, ring.block_bytes);
     ring.block_count = static_cast<uint32_t>(std::max<uint64_t>(1, total / ring.block_bytes));
   }
-  capture.kernel_filter =
-      options.kernel_filter == "off" ? capture::KernelFilterMode::Off : capture::KernelFilterMode::Cbpf;
+  capture.kernel_filter = options.kernel_filter == "off"    ? capture::KernelFilterMode::Off
+                          : options.kernel_filter == "ebpf" ? capture::KernelFilterMode::Ebpf
+                                                            : capture::KernelFilterMode::Cbpf;
   capture.max_packets = options.count;
   if (!options.output.empty()) capture.output = options.output;
   capture.format = options.format == "pcapng" ? capture::SavefileFormat::Pcapng : capture::SavefileFormat::Pcap;
@@ -135,7 +136,9 @@ metadata) and attached to the socket in the kernel; no packet that fails it
 is ever written: the socket rejects everything until the filter is in place.
 Where the kernel refuses the program (over 4096 instructions, a protochain
 loop, a LINUX_SLL2 header field the kernel does not have), it runs in user
-space instead, with one warning saying why; --kernel-filter=off asks for that.
+space instead, with one warning saying why; --kernel-filter=off asks for that,
+--kernel-filter=ebpf attaches the filter as an eBPF socket filter instead
+(classic BPF on 'any', or where the eBPF target or verifier refuses it).
 VLAN tags the kernel took off a frame are put back into it (--vlan=reinsert,
 as libpcap does), or left out (--vlan=metadata). SIGINT or SIGTERM stop the
 capture: packets received before it are still written, and the file is
@@ -188,8 +191,9 @@ Subcommand add_capture_command(CLI::App& app) {
   command->add_option("-F,--file", options->filter_file,
                       "Read the expression from FILE ('-' is stdin); '#' comments out the rest of a line")
       ->type_name("FILE");
-  add_choice_option(*command, "--kernel-filter", options->kernel_filter, "kernel filter", {"cbpf", "off"},
-                    "Run the filter in the kernel as classic BPF (default), or only in user space");
+  add_choice_option(*command, "--kernel-filter", options->kernel_filter, "kernel filter", {"cbpf", "ebpf", "off"},
+                    "Run the filter in the kernel as classic BPF (default) or as an eBPF socket filter (not on any), "
+                    "or only in user space");
   add_choice_option(*command, "--vlan", options->vlan, "VLAN mode", {"reinsert", "metadata"},
                     "Put VLAN tags the kernel took off back into frames (default), or leave them out");
   add_choice_option(*command, "--stats-format", options->statistics_format, "statistics format", {"text", "json"},

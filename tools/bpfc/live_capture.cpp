@@ -12,10 +12,13 @@
 #include <memory>
 
 #include "bpfc/capture/live_pcapng.h"
+#include "bpfc/ebpf/codegen.h"
+#include "bpfc/ebpf/insn.h"
 #include "bpfc/driver/compile.h"
 #include "bpfc/driver/executable.h"
 #include "bpfc/exec/engine.h"
 #include "bpfc/linktype/linktype.h"
+#include "bpfc/runtime/ebpf_kernel.h"
 #include "capture_statistics.h"
 #include "cli_status.h"
 #include "compile_settings.h"
@@ -77,6 +80,29 @@ std::string describe_linktype(uint32_t dlt) {
   return text;
 }
 
+// Compiles `filter.function` for the socket hook and loads it; why not
+// otherwise (a cooked device, no IR, the code generator's or the
+// verifier's refusal).
+std::optional<std::string> load_ebpf_filter(const capture::LiveFilter& filter, bool cooked,
+                                            runtime::ProgramFd& program) {
+  if (cooked) {
+    return "a cooked (any) socket hands its filter the packet without the LINUX_SLL2 header, which only the "
+           "classic program can be adjusted to";
+  }
+  if (!filter.function) return "the expression has no IR form";
+  auto generated =
+      ebpf::compile_for_hook(*filter.function, ebpf::default_codegen_options(ebpf::Hook::Socket));
+  if (!generated) {
+    std::string why = "the eBPF target refuses it";
+    if (!generated.errors().empty()) why += ": " + generated.errors().front().message;
+    return why;
+  }
+  auto loaded = runtime::load_program(generated->generated.program, ebpf::kProgTypeSocketFilter);
+  if (!loaded) return "the kernel refuses the eBPF program: " + loaded.error().message;
+  program = std::move(loaded->fd);
+  return std::nullopt;
+}
+
 class CaptureRun {
  public:
   explicit CaptureRun(const LiveCaptureOptions& options) : options_(options), summary_(stdout, options.print) {}
@@ -134,6 +160,17 @@ bool CaptureRun::install_filter() {
   if (engine != nullptr && filter.function && !capture::reads_kernel_metadata(filter.program)) {
     if (auto made = compile_for_engine(options_.expression, *engine, compile)) {
       filter.userspace = std::move(made->output);
+    }
+  }
+  // --kernel-filter=ebpf: the same IR as an eBPF socket filter, loaded
+  // here; the socket keeps the program once attached.
+  runtime::ProgramFd ebpf_program;
+  if (filter.mode == capture::KernelFilterMode::Ebpf) {
+    if (auto why = load_ebpf_filter(filter, source_->ifindex() == 0, ebpf_program)) {
+      report_failure("warning: attaching the filter as classic BPF: " + *why);
+      filter.mode = capture::KernelFilterMode::Cbpf;
+    } else {
+      filter.ebpf_program_fd = ebpf_program.get();
     }
   }
   capture::FilterPlacement placement;

@@ -185,6 +185,17 @@ std::optional<LiveError> AfPacketSource::set_filter(LiveFilter filter, FilterPla
   std::optional<cbpf::Program> kernel_program;
   if (filter.mode == KernelFilterMode::Off) {
     reason = "--kernel-filter=off";
+  } else if (filter.mode == KernelFilterMode::Ebpf) {
+    if (device_.cooked) {
+      reason = "an eBPF filter cannot be attached to a cooked (any) socket: it would not see the LINUX_SLL2 header";
+    } else if (filter.ebpf_program_fd < 0) {
+      reason = "no eBPF program was loaded";
+    } else if (setsockopt(fd_, SOL_SOCKET, SO_ATTACH_BPF, &filter.ebpf_program_fd, sizeof filter.ebpf_program_fd) ==
+               0) {
+      placement.in_kernel = true;
+    } else {
+      reason = std::string("SO_ATTACH_BPF failed: ") + std::strerror(errno);
+    }
   } else {
     std::string why;
     kernel_program = device_.cooked ? live::kernel_program_for_sll2(filter.program, why) : filter.program;
@@ -196,7 +207,7 @@ std::optional<LiveError> AfPacketSource::set_filter(LiveFilter filter, FilterPla
   }
   filter_uses_metadata_ = live::reads_kernel_metadata(filter.program);
   const bool userspace_possible = filter_uses_metadata_ ? filter.function.has_value() : filter.userspace != nullptr;
-  if (!reason) {
+  if (!reason && !placement.in_kernel) {
     if (attach(fd_, *kernel_program)) {
       placement.in_kernel = true;
     } else {

@@ -91,7 +91,9 @@ struct KernelPacketInfo {
   uint16_t vlan_tci = 0;
 };
 
-enum class KernelFilterMode : uint8_t { Cbpf, Off };
+// Classic BPF (SO_ATTACH_FILTER), an eBPF socket filter loaded by the caller
+// (SO_ATTACH_BPF), or none (user space only).
+enum class KernelFilterMode : uint8_t { Cbpf, Ebpf, Off };
 
 // A filter for a live capture, compiled by the caller for the capture's
 // link type in the Linux live context (CompileContext::Linux).
@@ -105,6 +107,10 @@ struct LiveFilter {
   // reads kernel metadata and must run in user space.
   std::optional<ir::Function> function;
   KernelFilterMode mode = KernelFilterMode::Cbpf;
+  // Ebpf: the loaded socket-filter program of the same filter (borrowed:
+  // the socket keeps its own reference once attached). Not for cooked
+  // devices (any), whose kernel filter does not see the LINUX_SLL2 header.
+  int ebpf_program_fd = -1;
 };
 
 // How a filter was installed.
