@@ -248,13 +248,14 @@ int CaptureRun::run() {
   if (!source_) return report_failure(error.message);
   if (!install_filter() || !open_output()) return kExitFailure;
   started_ns_ = now_ns();
-  std::fprintf(stderr, "bpfc: listening on %s, link-type %s, snapshot length %u bytes\n",
-               options_.live.device.c_str(), describe_linktype(source_->dlt()).c_str(), options_.live.snaplen);
-  std::fflush(stderr);
-
   int status = kExitOk;
   {
+    // The handlers are in place before the capture says it listens: a
+    // signal sent at that word stops it cleanly.
     SignalScope signals(*source_);
+    std::fprintf(stderr, "bpfc: listening on %s, link-type %s, snapshot length %u bytes\n",
+                 options_.live.device.c_str(), describe_linktype(source_->dlt()).c_str(), options_.live.snaplen);
+    std::fflush(stderr);
     capture::Batch batch;
     bool more = true;
     bool done = false;
@@ -275,7 +276,11 @@ int CaptureRun::run() {
       if (!batch.packets.empty() && !done) {
         // Lines and a piped savefile show up as packets come, not a buffer later.
         if (!sink_ && !options_.count_only && !summary_.flush()) {
-          if (report_standard_output_failure(errno)) output_closed_ = true; else status = kExitFailure;
+          if (report_standard_output_failure(errno)) {
+            output_closed_ = true;
+          } else {
+            status = kExitFailure;
+          }
           done = true;
         }
         if (sink_ && options_.output == "-") sink_->flush();
