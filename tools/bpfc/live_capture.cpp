@@ -109,12 +109,19 @@ class CaptureRun {
   int run();
 
  private:
+  // Compiles the expression for the device's link type (before the socket
+  // exists, so that a refused expression costs no capture).
+  bool prepare_filter();
   bool install_filter();
   bool open_output();
   bool write(const capture::Packet& packet);
   void print_statistics();
 
   const LiveCaptureOptions& options_;
+  uint32_t linktype_ = 0;  // LINKTYPE_ of the device's frames
+  uint32_t dlt_ = 0;
+  capture::InterfaceInfo interface_;  // as the output describes it
+  std::optional<capture::LiveFilter> filter_;  // compiled, not yet installed
   std::unique_ptr<LiveSource> source_;
   std::unique_ptr<capture::PacketSink> sink_;
   capture::LivePcapngWriter* pcapng_ = nullptr;  // sink_, when it writes pcapng
@@ -124,61 +131,68 @@ class CaptureRun {
   bool output_closed_ = false;
 };
 
-bool CaptureRun::install_filter() {
-  if (options_.expression.empty()) {
-    if (auto error = source_->accept_all()) {
-      report_failure(error->message);
-      return false;
-    }
-    return true;
-  }
+bool CaptureRun::prepare_filter() {
+  if (options_.expression.empty()) return true;
   const SourceText source_text{options_.expression, options_.expression_file};
   CompileOptions compile;
-  compile.linktype = source_->dlt();
+  compile.linktype = dlt_;
   compile.snaplen = options_.live.snaplen;
   compile.opt_level = options_.opt_level;
   compile.context = CompileContext::Linux;
   auto program = compile_cbpf_with_notes(options_.expression, compile);
   if (!program) {
-    if (!linktype_name(source_->dlt())) {
-      report_failure(options_.live.device + ": link type " + std::to_string(source_->dlt()) +
+    if (!linktype_name(dlt_)) {
+      report_failure(options_.live.device + ": link type " + std::to_string(dlt_) +
                      " is not one the compiler covers");
     }
     report_diagnostics(program.errors(), source_text);
     return false;
   }
   report_compile_notes(program->notes, source_text);
-  capture::LiveFilter filter;
-  filter.expression = options_.expression;
-  filter.program = program->output;
-  filter.mode = options_.kernel_filter;
+  filter_.emplace();
+  filter_->expression = options_.expression;
+  filter_->program = program->output;
+  filter_->mode = options_.kernel_filter;
   // The user-space forms: the fastest engine for programs that read only
   // the packet, the IR (with each packet's metadata) for the others.
   auto function = compile_to_ir(options_.expression, compile);
-  if (function) filter.function = std::move(*function);
+  if (function) filter_->function = std::move(*function);
   const exec::Engine* engine = exec::engines().find(exec::kDefaultEngine);
-  if (engine != nullptr && filter.function && !capture::reads_kernel_metadata(filter.program)) {
+  if (engine != nullptr && filter_->function && !capture::reads_kernel_metadata(filter_->program)) {
     if (auto made = compile_for_engine(options_.expression, *engine, compile)) {
-      filter.userspace = std::move(made->output);
+      filter_->userspace = std::move(made->output);
     }
+  }
+  return true;
+}
+
+bool CaptureRun::install_filter() {
+  if (!filter_) {
+    if (auto error = source_->accept_all()) {
+      report_failure(error->message);
+      return false;
+    }
+    return true;
   }
   // --kernel-filter=ebpf: the same IR as an eBPF socket filter, loaded
   // here; the socket keeps the program once attached.
   runtime::ProgramFd ebpf_program;
-  if (filter.mode == capture::KernelFilterMode::Ebpf) {
-    if (auto why = load_ebpf_filter(filter, source_->ifindex() == 0, ebpf_program)) {
+  if (filter_->mode == capture::KernelFilterMode::Ebpf) {
+    if (auto why = load_ebpf_filter(*filter_, source_->ifindex() == 0, ebpf_program)) {
       report_failure("warning: attaching the filter as classic BPF: " + *why);
-      filter.mode = capture::KernelFilterMode::Cbpf;
+      filter_->mode = capture::KernelFilterMode::Cbpf;
     } else {
-      filter.ebpf_program_fd = ebpf_program.get();
+      filter_->ebpf_program_fd = ebpf_program.get();
     }
   }
+  const capture::KernelFilterMode mode = filter_->mode;
   capture::FilterPlacement placement;
-  if (auto error = source_->set_filter(std::move(filter), placement)) {
+  if (auto error = source_->set_filter(std::move(*filter_), placement)) {
     report_failure(error->message);
     return false;
   }
-  if (!placement.in_kernel && options_.kernel_filter != capture::KernelFilterMode::Off) {
+  filter_.reset();
+  if (!placement.in_kernel && mode != capture::KernelFilterMode::Off) {
     report_failure("warning: filtering in user space: " + placement.reason.value_or("the kernel refused the filter"));
   }
   return true;
@@ -199,14 +213,14 @@ bool CaptureRun::open_output() {
         return false;
       }
     }
-    auto writer = capture::create_live_pcapng(fd, path != "-", source_->interfaces(), error);
+    auto writer = capture::create_live_pcapng(fd, path != "-", {interface_}, error);
     pcapng_ = writer.get();
     sink_ = std::move(writer);
   } else {
     capture::WriterOptions writer;
     writer.format = capture::SavefileFormat::Pcap;
     writer.nanosecond = options_.nanosecond;
-    writer.linktype = source_->linktype();
+    writer.linktype = linktype_;
     writer.snaplen = options_.live.snaplen;
     sink_ = capture::create_savefile(path, writer, error);
   }
@@ -219,7 +233,7 @@ bool CaptureRun::open_output() {
 
 bool CaptureRun::write(const capture::Packet& packet) {
   if (sink_) {
-    if (sink_->write_packet(packet, source_->interfaces()[packet.interface])) return true;
+    if (sink_->write_packet(packet, interface_)) return true;
     if (options_.output == "-" && reader_went_away(STDOUT_FILENO)) {
       output_closed_ = true;
       return false;
@@ -229,7 +243,7 @@ bool CaptureRun::write(const capture::Packet& packet) {
     return false;
   }
   if (options_.count_only) return true;
-  if (summary_.write(packet, source_->dlt())) return true;
+  if (summary_.write(packet, dlt_)) return true;
   if (report_standard_output_failure(errno)) output_closed_ = true;
   return false;
 }
@@ -243,10 +257,23 @@ void CaptureRun::print_statistics() {
 }
 
 int CaptureRun::run() {
+  // The device is looked up, the expression compiled and the output
+  // created before the socket is opened: mistakes in any of them are
+  // reported without privileges, and the output exists before packets come.
   capture::LiveError error;
+  const std::optional<uint32_t> linktype = capture::device_linktype(options_.live.device, error);
+  if (!linktype) return report_failure(error.message);
+  linktype_ = *linktype;
+  dlt_ = dlt_from_linktype(linktype_);
+  interface_.linktype = linktype_;
+  interface_.snaplen = options_.live.snaplen;
+  interface_.ticks_per_second = 1000000000;
+  interface_.name = options_.live.device;
+  if (!options_.expression.empty()) interface_.filter = options_.expression;
+  if (!prepare_filter() || !open_output()) return kExitFailure;
   source_ = LiveSource::open(options_.live, error);
   if (!source_) return report_failure(error.message);
-  if (!install_filter() || !open_output()) return kExitFailure;
+  if (!install_filter()) return kExitFailure;
   started_ns_ = now_ns();
   int status = kExitOk;
   {
@@ -254,7 +281,7 @@ int CaptureRun::run() {
     // signal sent at that word stops it cleanly.
     SignalScope signals(*source_);
     std::fprintf(stderr, "bpfc: listening on %s, link-type %s, snapshot length %u bytes\n",
-                 options_.live.device.c_str(), describe_linktype(source_->dlt()).c_str(), options_.live.snaplen);
+                 options_.live.device.c_str(), describe_linktype(dlt_).c_str(), options_.live.snaplen);
     std::fflush(stderr);
     capture::Batch batch;
     bool more = true;

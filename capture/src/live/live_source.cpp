@@ -387,6 +387,12 @@ LiveStatistics AfPacketSource::statistics() {
 
 }  // namespace
 
+std::optional<uint32_t> device_linktype(const std::string& device, LiveError& error) {
+  std::optional<live::Device> found = live::find_device(device, error);
+  if (!found) return std::nullopt;
+  return found->linktype;
+}
+
 std::unique_ptr<LiveSource> LiveSource::open(const LiveOptions& options, LiveError& error) {
   std::optional<live::Device> device = live::find_device(options.device, error);
   if (!device) return nullptr;

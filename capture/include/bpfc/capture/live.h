@@ -142,6 +142,11 @@ class LiveSource : public PacketSource {
   virtual LiveStatistics statistics() = 0;
 };
 
+// The LINKTYPE_ value a capture on `device` delivers, found without opening
+// a socket (no privileges needed): the errors of LiveSource::open that are
+// about the device (no such interface, down, link type not covered).
+std::optional<uint32_t> device_linktype(const std::string& device, LiveError& error);
+
 // Whether `program` reads kernel packet metadata (SKF_AD_* ancillary loads):
 // then a user-space run needs each packet's KernelPacketInfo.
 bool reads_kernel_metadata(const cbpf::Program& program);
