@@ -101,8 +101,12 @@ std::vector<CaseOutcome> capture_side_by_side(const std::vector<CaptureCase>& ca
     Running r;
     r.tcpdump_file = directory.file("tcpdump-" + std::to_string(i) + ".pcap");
     r.bpfc_file = directory.file("bpfc-" + std::to_string(i) + ".pcap");
+    // -s 4096 for tcpdump (no frame sent is longer; a case's own -s comes
+    // later and wins): its immediate-mode TPACKET_V2 ring cuts -B into
+    // frames sized by the snaplen, and 262144 leaves it a few dozen, which a
+    // busy machine overflows.
     std::vector<std::string> tcpdump = {"tcpdump", "-i", c.device, "-w", r.tcpdump_file, "-Z", "root", "-U",
-                                        "-B", "8192"};
+                                        "-B", "8192", "-s", "4096"};
     if (c.tcpdump_immediate) tcpdump.push_back("--immediate-mode");
     tcpdump.insert(tcpdump.end(), c.tcpdump_options.begin(), c.tcpdump_options.end());
     if (!c.filter.empty()) tcpdump.push_back(c.filter);
