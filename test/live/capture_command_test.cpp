@@ -71,6 +71,23 @@ TEST(CaptureCommand, CapturedPlusDroppedIsSent) {
   EXPECT_EQ(problems, "");
 }
 
+// SIGUSR1 prints the statistics so far and the capture goes on.
+TEST(CaptureCommand, Sigusr1PrintsTheStatisticsSoFar) {
+  if (auto reason = enter_veth_namespace()) GTEST_SKIP() << *reason;
+  TempDirectory directory;
+  auto capture = start_capture({"-i", kReceiver, "-w", directory.file("out.pcap"), "--stats-format=json",
+                                "udp port 6100"});
+  send_udp(6100, 10, 3);
+  std::this_thread::sleep_for(60ms);
+  capture->send_signal(SIGUSR1);
+  EXPECT_TRUE(capture->wait_for_stderr("{\"captured\":3,", 5s)) << capture->stderr_text();
+  send_udp(6100, 10, 2);
+  std::this_thread::sleep_for(60ms);
+  capture->send_signal(SIGINT);
+  ASSERT_EQ(capture->wait(), 0) << capture->stderr_text();
+  EXPECT_NE(capture->stderr_text().find("{\"captured\":5,"), std::string::npos) << capture->stderr_text();
+}
+
 TEST(CaptureCommand, PcapngCarriesTheInterfaceAndItsStatistics) {
   if (auto reason = enter_veth_namespace()) GTEST_SKIP() << *reason;
   TempDirectory directory;
