@@ -14,7 +14,8 @@
 namespace bpfc::clitest {
 namespace {
 
-const std::vector<std::string> kCommands = {"compile", "asm", "verify", "run", "filter", "help", "completion"};
+const std::vector<std::string> kCommands = {"compile", "asm",  "verify",    "run",
+                                            "filter",  "capture", "help", "completion"};
 
 std::string build_dir() {
   const std::string binary = BPFC_BINARY;
@@ -148,7 +149,7 @@ TEST_F(BashCompletion, ScriptIsWhatTheBinaryPrints) {
 
 TEST_F(BashCompletion, Commands) {
   EXPECT_EQ(complete({"bpfc", ""}), Words(kCommands.begin(), kCommands.end()));
-  EXPECT_EQ(complete({"bpfc", "c"}), (Words{"compile", "completion"}));
+  EXPECT_EQ(complete({"bpfc", "c"}), (Words{"capture", "compile", "completion"}));
   Words topics(kCommands.begin(), kCommands.end());
   topics.insert("linktypes");
   EXPECT_EQ(complete({"bpfc", "help", ""}), topics);

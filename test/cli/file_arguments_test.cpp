@@ -57,6 +57,13 @@ std::vector<FileArgument> file_arguments(const std::string& program) {
       {"filter", "-V", false, [](const std::string& p) { return std::vector<std::string>{"filter", "-V", p}; }, 1},
       {"filter", "-w", true,
        [](const std::string& p) { return std::vector<std::string>{"filter", "-r", kSample, "-w", p}; }},
+      // The expression file is read before the interface is looked up (an
+      // empty one: every packet, then "nosuch0: no such interface"); the
+      // output is created before the capture opens its socket.
+      {"capture", "-F", false,
+       [](const std::string& p) { return std::vector<std::string>{"capture", "-i", "nosuch0", "-F", p}; }, 1},
+      {"capture", "-w", true,
+       [](const std::string& p) { return std::vector<std::string>{"capture", "-i", "any", "-w", p, "-c", "1"}; }},
       {"compile", "-o", true, [](const std::string& p) { return std::vector<std::string>{"compile", "-o", p, "tcp"}; }},
       {"compile", "-o", true,
        [](const std::string& p) {
@@ -86,6 +93,7 @@ std::vector<std::vector<std::string>> output_command_lines(const std::string& pr
       {"filter", "-r", kSample},
       {"filter", "-r", kSample, "--count"},
       {"filter", "-r", kSample, "-w", "-"},
+      {"capture", "-D"},
   };
 }
 

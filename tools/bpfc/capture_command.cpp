@@ -1,0 +1,214 @@
+// `bpfc capture`: live capture on Linux, with tcpdump's flags where they
+// overlap (-i, -w, -c, -s, -p, -Q, -B, -F, -D, --immediate...). The job
+// itself is live_capture.cpp's.
+#include <algorithm>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cli_status.h"
+#include "commands.h"
+#include "interface_listing.h"
+#include "live_capture.h"
+#include "option_values.h"
+#include "print_options.h"
+#include "text_input.h"
+
+namespace bpfc::cli {
+namespace {
+
+struct CaptureCommandOptions {
+  std::string device;
+  bool list = false;
+  std::string output;
+  std::optional<uint64_t> count;
+  uint32_t snaplen = 262144;
+  bool no_promiscuous = false;
+  std::string direction = "inout";
+  std::optional<uint64_t> buffer_kib;
+  std::optional<uint32_t> block_bytes;
+  std::optional<uint32_t> block_count;
+  std::optional<uint32_t> frame_bytes;
+  std::optional<uint32_t> block_timeout_ms;
+  bool immediate = false;
+  std::string format = "pcap";
+  bool nanosecond = false;
+  std::string filter_file;
+  std::string kernel_filter = "cbpf";
+  std::string vlan = "reinsert";
+  std::string statistics_format = "text";
+  bool count_only = false;
+  int opt_level = 2;
+  std::vector<std::string> words;
+  PrintFlags print;
+};
+
+// The ring for -B KIB: at least 8 blocks (a block the kernel has filled or
+// timed out stays out of its hands until read, so few blocks make a ring
+// that a slow traffic of small blocks fills), of at most the default block
+// size, whole pages and a power of two.
+capture::RingOptions ring_for_buffer(uint64_t kib, capture::RingOptions ring) {
+  constexpr uint32_t kLeastBlocks = 8;
+  const uint64_t bytes = kib * 1024;
+  uint64_t block = 4096;
+  while (block * 2 <= bytes / kLeastBlocks && block * 2 <= ring.block_bytes) block *= 2;
+  ring.block_bytes = static_cast<uint32_t>(block);
+  ring.block_count = static_cast<uint32_t>(std::max<uint64_t>(1, bytes / block));
+  return ring;
+}
+
+int run_capture(const CaptureCommandOptions& options) {
+  if (options.list) {
+    if (!options.device.empty() || !options.words.empty() || !options.output.empty()) {
+      throw UsageError("-D lists the interfaces; it takes no -i, -w or expression");
+    }
+    return print_interface_listing();
+  }
+  if (options.device.empty()) throw UsageError("bpfc capture needs -i INTERFACE (or -i any); -D lists them");
+  if (!options.filter_file.empty() && !options.words.empty()) {
+    throw UsageError("give the expression either with -F or on the command line, not both");
+  }
+  if (options.count_only && !options.output.empty()) {
+    throw UsageError("--count-only counts without writing: it cannot be combined with -w");
+  }
+  LiveCaptureOptions capture;
+  capture.live.device = options.device;
+  capture.live.snaplen = options.snaplen == 0 ? 262144 : options.snaplen;
+  capture.live.promiscuous = !options.no_promiscuous;
+  capture.live.immediate = options.immediate;
+  capture.live.direction = options.direction == "in"    ? capture::Direction::In
+                           : options.direction == "out" ? capture::Direction::Out
+                                                        : capture::Direction::InOut;
+  capture.live.vlan = options.vlan == "metadata" ? capture::VlanMode::Metadata : capture::VlanMode::Reinsert;
+  capture::RingOptions& ring = capture.live.ring;
+  if (options.block_bytes) ring.block_bytes = *options.block_bytes;
+  if (options.buffer_kib) ring = ring_for_buffer(*options.buffer_kib, ring);
+  if (options.block_count) ring.block_count = *options.block_count;
+  if (options.frame_bytes) ring.frame_bytes = *options.frame_bytes;
+  if (options.block_timeout_ms) ring.retire_timeout_ms = *options.block_timeout_ms;
+  if (options.immediate && !options.block_bytes) {
+    // Blocks handed over after 1 ms hold little: many small ones keep the
+    // ring's room in time (blocks x timeout) when the reader stalls.
+    constexpr uint32_t kImmediateBlockBytes = 64u << 10;
+    const uint64_t total = uint64_t{ring.block_bytes} * ring.block_count;
+    ring.block_bytes = std::min<uint32_t>(kImmediateBlockBytes, ring.block_bytes);
+    ring.block_count = static_cast<uint32_t>(std::max<uint64_t>(1, total / ring.block_bytes));
+  }
+  capture.kernel_filter = options.kernel_filter == "off"    ? capture::KernelFilterMode::Off
+                          : options.kernel_filter == "ebpf" ? capture::KernelFilterMode::Ebpf
+                                                            : capture::KernelFilterMode::Cbpf;
+  capture.max_packets = options.count;
+  if (!options.output.empty()) capture.output = options.output;
+  capture.format = options.format == "pcapng" ? capture::SavefileFormat::Pcapng : capture::SavefileFormat::Pcap;
+  capture.nanosecond = options.nanosecond;
+  capture.count_only = options.count_only;
+  capture.statistics_format = options.statistics_format == "json" ? StatisticsFormat::Json : StatisticsFormat::Text;
+  capture.opt_level = options.opt_level;
+  const char* no_lines_because = capture.output     ? "with -w nothing is printed"
+                                 : options.count_only ? "with --count-only only the count is printed"
+                                                      : nullptr;
+  capture.print = resolve_print_options(options.print, no_lines_because, options.nanosecond);
+  if (options.filter_file.empty()) {
+    capture.expression = join_words(options.words);
+  } else {
+    std::string error;
+    auto contents = read_text_input(options.filter_file, error);
+    if (!contents) return report_failure(error);
+    capture.expression = blank_out_comments(std::move(*contents));
+    capture.expression_file = source_file_name(options.filter_file);
+  }
+  if (capture.expression.find_first_not_of(" \t\r\n") == std::string::npos) capture.expression.clear();
+  return run_live_capture(capture);
+}
+
+constexpr const char* kExamples = R"(Examples:
+  bpfc capture -i eth0 tcp port 80            # one line per packet, like tcpdump -n -q
+  bpfc capture -i any -w out.pcap -c 1000 udp # 1000 packets of every interface (LINUX_SLL2)
+  bpfc capture -i eth0 -w - icmp | tcpdump -r -
+  bpfc capture -i eth0 --format pcapng -w out.pcapng 'not port 22'
+  bpfc capture -i eth0 --count-only --stats-format=json 'tcp[tcpflags] & tcp-syn != 0'
+  bpfc capture -D                             # the interfaces
+
+The expression is compiled for the interface's link type in the Linux live
+context (as tcpdump's is: `inbound`, `ifindex`, `vlan` read the kernel's packet
+metadata) and attached to the socket in the kernel; no packet that fails it
+is ever written: the socket rejects everything until the filter is in place.
+Where the kernel refuses the program (over 4096 instructions, a protochain
+loop, a LINUX_SLL2 header field the kernel does not have), it runs in user
+space instead, with one warning saying why; --kernel-filter=off asks for that,
+--kernel-filter=ebpf attaches the filter as an eBPF socket filter instead
+(classic BPF on 'any', or where the eBPF target or verifier refuses it).
+VLAN tags the kernel took off a frame are put back into it (--vlan=reinsert,
+as libpcap does), or left out (--vlan=metadata). SIGINT or SIGTERM stop the
+capture: packets received before it are still written, and the file is
+complete. SIGUSR1 prints the statistics. At the end the statistics go to
+stderr as tcpdump prints them (captured, received by filter, dropped by
+kernel: the ring was full; dropped by interface), or as JSON.
+Needs CAP_NET_RAW (and CAP_NET_ADMIN for promiscuous mode).
+
+Exit status: 0 ok; 1 refused or failed: no such interface, interface down,
+permission denied, ring too large, a link type or expression the compiler
+does not cover, a write error; 2 bad command line.)";
+
+}  // namespace
+
+Subcommand add_capture_command(CLI::App& app) {
+  auto options = std::make_shared<CaptureCommandOptions>();
+  CLI::App* command =
+      app.add_subcommand("capture", "Capture packets live on a Linux interface (like tcpdump -i IF [-w FILE])");
+  command->add_option("-i,--interface", options->device, "The interface to capture on; 'any' for all of them")
+      ->type_name("INTERFACE");
+  command->add_flag("-D,--list-interfaces", options->list, "List the interfaces a capture can open, and exit");
+  command->add_option("-w,--write", options->output,
+                      "Write the packets to FILE ('-' is stdout) instead of printing one line each")
+      ->type_name("FILE");
+  add_number_option(*command, "-c", options->count, {.noun = "count", .min = 1, .max = UINT64_MAX},
+                    "Stop after COUNT packets", "COUNT");
+  add_number_option(*command, "-s,--snapshot-length", options->snaplen, {.noun = "snaplen", .max = 262144},
+                    "Keep at most SNAPLEN bytes of each packet (0: 262144, the default)", "SNAPLEN");
+  command->add_flag("-p,--no-promiscuous-mode", options->no_promiscuous, "Do not put the interface into promiscuous mode");
+  add_choice_option(*command, "-Q,--direction", options->direction, "direction", {"in", "out", "inout"},
+                    "The packets to capture by direction (default inout)");
+  add_number_option(*command, "-B,--buffer-size", options->buffer_kib,
+                    {.noun = "buffer size", .min = 4, .max = uint64_t{1} << 32},
+                    "The ring's size in KiB (default 8192: 32 blocks of 256 KiB)", "KIB");
+  add_number_option(*command, "--block-size", options->block_bytes,
+                    {.noun = "block size", .min = 4096, .max = uint32_t{1} << 30},
+                    "Bytes per ring block, a multiple of the page size (default 262144; 65536 with --immediate)", "BYTES");
+  add_number_option(*command, "--blocks", options->block_count, {.noun = "block count", .min = 1, .max = 1u << 20},
+                    "Blocks in the ring (default 32)", "N");
+  add_number_option(*command, "--frame-size", options->frame_bytes, {.noun = "frame size", .min = 16, .max = 1u << 30},
+                    "The ring's frame size in bytes (default: from the snaplen)", "BYTES");
+  add_number_option(*command, "--block-timeout", options->block_timeout_ms,
+                    {.noun = "block timeout", .min = 1, .max = 60000},
+                    "Milliseconds after which a block that is not full is handed over (default 10)", "MS");
+  command->add_flag("--immediate", options->immediate,
+                    "Hand packets over within about a millisecond (the kernel's smallest block timeout, 64 KiB blocks)");
+  add_choice_option(*command, "--format", options->format, "format", {"pcap", "pcapng"},
+                    "Output format of -w (default pcap; pcapng carries if_name, if_filter and statistics)");
+  command->add_flag("--nano", options->nanosecond, "Nanosecond timestamps in pcap output and in summary lines");
+  command->add_option("-F,--file", options->filter_file,
+                      "Read the expression from FILE ('-' is stdin); '#' comments out the rest of a line")
+      ->type_name("FILE");
+  add_choice_option(*command, "--kernel-filter", options->kernel_filter, "kernel filter", {"cbpf", "ebpf", "off"},
+                    "Run the filter in the kernel as classic BPF (default) or as an eBPF socket filter (not on any), "
+                    "or only in user space");
+  add_choice_option(*command, "--vlan", options->vlan, "VLAN mode", {"reinsert", "metadata"},
+                    "Put VLAN tags the kernel took off back into frames (default), or leave them out");
+  add_choice_option(*command, "--stats-format", options->statistics_format, "statistics format", {"text", "json"},
+                    "How the statistics at the end are printed (default text, as tcpdump)");
+  command->add_flag("--count-only", options->count_only,
+                    "Count the matching packets without writing or printing them; print \"N packets\" at the end");
+  add_number_option(*command, "--opt-level", options->opt_level, {.noun = "optimization level", .max = 2},
+                    "Optimization level 0..2 (default 2)", "LEVEL");
+  command->add_flag_callback("-n", [] {}, "Accepted for tcpdump's sake: bpfc never turns addresses into names");
+  command->add_flag_callback("-q", [] {}, "Accepted for tcpdump's sake: the lines already are tcpdump -q's");
+  command->add_option("expression", options->words,
+                      "The filter expression; several words are joined with spaces. None keeps every packet");
+  command->footer(kExamples);
+  add_print_options(*command, options->print);
+  return {command, [options] { return run_capture(*options); }};
+}
+
+}  // namespace bpfc::cli

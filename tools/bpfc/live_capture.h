@@ -1,0 +1,40 @@
+// The job of `bpfc capture`: opens the live source, compiles the expression
+// for its link type in the Linux live context, installs it (kernel first),
+// and hands every packet to a savefile writer or the summary printer until
+// -c is reached, a signal asks to stop, or the capture fails; then prints
+// the statistics.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "bpfc/capture/live.h"
+#include "bpfc/capture/savefile.h"
+#include "bpfc/dissect/packet_printer.h"
+
+namespace bpfc::cli {
+
+enum class StatisticsFormat { Text, Json };
+
+struct LiveCaptureOptions {
+  capture::LiveOptions live;
+  std::string expression;  // empty: every packet
+  std::optional<std::string> expression_file;  // -F, for diagnostics
+  int opt_level = 2;
+  capture::KernelFilterMode kernel_filter = capture::KernelFilterMode::Cbpf;
+  std::optional<uint64_t> max_packets;  // -c
+  std::optional<std::string> output;    // -w; "-" is standard output
+  capture::SavefileFormat format = capture::SavefileFormat::Pcap;
+  bool nanosecond = false;
+  bool count_only = false;
+  StatisticsFormat statistics_format = StatisticsFormat::Text;
+  dissect::PrintOptions print;
+};
+
+// Exit status: kExitOk, or kExitFailure after an error message (no such
+// interface, interface down, permission, ring too large, link type or
+// expression the compiler refuses, a write error, the capture failing).
+int run_live_capture(const LiveCaptureOptions& options);
+
+}  // namespace bpfc::cli
