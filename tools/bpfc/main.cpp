@@ -35,6 +35,7 @@ constexpr const char* kFooter = R"(Examples:
   bpfc run -y RAW -e icmp 4500001c00000000400100000a0000010a0000020800f7ff00000000
                                             # the filter's verdict on a packet
   bpfc filter -r in.pcap -w out.pcap tcp    # filter a savefile (pcap or pcapng)
+  bpfc replay -i veth0 -r in.pcap           # send a savefile's packets (like tcpreplay)
 
 Run `bpfc help COMMAND` for the options of each command, `bpfc help
 linktypes` for the link types. Exit status: 0 success, 1 input refused
@@ -104,7 +105,7 @@ int run_command_line(int argc, char** argv) {
   std::vector<bpfc::cli::Subcommand> subcommands = {
       bpfc::cli::add_compile_command(app), bpfc::cli::add_asm_command(app),
       bpfc::cli::add_verify_command(app), bpfc::cli::add_run_command(app),
-      bpfc::cli::add_filter_command(app), bpfc::cli::add_help_command(app),
+      bpfc::cli::add_filter_command(app), bpfc::cli::add_replay_command(app), bpfc::cli::add_help_command(app),
       bpfc::cli::add_completion_command(app), bpfc::cli::add_manpage_command(app, BPFC_VERSION)};
   bpfc::cli::add_color_option(app);
   for (const auto& subcommand : subcommands) bpfc::cli::add_color_option(*subcommand.command);
