@@ -60,7 +60,7 @@ FrameFit frame_fit(const SendInterface& interface, std::span<const uint8_t> fram
 uint32_t largest_frame(const SendInterface& interface);
 
 struct SenderOptions {
-  SendMethod method = SendMethod::TxRing;
+  SendMethod method = SendMethod::Sendmmsg;
   // TX ring: frames in the ring (rounded to whole blocks). sendmmsg: frames
   // per call.
   uint32_t ring_frames = 512;
