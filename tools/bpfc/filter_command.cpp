@@ -143,8 +143,8 @@ constexpr const char* kExamples = R"(Examples:
   bpfc filter -r in.pcap --count tcp          # only the number: "N packets"
   bpfc filter -n -q -r in.pcap udp            # tcpdump's -n and -q are accepted
   bpfc filter -r in.pcap.gz -w out.pcap tcp   # compressed input (gzip, xz, zstd)
-  bpfc filter -r big.pcap -w part -C 100      # part, part1, part2, ... of ~100 MB
-  bpfc filter -r big.pcap -w ring -C 10 -W 5  # ring0 .. ring4, the oldest overwritten
+  bpfc filter -r in.pcap -w part -C 100       # part, part1, part2, ... of ~100 MB
+  bpfc filter -r in.pcap -w ring -C 10 -W 5   # ring0 .. ring4, the oldest overwritten
 
 Without -w, each packet kept prints one line like `tcpdump -n -q` (local time;
 --nano for nanoseconds). Without an expression every packet is kept. The

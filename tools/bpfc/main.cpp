@@ -35,7 +35,6 @@ constexpr const char* kFooter = R"(Examples:
   bpfc run -y RAW -e icmp 4500001c00000000400100000a0000010a0000020800f7ff00000000
                                             # the filter's verdict on a packet
   bpfc filter -r in.pcap -w out.pcap tcp    # filter a savefile (pcap or pcapng)
-  bpfc replay -i veth0 -r in.pcap           # send a savefile's packets (like tcpreplay)
 
 Run `bpfc help COMMAND` for the options of each command, `bpfc help
 linktypes` for the link types. Exit status: 0 success, 1 input refused

@@ -257,11 +257,12 @@ void ReplayRun::report_statistics(int64_t elapsed_ns) {
 }
 
 int ReplayRun::run() {
+  // The file first: what is wrong with it is wrong on any interface.
+  std::unique_ptr<capture::PacketSource> source = open_input();
+  if (!source) return kExitFailure;
   SenderError error;
   interface_ = capture::describe_send_interface(options_.interface, error);
   if (!interface_) return report_failure(error.message);
-  std::unique_ptr<capture::PacketSource> source = open_input();
-  if (!source) return kExitFailure;
   for (const capture::InterfaceInfo& interface : source->interfaces()) {
     if (!check_linktype(interface.linktype)) return kExitFailure;
   }
