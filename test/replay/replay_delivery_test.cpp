@@ -174,6 +174,22 @@ TEST_F(ReplayDelivery, OriginalTimingFollowsTheTimestamps) {
   }
 }
 
+// --loop 0 sends until a signal; SIGINT ends it cleanly with the statistics
+// and status 0, as SIGINT ends tcpdump.
+TEST_F(ReplayDelivery, SigintEndsAnEndlessLoopWithItsStatistics) {
+  if (!testsupport::program_available("timeout")) GTEST_SKIP() << "timeout (coreutils) is not installed";
+  const std::string input = scratch_.file("endless.pcap");
+  clitest::write_pcap(input, DLT_EN10MB, {{0, frame_of_size(60, 1), 0}, {1000000, frame_of_size(61, 2), 0}});
+  for (const char* timing : {"--timing=none", "--timing=original"}) {
+    ProcessResult result = run_process({"timeout", "--preserve-status", "-s", "INT", "0.5", bpfc_binary(), "replay",
+                                        "-i", kNear, "-r", input, "--loop", "0", timing});
+    EXPECT_EQ(result.exit_code, 0) << timing << ": " << result.err;
+    EXPECT_NE(result.err.find("stopped by a signal"), std::string::npos) << timing << ": " << result.err;
+    EXPECT_NE(result.err.find(" bytes) sent on rp0"), std::string::npos) << timing << ": " << result.err;
+    EXPECT_EQ(result.err.find("\n0 packets ("), std::string::npos) << timing << ": " << result.err;
+  }
+}
+
 TEST_F(ReplayDelivery, FramesLongerThanTheMtuAreCountedAndSkipped) {
   ASSERT_EQ(ip({"link", "set", kNear, "mtu", "500"}).exit_code, 0);
   const std::vector<PcapPacket> packets = {
