@@ -216,6 +216,14 @@ TEST_F(ReplayDelivery, FramesLongerThanTheMtuAreCountedAndSkipped) {
     EXPECT_NE(result.err.find("4 packets (1192 bytes) sent"), std::string::npos) << result.err;
     EXPECT_NE(result.err.find("3 skipped"), std::string::npos) << result.err;
   }
+  // A file with nothing the interface takes ends even with --loop 0.
+  const std::string too_long = scratch_.file("too-long.pcap");
+  clitest::write_pcap(too_long, DLT_EN10MB, {packets[1]});
+  ProcessResult endless = run_process({"timeout", "10", bpfc_binary(), "replay", "-i", kNear, "-r", too_long,
+                                       "--loop", "0", "--timing=none"});
+  EXPECT_EQ(endless.exit_code, 0) << endless.err;
+  EXPECT_NE(endless.err.find("0 packets (0 bytes) sent on rp0"), std::string::npos) << endless.err;
+  EXPECT_NE(endless.err.find("1 skipped"), std::string::npos) << endless.err;
   ASSERT_EQ(ip({"link", "set", kNear, "mtu", "1500"}).exit_code, 0);
 }
 

@@ -302,8 +302,9 @@ int ReplayRun::run() {
     }
     if (outcome == Outcome::Fail) status = kExitFailure;
     if (outcome != Outcome::Continue) break;
-    // An input with nothing to send would loop for ever without sending.
-    if (read_ == 0) break;
+    // An input with nothing to send (empty, or every packet skipped) would
+    // loop for ever without sending.
+    if (accepted_ == 0) break;
   }
   if (!sender_->flush() && status == kExitOk) status = kExitFailure;
   if (const auto& send_error = sender_->error()) report_failure(send_error->message);
