@@ -177,6 +177,41 @@ TEST_F(RotationAgainstTcpdump, TimeRotationOfASavefileGoesByTheClock) {
   }
 }
 
+// -G with -W and no -C: a new file per period of the clock, and the job
+// ends, successfully, when a packet would open file COUNT + 1. Packets come
+// through a pipe 1.5 s apart (the clock's seconds are whole, so each gap
+// crosses at least one), so each lands in a period of its own.
+TEST_F(RotationAgainstTcpdump, TimeRotationWithCountStopsAfterCountFiles) {
+  ScratchDir dir;
+  const std::string input = dir.file("three.pcap");
+  std::vector<PcapPacket> packets;
+  for (uint8_t i = 0; i < 3; ++i) packets.push_back({int64_t{1000 + i} * 1000000000, Bytes(60, i), 60});
+  write_pcap(input, DLT_EN10MB, packets, false, 65535);
+  const std::string bytes = read_file(input);
+  ASSERT_EQ(bytes.size(), 24u + 3 * 76);
+  for (int part = 0; part < 3; ++part) {
+    write_file(dir.file("part" + std::to_string(part)),
+               part == 0 ? bytes.substr(0, 100) : bytes.substr(100 + 76 * (part - 1), 76));
+  }
+  const std::string feed = "{ cat part0; sleep 1.5; cat part1; sleep 1.5; cat part2; } | ";
+  for (const bool ours : {false, true}) {
+    ScratchDir out;
+    const std::string tool = ours ? "'" + bpfc_binary() + "' filter" : "tcpdump -Z root";
+    const ProcessResult run = testsupport::run_process(
+        {"bash", "-c", "cd '" + dir.path() + "' && " + feed + tool + " -r - -w '" + out.file("t%s") + "' -G 1 -W 2"});
+    const std::string who = ours ? "bpfc" : "tcpdump";
+    ASSERT_EQ(run.exit_code, 0) << who << ": " << run.err;
+    EXPECT_NE(run.err.find("Maximum file limit reached: 2"), std::string::npos) << who << ": " << run.err;
+    const std::vector<std::string> names = names_in(out.path());
+    ASSERT_EQ(names.size(), 2u) << who;
+    EXPECT_GT(std::stol(names[1].substr(1)), std::stol(names[0].substr(1))) << who;
+    for (size_t i = 0; i < 2; ++i) {
+      const LibpcapReading reading = read_with_libpcap(out.file(names[i]));
+      expect_same_packets(reading.packets, {packets[i]}, who + " " + names[i]);
+    }
+  }
+}
+
 TEST(RotationPcapng, EveryFileIsACompleteSavefile) {
   ScratchDir dir;
   const std::string pcap_input = dir.file("in.pcap");

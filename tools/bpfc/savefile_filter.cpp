@@ -106,6 +106,7 @@ class FilterRun {
   uint64_t position_of_all_inputs(const Input& current) const;
 
   bool writes_savefile() const { return options_.output.has_value(); }
+  bool rotates_by_time() const { return options_.rotation && options_.rotation->rotate_seconds.value_or(0) > 0; }
   SavefileFormat output_format() const { return options_.format.value_or(first_format_); }
 
   const SavefileFilterOptions& options_;
@@ -147,7 +148,11 @@ bool FilterRun::check_inputs() {
 
 bool FilterRun::open_input(Input& input) {
   SavefileError error;
-  input.source = capture::open_savefile(input.path, error, {.map_files = options_.map_files});
+  capture::ReaderOptions reader{.map_files = options_.map_files};
+  // -G goes by the clock at each packet, as tcpdump's does: a packet from a
+  // pipe is handed on when it arrives, not when a batch of them has.
+  if (rotates_by_time()) reader.batch_packets = 1;
+  input.source = capture::open_savefile(input.path, error, reader);
   if (!input.source) {
     report_failure(error.describe(input.name));
     return false;
@@ -473,6 +478,13 @@ bool FilterRun::finish_output() {
 
 int FilterRun::run() {
   if (!check_inputs() || !open_input(inputs_.front()) || !check_linktypes_up_front() || !open_output()) {
+    return kExitFailure;
+  }
+  // -G: the first file is opened at the start, as tcpdump opens it, when the
+  // first input has described its interface (a pcap header): its name and
+  // period begin now, not when the first packet arrives.
+  if (rotates_by_time() && !inputs_.front().source->interfaces().empty() &&
+      !create_sink(inputs_.front().source.get())) {
     return kExitFailure;
   }
   progress_ = std::make_unique<ProgressBar>(total_bytes_);
