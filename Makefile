@@ -3,7 +3,7 @@
 # and UndefinedBehaviorSanitizer, then each fuzz target (savefile readers,
 # compiler, eBPF interpreter, native code) for FUZZ_SECONDS). `make fuzz` fuzzes longer, `make bench` measures `bpfc
 # filter` against tcpdump, `make bench-ebpf` bpfc's eBPF in the kernel, `make bench-native` the JIT's native
-# code against bpf_filter() and its compile latency, `make bench-engines` bpfc filter's engines. Everything else is CMake.
+# code against bpf_filter() and its compile latency, `make bench-engines` bpfc filter's engines, `make bench-replay` bpfc replay's send methods. Everything else is CMake.
 BUILD ?= build
 ASAN_BUILD ?= build-asan
 FUZZ_BUILD ?= build-fuzz
@@ -12,12 +12,13 @@ FUZZ_SECONDS ?= 30
 LONG_FUZZ_SECONDS = $(if $(filter command line environment,$(origin FUZZ_SECONDS)),$(FUZZ_SECONDS),600)
 BENCH_SIZE ?= 1G
 BENCH_RUNS ?= 5
+BENCH_REPLAY_SIZE ?= 200M
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 # Keep the output readable: no "Entering directory" lines from nested makes.
 MAKEFLAGS += --no-print-directory
 
-.PHONY: run test test-release test-sanitize test-fuzz fuzz bench bench-optimizer bench-ebpf bench-native bench-engines deps build build-sanitize build-fuzzers clean
+.PHONY: run test test-release test-sanitize test-fuzz fuzz bench bench-optimizer bench-replay bench-ebpf bench-native bench-engines deps build build-sanitize build-fuzzers clean
 
 deps:
 	@bash scripts/install-deps.sh
@@ -66,6 +67,11 @@ fuzz: build-fuzzers
 bench: build
 	bash test/bench/savefile_bench.sh $(BUILD) $(BENCH_SIZE) $(BENCH_RUNS)
 	$(BUILD)/test/bench/bench_savefile_reader
+
+# bpfc replay's send methods (PACKET_TX_RING, sendmmsg) on a veth pair in a
+# private network namespace (root).
+bench-replay: build
+	bash test/bench/replay_bench.sh $(BUILD) $(BENCH_REPLAY_SIZE) $(BENCH_RUNS)
 
 # Issue 4's optimizer benchmarks (program size, compile time, execution)
 # against libpcap; quick by default, BENCH_OPTIMIZER_FLAGS=--full for all.

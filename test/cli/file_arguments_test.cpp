@@ -55,6 +55,10 @@ std::vector<FileArgument> file_arguments(const std::string& program) {
       {"filter", "-F", false,
        [](const std::string& p) { return std::vector<std::string>{"filter", "-r", kSample, "-F", p}; }, 0},
       {"filter", "-V", false, [](const std::string& p) { return std::vector<std::string>{"filter", "-V", p}; }, 1},
+      // The file is opened before the interface is looked at ("lo" may be
+      // down, or the test not root).
+      {"replay", "-r", false,
+       [](const std::string& p) { return std::vector<std::string>{"replay", "-i", "lo", "-r", p}; }, 1},
       {"filter", "-w", true,
        [](const std::string& p) { return std::vector<std::string>{"filter", "-r", kSample, "-w", p}; }},
       // The expression file is read before the interface is looked up (an

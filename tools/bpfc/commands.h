@@ -19,6 +19,7 @@ Subcommand add_verify_command(CLI::App& app);
 Subcommand add_run_command(CLI::App& app);
 Subcommand add_filter_command(CLI::App& app);
 Subcommand add_capture_command(CLI::App& app);
+Subcommand add_replay_command(CLI::App& app);
 Subcommand add_help_command(CLI::App& app);
 
 }  // namespace bpfc::cli

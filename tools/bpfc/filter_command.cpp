@@ -22,6 +22,9 @@ struct FilterCommandOptions {
   std::vector<std::string> inputs;
   std::string input_list;  // -V: a file naming the inputs, one per line
   std::string output;
+  std::optional<uint64_t> file_size_mb;   // -C
+  std::optional<uint32_t> rotate_seconds; // -G
+  std::optional<uint32_t> file_count;     // -W
   std::optional<uint64_t> count;
   bool count_only = false;  // --count
   std::string format;  // empty: the first input's
@@ -59,6 +62,22 @@ void check_usage(const FilterCommandOptions& options) {
   }
 }
 
+// -C/-G/-W as tcpdump reads them: -C in millions of bytes; -W alone, or -G 0
+// alone, rotates nothing.
+std::optional<capture::RotationOptions> to_rotation(const FilterCommandOptions& options) {
+  const bool any = options.file_size_mb || options.rotate_seconds || options.file_count;
+  if (!any) return std::nullopt;
+  if (options.output.empty()) throw UsageError("-C, -G and -W rotate the -w output: give -w FILE");
+  if (options.output == "-") throw UsageError("-C, -G and -W rotate files: -w - (standard output) cannot rotate");
+  if (!options.file_size_mb && options.rotate_seconds.value_or(0) == 0) return std::nullopt;
+  capture::RotationOptions rotation;
+  rotation.path = options.output;
+  if (options.file_size_mb) rotation.max_file_bytes = *options.file_size_mb * 1000000;
+  rotation.rotate_seconds = options.rotate_seconds;
+  rotation.max_files = options.file_count;
+  return rotation;
+}
+
 SavefileFilterOptions to_filter_options(const FilterCommandOptions& options) {
   SavefileFilterOptions filter;
   filter.inputs = options.inputs;
@@ -73,6 +92,7 @@ SavefileFilterOptions to_filter_options(const FilterCommandOptions& options) {
   if (options.format == "pcap") filter.format = capture::SavefileFormat::Pcap;
   if (options.format == "pcapng") filter.format = capture::SavefileFormat::Pcapng;
   if (filter.format && !filter.output) throw UsageError("--format applies to the -w output only");
+  filter.rotation = to_rotation(options);
   filter.nanosecond = options.nanosecond;
   filter.map_files = options.map_files;
   const char* no_lines_because = filter.output    ? "with -w nothing is printed"
@@ -123,6 +143,8 @@ constexpr const char* kExamples = R"(Examples:
   bpfc filter -r in.pcap --count tcp          # only the number: "N packets"
   bpfc filter -n -q -r in.pcap udp            # tcpdump's -n and -q are accepted
   bpfc filter -r in.pcap.gz -w out.pcap tcp   # compressed input (gzip, xz, zstd)
+  bpfc filter -r in.pcap -w part -C 100       # part, part1, part2, ... of ~100 MB
+  bpfc filter -r in.pcap -w ring -C 10 -W 5   # ring0 .. ring4, the oldest overwritten
 
 Without -w, each packet kept prints one line like `tcpdump -n -q` (local time;
 --nano for nanoseconds). Without an expression every packet is kept. The
@@ -146,6 +168,17 @@ status 0 and the counts say so.
 Inputs compressed with gzip, xz or zstd are recognized by their content (not
 their name) and decompressed on the fly; a compressed file cut short is
 damaged (status 3) after the packets before the cut. Output is uncompressed.
+-C, -G and -W split the -w output over several files with tcpdump's names and
+rules: -C SIZE starts the next file (FILE1, FILE2, ...) before a packet once the
+current one holds more than SIZE * 1,000,000 bytes; with -W COUNT the files form
+a ring FILE0..FILE{COUNT-1} (digits zero-padded to the width of COUNT-1) that
+overwrites the oldest. -G SECONDS expands strftime(3) patterns in FILE with the
+local time its file was opened and starts a new file before a packet once
+SECONDS seconds of the clock have passed: as in tcpdump, reading a savefile goes
+by the wall clock, not by the packets' timestamps, so a file read in less than
+SECONDS gives one file. -G with -W and without -C stops after COUNT files
+("Maximum file limit reached"). Every file is complete: pcap files have their
+header, pcapng files start with the section header and the interface blocks.
 
 Exit status: 0 ok; 1 refused: the filter does not compile, a file cannot be
 opened or created, an input is not a savefile, a write error, pcap output for
@@ -172,6 +205,19 @@ Subcommand add_filter_command(CLI::App& app) {
   command->add_option("-w,--write", options->output,
                       "Write the kept packets to FILE ('-' is stdout) instead of printing one line each")
       ->type_name("FILE");
+  add_number_option(*command, "-C", options->file_size_mb,
+                    {.noun = "file size", .min = 1, .max = UINT64_MAX / 1000000},
+                    "Rotate the -w file: before a packet, when the file holds more than SIZE million bytes, "
+                    "go on in FILE1, FILE2, ... (tcpdump -C)",
+                    "SIZE");
+  add_number_option(*command, "-G", options->rotate_seconds, {.noun = "rotation time"},
+                    "Rotate the -w file every SECONDS seconds of the clock (not of the packets' timestamps); "
+                    "FILE is a strftime(3) pattern (tcpdump -G)",
+                    "SECONDS");
+  add_number_option(*command, "-W", options->file_count, {.noun = "number of output files", .min = 1},
+                    "With -C: a ring of COUNT files, numbered FILE0.. with zero-padded digits; with -G alone: "
+                    "stop after COUNT files (tcpdump -W)",
+                    "COUNT");
   add_number_option(*command, "-c", options->count, {.noun = "count", .min = 1, .max = UINT64_MAX},
                     "Stop after COUNT matching packets", "COUNT");
   command->add_flag("--count", options->count_only,

@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <ctime>
 #include <memory>
 #include <string_view>
 
@@ -97,12 +98,15 @@ class FilterRun {
   // Reports a failed write, or notes that the output's reader went away
   // (output_closed_), which ends the job without an error.
   void report_write_failure();
-  Outcome write_failure_outcome() const { return output_closed_ ? Outcome::Stop : Outcome::Fail; }
+  Outcome write_failure_outcome() const {
+    return output_closed_ || (rotating_ && rotating_->limit_reached()) ? Outcome::Stop : Outcome::Fail;
+  }
   void report_warnings(const Input& input);
   void report_counts();
   uint64_t position_of_all_inputs(const Input& current) const;
 
   bool writes_savefile() const { return options_.output.has_value(); }
+  bool rotates_by_time() const { return options_.rotation && options_.rotation->rotate_seconds.value_or(0) > 0; }
   SavefileFormat output_format() const { return options_.format.value_or(first_format_); }
 
   const SavefileFilterOptions& options_;
@@ -113,6 +117,7 @@ class FilterRun {
   std::optional<uint32_t> output_linktype_;  // pcap output: the one link type it can hold
   int output_fd_ = -1;
   std::unique_ptr<PacketSink> sink_;
+  capture::RotatingSink* rotating_ = nullptr;  // sink_, when the output rotates
   SummaryWriter summary_;
   std::unique_ptr<ProgressBar> progress_;
   uint64_t total_bytes_ = 0;
@@ -143,7 +148,11 @@ bool FilterRun::check_inputs() {
 
 bool FilterRun::open_input(Input& input) {
   SavefileError error;
-  input.source = capture::open_savefile(input.path, error, {.map_files = options_.map_files});
+  capture::ReaderOptions reader{.map_files = options_.map_files};
+  // -G goes by the clock at each packet, as tcpdump's does: a packet from a
+  // pipe is handed on when it arrives, not when a batch of them has.
+  if (rotates_by_time()) reader.batch_packets = 1;
+  input.source = capture::open_savefile(input.path, error, reader);
   if (!input.source) {
     report_failure(error.describe(input.name));
     return false;
@@ -199,11 +208,16 @@ bool FilterRun::open_output() {
     output_fd_ = STDOUT_FILENO;
     return true;
   }
+  // A rotating output creates its files itself (create_sink); its first
+  // name is checked here, the later ones are numbered after it.
+  const std::string first = options_.rotation ? capture::rotation_file_name(*options_.rotation, std::time(nullptr), 0)
+                                              : path;
   struct stat st {};
-  if (stat(path.c_str(), &st) == 0 && output_is_an_input(st)) {
-    report_failure(path + ": refusing to overwrite an input file");
+  if (stat(first.c_str(), &st) == 0 && output_is_an_input(st)) {
+    report_failure(first + ": refusing to overwrite an input file");
     return false;
   }
+  if (options_.rotation) return true;
   do {
     output_fd_ = open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
   } while (output_fd_ < 0 && errno == EINTR);
@@ -296,6 +310,17 @@ bool FilterRun::create_sink(const PacketSource* first) {
     writer.fcs_bytes = interface->fcs_bytes;
   }
   SavefileError error;
+  if (options_.rotation) {
+    std::unique_ptr<capture::RotatingSink> rotating = capture::RotatingSink::create(*options_.rotation, writer, error);
+    if (!rotating) {
+      output_failed_ = true;
+      report_failure(error.message);
+      return false;
+    }
+    rotating_ = rotating.get();
+    sink_ = std::move(rotating);
+    return true;
+  }
   sink_ = capture::create_savefile_fd(output_fd_, writer, error);
   if (!sink_) {
     if (reader_went_away(output_fd_)) {
@@ -327,6 +352,12 @@ bool FilterRun::keep(Input& input, const Packet& packet, const capture::Interfac
     written = sink_->write_packet(packet, interface);
   }
   if (written) return true;
+  if (rotating_ && rotating_->limit_reached()) {
+    // tcpdump's words and outcome: the -W files are done, the job ends well.
+    std::fprintf(stderr, "Maximum file limit reached: %u\n", *options_.rotation->max_files);
+    --matched_;
+    return false;
+  }
   report_write_failure();
   return false;
 }
@@ -348,6 +379,11 @@ void FilterRun::report_write_failure() {
   output_failed_ = true;
   std::optional<SavefileError> error;
   if (sink_) error = sink_->error();
+  if (rotating_) {
+    // The rotating sink's messages name the file they are about.
+    report_failure(error ? error->message : rotating_->current_path() + ": write failed");
+    return;
+  }
   const std::string name = output_display_name(*options_.output);
   report_failure(error ? error->describe(name) : name + ": write failed");
 }
@@ -442,6 +478,13 @@ bool FilterRun::finish_output() {
 
 int FilterRun::run() {
   if (!check_inputs() || !open_input(inputs_.front()) || !check_linktypes_up_front() || !open_output()) {
+    return kExitFailure;
+  }
+  // -G: the first file is opened at the start, as tcpdump opens it, when the
+  // first input has described its interface (a pcap header): its name and
+  // period begin now, not when the first packet arrives.
+  if (rotates_by_time() && !inputs_.front().source->interfaces().empty() &&
+      !create_sink(inputs_.front().source.get())) {
     return kExitFailure;
   }
   progress_ = std::make_unique<ProgressBar>(total_bytes_);

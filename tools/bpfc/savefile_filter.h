@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "bpfc/capture/rotating_sink.h"
 #include "bpfc/capture/savefile.h"
 #include "bpfc/dissect/packet_printer.h"
 #include "bpfc/exec/engine.h"
@@ -40,6 +41,9 @@ struct SavefileFilterOptions {
   // -w: where kept packets are written ("-" is standard output); without
   // it, one summary line per kept packet goes to standard output.
   std::optional<std::string> output;
+  // -C/-G/-W: spread the output over files as tcpdump does
+  // (bpfc/capture/rotating_sink.h); its path is `output`, a file name.
+  std::optional<capture::RotationOptions> rotation;
   std::optional<capture::SavefileFormat> format;  // default: the first input's
   // pcap output: nanosecond timestamps (default: the first input's
   // precision); pcapng output: nanosecond resolution for interfaces it
