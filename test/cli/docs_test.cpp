@@ -14,7 +14,7 @@
 namespace bpfc::clitest {
 namespace {
 
-const std::vector<std::string> kCommands = {"compile", "asm", "verify", "run", "filter", "help", "completion"};
+const std::vector<std::string> kCommands = {"compile", "asm", "verify", "run", "filter", "rpcap", "help", "completion"};
 
 std::string build_dir() {
   const std::string binary = BPFC_BINARY;

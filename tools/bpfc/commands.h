@@ -19,5 +19,6 @@ Subcommand add_verify_command(CLI::App& app);
 Subcommand add_run_command(CLI::App& app);
 Subcommand add_filter_command(CLI::App& app);
 Subcommand add_help_command(CLI::App& app);
+Subcommand add_rpcap_command(CLI::App& app);
 
 }  // namespace bpfc::cli
