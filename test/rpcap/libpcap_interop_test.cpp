@@ -114,8 +114,9 @@ class RpcapInterop : public ::testing::Test {
     UdpSink sink(target);
     std::string filter = "udp and dst port " + std::to_string(target);
     const int count = 12;
-    std::string ours = bpfc::rpcaptest::temp_path("bpfc.pcap");
-    std::string theirs = bpfc::rpcaptest::temp_path("tcpdump.pcap");
+    bpfc::rpcaptest::ScratchDir dir;
+    std::string ours = dir.file("bpfc.pcap");
+    std::string theirs = dir.file("tcpdump.pcap");
     Background tcpdump({"tcpdump", "-i", "lo", "-U", "-c", std::to_string(count), "-w", theirs, filter});
     std::vector<std::string> argv = {BPFC_BINARY, "rpcap", "capture", url(), "-c", std::to_string(count),
                                      "--timeout", "20", "-w", ours};

@@ -18,6 +18,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <thread>
@@ -83,15 +84,20 @@ uint16_t free_port(bool udp) {
   return ntohs(address.sin_port);
 }
 
-std::string temp_path(const std::string& name) {
+ScratchDir::ScratchDir() {
   char pattern[] = "/tmp/bpfc-rpcap-XXXXXX";
   const char* dir = ::mkdtemp(pattern);
-  return std::string(dir ? dir : "/tmp") + "/" + name;
+  path_ = dir ? dir : "/tmp/bpfc-rpcap-unavailable";
+}
+
+ScratchDir::~ScratchDir() {
+  std::error_code ignored;
+  std::filesystem::remove_all(path_, ignored);
 }
 
 Background::Background(const std::vector<std::string>& argv, const std::vector<std::string>& extra_env) {
-  out_path_ = temp_path("out");
-  err_path_ = out_path_.substr(0, out_path_.size() - 3) + "err";
+  out_path_ = dir_.file("out");
+  err_path_ = dir_.file("err");
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);

@@ -27,6 +27,19 @@ std::optional<std::string> enter_private_loopback();
 // A free TCP (or UDP) port on 127.0.0.1.
 uint16_t free_port(bool udp = false);
 
+// A temporary directory, removed with everything in it on destruction.
+class ScratchDir {
+ public:
+  ScratchDir();
+  ~ScratchDir();
+  ScratchDir(const ScratchDir&) = delete;
+  ScratchDir& operator=(const ScratchDir&) = delete;
+  std::string file(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
 // A process in its own session (rpcapd kills its process group on SIGTERM),
 // output to files; killed (SIGKILL) and reaped on destruction if still
 // running.
@@ -47,6 +60,7 @@ class Background {
   std::string err() const;
 
  private:
+  ScratchDir dir_;
   pid_t pid_ = -1;
   std::optional<int> status_;
   std::string out_path_, err_path_;
@@ -71,7 +85,5 @@ struct Savefile {
   std::string error;  // libpcap's, when it cannot read the file
 };
 Savefile read_savefile(const std::string& path);
-
-std::string temp_path(const std::string& name);
 
 }  // namespace bpfc::rpcaptest

@@ -18,9 +18,10 @@ constexpr size_t kBufferBytes = 1024 * 1024 + kLargestMessage;
 
 }  // namespace
 
-DataChannel::DataChannel(net::Socket socket, bool datagram, uint8_t version, uint32_t linktype)
+DataChannel::DataChannel(net::Socket socket, bool datagram, uint8_t version, uint32_t linktype,
+                         std::string datagram_source)
     : socket_(std::move(socket)), datagram_(datagram), version_(version), linktype_(linktype),
-      buffer_(kBufferBytes) {}
+      buffer_(kBufferBytes), datagram_source_(std::move(datagram_source)) {}
 
 std::optional<Diagnostic> DataChannel::parse(std::vector<Packet>& packets, size_t max_packets) {
   while (packets.size() < max_packets && begin_ < end_) {
@@ -89,13 +90,20 @@ Result<DataChannel::Status> DataChannel::receive_datagrams(bool wait,
   // As many datagrams as arrived, while a largest one still fits.
   bool first = true;
   while (buffer_.size() - end_ >= kLargestMessage) {
-    ssize_t got = ::recv(socket_.fd(), buffer_.data() + end_, kLargestMessage, first && wait ? 0 : MSG_DONTWAIT);
+    sockaddr_storage sender{};
+    socklen_t sender_length = sizeof sender;
+    ssize_t got = ::recvfrom(socket_.fd(), buffer_.data() + end_, kLargestMessage, first && wait ? 0 : MSG_DONTWAIT,
+                             reinterpret_cast<sockaddr*>(&sender), &sender_length);
     if (got < 0) {
       if (errno == EINTR) continue;
       if (errno == EAGAIN || errno == EWOULDBLOCK) break;
       return error(std::string("data connection: ") + std::strerror(errno));
     }
     first = false;
+    if (net::address_bytes(sender) != datagram_source_) {
+      ++foreign_;
+      continue;
+    }
     // One datagram, one message: a datagram that is not exactly one whole
     // message would shift the framing of the ones after it.
     std::span<const uint8_t> datagram(buffer_.data() + end_, static_cast<size_t>(got));

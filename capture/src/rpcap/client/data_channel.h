@@ -16,7 +16,11 @@ namespace bpfc::capture::rpcap {
 
 class DataChannel {
  public:
-  DataChannel(net::Socket socket, bool datagram, uint8_t version, uint32_t linktype);
+  // `datagram_source`: the daemon's raw address; datagrams from any other
+  // address are dropped (and counted), so that no third party can inject
+  // packets into a UDP capture.
+  DataChannel(net::Socket socket, bool datagram, uint8_t version, uint32_t linktype,
+              std::string datagram_source = {});
 
   enum class Status { Packets, Idle, Closed };
   // Replaces `packets` with what has arrived (waiting for at least one
@@ -28,6 +32,7 @@ class DataChannel {
 
   uint64_t received() const { return received_; }
   uint64_t lost() const { return lost_; }
+  uint64_t foreign_datagrams() const { return foreign_; }
   void close() { socket_.reset(); }
 
  private:
@@ -45,6 +50,8 @@ class DataChannel {
   size_t end_ = 0;    // end of the received bytes
   uint64_t received_ = 0;
   uint64_t lost_ = 0;
+  uint64_t foreign_ = 0;
+  std::string datagram_source_;
   uint32_t last_number_ = 0;
 };
 

@@ -75,6 +75,7 @@ class RemoteCaptureImpl final : public RemoteCapture {
     stats.daemon = std::get<StatsPayload>(reply->payload);
     stats.packets_received = data_.received();
     stats.packets_lost = data_.lost();
+    stats.foreign_datagrams = data_.foreign_datagrams();
     return stats;
   }
 
@@ -142,7 +143,7 @@ Result<std::unique_ptr<RemoteCapture>> RemoteCapture::start(const RemoteAddress&
   start.filter = FilterPayload{kFilterTypeBpf, std::move(program)};
   net::Socket udp;
   if (options.udp) {
-    auto bound = net::bind_udp(peer->family);
+    auto bound = net::bind_udp_beside(session->socket());
     if (!bound) return bound.errors();
     auto port = net::local_port(*bound);
     if (!port) return port.errors();
@@ -163,7 +164,8 @@ Result<std::unique_ptr<RemoteCapture>> RemoteCapture::start(const RemoteAddress&
     if (!connected) return bpfc::error("data connection: " + connected.error().message);
     data_socket = std::move(*connected);
   }
-  DataChannel data(std::move(data_socket), options.udp, session->version(), linktype_from_dlt(dlt));
+  DataChannel data(std::move(data_socket), options.udp, session->version(), linktype_from_dlt(dlt),
+                   options.udp ? peer->address_bytes : std::string());
   return std::unique_ptr<RemoteCapture>(new RemoteCaptureImpl(std::move(*session), std::move(data), options, dlt,
                                                               options.snaplen, format_rpcap_url(address)));
 }

@@ -102,25 +102,34 @@ Result<Endpoint> peer_of(const Socket& socket) {
   int status = ::getnameinfo(reinterpret_cast<sockaddr*>(&address), length, host, sizeof host, service,
                              sizeof service, NI_NUMERICHOST | NI_NUMERICSERV);
   if (status != 0) return error(std::string("getnameinfo: ") + ::gai_strerror(status));
-  return Endpoint{host, address.ss_family, static_cast<uint16_t>(std::atoi(service))};
+  return Endpoint{host, address.ss_family, static_cast<uint16_t>(std::atoi(service)), address_bytes(address)};
 }
 
-Result<Socket> bind_udp(int family) {
-  Socket socket(::socket(family, SOCK_DGRAM | SOCK_CLOEXEC, 0));
-  if (!socket.valid()) return system_error("socket");
-  sockaddr_storage address{};
-  socklen_t length = 0;
-  if (family == AF_INET6) {
-    auto* in6 = reinterpret_cast<sockaddr_in6*>(&address);
-    in6->sin6_family = AF_INET6;
-    in6->sin6_addr = in6addr_any;
-    length = sizeof *in6;
-  } else {
-    auto* in4 = reinterpret_cast<sockaddr_in*>(&address);
-    in4->sin_family = AF_INET;
-    in4->sin_addr.s_addr = htonl(INADDR_ANY);
-    length = sizeof *in4;
+std::string address_bytes(const sockaddr_storage& address) {
+  if (address.ss_family == AF_INET) {
+    const auto& in4 = reinterpret_cast<const sockaddr_in&>(address);
+    return std::string(reinterpret_cast<const char*>(&in4.sin_addr), sizeof in4.sin_addr);
   }
+  if (address.ss_family == AF_INET6) {
+    const auto& in6 = reinterpret_cast<const sockaddr_in6&>(address);
+    return std::string(reinterpret_cast<const char*>(&in6.sin6_addr), sizeof in6.sin6_addr);
+  }
+  return {};
+}
+
+Result<Socket> bind_udp_beside(const Socket& control) {
+  sockaddr_storage address{};
+  socklen_t length = sizeof address;
+  if (::getsockname(control.fd(), reinterpret_cast<sockaddr*>(&address), &length) != 0) {
+    return system_error("getsockname");
+  }
+  if (address.ss_family == AF_INET6) {
+    reinterpret_cast<sockaddr_in6*>(&address)->sin6_port = 0;
+  } else {
+    reinterpret_cast<sockaddr_in*>(&address)->sin_port = 0;
+  }
+  Socket socket(::socket(address.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+  if (!socket.valid()) return system_error("socket");
   if (::bind(socket.fd(), reinterpret_cast<sockaddr*>(&address), length) != 0) return system_error("bind");
   // Room for bursts: the daemon does not wait for a UDP reader.
   int buffer = 4 * 1024 * 1024;

@@ -43,16 +43,21 @@ class Socket {
 // address in turn, each within `timeout`.
 Result<Socket> connect_tcp(const std::string& host, uint16_t port, std::chrono::milliseconds timeout);
 
-// The numeric address of the socket's peer, its family and its local port.
+// The numeric address of the socket's peer, its family and its port.
 struct Endpoint {
   std::string host;
   int family = 0;
   uint16_t port = 0;
+  std::string address_bytes;  // the raw IPv4 (4) or IPv6 (16) address
 };
+// The raw address of a sockaddr (IPv4: 4 bytes, IPv6: 16), empty for others.
+std::string address_bytes(const sockaddr_storage& address);
 Result<Endpoint> peer_of(const Socket& socket);
 
-// A UDP socket bound to an ephemeral port of `family` (any address).
-Result<Socket> bind_udp(int family);
+// A UDP socket on an ephemeral port of the address `control` (a connected
+// TCP socket) uses locally: only the interface that reaches the daemon
+// listens, not every address of the host.
+Result<Socket> bind_udp_beside(const Socket& control);
 Result<uint16_t> local_port(const Socket& socket);
 
 [[nodiscard]] std::optional<Diagnostic> send_all(const Socket& socket, std::span<const uint8_t> bytes);

@@ -83,6 +83,9 @@ struct RemoteStats {
   // Packets the daemon numbered but that never arrived (gaps in the
   // numbering: UDP losses).
   uint64_t packets_lost = 0;
+  // UDP data channel: datagrams from another address than the daemon's,
+  // dropped unread.
+  uint64_t foreign_datagrams = 0;
 };
 
 class RemoteCapture : public PacketSource {
