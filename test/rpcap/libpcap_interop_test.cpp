@@ -14,6 +14,7 @@
 
 #include <memory>
 #include <set>
+#include <fstream>
 #include <sstream>
 
 #include "../support/process.h"
@@ -189,6 +190,24 @@ std::vector<uint16_t> receive_ports(rpcap::RemoteCapture& source, size_t want) {
   return ports;
 }
 
+// The local ports of unconnected UDP sockets bound to 127.0.0.1 in this
+// network namespace (/proc/net/udp: "sl local rem st ...", hex addresses).
+std::set<uint16_t> unconnected_udp_ports() {
+  std::set<uint16_t> ports;
+  std::ifstream in("/proc/net/udp");
+  std::string line;
+  std::getline(in, line);
+  while (std::getline(in, line)) {
+    std::istringstream fields(line);
+    std::string slot, local, remote;
+    fields >> slot >> local >> remote;
+    if (local.rfind("0100007F:", 0) == 0 && remote == "00000000:0000") {
+      ports.insert(static_cast<uint16_t>(std::stoul(local.substr(9), nullptr, 16)));
+    }
+  }
+  return ports;
+}
+
 }  // namespace
 
 TEST_F(RpcapInterop, ListsTheInterfacesLibpcapsClientLists) {
@@ -232,6 +251,53 @@ TEST_F(RpcapInterop, FilterUpdateTakesEffectMidCapture) {
   EXPECT_EQ(receive_ports(**source, 100), std::vector<uint16_t>(4, second));
   EXPECT_EQ((*source)->error(), std::nullopt);
   EXPECT_EQ((*source)->close(), std::nullopt);
+}
+
+TEST_F(RpcapInterop, UdpDataChannelDropsDatagramsFromOtherHosts) {
+  start_daemon();
+  uint16_t target = bpfc::rpcaptest::free_port(true);
+  UdpSink sink(target);
+  std::set<uint16_t> before = unconnected_udp_ports();
+  rpcap::CaptureOptions options;
+  options.udp = true;
+  options.idle_timeout = 1500ms;
+  std::string filter = "udp and dst port " + std::to_string(target);
+  auto source = rpcap::RemoteCapture::start(address(), options, [&](uint32_t, uint32_t) { return bpfc::Result(compiled(filter)); });
+  ASSERT_TRUE(source.ok()) << source.error().message;
+  std::set<uint16_t> after = unconnected_udp_ports();
+  std::vector<uint16_t> data_ports;
+  for (uint16_t port : after) {
+    if (!before.count(port)) data_ports.push_back(port);
+  }
+  ASSERT_EQ(data_ports.size(), 1u) << "cannot tell the client's data port";
+  // A well-formed PACKET message (an Ethernet/IPv4/UDP frame to port 9999)
+  // from 127.0.0.2, which is not the daemon's address.
+  std::vector<uint8_t> frame(14 + 20 + 8, 0);
+  frame[12] = 0x08;
+  frame[14] = 0x45;
+  frame[14 + 9] = 17;
+  frame[14 + 20 + 2] = 0x27;
+  frame[14 + 20 + 3] = 0x0f;
+  rpcap::PacketPayload forged{1, 0, static_cast<uint32_t>(frame.size()), static_cast<uint32_t>(frame.size()), 1, frame};
+  auto bytes = rpcap::encode_message({0, rpcap::MessageType::Packet, 0, forged});
+  ASSERT_TRUE(bytes.ok());
+  int fd = ::socket(AF_INET, SOCK_DGRAM, 0);
+  sockaddr_in from{};
+  from.sin_family = AF_INET;
+  from.sin_addr.s_addr = htonl(0x7f000002);
+  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&from), sizeof from), 0);
+  sockaddr_in to{};
+  to.sin_family = AF_INET;
+  to.sin_port = htons(data_ports[0]);
+  to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::sendto(fd, bytes->data(), bytes->size(), 0, reinterpret_cast<sockaddr*>(&to), sizeof to),
+            static_cast<ssize_t>(bytes->size()));
+  ::close(fd);
+  bpfc::rpcaptest::send_udp(target, payloads("real", 3));
+  EXPECT_EQ(receive_ports(**source, 100), std::vector<uint16_t>(3, target));
+  auto stats = (*source)->stats();
+  ASSERT_TRUE(stats.ok()) << stats.error().message;
+  EXPECT_EQ(stats->foreign_datagrams, 1u);
 }
 
 TEST_F(RpcapInterop, StatsCountWhatTheDaemonSent) {
