@@ -12,7 +12,9 @@
 
 #include <gtest/gtest.h>
 
+#include <csignal>
 #include <memory>
+#include <thread>
 #include <set>
 #include <fstream>
 #include <sstream>
@@ -224,6 +226,24 @@ TEST_F(RpcapInterop, ListsTheInterfacesLibpcapsClientLists) {
 TEST_F(RpcapInterop, TcpDataChannelDeliversWhatTcpdumpCaptures) { expect_same_packets_as_tcpdump({}); }
 
 TEST_F(RpcapInterop, UdpDataChannelDeliversWhatTcpdumpCaptures) { expect_same_packets_as_tcpdump({"--udp"}); }
+
+TEST_F(RpcapInterop, InterruptEndsTheCaptureWithACompleteFile) {
+  start_daemon();
+  uint16_t target = bpfc::rpcaptest::free_port(true);
+  UdpSink sink(target);
+  bpfc::rpcaptest::ScratchDir dir;
+  Background bpfc({BPFC_BINARY, "rpcap", "capture", url(), "-w", dir.file("out.pcap"),
+                   "udp and dst port " + std::to_string(target)});
+  ASSERT_TRUE(bpfc.wait_for_stderr("listening on", 10s)) << bpfc.err();
+  bpfc::rpcaptest::send_udp(target, payloads("i", 5));
+  std::this_thread::sleep_for(1s);
+  bpfc.send_signal(SIGINT);
+  EXPECT_EQ(bpfc.wait(10s), 0) << bpfc.err();
+  EXPECT_NE(bpfc.err().find("5 packets captured"), std::string::npos) << bpfc.err();
+  auto file = bpfc::rpcaptest::read_savefile(dir.file("out.pcap"));
+  EXPECT_EQ(file.error, "");
+  EXPECT_EQ(file.packets.size(), 5u);
+}
 
 TEST_F(RpcapInterop, FilterUpdateTakesEffectMidCapture) {
   start_daemon();

@@ -163,6 +163,10 @@ void Background::terminate() {
   }
 }
 
+void Background::send_signal(int signal) {
+  if (pid_ > 0 && !status_) ::kill(pid_, signal);
+}
+
 std::string Background::out() const { return read_file(out_path_); }
 std::string Background::err() const { return read_file(err_path_); }
 

@@ -56,6 +56,7 @@ class Background {
   // Waits for the exit: the status, or nullopt after `timeout`.
   std::optional<int> wait(std::chrono::milliseconds timeout);
   void terminate();
+  void send_signal(int signal);
   std::string out() const;
   std::string err() const;
 

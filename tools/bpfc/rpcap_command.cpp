@@ -3,6 +3,9 @@
 //   bpfc rpcap capture rpcap://HOST[:PORT]/DEV EXPR  packets, filtered there
 // The expression is compiled here for the remote link type, which the daemon
 // tells when the device is opened, and runs in the daemon.
+#include <signal.h>
+
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
@@ -27,6 +30,20 @@ namespace bpfc::cli {
 namespace {
 
 namespace rpcap = capture::rpcap;
+
+// Set by SIGINT and SIGTERM during a capture: the capture ends as if its
+// count were reached, so that a -w file is complete (tcpdump's behaviour).
+std::atomic<bool> stop_requested{false};
+
+extern "C" void request_stop(int) { stop_requested.store(true); }
+
+void stop_on_interrupt() {
+  struct sigaction action {};
+  action.sa_handler = request_stop;
+  sigemptyset(&action.sa_mask);
+  sigaction(SIGINT, &action, nullptr);
+  sigaction(SIGTERM, &action, nullptr);
+}
 
 struct RpcapCommandOptions {
   std::string action;
@@ -86,6 +103,8 @@ int run_capture(const RpcapCommandOptions& options, const rpcap::RemoteAddress& 
   capture_options.udp = options.udp;
   capture_options.promiscuous = options.promiscuous;
   if (options.idle_seconds) capture_options.idle_timeout = std::chrono::seconds(*options.idle_seconds);
+  capture_options.stop = &stop_requested;
+  stop_on_interrupt();
   rpcap::RemoteFilterCompiler compiler;
   if (!expression.empty()) {
     compiler = [&](uint32_t dlt, uint32_t snaplen) { return compile_for(expression, dlt, snaplen); };

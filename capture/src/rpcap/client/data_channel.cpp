@@ -5,6 +5,7 @@
 
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -15,6 +16,7 @@ namespace {
 
 constexpr size_t kLargestMessage = kHeaderSize + kPacketHeaderSize + kMaxSnaplen;
 constexpr size_t kBufferBytes = 1024 * 1024 + kLargestMessage;
+constexpr std::chrono::milliseconds kStopLatency{100};
 
 }  // namespace
 
@@ -61,9 +63,26 @@ std::optional<Diagnostic> DataChannel::parse(std::vector<Packet>& packets, size_
   return std::nullopt;
 }
 
+Result<bool> DataChannel::wait_for_data(std::optional<std::chrono::milliseconds> timeout) {
+  if (!stop_) return net::wait_readable(socket_, timeout);
+  // In slices, so that a stop request is seen within kStopLatency.
+  auto deadline = timeout ? std::optional(std::chrono::steady_clock::now() + *timeout) : std::nullopt;
+  for (;;) {
+    if (stop_->load()) return false;
+    auto slice = kStopLatency;
+    if (deadline) {
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(*deadline - std::chrono::steady_clock::now());
+      if (left.count() <= 0) return false;
+      slice = std::min(slice, left);
+    }
+    auto readable = net::wait_readable(socket_, slice);
+    if (!readable || *readable) return readable;
+  }
+}
+
 Result<DataChannel::Status> DataChannel::receive_stream(bool wait, std::optional<std::chrono::milliseconds> timeout) {
   if (wait) {
-    auto readable = net::wait_readable(socket_, timeout);
+    auto readable = wait_for_data(timeout);
     if (!readable) return readable.errors();
     if (!*readable) return Status::Idle;
   }
@@ -83,7 +102,7 @@ Result<DataChannel::Status> DataChannel::receive_stream(bool wait, std::optional
 Result<DataChannel::Status> DataChannel::receive_datagrams(bool wait,
                                                            std::optional<std::chrono::milliseconds> timeout) {
   if (wait) {
-    auto readable = net::wait_readable(socket_, timeout);
+    auto readable = wait_for_data(timeout);
     if (!readable) return readable.errors();
     if (!*readable) return Status::Idle;
   }
@@ -118,8 +137,10 @@ Result<DataChannel::Status> DataChannel::receive_datagrams(bool wait,
 }
 
 Result<DataChannel::Status> DataChannel::read(std::vector<Packet>& packets, size_t max_packets,
-                                              std::optional<std::chrono::milliseconds> idle_timeout) {
+                                              std::optional<std::chrono::milliseconds> idle_timeout,
+                                              const std::atomic<bool>* stop) {
   packets.clear();
+  stop_ = stop;
   // Nothing handed out yet: the unparsed rest can move to the front.
   if (begin_ > 0) {
     std::memmove(buffer_.data(), buffer_.data() + begin_, end_ - begin_);

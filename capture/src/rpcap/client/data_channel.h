@@ -3,6 +3,7 @@
 // each), turned into batches of Packet views into one buffer.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -25,10 +26,10 @@ class DataChannel {
   enum class Status { Packets, Idle, Closed };
   // Replaces `packets` with what has arrived (waiting for at least one
   // packet, at most `idle_timeout`): Packets, or Idle when the time passed
-  // without one, or Closed when the daemon closed the stream. Views stay
-  // valid until the next call.
+  // without one or `stop` became true, or Closed when the daemon closed the
+  // stream. Views stay valid until the next call.
   Result<Status> read(std::vector<Packet>& packets, size_t max_packets,
-                      std::optional<std::chrono::milliseconds> idle_timeout);
+                      std::optional<std::chrono::milliseconds> idle_timeout, const std::atomic<bool>* stop = nullptr);
 
   uint64_t received() const { return received_; }
   uint64_t lost() const { return lost_; }
@@ -38,6 +39,8 @@ class DataChannel {
  private:
   // Appends the complete messages of buffer_[begin_, end_) as packets.
   [[nodiscard]] std::optional<Diagnostic> parse(std::vector<Packet>& packets, size_t max_packets);
+  // Whether data came within `timeout` (false also when stop_ is set).
+  Result<bool> wait_for_data(std::optional<std::chrono::milliseconds> timeout);
   Result<Status> receive_stream(bool wait, std::optional<std::chrono::milliseconds> timeout);
   Result<Status> receive_datagrams(bool wait, std::optional<std::chrono::milliseconds> timeout);
 
@@ -52,6 +55,7 @@ class DataChannel {
   uint64_t lost_ = 0;
   uint64_t foreign_ = 0;
   std::string datagram_source_;
+  const std::atomic<bool>* stop_ = nullptr;
   uint32_t last_number_ = 0;
 };
 

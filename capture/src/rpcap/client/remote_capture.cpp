@@ -28,7 +28,7 @@ class RemoteCaptureImpl final : public RemoteCapture {
   bool next(Batch& batch) override {
     batch.clear();
     if (finished_) return false;
-    auto status = data_.read(batch.packets, options_.batch_packets, options_.idle_timeout);
+    auto status = data_.read(batch.packets, options_.batch_packets, options_.idle_timeout, options_.stop);
     if (!status) {
       error_ = SavefileError{status.error().message, std::nullopt};
       finished_ = true;

@@ -11,6 +11,7 @@
 // capture runs, the source's error().
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -74,6 +75,9 @@ struct CaptureOptions {
   // next() ends the capture (without an error) when no packet has come for
   // this long; nullopt waits for ever.
   std::optional<std::chrono::milliseconds> idle_timeout;
+  // When set and it becomes true (a signal handler's flag), next() ends the
+  // capture without an error within about 100 ms.
+  const std::atomic<bool>* stop = nullptr;
 };
 
 // The daemon's counters, and what the client saw on the data channel.
