@@ -379,6 +379,26 @@ TEST_F(RpcapInterop, PasswordAuthenticationCaptures) {
   EXPECT_NE(bpfc.err().find("3 packets captured"), std::string::npos) << bpfc.err();
 }
 
+TEST_F(RpcapInterop, OutputsThatFailAreReportedOnce) {
+  start_daemon();
+  uint16_t target = bpfc::rpcaptest::free_port(true);
+  UdpSink sink(target);
+  Background bpfc({BPFC_BINARY, "rpcap", "capture", url(), "-c", "2", "--timeout", "20", "-w", "/dev/full",
+                   "udp and dst port " + std::to_string(target)});
+  ASSERT_TRUE(bpfc.wait_for_stderr("listening on", 10s)) << bpfc.err();
+  bpfc::rpcaptest::send_udp(target, payloads("full", 2));
+  EXPECT_EQ(bpfc.wait(30s), 1) << bpfc.err();
+  std::string err = bpfc.err();
+  size_t first = err.find("/dev/full: write error: No space left on device");
+  EXPECT_NE(first, std::string::npos) << err;
+  EXPECT_EQ(err.find("/dev/full: write error", first + 1), std::string::npos) << err;
+  // Standard output on a full device: the listing fails with one message.
+  auto listed = bpfc::testsupport::run_process({"sh", "-c", std::string(BPFC_BINARY) + " rpcap list " + url("") + " >/dev/full"});
+  EXPECT_EQ(listed.exit_code, 1) << listed.err;
+  EXPECT_NE(listed.err.find("error writing to standard output: No space left on device"), std::string::npos)
+      << listed.err;
+}
+
 TEST_F(RpcapInterop, TheDaemonsRefusalOfADeviceIsReported) {
   start_daemon();
   auto ours = bpfc::testsupport::run_process({BPFC_BINARY, "rpcap", "capture", url("nosuchdevice0"), "-c", "1"});

@@ -3,13 +3,16 @@
 //   bpfc rpcap capture rpcap://HOST[:PORT]/DEV EXPR  packets, filtered there
 // The expression is compiled here for the remote link type, which the daemon
 // tells when the device is opened, and runs in the daemon.
+#include <fcntl.h>
 #include <signal.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <memory>
 #include <optional>
 #include <string>
@@ -105,6 +108,13 @@ int run_capture(const RpcapCommandOptions& options, const rpcap::RemoteAddress& 
   if (options.idle_seconds) capture_options.idle_timeout = std::chrono::seconds(*options.idle_seconds);
   capture_options.stop = &stop_requested;
   stop_on_interrupt();
+  // A -w file that cannot be created is reported before a remote session
+  // is set up for nothing (in bpfc filter's words).
+  if (!options.output.empty() && options.output != "-") {
+    int fd = ::open(options.output.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+    if (fd < 0) return report_failure("can't create " + options.output + ": " + std::strerror(errno));
+    ::close(fd);
+  }
   rpcap::RemoteFilterCompiler compiler;
   if (!expression.empty()) {
     compiler = [&](uint32_t dlt, uint32_t snaplen) { return compile_for(expression, dlt, snaplen); };
