@@ -254,8 +254,10 @@ Subcommand add_rpcap_command(CLI::App& app) {
                     "Packets to receive before --update-filter applies", "COUNT");
   command->add_option("expression", options->words,
                       "The filter expression; several words are joined with spaces. None keeps every packet");
-  command->footer(kExamples);
   add_print_options(*command, options->print);
+  // Its own examples only: the printing examples add_print_options appends
+  // are bpfc filter's.
+  command->footer(kExamples);
   return {command, [options] { return run_rpcap(*options); }};
 }
 
