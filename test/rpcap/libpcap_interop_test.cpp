@@ -320,7 +320,7 @@ TEST_F(RpcapInterop, UdpDataChannelDropsDatagramsFromOtherHosts) {
   EXPECT_EQ(stats->foreign_datagrams, 1u);
 }
 
-TEST_F(RpcapInterop, StatsCountWhatTheDaemonSent) {
+TEST_F(RpcapInterop, StatsCountWhatTheDaemonSentAndSamplingIsAccepted) {
   start_daemon();
   uint16_t target = bpfc::rpcaptest::free_port(true);
   UdpSink sink(target);
@@ -329,6 +329,9 @@ TEST_F(RpcapInterop, StatsCountWhatTheDaemonSent) {
   std::string filter = "udp and dst port " + std::to_string(target);
   auto source = rpcap::RemoteCapture::start(address(), options, [&](uint32_t, uint32_t) { return bpfc::Result(compiled(filter)); });
   ASSERT_TRUE(source.ok()) << source.error().message;
+  // The daemon takes SETSAMPLING (libpcap's applies it on Windows only):
+  // one packet in every one, i.e. all of them.
+  EXPECT_EQ((*source)->set_sampling(rpcap::SamplingMethod::OneEveryN, 1), std::nullopt);
   bpfc::rpcaptest::send_udp(target, payloads("s", 7));
   EXPECT_EQ(receive_ports(**source, 100).size(), 7u);
   auto stats = (*source)->stats();
