@@ -223,6 +223,25 @@ TEST_F(RpcapInterop, ListsTheInterfacesLibpcapsClientLists) {
   EXPECT_TRUE(our_names.count("lo")) << ours.out;
 }
 
+TEST_F(RpcapInterop, ListsOverIpv6) {
+  port_ = bpfc::rpcaptest::free_port();
+  daemon_ = std::make_unique<Background>(
+      std::vector<std::string>{tool("rpcapd"), "-n", "-b", "::1", "-p", std::to_string(port_)});
+  std::string source = "rpcap://[::1]:" + std::to_string(port_) + "/";
+  // Poll with the client itself: the daemon listens on ::1 only.
+  bpfc::testsupport::ProcessResult ours;
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    ours = bpfc::testsupport::run_process({BPFC_BINARY, "rpcap", "list", source});
+    if (ours.exit_code == 0) break;
+    std::this_thread::sleep_for(50ms);
+  }
+  ASSERT_EQ(ours.exit_code, 0) << ours.err << daemon_->err();
+  auto theirs = bpfc::testsupport::run_process({tool("rpcapref"), "list", source});
+  ASSERT_EQ(theirs.exit_code, 0) << theirs.err;
+  EXPECT_EQ(lines_first_field(ours.out, ""), lines_first_field(theirs.out, source));
+  EXPECT_TRUE(lines_first_field(ours.out, "").count("lo")) << ours.out;
+}
+
 TEST_F(RpcapInterop, TcpDataChannelDeliversWhatTcpdumpCaptures) { expect_same_packets_as_tcpdump({}); }
 
 TEST_F(RpcapInterop, UdpDataChannelDeliversWhatTcpdumpCaptures) { expect_same_packets_as_tcpdump({"--udp"}); }
