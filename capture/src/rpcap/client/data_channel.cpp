@@ -125,11 +125,17 @@ Result<DataChannel::Status> DataChannel::receive_datagrams(bool wait,
     }
     // One datagram, one message: a datagram that is not exactly one whole
     // message would shift the framing of the ones after it.
+    // The datagrams before a bad one are still delivered; the error comes
+    // when they have been.
     std::span<const uint8_t> datagram(buffer_.data() + end_, static_cast<size_t>(got));
     auto frame = next_frame(datagram);
-    if (!frame) return error("data connection: " + frame.error().message);
+    if (!frame) {
+      pending_error_ = error("data connection: " + frame.error().message);
+      break;
+    }
     if (!*frame || (*frame)->size != datagram.size()) {
-      return error("data connection: a datagram of " + std::to_string(got) + " bytes is not one whole message");
+      pending_error_ = error("data connection: a datagram of " + std::to_string(got) + " bytes is not one whole message");
+      break;
     }
     end_ += static_cast<size_t>(got);
   }
@@ -151,6 +157,7 @@ Result<DataChannel::Status> DataChannel::read(std::vector<Packet>& packets, size
   for (;;) {
     if (auto problem = parse(packets, max_packets)) return *problem;
     if (!packets.empty()) return Status::Packets;
+    if (pending_error_) return *pending_error_;
     auto status = datagram_ ? receive_datagrams(true, idle_timeout) : receive_stream(true, idle_timeout);
     if (!status) return status.errors();
     if (*status != Status::Packets) {

@@ -56,6 +56,8 @@ class DataChannel {
   uint64_t foreign_ = 0;
   std::string datagram_source_;
   const std::atomic<bool>* stop_ = nullptr;
+  // A bad datagram, reported once the packets before it are delivered.
+  std::optional<Diagnostic> pending_error_;
   uint32_t last_number_ = 0;
 };
 
