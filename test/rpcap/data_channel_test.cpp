@@ -34,7 +34,7 @@ int listen_loopback(uint16_t& port) {
   return fd;
 }
 
-bool read_message(int fd, rpcap::Header& header) {
+bool read_message(int fd, rpcap::Header& header, Bytes* payload_out = nullptr) {
   uint8_t bytes[rpcap::kHeaderSize];
   size_t got = 0;
   while (got < sizeof bytes) {
@@ -50,6 +50,7 @@ bool read_message(int fd, rpcap::Header& header) {
     if (n <= 0) return false;
     got += static_cast<size_t>(n);
   }
+  if (payload_out) *payload_out = payload;
   return true;
 }
 
@@ -75,25 +76,43 @@ struct Outcome {
 };
 
 // Runs a capture against a daemon that sends `data` on the data connection,
-// then closes it.
-Outcome capture_from(const Bytes& data) {
+// then closes it; with `datagrams`, sends each as a UDP datagram instead.
+Outcome capture_from(const Bytes& data, const std::vector<Bytes>& datagrams = {}) {
   uint16_t control_port = 0;
   int listener = listen_loopback(control_port);
-  std::thread daemon([listener, data] {
+  bool udp = !datagrams.empty();
+  std::thread daemon([listener, data, datagrams, udp] {
     int control = ::accept(listener, nullptr, nullptr);
     rpcap::Header header;
     read_message(control, header);  // AUTH
     send_message(control, {0, rpcap::MessageType::AuthReply, 0, rpcap::AuthReplyPayload{0, 0, true, rpcap::kByteOrderMagic}});
     read_message(control, header);  // OPEN
     send_message(control, {0, rpcap::MessageType::OpenReply, 0, rpcap::OpenReplyPayload{1, 0}});
-    read_message(control, header);  // STARTCAP
+    Bytes start;
+    read_message(control, header, &start);  // STARTCAP
+    if (udp) {
+      auto request = rpcap::decode_message(header, start);
+      uint16_t client_port = std::get<rpcap::StartCaptureRequestPayload>(request->payload).data_port;
+      send_message(control, {0, rpcap::MessageType::StartCaptureReply, 0, rpcap::StartCaptureReplyPayload{0, 0}});
+      int fd = ::socket(AF_INET, SOCK_DGRAM, 0);
+      sockaddr_in to{};
+      to.sin_family = AF_INET;
+      to.sin_port = htons(client_port);
+      to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+      for (const Bytes& d : datagrams) {
+        ::sendto(fd, d.data(), d.size(), 0, reinterpret_cast<sockaddr*>(&to), sizeof to);
+      }
+      ::close(fd);
+    }
     uint16_t data_port = 0;
-    int data_listener = listen_loopback(data_port);
-    send_message(control, {0, rpcap::MessageType::StartCaptureReply, 0, rpcap::StartCaptureReplyPayload{0, data_port}});
-    int data_fd = ::accept(data_listener, nullptr, nullptr);
-    ::send(data_fd, data.data(), data.size(), MSG_NOSIGNAL);
-    ::close(data_fd);
-    ::close(data_listener);
+    if (!udp) {
+      int data_listener = listen_loopback(data_port);
+      send_message(control, {0, rpcap::MessageType::StartCaptureReply, 0, rpcap::StartCaptureReplyPayload{0, data_port}});
+      int data_fd = ::accept(data_listener, nullptr, nullptr);
+      ::send(data_fd, data.data(), data.size(), MSG_NOSIGNAL);
+      ::close(data_fd);
+      ::close(data_listener);
+    }
     while (read_message(control, header)) {
       if (header.type == static_cast<uint8_t>(rpcap::MessageType::EndCaptureRequest)) {
         send_message(control, rpcap::empty_message(0, rpcap::MessageType::EndCaptureReply));
@@ -104,7 +123,9 @@ Outcome capture_from(const Bytes& data) {
   Outcome outcome;
   {
     rpcap::CaptureOptions options;
-    options.idle_timeout = std::chrono::seconds(10);
+    options.udp = udp;
+    // UDP has no end of stream: the capture ends when nothing more comes.
+    options.idle_timeout = udp ? std::chrono::milliseconds(1000) : std::chrono::milliseconds(10000);
     auto source = rpcap::RemoteCapture::start({"127.0.0.1", control_port, "eth0", false}, options);
     if (!source) {
       outcome.error = "start: " + source.error().message;
@@ -153,4 +174,10 @@ TEST(RpcapDataChannel, HostileMessagesEndTheCaptureAfterThePacketsBeforeThem) {
     EXPECT_EQ(outcome.packets, (std::vector<Bytes>{{1}})) << c.error;
     EXPECT_NE(outcome.error.find(c.error), std::string::npos) << c.error << ": " << outcome.error;
   }
+}
+
+TEST(RpcapDataChannel, DatagramsBeforeABadOneAreDelivered) {
+  Outcome outcome = capture_from({}, {packet(1, {1}), packet(2, {2}), Bytes{'j', 'u', 'n', 'k'}, packet(3, {3})});
+  EXPECT_EQ(outcome.packets, (std::vector<Bytes>{{1}, {2}}));
+  EXPECT_NE(outcome.error.find("not one whole message"), std::string::npos) << outcome.error;
 }
