@@ -14,8 +14,8 @@
 namespace bpfc::clitest {
 namespace {
 
-const std::vector<std::string> kCommands = {"compile", "asm",    "verify", "run",  "filter",
-                                            "capture", "replay", "help",   "completion"};
+const std::vector<std::string> kCommands = {"compile", "asm",    "verify", "run",   "filter",
+                                            "capture", "replay", "rpcap",  "help",  "completion"};
 
 std::string build_dir() {
   const std::string binary = BPFC_BINARY;

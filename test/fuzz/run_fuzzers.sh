@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs each fuzz target (the two savefile readers, the decompression layer
-# under them, the compiler, the eBPF interpreter, and native code against
-# the interpreters) for a fixed time and
+# under them, the compiler, the eBPF interpreter, native code against
+# the interpreters, the RPCAP message decoder and the rpcap client's data
+# connection) for a fixed time and
 # reports how many inputs it executed and whether it found anything. Builds nothing: the targets must exist in BUILD_DIR (configured
 # with -DBPFC_FUZZ=ON; `make test-fuzz` does both).
 #
@@ -20,7 +21,11 @@
 # and once as the bytes of a random IR function (native_input.h), as few
 # because each seed costs an LLVM compile, plus the inputs in
 # test/fuzz/native_seeds (past findings, kept so that every run checks
-# them). All live
+# them); the RPCAP decoder's from a few messages written below (AUTH,
+# STARTCAP with a filter, PACKET, an interface list, and a stream of
+# several); the data connection's from the same messages as a stream (byte 0
+# = 0) and as datagrams (byte 0 = 1, each behind its 2-byte length), one of
+# them a good PACKET followed by a datagram that is no message. All live
 # in a temporary directory that is removed afterwards. The targets run side
 # by side (six on the usual two
 # cores: the wall time stays SECONDS plus start-up). Findings (crash-*,
@@ -43,7 +48,8 @@ fi
 here=$(cd "$(dirname "$0")" && pwd)
 corpus_pcaps=$here/../corpus/pcaps
 corpus_accept=$here/../corpus/accept
-targets=(fuzz_pcap_reader fuzz_pcapng_reader fuzz_compressed_savefile fuzz_compiler fuzz_ebpf_vm fuzz_native)
+targets=(fuzz_pcap_reader fuzz_pcapng_reader fuzz_compressed_savefile fuzz_compiler fuzz_ebpf_vm fuzz_native
+  fuzz_rpcap_decoder fuzz_rpcap_data_channel)
 bin_dir=$build/test/fuzz
 
 for program in "${targets[@]}" fuzz_seed_generator fuzz_compiler_seed_generator; do
@@ -60,7 +66,10 @@ compiler_seeds=$work/compiler-seeds
 compressed_seeds=$work/compressed-seeds
 ebpf_seeds=$work/ebpf-seeds
 native_seeds=$work/native-seeds
-mkdir -p "$seeds" "$compiler_seeds" "$compressed_seeds" "$ebpf_seeds" "$native_seeds" "$work/native-from" \
+rpcap_seeds=$work/rpcap-seeds
+channel_seeds=$work/channel-seeds
+mkdir -p "$seeds" "$compiler_seeds" "$compressed_seeds" "$ebpf_seeds" "$native_seeds" "$rpcap_seeds" "$channel_seeds" \
+  "$work/native-from" \
   "$build/fuzz-logs"
 # Raw instructions (byte 0 = 4: socket hook, raw form), a 4-byte packet:
 # "r6 = r1; r0 = ntohs(packet[1]); exit" and an XDP bounds-checked read.
@@ -68,6 +77,29 @@ printf '\004\004\001\002\003\004\277\026\000\000\000\000\000\000\050\000\000\000
   >"$ebpf_seeds/socket-ld-abs"
 printf '\005\002\252\273\141\022\000\000\000\000\000\000\141\023\004\000\000\000\000\000\277\044\000\000\000\000\000\000\007\004\000\000\001\000\000\000\055\064\001\000\000\000\000\000\161\040\000\000\000\000\000\000\225\000\000\000\000\000\000\000' \
   >"$ebpf_seeds/xdp-direct"
+# RPCAP messages (header: version, type, value, length; big-endian): a null
+# and a password AUTH request, STARTCAP with a two-instruction filter, a
+# 9-byte PACKET, a FINDALLIF reply (lo, one IPv4 address), all in a row.
+printf '\000\010\000\000\000\000\000\010\000\000\000\000\000\000\000\000' >"$rpcap_seeds/auth-null"
+printf '\000\010\000\000\000\000\000\015\000\001\000\000\000\002\000\003abxyz' >"$rpcap_seeds/auth-password"
+printf '\000\004\000\000\000\000\000\044\000\004\000\000\000\000\001\364\000\002\022\064\000\001\000\000\000\000\000\002\000\025\001\002\000\000\010\000\000\006\000\000\377\377\377\377' \
+  >"$rpcap_seeds/startcap"
+printf '\000\007\000\000\000\000\000\035\000\000\000\001\000\000\000\002\000\000\000\011\000\000\000\011\000\000\000\001abcdefghi' \
+  >"$rpcap_seeds/packet"
+{
+  printf '\000\202\000\001\000\000\002\016\000\002\000\000\000\000\000\067\000\001\000\000lo'
+  printf '\000\002\000\000\177\000\000\001'; head -c 120 /dev/zero
+  printf '\000\002\000\000\377\000\000\000'; head -c 120 /dev/zero
+  head -c 256 /dev/zero
+} >"$rpcap_seeds/interface-list"
+cat "$rpcap_seeds/auth-null" "$rpcap_seeds/startcap" "$rpcap_seeds/packet" "$rpcap_seeds/interface-list" \
+  >"$rpcap_seeds/stream"
+for seed in "$rpcap_seeds"/*; do
+  { printf '\000'; cat "$seed"; } >"$channel_seeds/stream-$(basename "$seed")"
+done
+{ printf '\001\000\045'; cat "$rpcap_seeds/packet"; printf '\000\045'; cat "$rpcap_seeds/packet"; } \
+  >"$channel_seeds/datagrams"
+{ printf '\001\000\045'; cat "$rpcap_seeds/packet"; printf '\000\003abc'; } >"$channel_seeds/datagram-bad-after-good"
 cp "$corpus_pcaps"/* "$seeds"/
 "$bin_dir/fuzz_seed_generator" "$seeds"
 index=0
@@ -94,7 +126,8 @@ export ASAN_OPTIONS=abort_on_error=0:detect_leaks=1
 
 echo "fuzzing ${targets[*]} for ${seconds} s each ($(ls "$seeds" | wc -l) savefile seeds," \
   "$(ls "$compressed_seeds" | wc -l) compressed-savefile seeds, $(ls "$compiler_seeds" | wc -l) compiler seeds," \
-  "$(ls "$ebpf_seeds" | wc -l) eBPF seeds, $(ls "$native_seeds" | wc -l) native-code seeds)"
+  "$(ls "$ebpf_seeds" | wc -l) eBPF seeds, $(ls "$native_seeds" | wc -l) native-code seeds," \
+  "$(ls "$rpcap_seeds" | wc -l) RPCAP seeds, $(ls "$channel_seeds" | wc -l) data-connection seeds)"
 pids=()
 for target in "${targets[@]}"; do
   mkdir -p "$work/$target" "$build/fuzz-artifacts/$target"
@@ -118,6 +151,14 @@ for target in "${targets[@]}"; do
     options=(-max_len=4096 -len_control=0 -entropic=0 -timeout=30)
     asan_options=$ASAN_OPTIONS:malloc_context_size=0
     target_seeds=$native_seeds
+  elif [ "$target" = fuzz_rpcap_decoder ]; then
+    options=(-max_len=65536)
+    target_seeds=$rpcap_seeds
+  elif [ "$target" = fuzz_rpcap_data_channel ]; then
+    # Each input is a socket pair and a 1.3 MiB buffer: a few hundred a
+    # second.
+    options=(-max_len=65536)
+    target_seeds=$channel_seeds
   elif [ "$target" = fuzz_ebpf_vm ]; then
     options=(-max_len=4096)
     target_seeds=$ebpf_seeds

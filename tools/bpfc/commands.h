@@ -21,5 +21,6 @@ Subcommand add_filter_command(CLI::App& app);
 Subcommand add_capture_command(CLI::App& app);
 Subcommand add_replay_command(CLI::App& app);
 Subcommand add_help_command(CLI::App& app);
+Subcommand add_rpcap_command(CLI::App& app);
 
 }  // namespace bpfc::cli

@@ -12,7 +12,7 @@ namespace bpfc::cli {
 Subcommand add_help_command(CLI::App& app) {
   auto topic = std::make_shared<std::string>();
   CLI::App* command = app.add_subcommand("help", "Explain a command (bpfc help compile) or the link types (bpfc help linktypes)");
-  command->add_option("topic", *topic, "a command (compile, asm, verify, run, filter, help, completion) or linktypes")
+  command->add_option("topic", *topic, "a command (compile, asm, verify, run, filter, rpcap, help, completion) or linktypes")
       ->type_name("TOPIC");
   CLI::App* top = &app;
   return {command, [topic, top] {

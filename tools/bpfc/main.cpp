@@ -105,7 +105,8 @@ int run_command_line(int argc, char** argv) {
       bpfc::cli::add_compile_command(app), bpfc::cli::add_asm_command(app),
       bpfc::cli::add_verify_command(app), bpfc::cli::add_run_command(app),
       bpfc::cli::add_filter_command(app), bpfc::cli::add_capture_command(app),
-      bpfc::cli::add_replay_command(app), bpfc::cli::add_help_command(app),
+      bpfc::cli::add_replay_command(app), bpfc::cli::add_rpcap_command(app),
+      bpfc::cli::add_help_command(app),
       bpfc::cli::add_completion_command(app), bpfc::cli::add_manpage_command(app, BPFC_VERSION)};
   bpfc::cli::add_color_option(app);
   for (const auto& subcommand : subcommands) bpfc::cli::add_color_option(*subcommand.command);

@@ -1,0 +1,117 @@
+// The RPCAP client: remote interfaces listed, and remote capture as a
+// PacketSource, from an rpcapd (libpcap's or another that speaks its
+// protocol) reached as rpcap://HOST[:PORT]/DEVICE.
+//
+// The filter is classic BPF compiled for the remote link type, which is
+// known only once the device is open: the caller passes a function that
+// compiles for it (the client itself links no compiler). No filter means
+// an accept-all program, as libpcap sends.
+//
+// The client never prints; errors are values (Diagnostic) or, once the
+// capture runs, the source's error().
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "bpfc/capture/packet.h"
+#include "bpfc/capture/rpcap/protocol.h"
+#include "bpfc/capture/savefile.h"
+#include "bpfc/cbpf/insn.h"
+#include "bpfc/support/diagnostic.h"
+
+namespace bpfc::capture::rpcap {
+
+struct RemoteAddress {
+  std::string host;  // a name, an IPv4 address or an IPv6 address (without brackets)
+  uint16_t port = kDefaultPort;
+  std::string device;  // empty when the URL names only the host (listing)
+  bool tls = false;    // rpcaps://
+};
+
+// Whether `text` starts with "rpcap://" or "rpcaps://" (case-insensitive).
+bool is_rpcap_url(std::string_view text);
+// rpcap://HOST[:PORT]/DEVICE, rpcap://[IPV6][:PORT]/DEVICE, rpcap://HOST[:PORT][/]
+// (no device: for listing). The device is taken as it is (no URLs, no
+// files: a device string such as "file://x" is refused).
+Result<RemoteAddress> parse_rpcap_url(std::string_view url);
+// rpcap://HOST:PORT/DEVICE (with brackets around IPv6 hosts).
+std::string format_rpcap_url(const RemoteAddress& address);
+
+struct Credentials {
+  std::string username;
+  std::string password;
+};
+
+struct ConnectOptions {
+  // nullopt: null authentication. Otherwise password authentication.
+  std::optional<Credentials> credentials;
+  // How long the TCP connection and each control reply may take.
+  std::chrono::milliseconds control_timeout{10000};
+};
+
+// The remote interfaces, in the daemon's order.
+Result<std::vector<RemoteInterface>> list_remote_interfaces(const RemoteAddress& address,
+                                                            const ConnectOptions& options = {});
+
+// Compiles the capture's filter for the remote side: `dlt` is the DLT_
+// value the daemon's OPEN reply gave, `snaplen` the capture's.
+using RemoteFilterCompiler = std::function<Result<cbpf::Program>(uint32_t dlt, uint32_t snaplen)>;
+
+struct CaptureOptions {
+  ConnectOptions connect;
+  uint32_t snaplen = kMaxSnaplen;
+  bool promiscuous = false;
+  bool udp = false;  // the UDP data channel instead of TCP
+  uint32_t read_timeout_ms = 1000;  // the daemon's read timeout
+  size_t batch_packets = 256;       // at most this many packets per batch
+  // next() ends the capture (without an error) when no packet has come for
+  // this long; nullopt waits for ever.
+  std::optional<std::chrono::milliseconds> idle_timeout;
+  // When set and it becomes true (a signal handler's flag), next() ends the
+  // capture without an error within about 100 ms.
+  const std::atomic<bool>* stop = nullptr;
+};
+
+// The daemon's counters, and what the client saw on the data channel.
+struct RemoteStats {
+  StatsPayload daemon;
+  uint64_t packets_received = 0;  // packets this client delivered
+  // Packets the daemon numbered but that never arrived (gaps in the
+  // numbering: UDP losses).
+  uint64_t packets_lost = 0;
+  // UDP data channel: datagrams from another address than the daemon's,
+  // dropped unread.
+  uint64_t foreign_datagrams = 0;
+};
+
+class RemoteCapture : public PacketSource {
+ public:
+  // Connects, authenticates, opens the device, compiles the filter for its
+  // link type (when `compiler` is set) and starts the capture.
+  static Result<std::unique_ptr<RemoteCapture>> start(const RemoteAddress& address, const CaptureOptions& options,
+                                                      const RemoteFilterCompiler& compiler = {});
+
+  // The remote device's DLT_ value and its LINKTYPE_ value (for savefiles).
+  virtual uint32_t dlt() const = 0;
+  virtual uint32_t linktype() const = 0;
+  virtual uint32_t snaplen() const = 0;
+  // Replaces the filter while the capture runs (UPDATEFILTER).
+  [[nodiscard]] virtual std::optional<Diagnostic> update_filter(const cbpf::Program& program) = 0;
+  // Sets the daemon's sampling (SETSAMPLING); libpcap's daemon applies it
+  // only on Windows.
+  [[nodiscard]] virtual std::optional<Diagnostic> set_sampling(SamplingMethod method, uint32_t value) = 0;
+  virtual Result<RemoteStats> stats() = 0;
+  // Ends the capture (ENDCAP) and the session (CLOSE). Also done by the
+  // destructor, quietly.
+  [[nodiscard]] virtual std::optional<Diagnostic> close() = 0;
+};
+
+}  // namespace bpfc::capture::rpcap

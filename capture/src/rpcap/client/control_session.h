@@ -1,0 +1,42 @@
+// The control connection of an rpcap session: connected, authenticated
+// (with version negotiation), then requests and their replies one at a
+// time. An ERROR reply becomes a Diagnostic with the daemon's text.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <vector>
+
+#include "bpfc/capture/rpcap/client.h"
+#include "bpfc/capture/rpcap/protocol.h"
+#include "socket_io.h"
+
+namespace bpfc::capture::rpcap {
+
+class ControlSession {
+ public:
+  static Result<ControlSession> open(const RemoteAddress& address, const ConnectOptions& options);
+
+  uint8_t version() const { return version_; }
+  const net::Socket& socket() const { return socket_; }
+
+  // Sends `request` (its version replaced by the session's) and reads the
+  // reply, which must be `expected` (or ERROR, returned as a Diagnostic).
+  // Views in the reply stay valid until the next request.
+  Result<Message> request(Message request, MessageType expected);
+  // Sends without waiting for a reply (CLOSE has none).
+  [[nodiscard]] std::optional<Diagnostic> send(Message message);
+
+ private:
+  ControlSession(net::Socket socket, std::chrono::milliseconds timeout)
+      : socket_(std::move(socket)), timeout_(timeout) {}
+  [[nodiscard]] std::optional<Diagnostic> authenticate(const std::optional<Credentials>& credentials);
+  Result<Message> read_reply(MessageType request_type, MessageType expected, uint8_t version);
+
+  net::Socket socket_;
+  std::chrono::milliseconds timeout_;
+  uint8_t version_ = 0;
+  std::vector<uint8_t> payload_;
+};
+
+}  // namespace bpfc::capture::rpcap

@@ -1,0 +1,173 @@
+// A remote capture as a PacketSource: OPEN, the filter compiled for the
+// remote link type, STARTCAP with the data channel, then PACKET messages as
+// batches; UPDATEFILTER, SETSAMPLING and STATS on the control connection
+// while the capture runs; ENDCAP and CLOSE at the end.
+#include <sys/socket.h>
+
+#include "bpfc/capture/linktype_map.h"
+#include "bpfc/capture/rpcap/client.h"
+#include "control_session.h"
+#include "data_channel.h"
+
+namespace bpfc::capture::rpcap {
+namespace {
+
+class RemoteCaptureImpl final : public RemoteCapture {
+ public:
+  RemoteCaptureImpl(ControlSession session, DataChannel data, const CaptureOptions& options, uint32_t dlt,
+                    uint32_t snaplen, std::string name)
+      : session_(std::move(session)), data_(std::move(data)), options_(options), dlt_(dlt), snaplen_(snaplen) {
+    InterfaceInfo interface;
+    interface.linktype = linktype_from_dlt(dlt);
+    interface.snaplen = snaplen;
+    interface.name = std::move(name);
+    interfaces_.push_back(std::move(interface));
+  }
+  ~RemoteCaptureImpl() override { (void)close(); }
+
+  bool next(Batch& batch) override {
+    batch.clear();
+    if (finished_) return false;
+    auto status = data_.read(batch.packets, options_.batch_packets, options_.idle_timeout, options_.stop);
+    if (!status) {
+      error_ = SavefileError{status.error().message, std::nullopt};
+      finished_ = true;
+      return false;
+    }
+    if (*status == DataChannel::Status::Packets) return true;
+    finished_ = true;
+    if (*status == DataChannel::Status::Closed) error_ = SavefileError{"the daemon closed the data connection", std::nullopt};
+    return false;
+  }
+  const std::optional<SavefileError>& error() const override { return error_; }
+  const std::vector<SavefileError>& warnings() const override { return warnings_; }
+  SavefileFormat format() const override { return SavefileFormat::Pcap; }
+  const std::vector<InterfaceInfo>& interfaces() const override { return interfaces_; }
+  std::optional<uint64_t> size() const override { return std::nullopt; }
+  uint64_t position() const override { return data_.received(); }
+
+  uint32_t dlt() const override { return dlt_; }
+  uint32_t linktype() const override { return interfaces_[0].linktype; }
+  uint32_t snaplen() const override { return snaplen_; }
+
+  std::optional<Diagnostic> update_filter(const cbpf::Program& program) override {
+    if (closed_) return bpfc::error("the capture is closed");
+    auto reply = session_.request(Message{0, MessageType::UpdateFilterRequest, 0, FilterPayload{kFilterTypeBpf, program}},
+                                  MessageType::UpdateFilterReply);
+    if (!reply) return reply.error();
+    return std::nullopt;
+  }
+
+  std::optional<Diagnostic> set_sampling(SamplingMethod method, uint32_t value) override {
+    if (closed_) return bpfc::error("the capture is closed");
+    auto reply = session_.request(
+        Message{0, MessageType::SetSamplingRequest, 0, SamplingPayload{static_cast<uint8_t>(method), value}},
+        MessageType::SetSamplingReply);
+    if (!reply) return reply.error();
+    return std::nullopt;
+  }
+
+  Result<RemoteStats> stats() override {
+    if (closed_) return bpfc::error("the capture is closed");
+    auto reply = session_.request(empty_message(0, MessageType::StatsRequest), MessageType::StatsReply);
+    if (!reply) return reply.errors();
+    RemoteStats stats;
+    stats.daemon = std::get<StatsPayload>(reply->payload);
+    stats.packets_received = data_.received();
+    stats.packets_lost = data_.lost();
+    stats.foreign_datagrams = data_.foreign_datagrams();
+    return stats;
+  }
+
+  std::optional<Diagnostic> close() override {
+    if (closed_) return std::nullopt;
+    closed_ = true;
+    auto ended = session_.request(empty_message(0, MessageType::EndCaptureRequest), MessageType::EndCaptureReply);
+    data_.close();
+    auto closing = session_.send(empty_message(0, MessageType::Close));
+    if (!ended) return ended.error();
+    return closing;
+  }
+
+ private:
+  ControlSession session_;
+  DataChannel data_;
+  CaptureOptions options_;
+  uint32_t dlt_;
+  uint32_t snaplen_;
+  std::vector<InterfaceInfo> interfaces_;
+  std::optional<SavefileError> error_;
+  std::vector<SavefileError> warnings_;
+  bool finished_ = false;
+  bool closed_ = false;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<RemoteCapture>> RemoteCapture::start(const RemoteAddress& address,
+                                                            const CaptureOptions& options,
+                                                            const RemoteFilterCompiler& compiler) {
+  if (address.device.empty()) return bpfc::error("'" + format_rpcap_url(address) + "' names no device to capture on");
+  if (options.snaplen == 0 || options.snaplen > kMaxSnaplen) {
+    return bpfc::error("invalid snaplen " + std::to_string(options.snaplen) + " (1 to " +
+                       std::to_string(kMaxSnaplen) + ")");
+  }
+  auto session = ControlSession::open(address, options.connect);
+  if (!session) return session.errors();
+  auto opened = session->request(Message{0, MessageType::OpenRequest, 0, OpenRequestPayload{address.device}},
+                                 MessageType::OpenReply);
+  if (!opened) return opened.errors();
+  int32_t remote_dlt = std::get<OpenReplyPayload>(opened->payload).linktype;
+  if (remote_dlt < 0) return bpfc::error("the daemon reported link type " + std::to_string(remote_dlt));
+  uint32_t dlt = static_cast<uint32_t>(remote_dlt);
+
+  // No expression: accept everything, as libpcap's client does (and the
+  // filter must have an instruction: libpcap's rpcapd refuses none).
+  cbpf::Program program{cbpf::stmt(cbpf::RET | cbpf::K, options.snaplen)};
+  if (compiler) {
+    auto compiled = compiler(dlt, options.snaplen);
+    if (!compiled) return compiled.errors();
+    program = std::move(*compiled);
+  }
+  if (program.empty() || program.size() > kMaxFilterInstructions) {
+    return bpfc::error("the filter has " + std::to_string(program.size()) + " instructions (1 to " +
+                       std::to_string(kMaxFilterInstructions) + " can be sent)");
+  }
+
+  auto peer = net::peer_of(session->socket());
+  if (!peer) return peer.errors();
+  StartCaptureRequestPayload start;
+  start.snaplen = options.snaplen;
+  start.read_timeout_ms = options.read_timeout_ms;
+  start.flags = options.promiscuous ? kStartPromiscuous : 0;
+  start.filter = FilterPayload{kFilterTypeBpf, std::move(program)};
+  net::Socket udp;
+  if (options.udp) {
+    auto bound = net::bind_udp_beside(session->socket());
+    if (!bound) return bound.errors();
+    auto port = net::local_port(*bound);
+    if (!port) return port.errors();
+    udp = std::move(*bound);
+    start.flags |= kStartDatagram;
+    start.data_port = *port;
+  }
+  auto started = session->request(Message{0, MessageType::StartCaptureRequest, 0, std::move(start)},
+                                  MessageType::StartCaptureReply);
+  if (!started) return started.errors();
+  net::Socket data_socket;
+  if (options.udp) {
+    data_socket = std::move(udp);
+  } else {
+    uint16_t port = std::get<StartCaptureReplyPayload>(started->payload).data_port;
+    if (port == 0) return bpfc::error("the daemon's STARTCAP reply gives no data port");
+    auto connected = net::connect_tcp(peer->host, port, options.connect.control_timeout);
+    if (!connected) return bpfc::error("data connection: " + connected.error().message);
+    data_socket = std::move(*connected);
+  }
+  DataChannel data(std::move(data_socket), options.udp, session->version(), linktype_from_dlt(dlt),
+                   options.udp ? peer->address_bytes : std::string());
+  return std::unique_ptr<RemoteCapture>(new RemoteCaptureImpl(std::move(*session), std::move(data), options, dlt,
+                                                              options.snaplen, format_rpcap_url(address)));
+}
+
+}  // namespace bpfc::capture::rpcap

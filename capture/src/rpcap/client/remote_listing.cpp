@@ -1,0 +1,20 @@
+// FINDALLIF: the daemon's interfaces.
+#include "bpfc/capture/rpcap/client.h"
+#include "control_session.h"
+
+namespace bpfc::capture::rpcap {
+
+Result<std::vector<RemoteInterface>> list_remote_interfaces(const RemoteAddress& address,
+                                                            const ConnectOptions& options) {
+  auto session = ControlSession::open(address, options);
+  if (!session) return session.errors();
+  auto reply = session->request(empty_message(0, MessageType::FindAllInterfacesRequest),
+                                MessageType::FindAllInterfacesReply);
+  if (!reply) return reply.errors();
+  std::vector<RemoteInterface> interfaces = std::get<InterfaceListPayload>(reply->payload).interfaces;
+  // A courtesy to the daemon: it ends the session at once instead of at EOF.
+  (void)session->send(empty_message(0, MessageType::Close));
+  return interfaces;
+}
+
+}  // namespace bpfc::capture::rpcap
