@@ -62,9 +62,9 @@ TEST(NativeJit, CorpusFiltersGiveTheInterpretersVerdictsAndReadOnlyTheCapturedBy
     const auto dlt = linktype_from_string(entry.dlt);
     if (!dlt || !is_covered_dlt(*dlt) || entry.linuxext) continue;
 #ifdef BPFC_SANITIZED_BUILD
-    // The sanitizers slow JIT compiles and runs: at most 100 filters of a
+    // The sanitizers slow JIT compiles and runs: at most 120 filters of a
     // link type (the Release build runs every one).
-    if (per_linktype[*dlt] >= 100) continue;
+    if (per_linktype[*dlt] >= 120) continue;
 #endif
     CompileOptions options;
     options.linktype = *dlt;
