@@ -34,6 +34,8 @@ std::string_view protocols_of(lower::TypeTest test) {
     case lower::TypeTest::CiscoHdlc: return "ip, ip6, ... (Cisco HDLC types)";
     case lower::TypeTest::LoopbackHostOrder:
     case lower::TypeTest::LoopbackNetOrder: return "ip, ip6 (BSD address families)";
+    case lower::TypeTest::Llc: return "ip, ip6, arp, ... (802.2 LLC SAPs, EtherTypes after SNAP)";
+    case lower::TypeTest::Ieee80211: return "ip, ip6, arp, ... (802.2 LLC in data frames)";
   }
   return {};
 }
@@ -54,7 +56,8 @@ LinktypeSupport linktype_support(uint32_t dlt) {
   };
   constexpr Primitive kPrimitives[] = {
       {"ether host", "ether host 1:2:3:4:5:6"}, {"vlan", "vlan"}, {"mpls", "mpls"}, {"llc", "llc"},
-      {"inbound/outbound", "inbound"}, {"ifindex", "ifindex 1"},
+      {"inbound/outbound", "inbound"}, {"ifindex", "ifindex 1"}, {"wlan type/subtype/dir", "type data"},
+      {"wlan addr1..addr4/ra/ta", "wlan addr1 1:2:3:4:5:6"}, {"radio[...]", "radio[0] = 0"},
   };
   for (const Primitive& primitive : kPrimitives) {
     if (compiles(primitive.probe, dlt)) support.primitives.push_back(primitive.syntax);

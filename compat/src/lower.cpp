@@ -16,6 +16,7 @@
 #include "gencode/codegen.h"
 #include "gencode/expr.h"
 #include "gencode/linklayer.h"
+#include "gencode/vloffsets.h"
 #include "lift/machine_to_ir.h"
 #include "lists/representatives.h"
 #include "optimizer/optimize.h"
@@ -37,15 +38,7 @@ MachineProgram build_program(const ast::Filter& filter, const LowerOptions& opti
     return std::move(cg.program());
   }
   Fragment f = lower_expr(cg, *filter.expr);
-  // libpcap's insert_compute_vloffsets: the registers of variable offsets
-  // start at 0 before the filter's first test (the kernel refuses a program
-  // that reads a register it has not stored).
-  const Layout& l = cg.layout();
-  if (l.is_vlan_vloffset) {
-    std::vector<Stmt>& first = cg.block(f.head).stmts;
-    first.insert(first.begin(), {stmt(bpf::kLd | bpf::kImm, 0), stmt(bpf::kSt, static_cast<uint32_t>(l.off_linkpl.reg)),
-                                 stmt(bpf::kSt, static_cast<uint32_t>(l.off_linktype.reg))});
-  }
+  f = insert_compute_vloffsets(cg, std::move(f));
   if (std::optional<Fragment> prelude = gen_capture_prelude(cg)) f = gen_and(cg, std::move(*prelude), std::move(f));
   const int accept = cg.new_block(bpf::kRet | bpf::kK, options.snaplen);
   const int reject = cg.new_block(bpf::kRet | bpf::kK, 0);

@@ -52,6 +52,9 @@ const std::map<std::string, std::vector<std::string>> kPrimitiveProbes = {
     {"llc", {"llc"}},
     {"inbound/outbound", {"inbound", "outbound"}},
     {"ifindex", {"ifindex 1"}},
+    {"wlan type/subtype/dir", {"type data", "subtype beacon", "wlan dir tods"}},
+    {"wlan addr1..addr4/ra/ta", {"wlan addr1 1:2:3:4:5:6", "wlan ra 1:2:3:4:5:6", "wlan addr4 1:2:3:4:5:6"}},
+    {"radio[...]", {"radio[0] = 0", "radio[2:2] > 8"}},
 };
 
 TEST(LinktypeListing, ListsWhatTheCompilerTableSays) {

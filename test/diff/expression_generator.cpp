@@ -199,7 +199,13 @@ std::string expression(Rng& rng, int depth, bool ethernet) {
 
 uint32_t pick_linktype(Rng& rng) {
   uint32_t choice = rng.below(100);
-  if (choice < 50) return kDltEn10mb;
+  if (choice < 40) return kDltEn10mb;
+  // 802.11: bare, behind radiotap (payload offset with padding) and Prism or
+  // AVS headers (branching header length); FDDI for LLC without 802.11.
+  if (choice < 43) return kDltIeee80211;
+  if (choice < 47) return kDltIeee80211Radio;
+  if (choice < 49) return kDltPrismHeader;
+  if (choice < 50) return kDltFddi;
   if (choice < 60) return kDltRaw;
   if (choice < 70) return kDltLinuxSll;
   if (choice < 80) return kDltLinuxSll2;

@@ -11,8 +11,8 @@
 //    packet); bpfc, compiling for savefiles, refuses them as newer libpcap
 //    does ("not a live capture, ...");
 //  - link[N] and radio[N] (and len, less, greater) need no link-layer
-//    model, so bpfc must compile them wherever libpcap does, except link[N]
-//    behind a radio header of variable length;
+//    model, so bpfc must compile them wherever libpcap does (behind a radio
+//    header of variable length too);
 //  - where both compile, the programs must agree on packets.
 //
 // The gaps that remain (link types bpfc does not model) are printed.
@@ -53,9 +53,6 @@ const std::vector<std::string> kPrimitives = {
 // Primitives that need no model of the link layer.
 const std::set<std::string> kModelFree = {"link[0] = 1", "link[3:2] > 7", "radio[1] = 2", "less 100",
                                           "greater 100", "len > 100"};
-// 802.11 behind a radio header of variable length (Prism, radiotap, AVS,
-// PPI): link[N] starts after it, at an offset bpfc does not compute yet.
-const std::set<uint32_t> kVariableLinkHeader = {119, 127, 163, 192};
 
 bool says_not_supported_by_bpfc(const std::string& message) {
   return message.find("is not supported yet for link type") != std::string::npos ||
@@ -105,7 +102,7 @@ TEST(LinktypeCoverage, WhatLibpcapCompilesBpfcCompilesOrSaysItDoesNotSupportYet)
         }
         EXPECT_TRUE(says_not_supported_by_bpfc(message))
             << "libpcap 1.10.3 compiles it; bpfc refuses in words that say libpcap would not: " << message;
-        if (kModelFree.contains(primitive) && !(primitive.starts_with("link[") && kVariableLinkHeader.contains(dlt)))
+        if (kModelFree.contains(primitive))
           ADD_FAILURE() << "needs no link-layer model, yet refused: " << message;
         ++gap_count;
         gaps[std::string(*name)].insert(primitive);

@@ -133,6 +133,14 @@ void check_linktype(uint32_t dlt, const std::string& dir, const PacketCorpus& co
       if (caplen <= view.caplen) views.emplace_back(view.packet, caplen);
     }
   }
+  // The runner counts views in 16 bits: link types with long headers (Prism's
+  // 144 bytes) have more truncations than that, of which every n-th is kept.
+  if (views.size() >= 65536u) {
+    const size_t stride = views.size() / 65536u + 1;
+    std::vector<std::pair<const Packet*, uint32_t>> kept;
+    for (size_t i = 0; i < views.size(); i += stride) kept.push_back(views[i]);
+    views = std::move(kept);
+  }
   ASSERT_LT(views.size(), 65536u);
   {
     std::ofstream packets(dir + "/packets.bin", std::ios::binary);

@@ -23,7 +23,10 @@ struct CoveredLinktype {
 inline const std::vector<CoveredLinktype>& covered_linktypes() {
   static const std::vector<CoveredLinktype> linktypes = {
       {"EN10MB", kDltEn10mb}, {"RAW", kDltRaw},   {"IPV4", kDltIpv4},           {"IPV6", kDltIpv6},
-      {"NULL", kDltNull},     {"LOOP", kDltLoop}, {"LINUX_SLL", kDltLinuxSll}, {"LINUX_SLL2", kDltLinuxSll2}};
+      {"NULL", kDltNull},     {"LOOP", kDltLoop}, {"LINUX_SLL", kDltLinuxSll}, {"LINUX_SLL2", kDltLinuxSll2},
+      {"IEEE802_11", kDltIeee80211}, {"PRISM_HEADER", kDltPrismHeader}, {"IEEE802_11_RADIO", kDltIeee80211Radio},
+      {"IEEE802_11_RADIO_AVS", kDltIeee80211RadioAvs}, {"PPI", kDltPpi}, {"FDDI", kDltFddi},
+      {"IEEE802", kDltIeee802}, {"IP_OVER_FC", kDltIpOverFc}};
   return linktypes;
 }
 

@@ -1,5 +1,6 @@
 #include "synthetic_packets.h"
 
+#include <array>
 #include <string>
 
 #include "rng.h"
@@ -280,6 +281,145 @@ Bytes raw_ip(Rng& rng, bool v4, bool v6) {
   return b;
 }
 
+// An 802.2 header and the network packet: SNAP with the EtherType mostly,
+// sometimes a SAP of its own (IP, ISO, IPX, NetBEUI, STP) or random bytes.
+Bytes llc_payload(Rng& rng) {
+  NetworkPacket net = network_packet(rng, false, true);
+  Bytes b;
+  const uint32_t choice = rng.below(100);
+  if (choice < 75) {
+    append(b, std::array<uint8_t, 6>{0xaa, 0xaa, 0x03, 0, 0, 0});
+    if (rng.percent(5)) b[5] = 0x07, b[3] = 0x08;  // AppleTalk's organization code
+    append16(b, net.ethertype);
+  } else if (choice < 92) {
+    constexpr uint8_t kSaps[] = {0x06, 0xfe, 0xe0, 0xf0, 0x42, 0x04};
+    const uint8_t sap = kSaps[rng.below(sizeof kSaps)];
+    b.push_back(sap);
+    b.push_back(rng.percent(80) ? sap : rng.byte());
+    b.push_back(rng.percent(70) ? 0x03 : rng.byte());
+  } else {
+    append_random(b, rng, 1 + rng.below(8));
+  }
+  append(b, net.bytes);
+  return b;
+}
+
+std::array<uint8_t, 6> wlan_address(Rng& rng) {
+  if (rng.percent(10)) return {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+  if (rng.percent(10)) return {0x01, 0x00, 0x5e, 0x00, 0x00, rng.byte()};
+  return rng.pick(mac_pool()).bytes;
+}
+
+// An 802.11 frame: management, control or data, any direction, QoS or not,
+// with 4 addresses between access points; data frames carry LLC. `pad_to`
+// is where the header starts relative to a 4-byte boundary when radiotap
+// announces padding (-1: no padding).
+Bytes ieee80211_frame(Rng& rng, int pad_from) {
+  const uint32_t kind = rng.below(100);
+  const uint8_t type = kind < 60 ? 0x08 : kind < 80 ? 0x00 : kind < 95 ? 0x04 : 0x0c;
+  uint8_t fc0 = static_cast<uint8_t>(type | (rng.below(16) << 4));
+  if (type == 0x04 && rng.percent(40)) fc0 = rng.percent(50) ? 0xc4 : 0xd4;  // CTS, ACK
+  const uint8_t fc1 = static_cast<uint8_t>(rng.below(4) | (rng.percent(20) ? rng.byte() & 0xfc : 0));
+  Bytes b = {fc0, fc1};
+  append16(b, rng.below(0x8000));
+  append(b, wlan_address(rng));
+  if (type == 0x04 && (fc0 == 0xc4 || fc0 == 0xd4)) return b;
+  append(b, wlan_address(rng));
+  if (type == 0x04) return b;
+  append(b, wlan_address(rng));
+  append16(b, rng.below(0x10000));
+  if ((fc1 & 3) == 3) append(b, wlan_address(rng));
+  if (type == 0x08 && (fc0 & 0x80) != 0) append16(b, rng.below(0x10000));
+  if (pad_from >= 0) {
+    while ((pad_from + b.size()) % 4 != 0) b.push_back(0);
+  }
+  if (type == 0x08 && (fc0 & 0x40) == 0) {
+    append(b, llc_payload(rng));
+  } else {
+    append_random(b, rng, rng.below(24));
+  }
+  return b;
+}
+
+void append16le(Bytes& b, uint32_t v) {
+  b.push_back(static_cast<uint8_t>(v));
+  b.push_back(static_cast<uint8_t>(v >> 8));
+}
+void append32le(Bytes& b, uint32_t v) {
+  append16le(b, v & 0xffff);
+  append16le(b, v >> 16);
+}
+
+// Radiotap: a TSFT, flags (with the data-padding bit) and rate field, in
+// the order and alignment the standard gives; sometimes a second present
+// word, sometimes a length that does not match.
+Bytes radiotap(Rng& rng) {
+  const bool tsft = rng.percent(50), flags = rng.percent(70), ext = rng.percent(12), rate = rng.percent(50);
+  const bool datapad = flags && rng.percent(50);
+  uint32_t present = (tsft ? 1u : 0u) | (flags ? 2u : 0u) | (rate ? 4u : 0u) | (ext ? 0x80000000u : 0u);
+  Bytes b = {0, 0, 0, 0};
+  append32le(b, present);
+  if (ext) append32le(b, rng.below(4));
+  if (tsft) {
+    while (b.size() % 8 != 0) b.push_back(0);
+    append_random(b, rng, 8);
+  }
+  if (flags) b.push_back(static_cast<uint8_t>((datapad ? 0x20 : 0) | (rng.percent(20) ? 0x10 : 0)));
+  if (rate) b.push_back(static_cast<uint8_t>(2 + rng.below(100)));
+  if (rng.percent(30)) append_random(b, rng, rng.below(12));
+  uint32_t length = static_cast<uint32_t>(b.size());
+  if (rng.percent(5)) length = rng.below(64);
+  b[2] = static_cast<uint8_t>(length);
+  b[3] = static_cast<uint8_t>(length >> 8);
+  append(b, ieee80211_frame(rng, datapad ? static_cast<int>(b.size() % 4) : -1));
+  return b;
+}
+
+// Prism's 144-byte header, or the AVS header some drivers give instead
+// (recognized by its cookie, with its length at offset 4).
+Bytes prism_or_avs(Rng& rng, bool avs) {
+  Bytes b;
+  if (avs) {
+    append32(b, 0x80211000u | rng.below(3));
+    const uint32_t length = rng.percent(90) ? 64 : rng.below(100);
+    append32(b, length);
+    append_random(b, rng, 56);
+  } else {
+    append32(b, rng.percent(90) ? 0x00000044u : static_cast<uint32_t>(rng.next()));
+    append32(b, 144);
+    append_random(b, rng, 136);
+  }
+  append(b, ieee80211_frame(rng, -1));
+  return b;
+}
+
+// PPI: the encapsulated link type (802.11 mostly), a header length counting
+// some fields.
+Bytes ppi(Rng& rng) {
+  Bytes b = {0, 0, 0, 0};
+  append32le(b, rng.percent(85) ? 105 : 1);
+  append_random(b, rng, 4 * rng.below(8));
+  const uint32_t length = static_cast<uint32_t>(b.size());
+  b[2] = static_cast<uint8_t>(length);
+  b[3] = static_cast<uint8_t>(length >> 8);
+  append(b, ieee80211_frame(rng, -1));
+  return b;
+}
+
+// FDDI, Token Ring and RFC 2625 IP over Fibre Channel: a MAC header with
+// MAC-48 addresses, then LLC.
+Bytes llc_link(Rng& rng, uint32_t linktype) {
+  Bytes b;
+  if (linktype == kDltFddi) b.push_back(rng.percent(80) ? 0x50 : rng.byte());
+  if (linktype == kDltIeee802) b = {0x10, 0x40};
+  if (linktype == kDltIpOverFc) append16(b, 0x1000);
+  append(b, wlan_address(rng));
+  if (linktype == kDltIpOverFc) append16(b, 0x1000);
+  append(b, rng.pick(mac_pool()).bytes);
+  append(b, llc_payload(rng));
+  return b;
+}
+
 Bytes link_packet(uint32_t linktype, Rng& rng) {
   switch (linktype) {
     case kDltEn10mb: return ethernet(rng);
@@ -289,6 +429,14 @@ Bytes link_packet(uint32_t linktype, Rng& rng) {
     case kDltLinuxSll2: return linux_sll2(rng);
     case kDltIpv4: return raw_ip(rng, true, false);
     case kDltIpv6: return raw_ip(rng, false, true);
+    case kDltIeee80211: return ieee80211_frame(rng, -1);
+    case kDltIeee80211Radio: return radiotap(rng);
+    case kDltPrismHeader: return prism_or_avs(rng, rng.percent(15));
+    case kDltIeee80211RadioAvs: return prism_or_avs(rng, true);
+    case kDltPpi: return ppi(rng);
+    case kDltFddi:
+    case kDltIeee802:
+    case kDltIpOverFc: return llc_link(rng, linktype);
     default: return raw_ip(rng, true, true);
   }
 }

@@ -15,6 +15,10 @@ namespace bpfc::difftest {
 // DLT values of the link types the differential suite covers.
 inline constexpr uint32_t kDltNull = 0, kDltEn10mb = 1, kDltRaw = 12, kDltLoop = 108,
                           kDltLinuxSll = 113, kDltIpv4 = 228, kDltIpv6 = 229, kDltLinuxSll2 = 276;
+// 802.11, bare and behind radio headers, and the other link types with LLC.
+inline constexpr uint32_t kDltIeee80211 = 105, kDltPrismHeader = 119, kDltIeee80211Radio = 127,
+                          kDltIeee80211RadioAvs = 163, kDltPpi = 192, kDltFddi = 10, kDltIeee802 = 6,
+                          kDltIpOverFc = 122;
 
 // `count` packets for `linktype` (one of the above), deterministic in `seed`.
 std::vector<Packet> synthesize_packets(uint32_t linktype, int count, uint64_t seed);

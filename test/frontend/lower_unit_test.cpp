@@ -297,10 +297,10 @@ TEST(LowerUnit, EncapsulationShiftsEverythingAfterIt) {
 }
 
 TEST(LowerUnit, UnsupportedLinkTypesNameTheConstructAndTheLinkType) {
-  // FDDI (10) is not modelled yet.
-  Result<ir::Function> r = bpfc_lower_unchecked(10, "len > 10 and ip");
+  // SunATM (123) is not modelled yet.
+  Result<ir::Function> r = bpfc_lower_unchecked(123, "len > 10 and ip");
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error().message, "'ip' is not supported yet for link type FDDI");
+  EXPECT_EQ(r.error().message, "'ip' is not supported yet for link type SUNATM");
   ASSERT_TRUE(r.error().span.has_value());
   EXPECT_EQ(r.error().span->begin, 13u);
   EXPECT_EQ(r.error().span->end, 15u);
@@ -380,6 +380,57 @@ TEST(LowerUnit, ProtochainFollowsExtensionHeaders) {
   Bytes other = p;
   other[48] = 6;  // the fragment header now announces TCP
   EXPECT_EQ(run(f, other), 0u);
+}
+
+// An 802.11 QoS data frame to the distribution system (addr1 BSSID, addr2
+// source, addr3 destination) carrying SNAP + a minimal IPv4/TCP header.
+Bytes wlan_qos_data_to_ds(size_t pad) {
+  Bytes p = {0x88, 0x01, 0x00, 0x00};
+  const Bytes bssid = {0x02, 0, 0, 0, 0, 0x01}, src = {0x02, 0, 0, 0, 0, 0x02}, dst = {0x02, 0, 0, 0, 0, 0x03};
+  p.insert(p.end(), bssid.begin(), bssid.end());
+  p.insert(p.end(), src.begin(), src.end());
+  p.insert(p.end(), dst.begin(), dst.end());
+  p.insert(p.end(), {0x10, 0x00, 0x00, 0x00});  // sequence control, QoS control
+  p.insert(p.end(), pad, 0x00);
+  p.insert(p.end(), {0xaa, 0xaa, 0x03, 0x00, 0x00, 0x00, 0x08, 0x00});
+  Bytes ip(40, 0);
+  ip[0] = 0x45;
+  ip[9] = 6;
+  p.insert(p.end(), ip.begin(), ip.end());
+  return p;
+}
+
+TEST(LowerUnit, Wlan80211PayloadFollowsTheQosFieldAndRadiotapPadding) {
+  // Bare 802.11: the QoS field makes the header 26 bytes.
+  ir::Function tcp = lowered(105, "tcp");
+  EXPECT_EQ(run(tcp, wlan_qos_data_to_ds(0)), kSnap);
+  Bytes not_qos = wlan_qos_data_to_ds(0);
+  not_qos[0] = 0x08;  // plain data: the payload would start 2 bytes earlier
+  EXPECT_EQ(run(tcp, not_qos), 0u);
+  // Radiotap of 9 bytes announcing data padding: 9 + 26 rounds up to 36.
+  ir::Function radiotap_tcp = lowered(127, "tcp");
+  Bytes radiotap = {0x00, 0x00, 0x09, 0x00, 0x02, 0x00, 0x00, 0x00, 0x20};
+  Bytes padded = radiotap;
+  const Bytes frame = wlan_qos_data_to_ds(1);
+  padded.insert(padded.end(), frame.begin(), frame.end());
+  EXPECT_EQ(run(radiotap_tcp, padded), kSnap);
+  padded[8] = 0x00;  // no padding announced: the pad byte is read as LLC
+  EXPECT_EQ(run(radiotap_tcp, padded), 0u);
+}
+
+TEST(LowerUnit, Wlan80211AddressesFollowTheDirectionBits) {
+  const Bytes frame = wlan_qos_data_to_ds(0);
+  // To the DS: the source is addr2, the destination addr3, the receiver addr1.
+  EXPECT_EQ(run(lowered(105, "wlan src 02:00:00:00:00:02"), frame), kSnap);
+  EXPECT_EQ(run(lowered(105, "wlan dst 02:00:00:00:00:03"), frame), kSnap);
+  EXPECT_EQ(run(lowered(105, "wlan dst 02:00:00:00:00:01"), frame), 0u);
+  EXPECT_EQ(run(lowered(105, "wlan ra 02:00:00:00:00:01 and dir tods and subtype qos-data"), frame), kSnap);
+  // Behind an AVS header (its length at offset 4, here 64) the same frame.
+  Bytes avs = {0x80, 0x21, 0x10, 0x01, 0x00, 0x00, 0x00, 0x40};
+  avs.resize(64);
+  avs.insert(avs.end(), frame.begin(), frame.end());
+  EXPECT_EQ(run(lowered(119, "wlan src 02:00:00:00:00:02 and tcp"), avs), kSnap);  // Prism DLT, AVS cookie
+  EXPECT_EQ(run(lowered(163, "wlan src 02:00:00:00:00:02 and tcp"), avs), kSnap);
 }
 
 }  // namespace

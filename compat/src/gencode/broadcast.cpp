@@ -8,6 +8,7 @@
 #include "gencode/arith.h"
 #include "gencode/linklayer.h"
 #include "gencode/protocols.h"
+#include "gencode/wlan.h"
 
 namespace bpfc::lower {
 
@@ -27,11 +28,9 @@ Fragment gen_broadcast(Codegen& cg, Proto proto) {
     case Proto::Default:
     case Proto::Link: {
       require_link_layer(cg);
-      if (!is_ethernet_link(cg.layout())) cg.fail("not a broadcast link");
+      if (!is_mac48_link(cg.layout())) cg.fail("not a broadcast link");
       static constexpr std::array<uint8_t, 6> kAllOnes = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
-      std::optional<Fragment> pre = gen_prevlinkhdr_check(cg);
-      Fragment b0 = gen_ehostop(cg, kAllOnes, ast::Dir::Dst);
-      return pre ? gen_and(cg, std::move(*pre), std::move(b0)) : b0;
+      return gen_mac48host(cg, kAllOnes, ast::Dir::Dst);
     }
     case Proto::Ip: {
       const uint32_t netmask = cg.options().netmask.value_or(kNetmaskUnknown);
@@ -59,6 +58,15 @@ Fragment gen_multicast(Codegen& cg, Proto proto) {
         std::optional<Fragment> pre = gen_prevlinkhdr_check(cg);
         Fragment b0 = gen_jset(cg, OffRel::LinkHdr, 0, kB, 1);
         return pre ? gen_and(cg, std::move(*pre), std::move(b0)) : b0;
+      }
+      if (is_wlan_link(cg.layout())) return gen_wlan_multicast(cg);
+      // The destination address after the frame-control byte (FDDI), the
+      // access- and frame-control bytes (Token Ring), or two bytes (RFC 2625).
+      switch (cg.layout().linktype) {
+        case dlt::kFddi: return gen_jset(cg, OffRel::LinkHdr, 1, kB, 1);
+        case dlt::kIeee802:
+        case dlt::kIpOverFc: return gen_jset(cg, OffRel::LinkHdr, 2, kB, 1);
+        default: break;
       }
       break;
     case Proto::Ip: {

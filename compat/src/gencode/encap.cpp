@@ -220,13 +220,15 @@ Fragment gen_vlan_from_metadata(Codegen& cg, std::optional<uint32_t> id) {
 Fragment gen_vlan(Codegen& cg, std::optional<uint32_t> id) {
   Layout& l = cg.layout();
   if (l.label_stack_depth > 0) cg.fail("no VLAN match after MPLS");
-  if (l.linktype != dlt::kEn10mb) {
+  // 802.11 carries tags after SNAP; PPI is refused, as libpcap does.
+  const bool wlan = is_wlan_link(l) && l.linktype != dlt::kPpi;
+  if (l.linktype != dlt::kEn10mb && !wlan) {
     require_link_layer(cg);
     cg.fail("no VLAN support for " + link_description(l.linktype));
   }
-  // On a live Linux capture the outermost tag may be in the kernel's packet
-  // metadata.
-  if (cg.options().linux_extensions() && l.vlan_stack_depth == 0 && !l.off_linkhdr.is_variable &&
+  // On a live Linux capture the outermost Ethernet tag may be in the
+  // kernel's packet metadata.
+  if (l.linktype == dlt::kEn10mb && cg.options().linux_extensions() && l.vlan_stack_depth == 0 && !l.off_linkhdr.is_variable &&
       l.off_linkhdr.constant_part == l.off_outermostlinkhdr.constant_part) {
     Fragment b0 = gen_vlan_from_metadata(cg, id);
     l.vlan_stack_depth++;

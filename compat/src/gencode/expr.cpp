@@ -10,6 +10,7 @@
 #include "gencode/llc.h"
 #include "gencode/primitive.h"
 #include "gencode/proto.h"
+#include "gencode/wlan.h"
 
 namespace bpfc::lower {
 
@@ -87,8 +88,10 @@ Fragment lower_expr(Codegen& cg, const ast::Expr& e) {
             return gen_byteop(cg, n);
           } else if constexpr (std::is_same_v<T, ast::Llc>) {
             return gen_llc(cg, n);
+          } else if constexpr (std::is_same_v<T, ast::Wlan>) {
+            return gen_wlan(cg, n);
           } else {
-            // pflog, 802.11, ATM and SS7 keywords.
+            // pflog, ATM and SS7 keywords.
             fail_unsupported(cg);
           }
         }

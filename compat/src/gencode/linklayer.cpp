@@ -10,6 +10,7 @@
 #include "gencode/access.h"
 #include "gencode/encap.h"
 #include "gencode/protocols.h"
+#include "gencode/wlan.h"
 
 namespace bpfc::lower {
 
@@ -21,8 +22,9 @@ constexpr uint32_t kNotSet = kOffsetNotSet;
 
 // Layouts as libpcap's init_linktype() sets them up.
 // clang-format off
-constexpr std::array<LinkLayerInfo, 13> kLinkLayers = {{
-    // dlt, name, off_linkhdr, off_linktype, off_linkpl, off_nl, off_nl_nosnap, type test
+constexpr std::array<LinkLayerInfo, 21> kLinkLayers = {{
+    // dlt, name, off_linkhdr, off_linktype, off_linkpl, off_nl, off_nl_nosnap, type test[, radio
+    // prefix, payload offset variable]
     {dlt::kNull, "NULL", 0, 0, 4, 0, 0, TypeTest::LoopbackHostOrder},
     {dlt::kEn10mb, "EN10MB", 0, 12, 14, 0, 3, TypeTest::Ethernet},
     {dlt::kSlip, "SLIP", 0, kNotSet, 16, 0, 0, TypeTest::IpVersionNibble},
@@ -36,6 +38,17 @@ constexpr std::array<LinkLayerInfo, 13> kLinkLayers = {{
     {dlt::kIpv4, "IPV4", 0, kNotSet, 0, 0, 0, TypeTest::OnlyIpv4},
     {dlt::kIpv6, "IPV6", 0, kNotSet, 0, 0, 0, TypeTest::OnlyIpv6},
     {dlt::kLinuxSll2, "LINUX_SLL2", 0, 0, 20, 0, 0, TypeTest::TypeField},
+    // No type field: 802.2 LLC (with SNAP for EtherTypes) after the MAC header.
+    {dlt::kFddi, "FDDI", 0, 13, 13, 8, 3, TypeTest::Llc},
+    {dlt::kIeee802, "IEEE802", 0, 14, 14, 8, 3, TypeTest::Llc},
+    {dlt::kIpOverFc, "IP_OVER_FC", 0, 16, 16, 8, 3, TypeTest::Llc},
+    // 802.11: the MAC header is 24 bytes for a data frame, 26 with QoS; the
+    // payload offset is computed per packet, after any radio header.
+    {dlt::kIeee80211, "IEEE802_11", 0, 24, 0, 8, 3, TypeTest::Ieee80211, RadioPrefix::None, true},
+    {dlt::kPrismHeader, "PRISM_HEADER", 0, 24, 0, 8, 3, TypeTest::Ieee80211, RadioPrefix::Prism, true},
+    {dlt::kIeee80211RadioAvs, "IEEE802_11_RADIO_AVS", 0, 24, 0, 8, 3, TypeTest::Ieee80211, RadioPrefix::Avs, true},
+    {dlt::kIeee80211Radio, "IEEE802_11_RADIO", 0, 24, 0, 8, 3, TypeTest::Ieee80211, RadioPrefix::Radiotap, true},
+    {dlt::kPpi, "PPI", 0, 24, 0, 8, 3, TypeTest::Ieee80211, RadioPrefix::Ppi, true},
 }};
 // clang-format on
 
@@ -218,6 +231,8 @@ void init_layout(Codegen& cg, uint32_t dlt_value) {
     l.off_linkpl.constant_part = info->off_linkpl;
     l.off_nl = info->off_nl;
     l.off_nl_nosnap = info->off_nl_nosnap;
+    l.off_linkhdr.is_variable = info->prefix != RadioPrefix::None;
+    l.off_linkpl.is_variable = info->payload_variable;
   } else if (std::optional<uint32_t> offset = unmodelled_link_header_offset(dlt_value)) {
     l.link_header_known = true;
     l.off_linkhdr.constant_part = *offset;
@@ -247,6 +262,21 @@ void require_link_header(Codegen& cg) {
 }
 
 bool is_ethernet_link(const Layout& l) { return l.linktype == dlt::kEn10mb; }
+
+bool is_wlan_link(const Layout& l) {
+  const LinkLayerInfo* info = find_link_layer(l.linktype);
+  return info != nullptr && info->type_test == TypeTest::Ieee80211;
+}
+
+bool is_mac48_link(const Layout& l) {
+  switch (l.linktype) {
+    case dlt::kEn10mb:
+    case dlt::kFddi:
+    case dlt::kIeee802:
+    case dlt::kIpOverFc: return true;
+    default: return is_wlan_link(l);
+  }
+}
 
 std::optional<Fragment> gen_prevlinkhdr_check(Codegen& cg) {
   if (cg.layout().is_geneve || cg.layout().is_vxlan) return gen_geneve_ll_check(cg);
@@ -295,22 +325,45 @@ Fragment gen_linktype(Codegen& cg, uint32_t ll_proto) {
       return gen_false(cg);
     }
     case TypeTest::TypeField: return gen_cmp(cg, OffRel::LinkType, 0, kH, ll_proto);
+    case TypeTest::Llc: return gen_llc_linktype(cg, ll_proto);
+    case TypeTest::Ieee80211: {
+      // Only data frames carry a payload.
+      Fragment data = gen_mcmp(cg, OffRel::LinkHdr, 0, kB, wlan::kTypeData, wlan::kTypeMask);
+      return gen_and(cg, std::move(data), gen_llc_linktype(cg, ll_proto));
+    }
   }
   BPFC_UNREACHABLE("a link-layer type test of no known kind");
 }
 
-Fragment gen_ehostop(Codegen& cg, const std::array<uint8_t, 6>& mac, ast::Dir dir) {
+Fragment gen_llc_linktype(Codegen& cg, uint32_t ll_proto) {
+  switch (ll_proto) {
+    case llcsap::kIp:
+    case llcsap::kIsoNs:
+    case llcsap::kNetbeui: return gen_cmp(cg, OffRel::Llc, 0, kH, (ll_proto << 8) | ll_proto);
+    case llcsap::kIpx: return gen_cmp(cg, OffRel::Llc, 0, kB, llcsap::kIpx);
+    case ethertype::kAtalk: return gen_snap(cg, 0x080007, ethertype::kAtalk);
+    default:
+      // A SAP in the DSAP field, or an EtherType in the SNAP header.
+      if (ll_proto <= ethertype::kEtherMtu) return gen_cmp(cg, OffRel::Llc, 0, kB, ll_proto);
+      return gen_cmp(cg, OffRel::Llc, 6, kH, ll_proto);
+  }
+}
+
+namespace {
+
+// MAC-48 address `mac` at fixed source / destination offsets in the link header.
+Fragment gen_hostop_at(Codegen& cg, const std::array<uint8_t, 6>& mac, ast::Dir dir, uint32_t src, uint32_t dst) {
   switch (dir) {
-    case ast::Dir::Src: return gen_bcmp(cg, OffRel::LinkHdr, 6, mac);
-    case ast::Dir::Dst: return gen_bcmp(cg, OffRel::LinkHdr, 0, mac);
+    case ast::Dir::Src: return gen_bcmp(cg, OffRel::LinkHdr, src, mac);
+    case ast::Dir::Dst: return gen_bcmp(cg, OffRel::LinkHdr, dst, mac);
     case ast::Dir::SrcAndDst: {
-      Fragment src = gen_ehostop(cg, mac, ast::Dir::Src);
-      return gen_and(cg, std::move(src), gen_ehostop(cg, mac, ast::Dir::Dst));
+      Fragment s = gen_bcmp(cg, OffRel::LinkHdr, src, mac);
+      return gen_and(cg, std::move(s), gen_bcmp(cg, OffRel::LinkHdr, dst, mac));
     }
     case ast::Dir::Default:
     case ast::Dir::SrcOrDst: {
-      Fragment src = gen_ehostop(cg, mac, ast::Dir::Src);
-      return gen_or(cg, std::move(src), gen_ehostop(cg, mac, ast::Dir::Dst));
+      Fragment s = gen_bcmp(cg, OffRel::LinkHdr, src, mac);
+      return gen_or(cg, std::move(s), gen_bcmp(cg, OffRel::LinkHdr, dst, mac));
     }
     case ast::Dir::Addr1: cg.fail("'addr1' and 'address1' are only supported on 802.11 with 802.11 headers");
     case ast::Dir::Addr2: cg.fail("'addr2' and 'address2' are only supported on 802.11 with 802.11 headers");
@@ -321,6 +374,33 @@ Fragment gen_ehostop(Codegen& cg, const std::array<uint8_t, 6>& mac, ast::Dir di
     case ast::Dir::Undef: break;
   }
   cg.fail("syntax error in filter expression");
+}
+
+}  // namespace
+
+Fragment gen_ehostop(Codegen& cg, const std::array<uint8_t, 6>& mac, ast::Dir dir) {
+  return gen_hostop_at(cg, mac, dir, 6, 0);
+}
+
+Fragment gen_mac48host(Codegen& cg, const std::array<uint8_t, 6>& mac, ast::Dir dir) {
+  require_link_layer(cg);
+  const Layout& l = cg.layout();
+  if (is_wlan_link(l)) return gen_wlanhostop(cg, mac, dir);
+  switch (l.linktype) {
+    case dlt::kEn10mb: {
+      std::optional<Fragment> pre = gen_prevlinkhdr_check(cg);
+      Fragment b = gen_ehostop(cg, mac, dir);
+      return pre ? gen_and(cg, std::move(*pre), std::move(b)) : b;
+    }
+    // FDDI: a frame-control byte first (libpcap's padding is 0 on Linux).
+    case dlt::kFddi: return gen_hostop_at(cg, mac, dir, 7, 1);
+    // Token Ring: access-control and frame-control bytes first.
+    case dlt::kIeee802: return gen_hostop_at(cg, mac, dir, 8, 2);
+    // RFC 2625: two bytes before the network addresses.
+    case dlt::kIpOverFc: return gen_hostop_at(cg, mac, dir, 10, 2);
+    default: break;
+  }
+  cg.fail("MAC-48 addresses are not supported on " + linktype_display(l.linktype));
 }
 
 }  // namespace bpfc::lower

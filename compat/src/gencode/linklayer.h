@@ -25,6 +25,7 @@ inline constexpr uint32_t kPppPppd = PPP_PPPD, kIpv4 = IPV4, kIpv6 = IPV6, kLinu
 inline constexpr uint32_t kPrismHeader = PRISM_HEADER, kIeee80211Radio = IEEE802_11_RADIO,
                           kIeee80211RadioAvs = IEEE802_11_RADIO_AVS, kPpi = PPI;
 inline constexpr uint32_t kNetanalyzer = NETANALYZER, kNetanalyzerTransparent = NETANALYZER_TRANSPARENT;
+inline constexpr uint32_t kIeee80211 = IEEE802_11, kFddi = FDDI, kIeee802 = IEEE802, kIpOverFc = IP_OVER_FC;
 // LINKTYPE_RAW: a savefile's number for DLT_RAW, which libpcap's compiler
 // also accepts as a link type (bpfc/linktype/linktype.h maps the two).
 inline constexpr uint32_t kLinktypeRaw = 101;
@@ -42,6 +43,18 @@ enum class TypeTest : uint8_t {
   LoopbackHostOrder,  // BSD AF_ value, 32 bits in the capturing host's byte order
   LoopbackNetOrder,   // BSD AF_ value, 32 bits big-endian
   TypeField,          // a 16-bit Ethernet-type field
+  Llc,                // no type field: an 802.2 LLC header, with SNAP for EtherTypes
+  Ieee80211,          // an 802.11 data frame, then 802.2 LLC as for Llc
+};
+
+// A header of variable length in front of the link-layer header, whose
+// length the program reads from the packet before anything else.
+enum class RadioPrefix : uint8_t {
+  None,
+  Prism,     // Prism (144 bytes) or, by its cookie, AVS
+  Avs,       // AVS: a big-endian length at offset 4
+  Radiotap,  // radiotap: a little-endian length at offset 2
+  Ppi,       // PPI: a little-endian length at offset 2
 };
 
 struct LinkLayerInfo {
@@ -53,6 +66,10 @@ struct LinkLayerInfo {
   uint32_t off_nl;
   uint32_t off_nl_nosnap;
   TypeTest type_test;
+  RadioPrefix prefix = RadioPrefix::None;
+  // The link-layer header's own length depends on the packet (802.11: the
+  // frame type and QoS bit): the payload offset is computed at run time.
+  bool payload_variable = false;
 };
 
 // nullopt for link types the lowering does not model (yet).
@@ -82,7 +99,18 @@ std::optional<Fragment> gen_prevlinkhdr_check(Codegen& cg);
 Fragment gen_snap(Codegen& cg, uint32_t orgcode, uint32_t ptype);
 // Ethernet address `mac` in the source and/or destination field.
 Fragment gen_ehostop(Codegen& cg, const std::array<uint8_t, 6>& mac, ast::Dir dir);
-// Ethernet-family link layers (where MAC addresses can be tested).
+// Ethernet-family link layers (Ethernet type field with 802.3 frames).
 bool is_ethernet_link(const Layout& l);
+// Link layers with MAC-48 addresses (Ethernet, FDDI, Token Ring, 802.11,
+// IP over Fibre Channel): where `ether host`, `broadcast` and the like work.
+bool is_mac48_link(const Layout& l);
+// 802.11, bare or behind a radio header.
+bool is_wlan_link(const Layout& l);
+// MAC-48 address `mac` in the link header's source and/or destination
+// (802.11: the address fields the frame type and direction bits select).
+Fragment gen_mac48host(Codegen& cg, const std::array<uint8_t, 6>& mac, ast::Dir dir);
+// An 802.2 header announcing `ll_proto` (a SAP when <= 1500, else an
+// EtherType after SNAP), on link layers without a type field.
+Fragment gen_llc_linktype(Codegen& cg, uint32_t ll_proto);
 
 }  // namespace bpfc::lower

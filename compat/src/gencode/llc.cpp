@@ -10,6 +10,7 @@
 #include "gencode/access.h"
 #include "gencode/linklayer.h"
 #include "gencode/protocols.h"
+#include "gencode/wlan.h"
 
 namespace bpfc::lower {
 
@@ -32,9 +33,13 @@ constexpr std::array<std::pair<std::string_view, uint32_t>, 8> kUSubtypes = {{{"
                                                                               {"xid", 0xaf},
                                                                               {"frmr", 0x87}}};
 
-// An 802.3 frame (length, not type) that is not raw Novell 802.3 (0xffff).
+// A frame with an 802.2 LLC header: on Ethernet an 802.3 frame (length,
+// not type) that is not raw Novell 802.3 (0xffff); on 802.11 a data frame;
+// FDDI and Token Ring frames are taken as LLC frames unchecked.
 Fragment gen_llc_frame(Codegen& cg) {
   require_link_layer(cg);
+  if (is_wlan_link(cg.layout())) return gen_mcmp(cg, OffRel::LinkHdr, 0, kB, wlan::kTypeData, wlan::kTypeMask);
+  if (cg.layout().linktype == dlt::kFddi || cg.layout().linktype == dlt::kIeee802) return gen_true(cg);
   if (!is_ethernet_link(cg.layout())) {
     std::string desc(linktype_description(cg.layout().linktype).value_or(""));
     if (desc.empty()) desc = "DLT " + std::to_string(cg.layout().linktype);

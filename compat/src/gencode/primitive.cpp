@@ -38,9 +38,7 @@ std::optional<uint32_t> decnet_address(const std::string& text) {
 }
 
 Fragment ether_host(Codegen& cg, const std::array<uint8_t, 6>& mac, ast::Dir dir) {
-  std::optional<Fragment> pre = gen_prevlinkhdr_check(cg);
-  Fragment b = gen_ehostop(cg, mac, dir);
-  return pre ? gen_and(cg, std::move(*pre), std::move(b)) : b;
+  return gen_mac48host(cg, mac, dir);
 }
 
 // `gateway NAME`: the Ethernet address is the host's, but none of its IPv4
@@ -60,7 +58,7 @@ Fragment gen_gateway(Codegen& cg, std::string_view name, const ast::Qualifiers& 
   const Layout& l = cg.layout();
   if (l.label_stack_depth > 0) cg.fail("'gateway' cannot be used within MPLS");
   if (l.is_geneve || l.is_vxlan) cg.fail("'gateway' cannot be used within VXLAN or Geneve");
-  if (!is_ethernet_link(l)) {
+  if (!is_mac48_link(l)) {
     cg.fail("'gateway' supported only on ethernet/FDDI/token ring/802.11/ATM LANE/Fibre Channel");
   }
   std::optional<MacAddr> mac = cg.resolver().ether(name);
@@ -81,7 +79,7 @@ Fragment lower_name(Codegen& cg, const ast::Name& name, const ast::Qualifiers& q
     case AddrType::Host:
       if (q.proto == Proto::Link) {
         require_link_layer(cg);
-        if (!is_ethernet_link(cg.layout())) {
+        if (!is_mac48_link(cg.layout())) {
           cg.fail(
               "only ethernet/FDDI/token ring/802.11/ATM LANE/Fibre Channel supports link-level host name");
         }
@@ -200,7 +198,7 @@ Fragment lower_ipv6(Codegen& cg, const ast::Ipv6& addr, uint32_t masklen, const 
 Fragment lower_mac(Codegen& cg, const ast::Mac& mac, const ast::Qualifiers& q) {
   if ((q.type == AddrType::Host || q.type == AddrType::Default) && q.proto == Proto::Link) {
     require_link_layer(cg);
-    if (!is_ethernet_link(cg.layout())) {
+    if (!is_mac48_link(cg.layout())) {
       cg.fail("ethernet addresses supported only on ethernet/FDDI/token ring/802.11/ATM LANE/Fibre Channel");
     }
     return ether_host(cg, mac.bytes, q.dir);
