@@ -3,7 +3,7 @@
 # and UndefinedBehaviorSanitizer, then each fuzz target (savefile readers,
 # compiler, eBPF interpreter, native code) for FUZZ_SECONDS). `make fuzz` fuzzes longer, `make bench` measures `bpfc
 # filter` against tcpdump, `make bench-ebpf` bpfc's eBPF in the kernel, `make bench-native` the JIT's native
-# code against bpf_filter() and its compile latency, `make bench-engines` bpfc filter's engines, `make bench-replay` bpfc replay's send methods. Everything else is CMake.
+# code against bpf_filter() and its compile latency, `make bench-engines` bpfc filter's engines, `make bench-replay` bpfc replay's send methods, `make bench-capture` live capture against tcpdump. Everything else is CMake.
 BUILD ?= build
 ASAN_BUILD ?= build-asan
 FUZZ_BUILD ?= build-fuzz
@@ -18,7 +18,7 @@ CMAKE_FLAGS ?=
 # Keep the output readable: no "Entering directory" lines from nested makes.
 MAKEFLAGS += --no-print-directory
 
-.PHONY: run test test-release test-sanitize test-fuzz fuzz bench bench-optimizer bench-replay bench-ebpf bench-native bench-engines deps build build-sanitize build-fuzzers clean
+.PHONY: run test test-release test-sanitize test-fuzz fuzz bench bench-optimizer bench-replay bench-ebpf bench-native bench-engines bench-capture deps build build-sanitize build-fuzzers clean
 
 deps:
 	@bash scripts/install-deps.sh
@@ -100,6 +100,13 @@ bench-native: build
 # 54-packet sample (a short job must not pay for LLVM).
 bench-engines: build
 	bash test/bench/engine_bench.sh $(BUILD) $(BENCH_SIZE) $(BENCH_RUNS)
+
+# Live capture under load on a veth pair (root): tcpdump and bpfc capture,
+# with and without -w (and bpfc with --threads 2 where it has fanout).
+# CAPTURE_PACKETS per run.
+CAPTURE_PACKETS ?= 1000000
+bench-capture: build
+	bash test/bench/capture_bench.sh $(BUILD) $(CAPTURE_PACKETS) $(BENCH_RUNS)
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)
