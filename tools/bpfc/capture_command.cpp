@@ -13,6 +13,7 @@
 #include "live_capture.h"
 #include "option_values.h"
 #include "print_options.h"
+#include "rotation_flags.h"
 #include "text_input.h"
 
 namespace bpfc::cli {
@@ -22,6 +23,7 @@ struct CaptureCommandOptions {
   std::string device;
   bool list = false;
   std::string output;
+  RotationFlags rotation;  // -C, -G, -W
   std::optional<uint64_t> count;
   uint32_t snaplen = 262144;
   bool no_promiscuous = false;
@@ -100,6 +102,11 @@ int run_capture(const CaptureCommandOptions& options) {
                                                             : capture::KernelFilterMode::Cbpf;
   capture.max_packets = options.count;
   if (!options.output.empty()) capture.output = options.output;
+  capture.rotation = to_rotation(options.rotation, options.output);
+  if (capture.rotation && options.format == "pcapng") {
+    throw UsageError("-C, -G and -W write pcap files (as tcpdump does); with --format pcapng a capture goes to one "
+                     "file, whose interface block carries if_name and if_filter and whose statistics block ends it");
+  }
   capture.format = options.format == "pcapng" ? capture::SavefileFormat::Pcapng : capture::SavefileFormat::Pcap;
   capture.nanosecond = options.nanosecond;
   capture.count_only = options.count_only;
@@ -127,6 +134,7 @@ constexpr const char* kExamples = R"(Examples:
   bpfc capture -i any -w out.pcap -c 1000 udp # 1000 packets of every interface (LINUX_SLL2)
   bpfc capture -i eth0 -w - icmp | tcpdump -r -
   bpfc capture -i eth0 --format pcapng -w out.pcapng 'not port 22'
+  bpfc capture -i eth0 -w ring.pcap -C 100 -W 10 # a ring of ten files of ~100 MB, as tcpdump -C -W
   bpfc capture -i eth0 --count-only --stats-format=json 'tcp[tcpflags] & tcp-syn != 0'
   bpfc capture -D                             # the interfaces
 
@@ -163,6 +171,7 @@ Subcommand add_capture_command(CLI::App& app) {
   command->add_option("-w,--write", options->output,
                       "Write the packets to FILE ('-' is stdout) instead of printing one line each")
       ->type_name("FILE");
+  add_rotation_options(*command, options->rotation);
   add_number_option(*command, "-c", options->count, {.noun = "count", .min = 1, .max = UINT64_MAX},
                     "Stop after COUNT packets", "COUNT");
   add_number_option(*command, "-s,--snapshot-length", options->snaplen, {.noun = "snaplen", .max = 262144},

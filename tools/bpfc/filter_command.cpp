@@ -12,6 +12,7 @@
 #include "engine_option.h"
 #include "option_values.h"
 #include "print_options.h"
+#include "rotation_flags.h"
 #include "savefile_filter.h"
 #include "text_input.h"
 
@@ -22,9 +23,7 @@ struct FilterCommandOptions {
   std::vector<std::string> inputs;
   std::string input_list;  // -V: a file naming the inputs, one per line
   std::string output;
-  std::optional<uint64_t> file_size_mb;   // -C
-  std::optional<uint32_t> rotate_seconds; // -G
-  std::optional<uint32_t> file_count;     // -W
+  RotationFlags rotation;  // -C, -G, -W
   std::optional<uint64_t> count;
   bool count_only = false;  // --count
   std::string format;  // empty: the first input's
@@ -62,22 +61,6 @@ void check_usage(const FilterCommandOptions& options) {
   }
 }
 
-// -C/-G/-W as tcpdump reads them: -C in millions of bytes; -W alone, or -G 0
-// alone, rotates nothing.
-std::optional<capture::RotationOptions> to_rotation(const FilterCommandOptions& options) {
-  const bool any = options.file_size_mb || options.rotate_seconds || options.file_count;
-  if (!any) return std::nullopt;
-  if (options.output.empty()) throw UsageError("-C, -G and -W rotate the -w output: give -w FILE");
-  if (options.output == "-") throw UsageError("-C, -G and -W rotate files: -w - (standard output) cannot rotate");
-  if (!options.file_size_mb && options.rotate_seconds.value_or(0) == 0) return std::nullopt;
-  capture::RotationOptions rotation;
-  rotation.path = options.output;
-  if (options.file_size_mb) rotation.max_file_bytes = *options.file_size_mb * 1000000;
-  rotation.rotate_seconds = options.rotate_seconds;
-  rotation.max_files = options.file_count;
-  return rotation;
-}
-
 SavefileFilterOptions to_filter_options(const FilterCommandOptions& options) {
   SavefileFilterOptions filter;
   filter.inputs = options.inputs;
@@ -92,7 +75,7 @@ SavefileFilterOptions to_filter_options(const FilterCommandOptions& options) {
   if (options.format == "pcap") filter.format = capture::SavefileFormat::Pcap;
   if (options.format == "pcapng") filter.format = capture::SavefileFormat::Pcapng;
   if (filter.format && !filter.output) throw UsageError("--format applies to the -w output only");
-  filter.rotation = to_rotation(options);
+  filter.rotation = to_rotation(options.rotation, options.output);
   filter.nanosecond = options.nanosecond;
   filter.map_files = options.map_files;
   const char* no_lines_because = filter.output    ? "with -w nothing is printed"
@@ -205,19 +188,7 @@ Subcommand add_filter_command(CLI::App& app) {
   command->add_option("-w,--write", options->output,
                       "Write the kept packets to FILE ('-' is stdout) instead of printing one line each")
       ->type_name("FILE");
-  add_number_option(*command, "-C", options->file_size_mb,
-                    {.noun = "file size", .min = 1, .max = UINT64_MAX / 1000000},
-                    "Rotate the -w file: before a packet, when the file holds more than SIZE million bytes, "
-                    "go on in FILE1, FILE2, ... (tcpdump -C)",
-                    "SIZE");
-  add_number_option(*command, "-G", options->rotate_seconds, {.noun = "rotation time"},
-                    "Rotate the -w file every SECONDS seconds of the clock (not of the packets' timestamps); "
-                    "FILE is a strftime(3) pattern (tcpdump -G)",
-                    "SECONDS");
-  add_number_option(*command, "-W", options->file_count, {.noun = "number of output files", .min = 1},
-                    "With -C: a ring of COUNT files, numbered FILE0.. with zero-padded digits; with -G alone: "
-                    "stop after COUNT files (tcpdump -W)",
-                    "COUNT");
+  add_rotation_options(*command, options->rotation);
   add_number_option(*command, "-c", options->count, {.noun = "count", .min = 1, .max = UINT64_MAX},
                     "Stop after COUNT matching packets", "COUNT");
   command->add_flag("--count", options->count_only,

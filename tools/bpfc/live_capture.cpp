@@ -125,6 +125,7 @@ class CaptureRun {
   std::unique_ptr<LiveSource> source_;
   std::unique_ptr<capture::PacketSink> sink_;
   capture::LivePcapngWriter* pcapng_ = nullptr;  // sink_, when it writes pcapng
+  capture::RotatingSink* rotating_ = nullptr;     // sink_, when -C/-G/-W rotate it
   SummaryWriter summary_;
   uint64_t captured_ = 0;
   int64_t started_ns_ = 0;
@@ -222,7 +223,13 @@ bool CaptureRun::open_output() {
     writer.nanosecond = options_.nanosecond;
     writer.linktype = linktype_;
     writer.snaplen = options_.live.snaplen;
-    sink_ = capture::create_savefile(path, writer, error);
+    if (options_.rotation) {
+      auto rotating = capture::RotatingSink::create(*options_.rotation, writer, error);
+      rotating_ = rotating.get();
+      sink_ = std::move(rotating);
+    } else {
+      sink_ = capture::create_savefile(path, writer, error);
+    }
   }
   if (!sink_) {
     report_failure(error.describe(path == "-" ? "standard output" : path));
@@ -234,6 +241,12 @@ bool CaptureRun::open_output() {
 bool CaptureRun::write(const capture::Packet& packet) {
   if (sink_) {
     if (sink_->write_packet(packet, interface_)) return true;
+    if (rotating_ && rotating_->limit_reached()) {
+      // tcpdump's words and outcome: the -W files are done, the capture ends well.
+      std::fprintf(stderr, "Maximum file limit reached: %u\n", *options_.rotation->max_files);
+      output_closed_ = true;
+      return false;
+    }
     if (options_.output == "-" && reader_went_away(STDOUT_FILENO)) {
       output_closed_ = true;
       return false;

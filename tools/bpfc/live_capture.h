@@ -10,6 +10,7 @@
 #include <string>
 
 #include "bpfc/capture/live.h"
+#include "bpfc/capture/rotating_sink.h"
 #include "bpfc/capture/savefile.h"
 #include "bpfc/dissect/packet_printer.h"
 
@@ -25,6 +26,8 @@ struct LiveCaptureOptions {
   capture::KernelFilterMode kernel_filter = capture::KernelFilterMode::Cbpf;
   std::optional<uint64_t> max_packets;  // -c
   std::optional<std::string> output;    // -w; "-" is standard output
+  // -C/-G/-W: the -w file spread over several pcap files, as tcpdump does.
+  std::optional<capture::RotationOptions> rotation;
   capture::SavefileFormat format = capture::SavefileFormat::Pcap;
   bool nanosecond = false;
   bool count_only = false;
