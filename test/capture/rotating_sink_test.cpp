@@ -19,6 +19,7 @@
 #include "collected_packets.h"
 #include "pcap_bytes.h"
 #include "pcapng_bytes.h"
+#include "../support/scratch_dir.h"
 
 namespace bpfc::testing {
 namespace {
@@ -27,28 +28,7 @@ using capture::RotatingSink;
 using capture::RotationOptions;
 using capture::rotation_file_name;
 
-class TempDir {
- public:
-  TempDir() {
-    char name[] = "/tmp/bpfc-rotation-XXXXXX";
-    if (mkdtemp(name) != nullptr) path_ = name;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  const std::string& path() const { return path_; }
-  std::string operator/(const std::string& name) const { return path_ + "/" + name; }
-  std::vector<std::string> names() const {
-    std::vector<std::string> out;
-    for (const auto& entry : std::filesystem::directory_iterator(path_)) out.push_back(entry.path().filename());
-    std::sort(out.begin(), out.end());
-    return out;
-  }
-
- private:
-  std::string path_;
-};
+using testsupport::ScratchDir;
 
 std::vector<uint8_t> read_bytes(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -141,7 +121,7 @@ TEST(RotationFileName, FollowsTcpdumpNumbering) {
 }
 
 TEST(RotatingSink, SizeRotationClosesAFileOnceItHoldsMoreThanTheLimit) {
-  TempDir dir;
+  ScratchDir dir;
   const std::vector<uint8_t> input = pcap_input(200);
   constexpr uint64_t kLimit = 10000;
   capture::SavefileError error;
@@ -171,7 +151,7 @@ TEST(RotatingSink, SizeRotationClosesAFileOnceItHoldsMoreThanTheLimit) {
 }
 
 TEST(RotatingSink, RingOfFilesOverwritesTheOldest) {
-  TempDir dir;
+  ScratchDir dir;
   const std::vector<uint8_t> input = pcap_input(200);
   capture::SavefileError error;
   auto sink = RotatingSink::create({.path = dir / "r", .max_file_bytes = 10000, .max_files = 3}, {}, error);
@@ -190,7 +170,7 @@ TEST(RotatingSink, RingOfFilesOverwritesTheOldest) {
 }
 
 TEST(RotatingSink, TimeRotationFollowsTheClockAndStopsAfterCountFiles) {
-  TempDir dir;
+  ScratchDir dir;
   std::time_t now = 100;
   capture::SavefileError error;
   auto sink = RotatingSink::create({.path = dir / "t%s", .rotate_seconds = 5, .max_files = 2}, {}, error,
@@ -223,7 +203,7 @@ TEST(RotatingSink, TimeRotationFollowsTheClockAndStopsAfterCountFiles) {
 }
 
 TEST(RotatingSink, TimeRotationRestartsTheSizeCount) {
-  TempDir dir;
+  ScratchDir dir;
   std::time_t now = 200;
   capture::SavefileError error;
   auto sink = RotatingSink::create({.path = dir / "g%s-", .max_file_bytes = 300, .rotate_seconds = 10}, {}, error,
@@ -250,7 +230,7 @@ TEST(RotatingSink, TimeRotationRestartsTheSizeCount) {
 }
 
 TEST(RotatingSink, EveryPcapngFileStartsWithTheSectionAndItsInterfaces) {
-  TempDir dir;
+  ScratchDir dir;
   PcapngBytes input;
   input.idb(1, 65535, {opt_string(2, "eth0"), opt_end()}).idb(101, 65535, {opt_string(2, "tun0"), opt_end()});
   for (uint32_t i = 0; i < 60; ++i) input.epb(i % 2, 1000000ull * i, test_payload(100 + i * 7, i));
@@ -288,7 +268,7 @@ TEST(RotatingSink, EveryPcapngFileStartsWithTheSectionAndItsInterfaces) {
 }
 
 TEST(RotatingSink, ReportsAFileItCannotCreate) {
-  TempDir dir;
+  ScratchDir dir;
   capture::SavefileError error;
   auto sink = RotatingSink::create({.path = dir / "missing/out", .max_file_bytes = 1}, {}, error);
   EXPECT_FALSE(sink);

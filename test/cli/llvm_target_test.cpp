@@ -13,6 +13,7 @@
 #include <gtest/gtest.h>
 
 #include "cli_helpers.h"
+#include "../support/scratch_dir.h"
 
 namespace bpfc::clitest {
 namespace {
@@ -31,18 +32,7 @@ std::string contents(const std::string& path) {
   return whole.str();
 }
 
-class ScratchDir {
- public:
-  ScratchDir() {
-    char name[] = "/tmp/bpfc-llvm-XXXXXX";
-    path_ = mkdtemp(name) != nullptr ? name : "";
-  }
-  ~ScratchDir() { std::filesystem::remove_all(path_); }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
+using testsupport::ScratchDir;
 
 TEST(LlvmTarget, AnObjectDefinesTheFilterAndItsBatchForm) {
   ScratchDir dir;

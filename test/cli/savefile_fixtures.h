@@ -16,31 +16,13 @@
 #include <string>
 #include <vector>
 
+#include "../support/scratch_dir.h"
+
 namespace bpfc::clitest {
 
 using Bytes = std::vector<uint8_t>;
 
-// A directory removed with everything in it at the end of the test.
-class ScratchDir {
- public:
-  ScratchDir() {
-    char name[] = "/tmp/bpfc-filter-XXXXXX";
-    if (mkdtemp(name) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = name;
-  }
-  ~ScratchDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  ScratchDir(const ScratchDir&) = delete;
-  ScratchDir& operator=(const ScratchDir&) = delete;
-
-  std::string file(const std::string& name) const { return path_ + "/" + name; }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
+using testsupport::ScratchDir;
 
 inline std::string read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);

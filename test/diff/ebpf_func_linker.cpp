@@ -54,17 +54,6 @@ void write_bytes(const std::filesystem::path& path, std::span<const uint8_t> byt
 
 }  // namespace
 
-ScratchDir::ScratchDir() {
-  std::string pattern = (std::filesystem::temp_directory_path() / "bpfc-func-XXXXXX").string();
-  if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp: " + std::string(std::strerror(errno)));
-  path_ = pattern;
-}
-
-ScratchDir::~ScratchDir() {
-  std::error_code ignored;
-  std::filesystem::remove_all(path_, ignored);
-}
-
 LinkedFilter::~LinkedFilter() {
   if (object_ != nullptr) bpf_object__close(object_);  // closes the program's fd
 }
@@ -102,9 +91,9 @@ FuncCaller::FuncCaller(CallerKind kind) : kind_(kind), log_(1 << 20) {
     unavailable_ = "clang is not installed to compile the func object's caller (clang -target bpf)";
     return;
   }
-  const auto source = dir_.path() / "caller.c";
+  const std::filesystem::path source = dir_ / "caller.c";
   std::ofstream(source) << (kind == CallerKind::XdpPacketBounds ? kXdpCallerSource : kSocketCallerSource);
-  caller_ = dir_.path() / "caller.o";
+  caller_ = dir_ / "caller.o";
   const auto compiled =
       testsupport::run_process({"clang", "-O2", "-g", "-target", "bpf", "-c", source.string(), "-o", caller_.string()});
   if (compiled.exit_code != 0) unavailable_ = "clang cannot compile the caller for -target bpf:\n" + compiled.err;
@@ -113,8 +102,8 @@ FuncCaller::FuncCaller(CallerKind kind) : kind_(kind), log_(1 << 20) {
 LinkedFilter FuncCaller::link_and_load(std::span<const uint8_t> func_object) {
   LinkedFilter linked;
   linked.socket_ = kind_ == CallerKind::SocketContext;
-  const auto func_path = dir_.path() / "func.o";
-  const auto linked_path = dir_.path() / "linked.o";
+  const auto func_path = dir_ / "func.o";
+  const auto linked_path = dir_ / "linked.o";
   write_bytes(func_path, func_object);
 
   bpf_linker* linker = bpf_linker__new(linked_path.c_str(), nullptr);

@@ -18,23 +18,13 @@
 #include <string>
 #include <vector>
 
+#include "../support/scratch_dir.h"
+
 struct bpf_object;
 
 namespace bpfc::difftest {
 
-// A directory under the system's temporary directory, removed with its
-// contents when it goes out of scope.
-class ScratchDir {
- public:
-  ScratchDir();
-  ~ScratchDir();
-  ScratchDir(const ScratchDir&) = delete;
-  ScratchDir& operator=(const ScratchDir&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
+using testsupport::ScratchDir;
 
 // A linked caller and filter, loaded (or refused) by the kernel.
 class LinkedFilter {

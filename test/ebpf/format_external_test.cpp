@@ -28,7 +28,7 @@ TEST(EbpfFormatExternal, CArrayCompilesToTheEncodedBytes) {
             jmp_imm(JNE, R9, -1, -1), call(kHelperSkbLoadBytes), Insn{0xff, 15, 15, -1, -1}};
   for (const Insn& insn : ld_imm64(R10, 0x8000000000000001ull, kPseudoMapFd)) p.push_back(insn);
   p.push_back(exit_insn());
-  test::TempDir dir;
+  test::ScratchDir dir;
   test::write_text(dir / "program.inc", format_c_array(p));
   test::write_text(dir / "main.c",
                    "#include <linux/bpf.h>\n#include <stdio.h>\n"

@@ -25,7 +25,7 @@ constexpr Hook kProgramHooks[] = {Hook::Socket, Hook::Xdp, Hook::Tc};
 
 int quiet_libbpf(enum libbpf_print_level, const char*, va_list) { return 0; }
 
-std::filesystem::path write_object_file(const test::TempDir& dir, Hook hook) {
+std::filesystem::path write_object_file(const test::ScratchDir& dir, Hook hook) {
   ObjectOptions options;
   options.hook = hook;
   auto bytes = write_object(program_for(hook), options);
@@ -58,7 +58,7 @@ ObjectPtr open_object(const std::filesystem::path& path) {
 
 TEST(EbpfObjectLibbpf, OpensEachHooksProgramWithItsType) {
   libbpf_set_print(quiet_libbpf);
-  test::TempDir dir;
+  test::ScratchDir dir;
   const bpf_prog_type types[] = {BPF_PROG_TYPE_SOCKET_FILTER, BPF_PROG_TYPE_XDP, BPF_PROG_TYPE_SCHED_CLS};
   for (size_t i = 0; i < std::size(kProgramHooks); ++i) {
     const Hook hook = kProgramHooks[i];
@@ -79,7 +79,7 @@ TEST(EbpfObjectLibbpf, OpensEachHooksProgramWithItsType) {
 
 TEST(EbpfObjectLibbpf, OpensTheFuncObjectWithAGlobalFunctionInBtf) {
   libbpf_set_print(quiet_libbpf);
-  test::TempDir dir;
+  test::ScratchDir dir;
   ObjectPtr object = open_object(write_object_file(dir, Hook::Func));
   ASSERT_TRUE(object) << "bpf_object__open_file: " << strerror(errno);
   const btf* types = bpf_object__btf(object.get());
@@ -96,7 +96,7 @@ TEST(EbpfObjectLibbpf, OpensTheFuncObjectWithAGlobalFunctionInBtf) {
 TEST(EbpfObjectLibbpf, KernelLoadsEachHooksObject) {
   libbpf_set_print(quiet_libbpf);
   if (const std::string why = bpf_unavailable(); !why.empty()) GTEST_SKIP() << why;
-  test::TempDir dir;
+  test::ScratchDir dir;
   for (Hook hook : kProgramHooks) {
     SCOPED_TRACE(std::string(name(hook)));
     ObjectPtr object = open_object(write_object_file(dir, hook));
@@ -131,7 +131,7 @@ std::string skip_reason_for_bpftool() {
 
 TEST(EbpfObjectLibbpf, BpftoolLoadsAndPinsEachHooksObject) {
   if (const std::string why = skip_reason_for_bpftool(); !why.empty()) GTEST_SKIP() << why;
-  test::TempDir dir;
+  test::ScratchDir dir;
   const char* types[] = {"socket_filter", "xdp", "sched_cls"};
   for (size_t i = 0; i < std::size(kProgramHooks); ++i) {
     const Hook hook = kProgramHooks[i];
@@ -175,7 +175,7 @@ TEST(EbpfObjectLibbpf, BpftoolLinksTheFuncObjectIntoACaller) {
   libbpf_set_print(quiet_libbpf);
   if (!test::have_tool("bpftool")) GTEST_SKIP() << "bpftool is not installed";
   if (!test::have_tool("clang")) GTEST_SKIP() << "clang is not installed to compile the caller";
-  test::TempDir dir;
+  test::ScratchDir dir;
   const auto func = write_object_file(dir, Hook::Func);
   test::write_text(dir / "caller.c", "extern " + function_prototype(Hook::Func, "filter") + ";\n" + kCaller);
   const auto compiled = test::run_command("clang -O2 -g -target bpf -c " + test::quote(dir / "caller.c") + " -o " +

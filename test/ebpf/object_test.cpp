@@ -88,7 +88,7 @@ TEST(EbpfObject, WriterRefusesWhatAnObjectCannotHold) {
 }
 
 TEST(EbpfObject, ToolsReadSectionsSymbolsAndBtf) {
-  test::TempDir dir;
+  test::ScratchDir dir;
   const bool readelf = test::have_tool("readelf");
   const bool objdump = test::have_tool("llvm-objdump");
   const bool bpftool = test::have_tool("bpftool");

@@ -15,6 +15,7 @@
 
 #include "bpfc/ebpf/hook.h"
 #include "bpfc/ebpf/insn.h"
+#include "../support/scratch_dir.h"
 
 namespace bpfc::ebpf::test {
 
@@ -69,27 +70,7 @@ inline Program program_for(Hook hook) {
   return {};
 }
 
-// A directory under the system's temporary directory, removed with its
-// contents when the object goes.
-class TempDir {
- public:
-  TempDir() {
-    std::string name = (std::filesystem::temp_directory_path() / "bpfc-ebpf-XXXXXX").string();
-    if (mkdtemp(name.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = name;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  std::filesystem::path operator/(const std::string& name) const { return path_ / name; }
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
+using testsupport::ScratchDir;
 
 inline void write_file(const std::filesystem::path& path, const std::vector<uint8_t>& bytes) {
   std::ofstream out(path, std::ios::binary);

@@ -79,17 +79,4 @@ int BackgroundProcess::wait() {
   return status_;
 }
 
-TempDirectory::TempDirectory() {
-  char name[] = "/tmp/bpfc-live-XXXXXX";
-  if (mkdtemp(name) == nullptr) throw std::runtime_error("mkdtemp failed");
-  path_ = name;
-  // tcpdump drops to its own user before writing: the directory must let it.
-  std::filesystem::permissions(path_, std::filesystem::perms::all);
-}
-
-TempDirectory::~TempDirectory() {
-  std::error_code ignored;
-  std::filesystem::remove_all(path_, ignored);
-}
-
 }  // namespace bpfc::livetest

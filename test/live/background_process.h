@@ -6,8 +6,11 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <filesystem>
 #include <string>
 #include <vector>
+
+#include "../support/scratch_dir.h"
 
 namespace bpfc::livetest {
 
@@ -36,17 +39,11 @@ class BackgroundProcess {
   int status_ = -1;
 };
 
-// A directory removed with everything in it when it goes out of scope.
-class TempDirectory {
+// A scratch directory every user may write in: tcpdump drops to its own
+// user before it writes its files.
+class TempDirectory : public testsupport::ScratchDir {
  public:
-  TempDirectory();
-  ~TempDirectory();
-  TempDirectory(const TempDirectory&) = delete;
-  TempDirectory& operator=(const TempDirectory&) = delete;
-  std::string file(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
+  TempDirectory() { std::filesystem::permissions(path(), std::filesystem::perms::all); }
 };
 
 }  // namespace bpfc::livetest

@@ -84,17 +84,6 @@ uint16_t free_port(bool udp) {
   return ntohs(address.sin_port);
 }
 
-ScratchDir::ScratchDir() {
-  char pattern[] = "/tmp/bpfc-rpcap-XXXXXX";
-  const char* dir = ::mkdtemp(pattern);
-  path_ = dir ? dir : "/tmp/bpfc-rpcap-unavailable";
-}
-
-ScratchDir::~ScratchDir() {
-  std::error_code ignored;
-  std::filesystem::remove_all(path_, ignored);
-}
-
 Background::Background(const std::vector<std::string>& argv, const std::vector<std::string>& extra_env) {
   out_path_ = dir_.file("out");
   err_path_ = dir_.file("err");

@@ -13,6 +13,8 @@
 #include <string>
 #include <vector>
 
+#include "../support/scratch_dir.h"
+
 namespace bpfc::rpcaptest {
 
 // The directory of rpcapd and rpcapref, built by the kit's build.sh into the
@@ -27,18 +29,7 @@ std::optional<std::string> enter_private_loopback();
 // A free TCP (or UDP) port on 127.0.0.1.
 uint16_t free_port(bool udp = false);
 
-// A temporary directory, removed with everything in it on destruction.
-class ScratchDir {
- public:
-  ScratchDir();
-  ~ScratchDir();
-  ScratchDir(const ScratchDir&) = delete;
-  ScratchDir& operator=(const ScratchDir&) = delete;
-  std::string file(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
+using testsupport::ScratchDir;
 
 // A process in its own session (rpcapd kills its process group on SIGTERM),
 // output to files; killed (SIGKILL) and reaped on destruction if still

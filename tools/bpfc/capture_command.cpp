@@ -116,16 +116,11 @@ int run_capture(const CaptureCommandOptions& options) {
                                  : options.count_only ? "with --count-only only the count is printed"
                                                       : nullptr;
   capture.print = resolve_print_options(options.print, no_lines_because, options.nanosecond);
-  if (options.filter_file.empty()) {
-    capture.expression = join_words(options.words);
-  } else {
-    std::string error;
-    auto contents = read_text_input(options.filter_file, error);
-    if (!contents) return report_failure(error);
-    capture.expression = blank_out_comments(std::move(*contents));
-    capture.expression_file = source_file_name(options.filter_file);
-  }
-  if (capture.expression.find_first_not_of(" \t\r\n") == std::string::npos) capture.expression.clear();
+  std::string error;
+  auto expression = read_filter_expression(options.words, options.filter_file, error);
+  if (!expression) return report_failure(error);
+  capture.expression = std::move(expression->text);
+  capture.expression_file = std::move(expression->file);
   return run_live_capture(capture);
 }
 

@@ -100,18 +100,11 @@ int run_filter(const FilterCommandOptions& options) {
     }
     filter.inputs = std::move(*inputs);
   }
-  if (options.filter_file.empty()) {
-    filter.expression = join_words(options.words);
-  } else {
-    std::string error;
-    auto contents = read_text_input(options.filter_file, error);
-    if (!contents) return report_failure(error);
-    filter.expression = blank_out_comments(std::move(*contents));
-    filter.expression_file = source_file_name(options.filter_file);
-  }
-  // An expression of blanks (or only comments) keeps everything, as in
-  // tcpdump; it also needs no link type the compiler knows.
-  if (filter.expression.find_first_not_of(" \t\r\n") == std::string::npos) filter.expression.clear();
+  std::string error;
+  auto expression = read_filter_expression(options.words, options.filter_file, error);
+  if (!expression) return report_failure(error);
+  filter.expression = std::move(expression->text);
+  filter.expression_file = std::move(expression->file);
   return run_savefile_filter(filter);
 }
 

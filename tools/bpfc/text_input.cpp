@@ -135,4 +135,19 @@ std::string join_words(const std::vector<std::string>& words) {
   return text;
 }
 
+std::optional<FilterExpression> read_filter_expression(const std::vector<std::string>& words,
+                                                       const std::string& filter_file, std::string& error) {
+  FilterExpression expression;
+  if (filter_file.empty()) {
+    expression.text = join_words(words);
+  } else {
+    auto contents = read_text_input(filter_file, error);
+    if (!contents) return std::nullopt;
+    expression.text = blank_out_comments(std::move(*contents));
+    expression.file = source_file_name(filter_file);
+  }
+  if (expression.text.find_first_not_of(" \t\r\n") == std::string::npos) expression.text.clear();
+  return expression;
+}
+
 }  // namespace bpfc::cli

@@ -56,4 +56,17 @@ std::string blank_out_comments(std::string text);
 // tcpdump joins them.
 std::string join_words(const std::vector<std::string>& words);
 
+// The filter expression of a command that takes one as words or as a -F
+// file (filter, capture): the words joined, or the file's contents with its
+// comments blanked out. An expression of blanks (or only comments) becomes
+// empty: it keeps everything, as in tcpdump, and needs no link type the
+// compiler knows.
+struct FilterExpression {
+  std::string text;
+  std::optional<std::string> file;  // -F, as source_file_name gives it
+};
+// nullopt with `error` set when the -F file cannot be read.
+std::optional<FilterExpression> read_filter_expression(const std::vector<std::string>& words,
+                                                       const std::string& filter_file, std::string& error);
+
 }  // namespace bpfc::cli
