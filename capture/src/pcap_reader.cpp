@@ -199,9 +199,11 @@ class PcapReader final : public PacketSource {
       }
       pos_ = pos;
       if (packets.size() >= batch_limit_) return true;
-      // The record at pos_ is not entirely buffered. A stream may have to
-      // move bytes to make room; views already in the batch forbid that.
-      if (!packets.empty() && !input_->stable(pos_, needed)) return true;
+      // The record at pos_ is not entirely buffered. With packets in hand
+      // the batch ends here: reading more could wait on a pipe that a live
+      // capture feeds slowly (tcpdump -U -w - | bpfc filter -r -), and a
+      // stream may have to move bytes to make room, which views forbid.
+      if (!packets.empty()) return true;
       if (input_->window(pos_, needed) == nullptr) return finish(needed);
     }
   }

@@ -77,7 +77,7 @@ class PcapngReader final : public PacketSource {
   uint64_t position() const override { return pos_; }
 
  private:
-  enum class Frame { Block, End, Unstable, Error };
+  enum class Frame { Block, End, NotBuffered, Error };
   enum Warning { kCaplenAboveSnaplen, kCaplenAboveWirelen, kWarningKinds };
 
   bool check_first_section_header(SavefileError& error);
@@ -178,7 +178,7 @@ bool PcapngReader::open(SavefileError& error) {
       error = SavefileError{"the capture file has no Interface Description Blocks", pos, false};
       return false;
     }
-    if (frame != Frame::Block) break;  // Error (Unstable cannot happen without views)
+    if (frame != Frame::Block) break;  // Error (NotBuffered cannot happen without views)
     if (is_packet_block(block.type)) {
       fail(pos, "the capture file has a packet block before any Interface Description Blocks");
       break;
@@ -198,7 +198,7 @@ bool PcapngReader::open(SavefileError& error) {
 }
 
 PcapngReader::Frame PcapngReader::frame_block(uint64_t pos, bool batch_has_views, FramedBlock& block) {
-  if (batch_has_views && !input_->stable(pos, kBlockHeaderBytes)) return Frame::Unstable;
+  if (batch_has_views && input_->available(pos) < kBlockHeaderBytes) return Frame::NotBuffered;
   const uint8_t* head = input_->window(pos, kBlockHeaderBytes);
   if (head == nullptr) {
     if (!input_->read_error() && input_->available(pos) == 0) return Frame::End;
@@ -209,7 +209,7 @@ PcapngReader::Frame PcapngReader::frame_block(uint64_t pos, bool batch_has_views
   const uint32_t type = load_u32(head, big_endian);
   if (type == kSectionHeader) {
     // A new section may change the byte order, which its length is written in.
-    if (batch_has_views && !input_->stable(pos, kBlockHeaderBytes + 4)) return Frame::Unstable;
+    if (batch_has_views && input_->available(pos) < kBlockHeaderBytes + 4) return Frame::NotBuffered;
     head = input_->window(pos, kBlockHeaderBytes + 4);
     if (head == nullptr) {
       read_failure(pos, kBlockHeaderBytes + 4);
@@ -237,7 +237,7 @@ PcapngReader::Frame PcapngReader::frame_block(uint64_t pos, bool batch_has_views
     fail(pos, "pcapng block size " + std::to_string(length) + " > maximum " + std::to_string(kMaxBlockBytes));
     return Frame::Error;
   }
-  if (batch_has_views && !input_->stable(pos, length)) return Frame::Unstable;
+  if (batch_has_views && input_->available(pos) < length) return Frame::NotBuffered;
   const uint8_t* bytes = input_->window(pos, length);
   if (bytes == nullptr) {
     read_failure(pos, length);
@@ -383,8 +383,8 @@ bool PcapngReader::next(Batch& batch) {
     switch (frame_block(pos_, has_views, block)) {
       case Frame::Block:
         break;
-      case Frame::Unstable:
-        return true;  // the stream must move bytes the batch points into
+      case Frame::NotBuffered:
+        return true;  // the next block is still to come: hand over what the batch has
       case Frame::End:
       case Frame::Error:
         finished_ = true;
