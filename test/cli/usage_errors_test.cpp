@@ -156,9 +156,14 @@ TEST(UsageErrors, BpfcAlonePrintsAShortUsage) {
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_TRUE(r.err.empty()) << r.err;
   EXPECT_EQ(r.out.rfind("Usage: bpfc COMMAND", 0), 0u) << r.out;
-  for (const char* command : {"compile", "asm", "verify", "run", "filter", "help"}) {
+  for (const char* command : {"compile", "asm", "verify", "run", "filter", "capture", "replay", "rpcap", "help"}) {
     EXPECT_NE(r.out.find("\n  " + std::string(command) + " "), std::string::npos) << command << "\n" << r.out;
   }
+  // The build's own command is hidden here as in `bpfc help`; the
+  // descriptions start in one column, apart from the longest name.
+  EXPECT_EQ(r.out.find("manpage"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\n  completion  Print"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\n  compile     Compile"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("Examples:\n  bpfc "), std::string::npos) << r.out;
   // Shorter than the full overview, which bpfc help and --help keep.
   const ProcessResult full = bpfc({"--help"});

@@ -55,9 +55,13 @@ Run `bpfc help` for the overview, `bpfc help COMMAND` for a command's options.
 // `bpfc` alone: what the commands are and how to start, on one screen.
 int print_short_usage(const CLI::App& app) {
   std::string text = "Usage: bpfc COMMAND [OPTIONS] ...\n\nCommands:\n";
-  for (const CLI::App* command : app.get_subcommands([](const CLI::App*) { return true; })) {
+  // Hidden commands (the build's own) are left out, as in `bpfc help`.
+  const auto listed = app.get_subcommands([](const CLI::App* command) { return !command->get_group().empty(); });
+  size_t width = 0;
+  for (const CLI::App* command : listed) width = std::max(width, command->get_name().size() + 2);
+  for (const CLI::App* command : listed) {
     std::string name = command->get_name();
-    name.resize(std::max<size_t>(name.size(), 9), ' ');
+    name.resize(width, ' ');
     text += "  " + name + command->get_description() + "\n";
   }
   text += "\n";
