@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <csignal>
 #include <cstdlib>
 
 #include "cli_status.h"
@@ -22,15 +23,40 @@ void write_text(int fd, const std::string& text) {
   }
 }
 
+// The terminal's settings while echo is off, for a signal that ends the
+// program at the prompt (Ctrl-C) to put back.
+int g_prompt_fd = -1;
+termios g_saved_terminal{};
+
+extern "C" void restore_terminal_and_die(int signal) {
+  ::tcsetattr(g_prompt_fd, TCSANOW, &g_saved_terminal);
+  std::signal(signal, SIG_DFL);
+  std::raise(signal);
+}
+
 // A line from the terminal `fd` with echo off (the terminal's settings put
-// back afterwards); nullopt when it cannot be read.
+// back afterwards, also when SIGINT, SIGTERM or SIGHUP ends the program
+// there); nullopt when it cannot be read.
 std::optional<std::string> read_hidden_line(int fd) {
   termios saved{};
   if (::tcgetattr(fd, &saved) != 0) return std::nullopt;
+  g_prompt_fd = fd;
+  g_saved_terminal = saved;
+  struct sigaction restore {}, old_int {}, old_term {}, old_hup {};
+  restore.sa_handler = restore_terminal_and_die;
+  sigemptyset(&restore.sa_mask);
+  sigaction(SIGINT, &restore, &old_int);
+  sigaction(SIGTERM, &restore, &old_term);
+  sigaction(SIGHUP, &restore, &old_hup);
   termios quiet = saved;
   quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
   quiet.c_lflag |= ECHONL;
-  if (::tcsetattr(fd, TCSAFLUSH, &quiet) != 0) return std::nullopt;
+  if (::tcsetattr(fd, TCSAFLUSH, &quiet) != 0) {
+    sigaction(SIGINT, &old_int, nullptr);
+    sigaction(SIGTERM, &old_term, nullptr);
+    sigaction(SIGHUP, &old_hup, nullptr);
+    return std::nullopt;
+  }
   std::string line;
   bool ended = false;
   char c;
@@ -45,6 +71,9 @@ std::optional<std::string> read_hidden_line(int fd) {
     line.push_back(c);
   }
   ::tcsetattr(fd, TCSAFLUSH, &saved);
+  sigaction(SIGINT, &old_int, nullptr);
+  sigaction(SIGTERM, &old_term, nullptr);
+  sigaction(SIGHUP, &old_hup, nullptr);
   if (!ended && line.empty()) return std::nullopt;
   if (!line.empty() && line.back() == '\r') line.pop_back();
   return line;
