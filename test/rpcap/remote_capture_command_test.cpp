@@ -15,6 +15,7 @@
 
 #include <gtest/gtest.h>
 
+#include <csignal>
 #include <cstdlib>
 #include <memory>
 #include <string>
@@ -140,6 +141,22 @@ TEST_F(RemoteCaptureCommand, PrintsOneSummaryLinePerPacket) {
   const std::string out = bpfc.out();
   EXPECT_NE(out.find("127.0.0.1 > 127.0.0.1: ICMP echo request"), std::string::npos) << out;
   EXPECT_NE(out.find("127.0.0.1 > 127.0.0.1: ICMP echo reply"), std::string::npos) << out;
+}
+
+TEST_F(RemoteCaptureCommand, InterruptEndsTheCaptureWithACompleteFile) {
+  start_daemon({"-n"});
+  bpfc::rpcaptest::ScratchDir dir;
+  Background bpfc({BPFC_BINARY, "capture", "-i", url(), "-w", dir.file("out.pcap"), "icmp"});
+  ASSERT_TRUE(bpfc.wait_for_stderr("listening on", 20s)) << bpfc.err();
+  send_pings(1);
+  // The daemon holds packets for up to its read timeout (100 ms) first.
+  std::this_thread::sleep_for(1s);
+  bpfc.send_signal(SIGINT);
+  EXPECT_EQ(bpfc.wait(10s), 0) << bpfc.err();
+  EXPECT_NE(bpfc.err().find("2 packets captured"), std::string::npos) << bpfc.err();
+  auto file = bpfc::rpcaptest::read_savefile(dir.file("out.pcap"));
+  EXPECT_EQ(file.error, "");
+  EXPECT_EQ(file.packets.size(), 2u);
 }
 
 TEST_F(RemoteCaptureCommand, ListsTheDaemonsInterfacesAsDashDDoes) {

@@ -58,7 +58,6 @@ void refuse_local_only_flags(const CaptureCommandOptions& options) {
                      : options.block_bytes        ? "--block-size"
                      : options.block_count        ? "--blocks"
                      : options.frame_bytes        ? "--frame-size"
-                     : options.block_timeout_ms   ? "--block-timeout"
                      : options.immediate          ? "--immediate"
                      : options.direction != "inout" ? "-Q"
                      : options.kernel_filter != "cbpf" ? "--kernel-filter"
@@ -176,6 +175,7 @@ int run_capture(const CaptureCommandOptions& options) {
   if (remote) {
     capture.remote =
         remote_capture_options(options.device, options.rpcap_listen, options.auth_user, options.udp, false);
+    if (options.block_timeout_ms) capture.remote->read_timeout_ms = *options.block_timeout_ms;
   }
   return run_live_capture(capture);
 }
@@ -253,7 +253,9 @@ Subcommand add_capture_command(CLI::App& app) {
                     "The ring's frame size in bytes (default: from the snaplen)", "BYTES");
   add_number_option(*command, "--block-timeout", options->block_timeout_ms,
                     {.noun = "block timeout", .min = 1, .max = 60000},
-                    "Milliseconds after which a block that is not full is handed over (default 10)", "MS");
+                    "Milliseconds after which a block that is not full is handed over (default 10; rpcap://: the "
+                    "daemon's read timeout, default 100)",
+                    "MS");
   command->add_flag("--immediate", options->immediate,
                     "Hand packets over within about a millisecond (the kernel's smallest block timeout, 64 KiB blocks)");
   add_choice_option(*command, "--format", options->format, "format", {"pcap", "pcapng"},

@@ -142,6 +142,7 @@ std::optional<RemoteSource> open_remote_source(const RemoteCaptureOptions& remot
   options.snaplen = std::min(snaplen, rpcap::kMaxSnaplen);
   options.promiscuous = promiscuous;
   options.udp = remote.udp;
+  options.read_timeout_ms = remote.read_timeout_ms;
   options.stop = source->stop_flag();
   const SourceText source_text{filter.expression, filter.expression_file};
   bool compile_failed = false;

@@ -23,6 +23,11 @@ struct RemoteCaptureOptions {
   std::string device;                                    // the daemon's interface
   std::optional<capture::rpcap::Credentials> credentials;  // --auth
   bool udp = false;                                      // --udp: the UDP data channel
+  // The daemon's read timeout (--block-timeout): how long its capture may
+  // hold packets before it sends them. libpcap's rpcapd on Linux makes it
+  // its ring's block timeout. tcpdump's 1000 ms makes a remote capture lag;
+  // 100 ms keeps it interactive without waking the daemon all the time.
+  uint32_t read_timeout_ms = 100;
 };
 
 // Whether -i DEVICE (or -D's argument) and --rpcap-listen ask for a remote
