@@ -219,7 +219,8 @@ on the terminal); --udp asks for the packets over UDP.
 
 Exit status: 0 ok; 1 refused or failed: no such interface, interface down,
 permission denied, ring too large, a link type or expression the compiler
-does not cover, a write error; 2 bad command line.)";
+does not cover, a write error, a daemon's refusal (authentication, device) or
+a failed connection to it; 2 bad command line.)";
 
 }  // namespace
 
@@ -278,10 +279,10 @@ Subcommand add_capture_command(CLI::App& app) {
   command->add_flag_callback("-n", [] {}, "Accepted for tcpdump's sake: bpfc never turns addresses into names");
   command->add_flag_callback("-q", [] {}, "Accepted for tcpdump's sake: the lines already are tcpdump -q's");
   command->add_option("--auth", options->auth_user,
-                      "rpcap:// only: password authentication as USER, the password from BPFC_RPCAP_PASSWORD or "
-                      "asked on the terminal (default: null authentication)")
+                      "Remote captures: password authentication as USER, the password from BPFC_RPCAP_PASSWORD "
+                      "or asked on the terminal (default: null authentication)")
       ->type_name("USER");
-  command->add_flag("--udp", options->udp, "rpcap:// only: receive the packets over UDP instead of TCP");
+  command->add_flag("--udp", options->udp, "Remote captures: receive the packets over UDP instead of TCP");
   command->add_option("--rpcap-listen", options->rpcap_listen,
                       "Wait on HOST:PORT (default port 2003) for an active-mode daemon (rpcapd -a HOST,PORT) to "
                       "connect, then capture on its -i DEVICE")
