@@ -13,6 +13,7 @@
 #include "live_capture.h"
 #include "option_values.h"
 #include "print_options.h"
+#include "remote_capture_source.h"
 #include "rotation_flags.h"
 #include "text_input.h"
 
@@ -44,7 +45,46 @@ struct CaptureCommandOptions {
   int opt_level = 2;
   std::vector<std::string> words;
   PrintFlags print;
+  // Remote capture (remote_capture_source.h): -i rpcap://..., --rpcap-listen.
+  std::string auth_user;
+  bool udp = false;
+  std::string rpcap_listen;
 };
+
+// A remote capture runs in the daemon: the flags that shape the local ring,
+// socket and kernel filter have nothing to act on.
+void refuse_local_only_flags(const CaptureCommandOptions& options) {
+  const char* flag = options.buffer_kib           ? "-B"
+                     : options.block_bytes        ? "--block-size"
+                     : options.block_count        ? "--blocks"
+                     : options.frame_bytes        ? "--frame-size"
+                     : options.immediate          ? "--immediate"
+                     : options.direction != "inout" ? "-Q"
+                     : options.kernel_filter != "cbpf" ? "--kernel-filter"
+                     : options.vlan != "reinsert" ? "--vlan"
+                                                  : nullptr;
+  if (flag) {
+    throw UsageError(std::string(flag) + " shapes a local capture; a remote one (rpcap://, --rpcap-listen) runs in "
+                                         "the daemon");
+  }
+}
+
+// -D rpcap://HOST[:PORT]/ (also -D -i rpcap://HOST/) or -D --rpcap-listen
+// HOST:PORT: the daemon's interfaces; nullopt when -D is about local ones.
+std::optional<int> list_remote_interfaces(const CaptureCommandOptions& options) {
+  std::string target = options.device;
+  bool from_words = false;
+  if (target.empty() && options.words.size() == 1 && capture::rpcap::is_rpcap_url(options.words[0])) {
+    target = options.words[0];
+    from_words = true;
+  }
+  if (!names_remote_capture(target, options.rpcap_listen)) return std::nullopt;
+  if ((!from_words && !options.words.empty()) || !options.output.empty()) {
+    throw UsageError("-D lists the daemon's interfaces; it takes no -w or expression");
+  }
+  return print_remote_interface_listing(
+      remote_capture_options(target, options.rpcap_listen, options.auth_user, false, true));
+}
 
 // The ring for -B KIB: at least 8 blocks (a block the kernel has filled or
 // timed out stays out of its hands until read, so few blocks make a ring
@@ -61,7 +101,9 @@ capture::RingOptions ring_for_buffer(uint64_t kib, capture::RingOptions ring) {
 }
 
 int run_capture(const CaptureCommandOptions& options) {
+  const bool remote = names_remote_capture(options.device, options.rpcap_listen);
   if (options.list) {
+    if (auto status = list_remote_interfaces(options)) return *status;
     if (!options.device.empty() || !options.words.empty() || !options.output.empty()) {
       throw UsageError("-D lists the interfaces; it takes no -i, -w or expression");
     }
@@ -71,6 +113,10 @@ int run_capture(const CaptureCommandOptions& options) {
   if (!options.filter_file.empty() && !options.words.empty()) {
     throw UsageError("give the expression either with -F or on the command line, not both");
   }
+  if (!remote && (options.udp || !options.auth_user.empty())) {
+    throw UsageError(std::string(options.udp ? "--udp" : "--auth") + " applies to remote captures: -i rpcap://...");
+  }
+  if (remote) refuse_local_only_flags(options);
   if (options.count_only && !options.output.empty()) {
     throw UsageError("--count-only counts without writing: it cannot be combined with -w");
   }
@@ -121,6 +167,11 @@ int run_capture(const CaptureCommandOptions& options) {
   if (!expression) return report_failure(error);
   capture.expression = std::move(expression->text);
   capture.expression_file = std::move(expression->file);
+  if (remote) {
+    capture.remote =
+        remote_capture_options(options.device, options.rpcap_listen, options.auth_user, options.udp, false);
+    if (options.block_timeout_ms) capture.remote->read_timeout_ms = *options.block_timeout_ms;
+  }
   return run_live_capture(capture);
 }
 
@@ -132,6 +183,9 @@ constexpr const char* kExamples = R"(Examples:
   bpfc capture -i eth0 -w ring.pcap -C 100 -W 10 # a ring of ten files of ~100 MB, as tcpdump -C -W
   bpfc capture -i eth0 --count-only --stats-format=json 'tcp[tcpflags] & tcp-syn != 0'
   bpfc capture -D                             # the interfaces
+  bpfc capture -i rpcap://192.0.2.7/eth0 -w out.pcap icmp  # from the rpcapd on 192.0.2.7
+  bpfc capture -D rpcap://192.0.2.7/          # the interfaces of that daemon
+  bpfc capture --rpcap-listen 0.0.0.0:2003 -i eth0 -c 10   # from rpcapd -a HOST,2003
 
 The expression is compiled for the interface's link type in the Linux live
 context (as tcpdump's is: `inbound`, `ifindex`, `vlan` read the kernel's packet
@@ -150,9 +204,18 @@ stderr as tcpdump prints them (captured, received by filter, dropped by
 kernel: the ring was full; dropped by interface), or as JSON.
 Needs CAP_NET_RAW (and CAP_NET_ADMIN for promiscuous mode).
 
+-i rpcap://HOST[:PORT]/DEVICE captures on DEVICE of the RPCAP daemon on HOST
+(libpcap's rpcapd, port 2002 by default), and --rpcap-listen HOST:PORT on
+DEVICE of a daemon that connects to bpfc (active mode): the expression is
+compiled here for the link type the daemon reports and runs there; the
+output, -c and the statistics (the daemon's counters) are as for a local
+capture. --auth USER logs in with a password (BPFC_RPCAP_PASSWORD, or asked
+on the terminal); --udp asks for the packets over UDP.
+
 Exit status: 0 ok; 1 refused or failed: no such interface, interface down,
 permission denied, ring too large, a link type or expression the compiler
-does not cover, a write error; 2 bad command line.)";
+does not cover, a write error, a daemon's refusal (authentication, device) or
+a failed connection to it; 2 bad command line.)";
 
 }  // namespace
 
@@ -186,7 +249,9 @@ Subcommand add_capture_command(CLI::App& app) {
                     "The ring's frame size in bytes (default: from the snaplen)", "BYTES");
   add_number_option(*command, "--block-timeout", options->block_timeout_ms,
                     {.noun = "block timeout", .min = 1, .max = 60000},
-                    "Milliseconds after which a block that is not full is handed over (default 10)", "MS");
+                    "Milliseconds after which a block that is not full is handed over (default 10; rpcap://: the "
+                    "daemon's read timeout, default 100)",
+                    "MS");
   command->add_flag("--immediate", options->immediate,
                     "Hand packets over within about a millisecond (the kernel's smallest block timeout, 64 KiB blocks)");
   add_choice_option(*command, "--format", options->format, "format", {"pcap", "pcapng"},
@@ -208,6 +273,15 @@ Subcommand add_capture_command(CLI::App& app) {
                     "Optimization level 0..2 (default 2)", "LEVEL");
   command->add_flag_callback("-n", [] {}, "Accepted for tcpdump's sake: bpfc never turns addresses into names");
   command->add_flag_callback("-q", [] {}, "Accepted for tcpdump's sake: the lines already are tcpdump -q's");
+  command->add_option("--auth", options->auth_user,
+                      "Remote captures: password authentication as USER, the password from BPFC_RPCAP_PASSWORD "
+                      "or asked on the terminal (default: null authentication)")
+      ->type_name("USER");
+  command->add_flag("--udp", options->udp, "Remote captures: receive the packets over UDP instead of TCP");
+  command->add_option("--rpcap-listen", options->rpcap_listen,
+                      "Wait on HOST:PORT (default port 2003) for an active-mode daemon (rpcapd -a HOST,PORT) to "
+                      "connect, then capture on its -i DEVICE")
+      ->type_name("HOST:PORT");
   command->add_option("expression", options->words,
                       "The filter expression; several words are joined with spaces. None keeps every packet");
   command->footer(kExamples);

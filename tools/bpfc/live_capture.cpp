@@ -113,6 +113,9 @@ class CaptureRun {
   // exists, so that a refused expression costs no capture).
   bool prepare_filter();
   bool install_filter();
+  // The source, its filter and the output: a local device, or a daemon's.
+  bool open_local();
+  bool open_remote();
   bool open_output();
   bool write(const capture::Packet& packet);
   void print_statistics();
@@ -269,13 +272,16 @@ void CaptureRun::print_statistics() {
   std::fputs(text.c_str(), stderr);
 }
 
-int CaptureRun::run() {
+bool CaptureRun::open_local() {
   // The device is looked up, the expression compiled and the output
   // created before the socket is opened: mistakes in any of them are
   // reported without privileges, and the output exists before packets come.
   capture::LiveError error;
   const std::optional<uint32_t> linktype = capture::device_linktype(options_.live.device, error);
-  if (!linktype) return report_failure(error.message);
+  if (!linktype) {
+    report_failure(error.message);
+    return false;
+  }
   linktype_ = *linktype;
   dlt_ = dlt_from_linktype(linktype_);
   interface_.linktype = linktype_;
@@ -283,10 +289,34 @@ int CaptureRun::run() {
   interface_.ticks_per_second = 1000000000;
   interface_.name = options_.live.device;
   if (!options_.expression.empty()) interface_.filter = options_.expression;
-  if (!prepare_filter() || !open_output()) return kExitFailure;
+  if (!prepare_filter() || !open_output()) return false;
   source_ = LiveSource::open(options_.live, error);
-  if (!source_) return report_failure(error.message);
-  if (!install_filter()) return kExitFailure;
+  if (!source_) {
+    report_failure(error.message);
+    return false;
+  }
+  return install_filter();
+}
+
+bool CaptureRun::open_remote() {
+  // The link type is the daemon's answer to OPEN: the expression is
+  // compiled, and the output made, once the remote capture is set up.
+  auto remote = open_remote_source(*options_.remote, {options_.expression, options_.expression_file, options_.opt_level},
+                                   options_.live.snaplen, options_.live.promiscuous);
+  if (!remote) return false;
+  source_ = std::move(remote->source);
+  linktype_ = remote->linktype;
+  dlt_ = remote->dlt;
+  interface_.linktype = linktype_;
+  interface_.snaplen = options_.live.snaplen;
+  interface_.ticks_per_second = 1000000000;
+  interface_.name = remote->name;
+  if (!options_.expression.empty()) interface_.filter = options_.expression;
+  return open_output();
+}
+
+int CaptureRun::run() {
+  if (!(options_.remote ? open_remote() : open_local())) return kExitFailure;
   started_ns_ = now_ns();
   int status = kExitOk;
   {
@@ -294,7 +324,7 @@ int CaptureRun::run() {
     // signal sent at that word stops it cleanly.
     SignalScope signals(*source_);
     std::fprintf(stderr, "bpfc: listening on %s, link-type %s, snapshot length %u bytes\n",
-                 options_.live.device.c_str(), describe_linktype(dlt_).c_str(), options_.live.snaplen);
+                 interface_.name.c_str(), describe_linktype(dlt_).c_str(), options_.live.snaplen);
     std::fflush(stderr);
     capture::Batch batch;
     bool more = true;

@@ -13,6 +13,7 @@
 #include "bpfc/capture/rotating_sink.h"
 #include "bpfc/capture/savefile.h"
 #include "bpfc/dissect/packet_printer.h"
+#include "remote_capture_source.h"
 
 namespace bpfc::cli {
 
@@ -33,6 +34,9 @@ struct LiveCaptureOptions {
   bool count_only = false;
   StatisticsFormat statistics_format = StatisticsFormat::Text;
   dissect::PrintOptions print;
+  // -i rpcap://... or --rpcap-listen: the capture runs in a daemon; of
+  // `live`, only the device, snaplen and promiscuous apply.
+  std::optional<RemoteCaptureOptions> remote;
 };
 
 // Exit status: kExitOk, or kExitFailure after an error message (no such

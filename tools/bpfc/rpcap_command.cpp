@@ -26,6 +26,7 @@
 #include "commands.h"
 #include "option_values.h"
 #include "print_options.h"
+#include "remote_credentials.h"
 #include "standard_output.h"
 #include "summary_writer.h"
 
@@ -59,6 +60,7 @@ struct RpcapCommandOptions {
   bool promiscuous = false;
   std::string user;
   std::optional<uint32_t> idle_seconds;
+  std::string listen;  // --rpcap-listen: active mode
   std::string update_filter;
   std::optional<uint64_t> update_after;
   PrintFlags print;
@@ -70,14 +72,6 @@ std::string join_words(const std::vector<std::string>& words) {
   return text;
 }
 
-// The credentials: --auth USER with the password from BPFC_RPCAP_PASSWORD.
-std::optional<rpcap::Credentials> credentials(const RpcapCommandOptions& options) {
-  if (options.user.empty()) return std::nullopt;
-  const char* password = std::getenv("BPFC_RPCAP_PASSWORD");
-  if (!password) throw UsageError("--auth " + options.user + " needs the password in BPFC_RPCAP_PASSWORD");
-  return rpcap::Credentials{options.user, password};
-}
-
 Result<cbpf::Program> compile_for(const std::string& expression, uint32_t dlt, uint32_t snaplen) {
   CompileOptions compile;
   compile.linktype = dlt;
@@ -85,8 +79,30 @@ Result<cbpf::Program> compile_for(const std::string& expression, uint32_t dlt, u
   return compile_cbpf(expression, compile);
 }
 
-int run_list(const rpcap::RemoteAddress& address, const rpcap::ConnectOptions& connect) {
-  auto interfaces = rpcap::list_remote_interfaces(address, connect);
+// Active mode: the daemon that connects to --rpcap-listen.
+std::optional<rpcap::DaemonConnection> wait_for_daemon(const rpcap::ListenAddress& where) {
+  auto connection = rpcap::accept_daemon(where, std::nullopt, &stop_requested, [&] {
+    std::fprintf(stderr, "waiting for a daemon to connect to %s port %u\n", where.host.c_str(), where.port);
+    std::fflush(stderr);
+  });
+  if (!connection) {
+    report_failure(connection.error().message);
+    return std::nullopt;
+  }
+  return std::move(*connection);
+}
+
+int run_list(const std::optional<rpcap::RemoteAddress>& address, const std::optional<rpcap::ListenAddress>& listen,
+             const rpcap::ConnectOptions& connect) {
+  Result<std::vector<rpcap::RemoteInterface>> interfaces = bpfc::error("no listing");
+  if (listen) {
+    stop_on_interrupt();
+    auto connection = wait_for_daemon(*listen);
+    if (!connection) return kExitFailure;
+    interfaces = rpcap::list_remote_interfaces(std::move(*connection), connect);
+  } else {
+    interfaces = rpcap::list_remote_interfaces(*address, connect);
+  }
   if (!interfaces) return report_failure(interfaces.error().message);
   for (const rpcap::RemoteInterface& interface : *interfaces) {
     std::printf("%s\t%s\n", interface.name.c_str(), interface.description.empty() ? "-" : interface.description.c_str());
@@ -94,8 +110,8 @@ int run_list(const rpcap::RemoteAddress& address, const rpcap::ConnectOptions& c
   return finish_standard_output(kExitOk);
 }
 
-int run_capture(const RpcapCommandOptions& options, const rpcap::RemoteAddress& address,
-                const rpcap::ConnectOptions& connect) {
+int run_capture(const RpcapCommandOptions& options, const std::optional<rpcap::RemoteAddress>& address,
+                const std::optional<rpcap::ListenAddress>& listen, const rpcap::ConnectOptions& connect) {
   std::string expression = join_words(options.words);
   // Usage errors before anything is sent.
   dissect::PrintOptions print_options =
@@ -119,7 +135,14 @@ int run_capture(const RpcapCommandOptions& options, const rpcap::RemoteAddress& 
   if (!expression.empty()) {
     compiler = [&](uint32_t dlt, uint32_t snaplen) { return compile_for(expression, dlt, snaplen); };
   }
-  auto capture = rpcap::RemoteCapture::start(address, capture_options, compiler);
+  Result<std::unique_ptr<rpcap::RemoteCapture>> capture = bpfc::error("no capture");
+  if (listen) {
+    auto connection = wait_for_daemon(*listen);
+    if (!connection) return kExitFailure;
+    capture = rpcap::RemoteCapture::start(std::move(*connection), options.source, capture_options, compiler);
+  } else {
+    capture = rpcap::RemoteCapture::start(*address, capture_options, compiler);
+  }
   if (!capture) {
     // A compile error shows the expression under the message.
     if (capture.error().span) return report_diagnostics(capture.errors(), expression);
@@ -130,7 +153,7 @@ int run_capture(const RpcapCommandOptions& options, const rpcap::RemoteAddress& 
   std::string link = linktype_name(source.dlt()) ? std::string(*linktype_name(source.dlt())) : std::to_string(source.dlt());
   if (auto description = linktype_description(source.dlt())) link += " (" + std::string(*description) + ")";
   std::fprintf(stderr, "listening on %s, link-type %s, snapshot length %u bytes\n",
-               rpcap::format_rpcap_url(address).c_str(), link.c_str(), source.snaplen());
+               source.interfaces()[0].name.c_str(), link.c_str(), source.snaplen());
   std::fflush(stderr);
 
   std::unique_ptr<capture::PacketSink> sink;
@@ -195,19 +218,38 @@ int run_rpcap(const RpcapCommandOptions& options) {
   if (options.action != "list" && options.action != "capture") {
     throw UsageError("unknown rpcap action '" + options.action + "' (list or capture)");
   }
-  auto address = rpcap::parse_rpcap_url(options.source);
-  if (!address) throw UsageError(address.error().message);
   if (options.update_after && options.update_filter.empty()) throw UsageError("--after needs --update-filter");
+  std::optional<rpcap::RemoteAddress> address;
+  std::optional<rpcap::ListenAddress> listen;
+  std::string where;
+  if (!options.listen.empty()) {
+    // Active mode: the daemon connects; SOURCE is its device (capture).
+    auto parsed = rpcap::parse_listen_address(options.listen);
+    if (!parsed) throw UsageError("--rpcap-listen: " + parsed.error().message);
+    listen = *parsed;
+    if (rpcap::is_rpcap_url(options.source)) {
+      throw UsageError("with --rpcap-listen the daemon connects to bpfc: give its device (e.g. eth0), not a URL");
+    }
+    if (options.action == "list" && !options.source.empty()) throw UsageError("bpfc rpcap list --rpcap-listen takes no source");
+    if (options.action == "capture" && options.source.empty()) {
+      throw UsageError("bpfc rpcap capture --rpcap-listen HOST:PORT needs the daemon's DEVICE");
+    }
+    where = "the daemon that connects to " + options.listen;
+  } else {
+    if (options.source.empty()) throw UsageError("bpfc rpcap " + options.action + " needs rpcap://HOST[:PORT]/...");
+    auto parsed = rpcap::parse_rpcap_url(options.source);
+    if (!parsed) throw UsageError(parsed.error().message);
+    address = *parsed;
+    if (options.action == "capture" && address->device.empty()) {
+      throw UsageError("'" + options.source + "' names no device: rpcap://HOST[:PORT]/DEVICE");
+    }
+    where = address->host;
+  }
+  if (options.action == "list" && !options.words.empty()) throw UsageError("bpfc rpcap list takes no expression");
   rpcap::ConnectOptions connect;
-  connect.credentials = credentials(options);
-  if (options.action == "list") {
-    if (!options.words.empty()) throw UsageError("bpfc rpcap list takes no expression");
-    return run_list(*address, connect);
-  }
-  if (address->device.empty()) {
-    throw UsageError("'" + options.source + "' names no device: rpcap://HOST[:PORT]/DEVICE");
-  }
-  return run_capture(options, *address, connect);
+  connect.credentials = remote_credentials(options.user, where);
+  if (options.action == "list") return run_list(address, listen, connect);
+  return run_capture(options, address, listen, connect);
 }
 
 constexpr const char* kExamples = R"(Examples:
@@ -215,6 +257,7 @@ constexpr const char* kExamples = R"(Examples:
   bpfc rpcap capture rpcap://192.0.2.7/eth0 -c 10 icmp    # ten ICMP packets, one line each
   bpfc rpcap capture rpcap://[2001:db8::7]:2002/eth0 -w out.pcap 'udp port 53'
   BPFC_RPCAP_PASSWORD=secret bpfc rpcap capture --auth alice rpcap://host/eth0 tcp
+  bpfc rpcap capture --rpcap-listen 0.0.0.0:2003 eth0 -c 10  # from rpcapd -a HOST,2003
 
 The filter runs in the daemon, compiled here for the remote link type. A
 capture without a filter on the interface that carries the rpcap connection
@@ -229,8 +272,8 @@ Subcommand add_rpcap_command(CLI::App& app) {
   CLI::App* command = app.add_subcommand(
       "rpcap", "Remote capture from an rpcapd: list its interfaces, or capture with a filter compiled here");
   command->add_option("action", options->action, "list or capture")->required();
-  command->add_option("source", options->source, "rpcap://HOST[:PORT]/DEVICE (list: rpcap://HOST[:PORT]/)")
-      ->required();
+  command->add_option("source", options->source,
+                      "rpcap://HOST[:PORT]/DEVICE (list: rpcap://HOST[:PORT]/); with --rpcap-listen: DEVICE");
   command->add_option("-w,--write", options->output,
                       "Write the packets to FILE ('-' is stdout, pcap) instead of printing one line each")
       ->type_name("FILE");
@@ -242,9 +285,13 @@ Subcommand add_rpcap_command(CLI::App& app) {
   command->add_flag("--udp", options->udp, "Receive the packets over UDP instead of TCP");
   command->add_flag("--promisc", options->promiscuous, "Put the remote interface in promiscuous mode");
   command->add_option("--auth", options->user,
-                      "Password authentication as USER, the password taken from BPFC_RPCAP_PASSWORD "
-                      "(default: null authentication)")
+                      "Password authentication as USER, the password taken from BPFC_RPCAP_PASSWORD or asked on "
+                      "the terminal (default: null authentication)")
       ->type_name("USER");
+  command->add_option("--rpcap-listen", options->listen,
+                      "Active mode: wait on HOST:PORT (default port 2003) for a daemon (rpcapd -a HOST,PORT) to "
+                      "connect, instead of connecting to one")
+      ->type_name("HOST:PORT");
   add_number_option(*command, "--timeout", options->idle_seconds, {.noun = "timeout", .min = 1, .max = 86400},
                     "End the capture when no packet has come for SECONDS", "SECONDS");
   command->add_option("--update-filter", options->update_filter,

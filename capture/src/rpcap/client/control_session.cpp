@@ -27,6 +27,17 @@ Result<ControlSession> ControlSession::open(const RemoteAddress& address, const 
   return session;
 }
 
+Result<ControlSession> ControlSession::open(DaemonConnection connection, const ConnectOptions& options) {
+  std::string peer = connection.peer();
+  net::Socket socket(connection.release());
+  if (!socket.valid()) return error("no connection from a daemon");
+  ControlSession session(std::move(socket), options.control_timeout);
+  if (auto problem = session.authenticate(options.credentials)) {
+    return error("the daemon at " + peer + ": " + problem->message);
+  }
+  return session;
+}
+
 std::optional<Diagnostic> ControlSession::send(Message message) {
   message.version = version_;
   auto bytes = encode_message(message);

@@ -16,6 +16,8 @@ namespace bpfc::capture::rpcap {
 class ControlSession {
  public:
   static Result<ControlSession> open(const RemoteAddress& address, const ConnectOptions& options);
+  // Authenticates on a connection the daemon opened (active mode).
+  static Result<ControlSession> open(DaemonConnection connection, const ConnectOptions& options);
 
   uint8_t version() const { return version_; }
   const net::Socket& socket() const { return socket_; }

@@ -104,17 +104,16 @@ class RemoteCaptureImpl final : public RemoteCapture {
 
 }  // namespace
 
-Result<std::unique_ptr<RemoteCapture>> RemoteCapture::start(const RemoteAddress& address,
-                                                            const CaptureOptions& options,
-                                                            const RemoteFilterCompiler& compiler) {
-  if (address.device.empty()) return bpfc::error("'" + format_rpcap_url(address) + "' names no device to capture on");
-  if (options.snaplen == 0 || options.snaplen > kMaxSnaplen) {
-    return bpfc::error("invalid snaplen " + std::to_string(options.snaplen) + " (1 to " +
-                       std::to_string(kMaxSnaplen) + ")");
-  }
-  auto session = ControlSession::open(address, options.connect);
+namespace {
+
+// OPEN, the filter, STARTCAP and the data connection, on an authenticated
+// session. `active`: the daemon opened the control connection, and opens
+// the TCP data connection too (to a port this client listens on).
+Result<std::unique_ptr<RemoteCapture>> start_on(Result<ControlSession> session, const std::string& device,
+                                                const std::string& name, bool active, const CaptureOptions& options,
+                                                const RemoteFilterCompiler& compiler) {
   if (!session) return session.errors();
-  auto opened = session->request(Message{0, MessageType::OpenRequest, 0, OpenRequestPayload{address.device}},
+  auto opened = session->request(Message{0, MessageType::OpenRequest, 0, OpenRequestPayload{device}},
                                  MessageType::OpenReply);
   if (!opened) return opened.errors();
   int32_t remote_dlt = std::get<OpenReplyPayload>(opened->payload).linktype;
@@ -142,6 +141,7 @@ Result<std::unique_ptr<RemoteCapture>> RemoteCapture::start(const RemoteAddress&
   start.flags = options.promiscuous ? kStartPromiscuous : 0;
   start.filter = FilterPayload{kFilterTypeBpf, std::move(program)};
   net::Socket udp;
+  net::Socket listener;  // active mode over TCP: where the daemon connects
   if (options.udp) {
     auto bound = net::bind_udp_beside(session->socket());
     if (!bound) return bound.errors();
@@ -150,6 +150,14 @@ Result<std::unique_ptr<RemoteCapture>> RemoteCapture::start(const RemoteAddress&
     udp = std::move(*bound);
     start.flags |= kStartDatagram;
     start.data_port = *port;
+  } else if (active) {
+    auto listening = net::listen_tcp_beside(session->socket());
+    if (!listening) return bpfc::error("data connection: " + listening.error().message);
+    auto port = net::local_port(*listening);
+    if (!port) return port.errors();
+    listener = std::move(*listening);
+    start.flags |= kStartServerOpen;
+    start.data_port = *port;
   }
   auto started = session->request(Message{0, MessageType::StartCaptureRequest, 0, std::move(start)},
                                   MessageType::StartCaptureReply);
@@ -157,6 +165,12 @@ Result<std::unique_ptr<RemoteCapture>> RemoteCapture::start(const RemoteAddress&
   net::Socket data_socket;
   if (options.udp) {
     data_socket = std::move(udp);
+  } else if (active) {
+    // Only the daemon's address may connect: anyone else is turned away.
+    auto accepted =
+        net::accept_one(listener, options.connect.control_timeout, options.stop, peer->address_bytes);
+    if (!accepted) return bpfc::error("data connection from the daemon: " + accepted.error().message);
+    data_socket = std::move(*accepted);
   } else {
     uint16_t port = std::get<StartCaptureReplyPayload>(started->payload).data_port;
     if (port == 0) return bpfc::error("the daemon's STARTCAP reply gives no data port");
@@ -166,8 +180,36 @@ Result<std::unique_ptr<RemoteCapture>> RemoteCapture::start(const RemoteAddress&
   }
   DataChannel data(std::move(data_socket), options.udp, session->version(), linktype_from_dlt(dlt),
                    options.udp ? peer->address_bytes : std::string());
-  return std::unique_ptr<RemoteCapture>(new RemoteCaptureImpl(std::move(*session), std::move(data), options, dlt,
-                                                              options.snaplen, format_rpcap_url(address)));
+  return std::unique_ptr<RemoteCapture>(
+      new RemoteCaptureImpl(std::move(*session), std::move(data), options, dlt, options.snaplen, name));
+}
+
+Diagnostic invalid_snaplen(uint32_t snaplen) {
+  return bpfc::error("invalid snaplen " + std::to_string(snaplen) + " (1 to " + std::to_string(kMaxSnaplen) + ")");
+}
+
+}  // namespace
+
+Result<std::unique_ptr<RemoteCapture>> RemoteCapture::start(const RemoteAddress& address,
+                                                            const CaptureOptions& options,
+                                                            const RemoteFilterCompiler& compiler) {
+  if (address.device.empty()) return bpfc::error("'" + format_rpcap_url(address) + "' names no device to capture on");
+  if (options.snaplen == 0 || options.snaplen > kMaxSnaplen) return invalid_snaplen(options.snaplen);
+  return start_on(ControlSession::open(address, options.connect), address.device, format_rpcap_url(address), false,
+                  options, compiler);
+}
+
+Result<std::unique_ptr<RemoteCapture>> RemoteCapture::start(DaemonConnection connection, const std::string& device,
+                                                            const CaptureOptions& options,
+                                                            const RemoteFilterCompiler& compiler) {
+  if (device.empty()) return bpfc::error("no device to capture on was given for the daemon at " + connection.peer());
+  if (device.find("://") != std::string::npos || device.size() > kMaxDeviceNameBytes) {
+    return bpfc::error("'" + device + "': the device must be an interface name");
+  }
+  if (options.snaplen == 0 || options.snaplen > kMaxSnaplen) return invalid_snaplen(options.snaplen);
+  std::string name = format_rpcap_url(RemoteAddress{connection.host(), connection.port(), device, false});
+  return start_on(ControlSession::open(std::move(connection), options.connect), device, name, true, options,
+                  compiler);
 }
 
 }  // namespace bpfc::capture::rpcap

@@ -4,9 +4,9 @@
 
 namespace bpfc::capture::rpcap {
 
-Result<std::vector<RemoteInterface>> list_remote_interfaces(const RemoteAddress& address,
-                                                            const ConnectOptions& options) {
-  auto session = ControlSession::open(address, options);
+namespace {
+
+Result<std::vector<RemoteInterface>> list_on(Result<ControlSession> session) {
   if (!session) return session.errors();
   auto reply = session->request(empty_message(0, MessageType::FindAllInterfacesRequest),
                                 MessageType::FindAllInterfacesReply);
@@ -15,6 +15,18 @@ Result<std::vector<RemoteInterface>> list_remote_interfaces(const RemoteAddress&
   // A courtesy to the daemon: it ends the session at once instead of at EOF.
   (void)session->send(empty_message(0, MessageType::Close));
   return interfaces;
+}
+
+}  // namespace
+
+Result<std::vector<RemoteInterface>> list_remote_interfaces(const RemoteAddress& address,
+                                                            const ConnectOptions& options) {
+  return list_on(ControlSession::open(address, options));
+}
+
+Result<std::vector<RemoteInterface>> list_remote_interfaces(DaemonConnection connection,
+                                                            const ConnectOptions& options) {
+  return list_on(ControlSession::open(std::move(connection), options));
 }
 
 }  // namespace bpfc::capture::rpcap

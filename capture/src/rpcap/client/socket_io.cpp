@@ -147,6 +147,80 @@ Result<uint16_t> local_port(const Socket& socket) {
   return ntohs(reinterpret_cast<sockaddr_in*>(&address)->sin_port);
 }
 
+namespace {
+
+Result<Socket> listen_on(const sockaddr* address, socklen_t length, int family) {
+  Socket socket(::socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  if (!socket.valid()) return system_error("socket");
+  int one = 1;
+  ::setsockopt(socket.fd(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  if (::bind(socket.fd(), address, length) != 0) return system_error("bind");
+  if (::listen(socket.fd(), 4) != 0) return system_error("listen");
+  return socket;
+}
+
+}  // namespace
+
+Result<Socket> listen_tcp(const std::string& host, uint16_t port) {
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_NUMERICSERV | AI_PASSIVE;
+  addrinfo* list = nullptr;
+  std::string service = std::to_string(port);
+  int status = ::getaddrinfo(host.empty() ? nullptr : host.c_str(), service.c_str(), &hints, &list);
+  if (status != 0) return error("cannot resolve '" + host + "': " + ::gai_strerror(status));
+  auto socket = listen_on(list->ai_addr, list->ai_addrlen, list->ai_family);
+  ::freeaddrinfo(list);
+  if (!socket) return error("cannot listen on " + host + " port " + std::to_string(port) + ": " + socket.error().message);
+  return socket;
+}
+
+Result<Socket> listen_tcp_beside(const Socket& control) {
+  sockaddr_storage address{};
+  socklen_t length = sizeof address;
+  if (::getsockname(control.fd(), reinterpret_cast<sockaddr*>(&address), &length) != 0) {
+    return system_error("getsockname");
+  }
+  if (address.ss_family == AF_INET6) {
+    reinterpret_cast<sockaddr_in6*>(&address)->sin6_port = 0;
+  } else {
+    reinterpret_cast<sockaddr_in*>(&address)->sin_port = 0;
+  }
+  return listen_on(reinterpret_cast<sockaddr*>(&address), length, address.ss_family);
+}
+
+Result<Socket> accept_one(const Socket& listener, std::optional<std::chrono::milliseconds> timeout,
+                          const std::atomic<bool>* stop, const std::string& from) {
+  using Clock = std::chrono::steady_clock;
+  const auto deadline = timeout ? std::optional(Clock::now() + *timeout) : std::nullopt;
+  constexpr std::chrono::milliseconds kStopPoll{100};
+  for (;;) {
+    if (stop && stop->load()) return error("stopped while waiting for a connection");
+    std::optional<std::chrono::milliseconds> wait;
+    if (deadline) {
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(*deadline - Clock::now());
+      if (left.count() <= 0) return error("timed out waiting for a connection");
+      wait = left;
+    }
+    if (stop) wait = wait ? std::min(*wait, kStopPoll) : kStopPoll;
+    auto readable = wait_readable(listener, wait);
+    if (!readable) return readable.errors();
+    if (!*readable) continue;
+    sockaddr_storage peer{};
+    socklen_t length = sizeof peer;
+    Socket socket(::accept4(listener.fd(), reinterpret_cast<sockaddr*>(&peer), &length, SOCK_CLOEXEC));
+    if (!socket.valid()) {
+      if (errno == EINTR || errno == ECONNABORTED || errno == EAGAIN) continue;
+      return system_error("accept");
+    }
+    if (!from.empty() && address_bytes(peer) != from) continue;  // not the daemon: closed
+    int one = 1;
+    ::setsockopt(socket.fd(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    return socket;
+  }
+}
+
 std::optional<Diagnostic> send_all(const Socket& socket, std::span<const uint8_t> bytes) {
   while (!bytes.empty()) {
     ssize_t sent = ::send(socket.fd(), bytes.data(), bytes.size(), MSG_NOSIGNAL);

@@ -5,6 +5,7 @@
 
 #include <sys/socket.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -59,6 +60,19 @@ Result<Endpoint> peer_of(const Socket& socket);
 // listens, not every address of the host.
 Result<Socket> bind_udp_beside(const Socket& control);
 Result<uint16_t> local_port(const Socket& socket);
+
+// A TCP socket listening on host:port (the first address the name resolves
+// to; a numeric address is not looked up), with SO_REUSEADDR.
+Result<Socket> listen_tcp(const std::string& host, uint16_t port);
+// A TCP socket listening on an ephemeral port of the address `control` (a
+// connected socket) uses locally.
+Result<Socket> listen_tcp_beside(const Socket& control);
+// Accepts one connection on `listener`, waiting at most `timeout` (nullopt:
+// for ever) and ending early, with an error, when `stop` becomes true. With
+// `from` (a raw address, as address_bytes() gives) only a connection from
+// that address is taken: others are closed and the wait goes on.
+Result<Socket> accept_one(const Socket& listener, std::optional<std::chrono::milliseconds> timeout,
+                          const std::atomic<bool>* stop, const std::string& from = {});
 
 [[nodiscard]] std::optional<Diagnostic> send_all(const Socket& socket, std::span<const uint8_t> bytes);
 

@@ -7,6 +7,11 @@
 // compiles for it (the client itself links no compiler). No filter means
 // an accept-all program, as libpcap sends.
 //
+// Active mode (libpcap's rpcapd -a HOST,PORT): the daemon connects to the
+// client, which waits for it (accept_daemon) and then speaks on that
+// connection as in passive mode; the daemon also opens the TCP data
+// connection towards the client.
+//
 // The client never prints; errors are values (Diagnostic) or, once the
 // capture runs, the source's error().
 #pragma once
@@ -57,8 +62,57 @@ struct ConnectOptions {
   std::chrono::milliseconds control_timeout{10000};
 };
 
+// Where the client waits for an active-mode daemon: HOST:PORT,
+// [IPV6]:PORT, or HOST alone (port 2003, kDefaultActivePort).
+struct ListenAddress {
+  std::string host;
+  uint16_t port = kDefaultActivePort;
+};
+Result<ListenAddress> parse_listen_address(std::string_view text);
+
+// A control connection an active-mode daemon opened to this client, not yet
+// authenticated. Move-only; closes the connection unless used.
+class DaemonConnection {
+ public:
+  DaemonConnection() = default;
+  DaemonConnection(int fd, std::string host, uint16_t port) : fd_(fd), host_(std::move(host)), port_(port) {}
+  DaemonConnection(DaemonConnection&& other) noexcept
+      : fd_(other.release()), host_(std::move(other.host_)), port_(other.port_) {}
+  DaemonConnection& operator=(DaemonConnection&& other) noexcept;
+  DaemonConnection(const DaemonConnection&) = delete;
+  DaemonConnection& operator=(const DaemonConnection&) = delete;
+  ~DaemonConnection();
+
+  // The daemon's numeric address and port.
+  const std::string& host() const { return host_; }
+  uint16_t port() const { return port_; }
+  // "HOST port PORT", for messages.
+  std::string peer() const { return host_ + " port " + std::to_string(port_); }
+  int release() {
+    int fd = fd_;
+    fd_ = -1;
+    return fd;
+  }
+
+ private:
+  int fd_ = -1;
+  std::string host_;
+  uint16_t port_ = 0;
+};
+
+// Listens on `where` and takes the first daemon that connects, waiting at
+// most `timeout` (nullopt: for ever); when `stop` becomes true, an error.
+// `listening` is called once the socket listens (to say so).
+Result<DaemonConnection> accept_daemon(const ListenAddress& where,
+                                       std::optional<std::chrono::milliseconds> timeout = std::nullopt,
+                                       const std::atomic<bool>* stop = nullptr,
+                                       const std::function<void()>& listening = {});
+
 // The remote interfaces, in the daemon's order.
 Result<std::vector<RemoteInterface>> list_remote_interfaces(const RemoteAddress& address,
+                                                            const ConnectOptions& options = {});
+// The same on a connection an active-mode daemon opened.
+Result<std::vector<RemoteInterface>> list_remote_interfaces(DaemonConnection connection,
                                                             const ConnectOptions& options = {});
 
 // Compiles the capture's filter for the remote side: `dlt` is the DLT_
@@ -97,6 +151,12 @@ class RemoteCapture : public PacketSource {
   // Connects, authenticates, opens the device, compiles the filter for its
   // link type (when `compiler` is set) and starts the capture.
   static Result<std::unique_ptr<RemoteCapture>> start(const RemoteAddress& address, const CaptureOptions& options,
+                                                      const RemoteFilterCompiler& compiler = {});
+  // The same on a connection an active-mode daemon opened: `device` is the
+  // daemon's interface name. The TCP data connection comes from the daemon
+  // too, to a port this client listens on beside the control connection.
+  static Result<std::unique_ptr<RemoteCapture>> start(DaemonConnection connection, const std::string& device,
+                                                      const CaptureOptions& options,
                                                       const RemoteFilterCompiler& compiler = {});
 
   // The remote device's DLT_ value and its LINKTYPE_ value (for savefiles).
