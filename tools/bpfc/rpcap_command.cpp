@@ -29,6 +29,7 @@
 #include "remote_credentials.h"
 #include "standard_output.h"
 #include "summary_writer.h"
+#include "text_input.h"
 
 namespace bpfc::cli {
 namespace {
@@ -65,12 +66,6 @@ struct RpcapCommandOptions {
   std::optional<uint64_t> update_after;
   PrintFlags print;
 };
-
-std::string join_words(const std::vector<std::string>& words) {
-  std::string text;
-  for (const std::string& word : words) text += (text.empty() ? "" : " ") + word;
-  return text;
-}
 
 Result<cbpf::Program> compile_for(const std::string& expression, uint32_t dlt, uint32_t snaplen) {
   CompileOptions compile;
