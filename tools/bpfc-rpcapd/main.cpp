@@ -154,11 +154,15 @@ int main(int argc, char** argv) {
   }
   if (options.active) {
     run_active(options, log, g_stop);
-    return 0;
+    std::fflush(stderr);
+    _exit(0);
   }
   if (auto problem = run_daemon(options, log, g_stop)) {
     std::cerr << "bpfc-rpcapd: " << *problem << "\n";
     return 1;
   }
-  return 0;
+  // Client threads may still run: end the process without destroying what
+  // they use (the authenticator, the log).
+  std::fflush(stderr);
+  _exit(0);
 }
