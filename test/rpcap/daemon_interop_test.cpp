@@ -199,3 +199,28 @@ TEST_F(DaemonInterop, BpfcsClientListsAndCaptures) {
     EXPECT_EQ(view->payload, sent[i]);
   }
 }
+
+// Active mode: libpcap's client waits, the daemon connects to it, and the
+// data connection is the daemon's too (to the client's address).
+TEST_F(DaemonInterop, ActiveModeServesAWaitingClient) {
+  const uint16_t client_port = bpfc::rpcaptest::free_port();
+  const uint16_t target = bpfc::rpcaptest::free_port(true);
+  UdpSink sink(target);
+  bpfc::rpcaptest::ScratchDir dir;
+  Background client({tool("rpcapref"), "active", "127.0.0.1", std::to_string(client_port), "--dev", "lo", "-c", "3",
+                     "-t", "20", "-f", "udp and dst port " + std::to_string(target), "-w", dir.file("act.pcap")});
+  ASSERT_TRUE(bpfc::rpcaptest::wait_listening(client_port, 10s)) << client.err();
+  Background daemon({BPFC_RPCAPD_BINARY, "-n", "-4", "-D", "-a", "127.0.0.1," + std::to_string(client_port)});
+  ASSERT_TRUE(daemon.wait_for_stderr("STARTCAP_REQ", 10s)) << daemon.err() << client.err();
+  const auto sent = payloads("active", 3);
+  bpfc::rpcaptest::send_udp(target, sent);
+  ASSERT_EQ(client.wait(30s), 0) << client.err() << daemon.err();
+  EXPECT_NE(client.out().find("captured 3"), std::string::npos) << client.out();
+  auto file = bpfc::rpcaptest::read_savefile(dir.file("act.pcap"));
+  ASSERT_EQ(file.packets.size(), 3u);
+  for (size_t i = 0; i < 3; ++i) {
+    auto view = udp_of(file.packets[i].data);
+    ASSERT_TRUE(view);
+    EXPECT_EQ(view->payload, sent[i]);
+  }
+}

@@ -87,23 +87,27 @@ class LiveBackend : public CaptureBackend {
     const int type = parameters.udp ? SOCK_DGRAM : SOCK_STREAM;
     const int fd = socket(addresses_.local.ss_family, type | SOCK_CLOEXEC, 0);
     if (fd < 0) return bpfc::error(system_error("data socket"));
+    // The daemon connects (UDP, or TCP when the client asks, as in active
+    // mode) to the client's own address only; or it listens for the
+    // client's TCP connection.
+    const bool connects = parameters.udp || parameters.server_connects;
     sockaddr_storage local = addresses_.local;
-    set_port(local, parameters.udp ? 0 : fixed_data_port_);
-    if (!parameters.udp) {
+    set_port(local, connects ? 0 : fixed_data_port_);
+    if (!connects) {
       const int one = 1;
       setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
     }
     if (bind(fd, reinterpret_cast<const sockaddr*>(&local), size_of(local)) != 0 ||
-        (!parameters.udp && listen(fd, 1) != 0)) {
+        (!connects && listen(fd, 1) != 0)) {
       const std::string why = system_error("data socket");
       close(fd);
       return bpfc::error(why);
     }
-    if (parameters.udp) {
+    if (connects) {
       sockaddr_storage client = addresses_.peer;
       set_port(client, parameters.client_data_port);
       if (connect(fd, reinterpret_cast<const sockaddr*>(&client), size_of(client)) != 0) {
-        const std::string why = system_error("UDP data channel");
+        const std::string why = system_error("data channel to the client");
         close(fd);
         return bpfc::error(why);
       }
@@ -118,8 +122,8 @@ class LiveBackend : public CaptureBackend {
     sent_ = 0;
     stop_ = false;
     running_ = true;
-    thread_ = std::thread([this, fd, udp = parameters.udp, wait = parameters.read_timeout_ms] {
-      run(fd, udp, wait);
+    thread_ = std::thread([this, fd, udp = parameters.udp, connected = connects, wait = parameters.read_timeout_ms] {
+      run(fd, udp, connected, wait);
     });
     return port_of(bound);
   }
@@ -162,9 +166,9 @@ class LiveBackend : public CaptureBackend {
   }
 
  private:
-  void run(int fd, bool udp, uint32_t read_timeout_ms) {
+  void run(int fd, bool udp, bool connected, uint32_t read_timeout_ms) {
     int data = fd;
-    if (!udp) data = accept_client(fd);
+    if (!connected) data = accept_client(fd);
     const int wait_ms = read_timeout_ms == 0 ? 100 : static_cast<int>(std::min<uint32_t>(read_timeout_ms, 100));
     std::vector<uint8_t> message;
     while (data >= 0 && !stop_) {

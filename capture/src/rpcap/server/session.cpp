@@ -179,12 +179,9 @@ ServerSession::Outcome ServerSession::dispatch(const Header& header, const Messa
       if (capturing_ && backend_.capturing()) return error(ErrorCode::StartCapture, "A capture is already running");
       if (capturing_) backend_.end_capture();
       capturing_ = false;
-      if (request.flags & kStartServerOpen) {
-        return error(ErrorCode::StartCapture, "the daemon does not connect data channels to clients");
-      }
       if (auto why = check_client_filter(request.filter.program)) return error(ErrorCode::StartCapture, *why);
-      if ((request.flags & kStartDatagram) && request.data_port == 0) {
-        return error(ErrorCode::StartCapture, "a UDP data channel needs the client's data port");
+      if ((request.flags & (kStartDatagram | kStartServerOpen)) && request.data_port == 0) {
+        return error(ErrorCode::StartCapture, "a data channel the daemon opens needs the client's data port");
       }
       StartParameters parameters;
       parameters.device = *device_;
@@ -192,6 +189,7 @@ ServerSession::Outcome ServerSession::dispatch(const Header& header, const Messa
       parameters.read_timeout_ms = request.read_timeout_ms;
       parameters.promiscuous = (request.flags & kStartPromiscuous) != 0;
       parameters.udp = (request.flags & kStartDatagram) != 0;
+      parameters.server_connects = (request.flags & kStartServerOpen) != 0;
       parameters.inbound_only = (request.flags & kStartInbound) && !(request.flags & kStartOutbound);
       parameters.outbound_only = (request.flags & kStartOutbound) && !(request.flags & kStartInbound);
       parameters.client_data_port = request.data_port;

@@ -87,6 +87,7 @@ struct StartParameters {
   uint32_t read_timeout_ms = 0;
   bool promiscuous = false;
   bool udp = false;            // data as datagrams to the client's client_data_port
+  bool server_connects = false;  // TCP: the daemon connects to client_data_port (active mode's way)
   bool inbound_only = false, outbound_only = false;
   uint16_t client_data_port = 0;
   cbpf::Program filter;        // checked; empty: every packet
