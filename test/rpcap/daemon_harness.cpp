@@ -42,8 +42,10 @@ Daemon::Daemon(const std::vector<std::string>& flags) {
   listening_ = process_->started() && wait_listening(port_, std::chrono::seconds(10));
 }
 
-pid_t Daemon::pid() const {
-  const std::string port = std::to_string(port_);
+pid_t Daemon::pid() const { return daemon_pid(port_); }
+
+pid_t daemon_pid(uint16_t port_number) {
+  const std::string port = std::to_string(port_number);
   DIR* proc = opendir("/proc");
   if (proc == nullptr) return -1;
   pid_t found = -1;

@@ -29,6 +29,10 @@ struct DaemonTestState {
 };
 const DaemonTestState& daemon_test_state();
 
+// The bpfc-rpcapd process started with "-p PORT" (by its command line);
+// -1 when there is none or it is a zombie.
+pid_t daemon_pid(uint16_t port);
+
 class Daemon {
  public:
   // bpfc-rpcapd -b 127.0.0.1 -p PORT -4 -D FLAGS...; waits until it listens.
