@@ -168,6 +168,13 @@ TEST(DaemonPolicy, PasswordFileIsCheckedWithCrypt) {
   EXPECT_FALSE(rpcap::password_file_authenticator(dir.file("bad")).ok());
 }
 
+TEST(DaemonPolicy, SystemAccountsRefuseWrongPasswordsAndUnknownUsers) {
+  auto system = rpcap::system_authenticator();
+  EXPECT_FALSE(system->check("root", "not-the-password-of-root-bpfc"));
+  EXPECT_FALSE(system->check("no-such-user-bpfc-rpcapd", "x"));
+  EXPECT_FALSE(system->check("", ""));
+}
+
 TEST(DaemonSession, NegotiatesVersionZeroAndAnswersTheCapturePath) {
   FakeBackend backend;
   rpcap::ServerSession session(null_policy(), backend);

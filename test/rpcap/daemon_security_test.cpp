@@ -260,6 +260,14 @@ TEST_F(DaemonSecurity, AuthenticationTimeoutAndHostListAreEnforced) {
     ASSERT_TRUE(daemon.listening()) << daemon.process().err();
     expect_serves_new_client(daemon);
   }
+  {  // idle after authentication, no capture running
+    Daemon daemon({"-n", "--idle-timeout", "1"});
+    ASSERT_TRUE(daemon.listening()) << daemon.process().err();
+    RawClient idle(daemon.port());
+    ASSERT_TRUE(idle.null_auth());
+    expect_error(idle.receive(5s), rpcap::ErrorCode::RuntimeTimeout);
+    EXPECT_TRUE(idle.closed_by_peer(3s));
+  }
   auto refused = bpfc::testsupport::run_process({BPFC_RPCAPD_BINARY, "-l", "localhost", "-n"});
   EXPECT_EQ(refused.exit_code, 1);
   EXPECT_NE(refused.err.find("not resolved"), std::string::npos) << refused.err;
