@@ -93,3 +93,34 @@ TEST_F(DaemonModes, DaemonizedDaemonKeepsListening) {
   }
   EXPECT_TRUE(gone);
 }
+
+// -t: the TCP data channel on a fixed port, again for the next capture.
+TEST_F(DaemonModes, FixedDataPortIsUsed) {
+  namespace rpcap = bpfc::capture::rpcap;
+  const uint16_t data_port = bpfc::rpcaptest::free_port();
+  bpfc::rpcaptest::Daemon daemon({"-n", "-t", std::to_string(data_port)});
+  ASSERT_TRUE(daemon.listening()) << daemon.process().err();
+  for (int round = 0; round < 2; ++round) {
+    bpfc::rpcaptest::RawClient client(daemon.port());
+    ASSERT_TRUE(client.null_auth());
+    client.send({0, rpcap::MessageType::OpenRequest, 0, rpcap::OpenRequestPayload{"lo"}});
+    ASSERT_TRUE(client.receive());
+    rpcap::StartCaptureRequestPayload start;
+    start.snaplen = 128;
+    start.read_timeout_ms = 100;
+    start.filter.program = {bpfc::cbpf::stmt(bpfc::cbpf::RET | bpfc::cbpf::K, 0)};
+    client.send({0, rpcap::MessageType::StartCaptureRequest, 0, start});
+    auto reply = client.receive();
+    ASSERT_TRUE(reply);
+    ASSERT_EQ(reply->header.type, static_cast<uint8_t>(rpcap::MessageType::StartCaptureReply)) << round;
+    auto decoded = rpcap::decode_message(reply->header, reply->payload);
+    ASSERT_TRUE(decoded.ok());
+    EXPECT_EQ(std::get<rpcap::StartCaptureReplyPayload>(decoded->payload).data_port, data_port);
+    bpfc::rpcaptest::RawClient data(data_port);
+    EXPECT_TRUE(data.connected());
+    client.send(rpcap::empty_message(0, rpcap::MessageType::EndCaptureRequest));
+    auto ended = client.receive();
+    ASSERT_TRUE(ended);
+    EXPECT_EQ(ended->header.type, static_cast<uint8_t>(rpcap::MessageType::EndCaptureReply));
+  }
+}

@@ -7,6 +7,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -48,11 +49,13 @@ bool same_host(const sockaddr_storage& a, const sockaddr_storage& b) {
                      &reinterpret_cast<const sockaddr_in6&>(b).sin6_addr, 16) == 0;
 }
 
-bool send_all(int fd, const uint8_t* data, size_t size) {
+// Sends everything; a client that reads slowly is waited for, in slices
+// of the socket's send timeout, until `stop` asks the capture to end.
+bool send_all(int fd, const uint8_t* data, size_t size, const std::atomic<bool>& stop) {
   while (size > 0) {
     const ssize_t sent = send(fd, data, size, MSG_NOSIGNAL);
     if (sent < 0) {
-      if (errno == EINTR) continue;
+      if (errno == EINTR || ((errno == EAGAIN || errno == EWOULDBLOCK) && !stop)) continue;
       return false;
     }
     data += sent;
@@ -169,6 +172,13 @@ class LiveBackend : public CaptureBackend {
   void run(int fd, bool udp, bool connected, uint32_t read_timeout_ms) {
     int data = fd;
     if (!connected) data = accept_client(fd);
+    if (data >= 0) {
+      // Blocked sends wake up every second to look at stop_, so that a
+      // client that stopped reading cannot keep ENDCAP (which waits for this
+      // thread) waiting.
+      const timeval slice{1, 0};
+      setsockopt(data, SOL_SOCKET, SO_SNDTIMEO, &slice, sizeof slice);
+    }
     const int wait_ms = read_timeout_ms == 0 ? 100 : static_cast<int>(std::min<uint32_t>(read_timeout_ms, 100));
     std::vector<uint8_t> message;
     while (data >= 0 && !stop_) {
@@ -199,7 +209,7 @@ class LiveBackend : public CaptureBackend {
       lock.unlock();
       if (!bytes) continue;
       const bool ok = udp ? send(data, bytes->data(), bytes->size(), MSG_NOSIGNAL) >= 0 || errno == ECONNREFUSED
-                          : send_all(data, bytes->data(), bytes->size());
+                          : send_all(data, bytes->data(), bytes->size(), stop_);
       if (!ok) {
         log_("data channel closed: " + std::string(std::strerror(errno)));
         break;
