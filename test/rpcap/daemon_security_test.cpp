@@ -310,3 +310,40 @@ TEST_F(DaemonSecurity, ManyConcurrentClientsWithBoundedMemory) {
   EXPECT_TRUE(served);
   EXPECT_TRUE(daemon.alive());
 }
+
+// A client that opens its data connection and never reads it: the daemon
+// blocks on that one connection (no unbounded buffering), and ENDCAP still
+// ends the capture promptly.
+TEST_F(DaemonSecurity, ClientThatNeverReadsItsDataCannotStallTheSession) {
+  Daemon daemon({"-n"});
+  ASSERT_TRUE(daemon.listening()) << daemon.process().err();
+  RawClient client(daemon.port());
+  ASSERT_TRUE(client.null_auth());
+  client.send({0, rpcap::MessageType::OpenRequest, 0, rpcap::OpenRequestPayload{"lo"}});
+  ASSERT_TRUE(client.receive());
+  rpcap::StartCaptureRequestPayload start;
+  start.snaplen = 65535;
+  start.read_timeout_ms = 100;  // no filter: everything on lo, the data connection's own packets too
+  client.send({0, rpcap::MessageType::StartCaptureRequest, 0, start});
+  auto reply = client.receive();
+  ASSERT_TRUE(reply);
+  ASSERT_EQ(reply->header.type, type(rpcap::MessageType::StartCaptureReply));
+  auto decoded = rpcap::decode_message(reply->header, reply->payload);
+  ASSERT_TRUE(decoded.ok());
+  RawClient data(std::get<rpcap::StartCaptureReplyPayload>(decoded->payload).data_port);
+  ASSERT_TRUE(data.connected());
+  const uint16_t sink = bpfc::rpcaptest::free_port(true);
+  const auto until = std::chrono::steady_clock::now() + 1s;
+  while (std::chrono::steady_clock::now() < until) {
+    bpfc::rpcaptest::send_udp(sink, std::vector<std::string>(50, std::string(1400, 'z')));
+  }
+  const uint64_t rss = daemon.rss_kib();
+  const auto asked = std::chrono::steady_clock::now();
+  client.send(rpcap::empty_message(0, rpcap::MessageType::EndCaptureRequest));
+  auto ended = client.receive(10s);
+  ASSERT_TRUE(ended);
+  EXPECT_EQ(ended->header.type, type(rpcap::MessageType::EndCaptureReply));
+  EXPECT_LT(std::chrono::steady_clock::now() - asked, 3s);
+  EXPECT_LT(rss, 64u * 1024) << "KiB";
+  expect_serves_new_client(daemon);
+}
