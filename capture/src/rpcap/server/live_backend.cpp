@@ -180,7 +180,6 @@ class LiveBackend : public CaptureBackend {
       setsockopt(data, SOL_SOCKET, SO_SNDTIMEO, &slice, sizeof slice);
     }
     const int wait_ms = read_timeout_ms == 0 ? 100 : static_cast<int>(std::min<uint32_t>(read_timeout_ms, 100));
-    std::vector<uint8_t> message;
     while (data >= 0 && !stop_) {
       // Wait without the lock: the control thread may change the filter.
       pollfd p[2] = {{capture_fd_, POLLIN, 0}, {udp ? -1 : data, POLLRDHUP, 0}};
@@ -208,7 +207,10 @@ class LiveBackend : public CaptureBackend {
       auto bytes = encode_message(Message{0, MessageType::Packet, 0, payload});
       lock.unlock();
       if (!bytes) continue;
-      const bool ok = udp ? send(data, bytes->data(), bytes->size(), MSG_NOSIGNAL) >= 0 || errno == ECONNREFUSED
+      // A datagram the network refuses or has no room for is lost (the
+      // client sees the gap in the numbering); TCP waits.
+      const bool ok = udp ? send(data, bytes->data(), bytes->size(), MSG_NOSIGNAL) >= 0 || errno == ECONNREFUSED ||
+                                errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS
                           : send_all(data, bytes->data(), bytes->size(), stop_);
       if (!ok) {
         log_("data channel closed: " + std::string(std::strerror(errno)));

@@ -109,8 +109,7 @@ ServerSession::Outcome ServerSession::handle(const Header& header, std::span<con
 
 ServerSession::Outcome ServerSession::authenticate(const Header& header, std::span<const uint8_t> payload) {
   if (header.version < kMinVersion || header.version > kMaxVersion) {
-    Outcome out = error(ErrorCode::WrongVersion, "RPCAP version number mismatch");
-    return out;
+    return error(ErrorCode::WrongVersion, "RPCAP version number mismatch");
   }
   auto message = decode_message(header, payload);
   if (!message) return error(ErrorCode::WrongMessage, message.error().message, true);
@@ -152,7 +151,6 @@ ServerSession::Outcome ServerSession::authenticate(const Header& header, std::sp
 }
 
 ServerSession::Outcome ServerSession::dispatch(const Header& header, const Message& message) {
-  (void)header;
   switch (message.type) {
     case MessageType::FindAllInterfacesRequest: {
       auto interfaces = backend_.list_interfaces();
