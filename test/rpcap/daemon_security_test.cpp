@@ -5,8 +5,12 @@
 // a client that stops mid-message, timeouts, the host list, and many
 // clients at once. Each ends with a clean error (or close) and a daemon
 // that still serves the next client.
+#include <arpa/inet.h>
 #include <crypt.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <gtest/gtest.h>
 
@@ -348,4 +352,49 @@ TEST_F(DaemonSecurity, ClientThatNeverReadsItsDataCannotStallTheSession) {
   EXPECT_LT(std::chrono::steady_clock::now() - asked, 3s);
   EXPECT_LT(rss, bpfc::testsupport::full_or_sanitized(64u, 512u) * 1024) << "KiB";
   expect_serves_new_client(daemon);
+}
+
+// The TCP data connection is accepted from the control connection's host
+// only: another address (127.0.0.2 on lo) is closed, the client's own works.
+TEST_F(DaemonSecurity, DataConnectionFromAnotherHostIsRefused) {
+  Daemon daemon({"-n"});
+  ASSERT_TRUE(daemon.listening()) << daemon.process().err();
+  RawClient client(daemon.port());
+  ASSERT_TRUE(client.null_auth());
+  client.send({0, rpcap::MessageType::OpenRequest, 0, rpcap::OpenRequestPayload{"lo"}});
+  ASSERT_TRUE(client.receive());
+  rpcap::StartCaptureRequestPayload start;
+  start.snaplen = 128;
+  start.filter.program = {bpfc::cbpf::stmt(bpfc::cbpf::RET | bpfc::cbpf::K, 0)};
+  client.send({0, rpcap::MessageType::StartCaptureRequest, 0, start});
+  auto reply = client.receive();
+  ASSERT_TRUE(reply);
+  auto decoded = rpcap::decode_message(reply->header, reply->payload);
+  ASSERT_TRUE(decoded.ok());
+  const uint16_t data_port = std::get<rpcap::StartCaptureReplyPayload>(decoded->payload).data_port;
+
+  const int stranger = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in from{};
+  from.sin_family = AF_INET;
+  from.sin_addr.s_addr = htonl(0x7f000002);
+  ASSERT_EQ(::bind(stranger, reinterpret_cast<sockaddr*>(&from), sizeof from), 0);
+  sockaddr_in to{};
+  to.sin_family = AF_INET;
+  to.sin_port = htons(data_port);
+  to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::connect(stranger, reinterpret_cast<sockaddr*>(&to), sizeof to), 0);
+  pollfd p{stranger, POLLIN, 0};
+  ASSERT_EQ(::poll(&p, 1, 5000), 1);
+  char byte;
+  EXPECT_LE(::read(stranger, &byte, 1), 0);  // closed by the daemon
+  ::close(stranger);
+
+  RawClient data(data_port);
+  ASSERT_TRUE(data.connected());
+  EXPECT_FALSE(data.closed_by_peer(500ms));
+  EXPECT_NE(daemon.process().err().find("not the client's"), std::string::npos);
+  client.send(rpcap::empty_message(0, rpcap::MessageType::EndCaptureRequest));
+  auto ended = client.receive();
+  ASSERT_TRUE(ended);
+  EXPECT_EQ(ended->header.type, type(rpcap::MessageType::EndCaptureReply));
 }
