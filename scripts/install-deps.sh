@@ -22,6 +22,8 @@ packages=(
   # the eBPF target's tests: libbpf opens and loads its objects, bpftool
   # loads and links them as users do
   libbpf-dev libelf-dev bpftool
+  # bpfc-rpcapd checks passwords with crypt_r (libxcrypt)
+  libcrypt-dev
 )
 
 missing=()

@@ -49,7 +49,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 corpus_pcaps=$here/../corpus/pcaps
 corpus_accept=$here/../corpus/accept
 targets=(fuzz_pcap_reader fuzz_pcapng_reader fuzz_compressed_savefile fuzz_compiler fuzz_ebpf_vm fuzz_native
-  fuzz_rpcap_decoder fuzz_rpcap_data_channel)
+  fuzz_rpcap_decoder fuzz_rpcap_data_channel fuzz_rpcap_server)
 bin_dir=$build/test/fuzz
 
 for program in "${targets[@]}" fuzz_seed_generator fuzz_compiler_seed_generator; do
@@ -68,7 +68,9 @@ ebpf_seeds=$work/ebpf-seeds
 native_seeds=$work/native-seeds
 rpcap_seeds=$work/rpcap-seeds
 channel_seeds=$work/channel-seeds
+server_seeds=$work/server-seeds
 mkdir -p "$seeds" "$compiler_seeds" "$compressed_seeds" "$ebpf_seeds" "$native_seeds" "$rpcap_seeds" "$channel_seeds" \
+  "$server_seeds" \
   "$work/native-from" \
   "$build/fuzz-logs"
 # Raw instructions (byte 0 = 4: socket hook, raw form), a 4-byte packet:
@@ -100,6 +102,16 @@ done
 { printf '\001\000\045'; cat "$rpcap_seeds/packet"; printf '\000\045'; cat "$rpcap_seeds/packet"; } \
   >"$channel_seeds/datagrams"
 { printf '\001\000\045'; cat "$rpcap_seeds/packet"; printf '\000\003abc'; } >"$channel_seeds/datagram-bad-after-good"
+# The daemon's input: a policy byte (1: NULL authentication allowed), then a
+# client's requests: AUTH, FINDALLIF, OPEN lo, STARTCAP, STATS, ENDCAP, CLOSE.
+{
+  printf '\001'; cat "$rpcap_seeds/auth-null"
+  printf '\000\002\000\000\000\000\000\000'
+  printf '\000\003\000\000\000\000\000\002lo'
+  cat "$rpcap_seeds/startcap"
+  printf '\000\011\000\000\000\000\000\000\000\012\000\000\000\000\000\000\000\006\000\000\000\000\000\000'
+} >"$server_seeds/session"
+{ printf '\000'; cat "$rpcap_seeds/auth-password"; } >"$server_seeds/password"
 cp "$corpus_pcaps"/* "$seeds"/
 "$bin_dir/fuzz_seed_generator" "$seeds"
 index=0
@@ -154,6 +166,9 @@ for target in "${targets[@]}"; do
   elif [ "$target" = fuzz_rpcap_decoder ]; then
     options=(-max_len=65536)
     target_seeds=$rpcap_seeds
+  elif [ "$target" = fuzz_rpcap_server ]; then
+    options=(-max_len=65536)
+    target_seeds=$server_seeds
   elif [ "$target" = fuzz_rpcap_data_channel ]; then
     # Each input is a socket pair and a 1.3 MiB buffer: a few hundred a
     # second.

@@ -1,0 +1,210 @@
+// The daemon side of RPCAP (bpfc-rpcapd): a session that answers one
+// client's control messages, the policies it applies (authentication, device
+// names, filters, sampling), and the daemon that accepts clients.
+//
+// A ServerSession knows no sockets and no capture: it turns each request
+// (header and payload) into the reply bytes, and asks a CaptureBackend for
+// what touches the machine. The connection loop (serve_connection) does the
+// I/O with its bounds and timeouts; the fuzz target drives the session with
+// a fake backend. Nothing here links the compiler: filters come from the
+// clients as classic BPF and are checked with the kernel's rules.
+#pragma once
+
+#include <sys/socket.h>
+
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "bpfc/capture/rpcap/protocol.h"
+#include "bpfc/cbpf/insn.h"
+#include "bpfc/support/diagnostic.h"
+
+namespace bpfc::capture::rpcap {
+
+// The kernel's own limit (BPF_MAXINSNS): a longer filter would not load.
+inline constexpr uint32_t kServerMaxFilterInstructions = 4096;
+// Usernames and passwords together; libpcap's client sends a few dozen bytes.
+inline constexpr uint32_t kServerMaxAuthBytes = 1024;
+
+// ---- policies ------------------------------------------------------------------
+
+// Why `device` may not be opened, or nullopt: only plain interface names
+// (at most 15 bytes of letters, digits and ".-_:@"), never a URL ("://"), a
+// path ("/"), a savefile or anything a pcap_open() would interpret
+// (CVE-2019-15164, CVE-2024-8006).
+std::optional<std::string> check_device_name(std::string_view device);
+
+// Why a client's filter is refused, or nullopt: more than
+// kServerMaxFilterInstructions instructions, or not valid under the Linux
+// kernel's classic BPF rules. An empty program is accepted (no filter).
+std::optional<std::string> check_client_filter(const cbpf::Program& program);
+
+// SETSAMPLING as libpcap defines it. OneEveryN: of every N packets, the
+// N-th is delivered (N of 0 or 1: every packet). FirstAfterNMilliseconds:
+// a packet is delivered, then none until its timestamp plus N ms.
+class Sampler {
+ public:
+  void configure(SamplingPayload sampling);
+  // Whether the packet with this timestamp (microseconds) is delivered.
+  bool admit(uint64_t timestamp_us);
+
+ private:
+  SamplingMethod method_ = SamplingMethod::None;
+  uint32_t value_ = 0;
+  uint32_t counter_ = 0;
+  uint64_t next_us_ = 0;
+};
+
+// Checks a username and password. Implementations must take the same time
+// and give the same answer shape for an unknown user and a wrong password.
+class Authenticator {
+ public:
+  virtual ~Authenticator() = default;
+  virtual bool check(const std::string& user, const std::string& password) = 0;
+};
+
+// Lines "user:crypt-hash" (empty lines and lines starting with '#' are
+// skipped); hashes in any form crypt(3) knows. Errors name the line.
+Result<std::unique_ptr<Authenticator>> password_file_authenticator(const std::string& path);
+// The system's accounts: getspnam() (needs read access to /etc/shadow), or
+// the passwd entry's hash where there is no shadow entry.
+std::unique_ptr<Authenticator> system_authenticator();
+
+// ---- the session ------------------------------------------------------------------
+
+struct StartParameters {
+  std::string device;
+  uint32_t snaplen = 0;        // already clamped to [1, kMaxSnaplen]
+  uint32_t read_timeout_ms = 0;
+  bool promiscuous = false;
+  bool udp = false;            // data as datagrams to the client's client_data_port
+  bool server_connects = false;  // TCP: the daemon connects to client_data_port (active mode's way)
+  bool inbound_only = false, outbound_only = false;
+  uint16_t client_data_port = 0;
+  cbpf::Program filter;        // checked; empty: every packet
+  SamplingPayload sampling;
+};
+
+// What a session needs from the machine. Errors are messages for the client.
+class CaptureBackend {
+ public:
+  virtual ~CaptureBackend() = default;
+  virtual Result<std::vector<RemoteInterface>> list_interfaces() = 0;
+  // The DLT_ value of the device's captures.
+  virtual Result<int32_t> open(const std::string& device) = 0;
+  // Starts capturing and the data channel; the port to give the client
+  // (the daemon's data port).
+  virtual Result<uint16_t> start(const StartParameters& parameters) = 0;
+  virtual std::optional<std::string> update_filter(const cbpf::Program& program) = 0;
+  virtual void set_sampling(SamplingPayload sampling) = 0;
+  virtual StatsPayload statistics() = 0;
+  // Whether the capture started by start() still runs (its data channel may
+  // have ended on its own).
+  virtual bool capturing() = 0;
+  virtual void end_capture() = 0;
+};
+
+struct SessionPolicy {
+  bool allow_null_auth = false;
+  Authenticator* authenticator = nullptr;  // none: password auth is refused
+  std::chrono::milliseconds auth_failure_delay{1000};
+  int max_auth_failures = 3;  // then the connection is closed
+};
+
+class ServerSession {
+ public:
+  ServerSession(const SessionPolicy& policy, CaptureBackend& backend);
+
+  struct Outcome {
+    std::vector<uint8_t> reply;  // bytes to send (may be empty)
+    bool close = false;          // end the connection after sending them
+    std::chrono::milliseconds delay{0};  // wait this long before replying
+  };
+
+  // The largest payload this daemon reads for a message of this type (0
+  // for types that carry none or that a client never sends).
+  static uint32_t payload_limit(uint8_t type);
+  // Before reading the payload: an error reply and close for unknown types
+  // and payloads over payload_limit(); nullopt when the payload may be read.
+  std::optional<Outcome> check(const Header& header) const;
+  // A whole request (a header check() accepted, and its payload).
+  Outcome handle(const Header& header, std::span<const uint8_t> payload);
+
+  bool authenticated() const { return authenticated_; }
+  bool capturing() const { return capturing_; }
+  // An error message in this session's version (for the connection loop's
+  // own errors: timeouts, the client limit).
+  std::vector<uint8_t> error_message(ErrorCode code, const std::string& text) const;
+
+ private:
+  Outcome authenticate(const Header& header, std::span<const uint8_t> payload);
+  Outcome dispatch(const Header& header, const Message& message);
+  Outcome reply(Message message, bool close = false) const;
+  Outcome error(ErrorCode code, const std::string& text, bool close = false) const;
+
+  SessionPolicy policy_;
+  CaptureBackend& backend_;
+  bool authenticated_ = false;
+  int auth_failures_ = 0;
+  uint8_t version_ = 0;
+  std::optional<std::string> device_;
+  bool capturing_ = false;
+  SamplingPayload sampling_{};
+};
+
+// ---- the daemon ------------------------------------------------------------------
+
+// Numeric host addresses (IPv4 or IPv6), never resolved by name.
+class HostList {
+ public:
+  // "a,b,c"; an error for anything that is not a numeric address.
+  static Result<HostList> parse(std::string_view text);
+  bool empty() const { return hosts_.empty(); }
+  bool allows(const sockaddr_storage& peer) const;
+
+ private:
+  std::vector<std::array<uint8_t, 16>> hosts_;  // IPv4 as IPv4-mapped IPv6
+};
+
+struct DaemonOptions {
+  std::string bind_address;  // empty: every address (IPv6 and IPv4, or IPv4 with ipv4_only)
+  uint16_t port = kDefaultPort;
+  bool ipv4_only = false;
+  HostList allowed_hosts;       // empty: every host
+  uint16_t data_port = 0;       // 0: an ephemeral port per capture
+  unsigned max_clients = 32;
+  std::chrono::seconds auth_timeout{90};  // from accept until AUTH succeeded
+  std::chrono::seconds idle_timeout{180}; // no message while not capturing
+  SessionPolicy policy;
+  // Active mode: connect to this host and port (numeric) and serve there,
+  // again after each session ends.
+  std::optional<std::pair<std::string, uint16_t>> active;
+};
+
+// Log lines (debug and errors) for -D; may be called from any thread.
+using LogFunction = std::function<void(const std::string&)>;
+
+// Serves one established connection (a TCP socket, or inetd's stdin) until
+// the client closes it or breaks the protocol. `fd` is not closed.
+void serve_connection(int fd, const DaemonOptions& options, const LogFunction& log);
+
+// Listens on the options' address and serves clients, one thread each,
+// until `stop` is set; an error when it cannot listen.
+[[nodiscard]] std::optional<std::string> run_daemon(const DaemonOptions& options, const LogFunction& log,
+                                                    const std::atomic<bool>& stop);
+
+// Active mode: connects to options.active and serves there, reconnecting
+// (after `retry`) until `stop` is set.
+void run_active(const DaemonOptions& options, const LogFunction& log, const std::atomic<bool>& stop,
+                std::chrono::seconds retry = std::chrono::seconds(10));
+
+}  // namespace bpfc::capture::rpcap

@@ -1,0 +1,279 @@
+// bpfc-rpcapd served to libpcap's own client (rpcapref) and to bpfc's, in a
+// private network namespace on 127.0.0.1: the interface list, captures with
+// a filter over TCP and UDP data channels whose packets are exactly the
+// datagrams sent, a filter update mid-capture, sampling, and statistics.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "../support/process.h"
+#include "bpfc/capture/rpcap/client.h"
+#include "bpfc/driver/compile.h"
+#include "daemon_harness.h"
+
+using bpfc::rpcaptest::Background;
+using bpfc::rpcaptest::Daemon;
+using namespace std::chrono_literals;
+
+namespace {
+
+// A UDP socket bound to the traffic's port, so no ICMP joins the traffic.
+class UdpSink {
+ public:
+  explicit UdpSink(uint16_t port) {
+    fd_ = ::socket(AF_INET, SOCK_DGRAM, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(port);
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ::bind(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address);
+  }
+  ~UdpSink() { ::close(fd_); }
+
+ private:
+  int fd_ = -1;
+};
+
+std::vector<std::string> payloads(const std::string& tag, int count) {
+  std::vector<std::string> out;
+  for (int i = 0; i < count; ++i) out.push_back(tag + "-" + std::to_string(i) + std::string(size_t(i) * 41, 'y'));
+  return out;
+}
+
+struct UdpView {
+  uint16_t destination = 0;
+  std::string payload;
+};
+// The UDP part of an Ethernet/IPv4/UDP frame.
+std::optional<UdpView> udp_of(const std::vector<uint8_t>& frame) {
+  if (frame.size() < 14 + 20 + 8 || frame[12] != 0x08 || frame[13] != 0x00 || frame[14 + 9] != 17) return std::nullopt;
+  const size_t ip = 14, udp = ip + (frame[ip] & 0x0f) * 4u;
+  if (frame.size() < udp + 8) return std::nullopt;
+  UdpView view;
+  view.destination = static_cast<uint16_t>(frame[udp + 2] << 8 | frame[udp + 3]);
+  view.payload.assign(frame.begin() + static_cast<long>(udp + 8), frame.end());
+  return view;
+}
+
+bool wait_for_stdout(const Background& process, const std::string& text, std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (process.out().find(text) != std::string::npos) return true;
+    std::this_thread::sleep_for(20ms);
+  }
+  return false;
+}
+
+// Whether a TCP socket listens on 127.0.0.1:port (/proc/net/tcp state 0A).
+bool listening_socket(uint16_t port, std::chrono::milliseconds timeout) {
+  char wanted[32];
+  std::snprintf(wanted, sizeof wanted, "0100007F:%04X", port);
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    std::ifstream in("/proc/net/tcp");
+    std::string line;
+    while (std::getline(in, line)) {
+      std::istringstream fields(line);
+      std::string slot, local, remote, state;
+      fields >> slot >> local >> remote >> state;
+      if (local == wanted && state == "0A") return true;
+    }
+    std::this_thread::sleep_for(20ms);
+  }
+  return false;
+}
+
+// Packets from bpfc's client library until `want` came or `timeout` passed.
+std::vector<std::string> receive_payloads(bpfc::capture::rpcap::RemoteCapture& source, size_t want) {
+  std::vector<std::string> got;
+  bpfc::capture::Batch batch;
+  while (got.size() < want) {
+    const bool more = source.next(batch);
+    for (const auto& packet : batch.packets) {
+      auto view = udp_of(std::vector<uint8_t>(packet.data, packet.data + packet.caplen));
+      if (view) got.push_back(view->payload);
+    }
+    if (!more) break;
+  }
+  return got;
+}
+
+class DaemonInterop : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!bpfc::rpcaptest::daemon_test_state().bin) GTEST_SKIP() << bpfc::rpcaptest::daemon_test_state().why;
+  }
+  std::string tool(const std::string& name) const { return *bpfc::rpcaptest::daemon_test_state().bin + "/" + name; }
+
+  // rpcapref capture of `count` datagrams to a fresh port; checks that the
+  // savefile holds exactly those datagrams, in order.
+  void capture_sent_datagrams(bool udp) {
+    Daemon daemon({"-n"});
+    ASSERT_TRUE(daemon.listening()) << daemon.process().err();
+    const uint16_t target = bpfc::rpcaptest::free_port(true), other = bpfc::rpcaptest::free_port(true);
+    UdpSink sink(target), other_sink(other);
+    bpfc::rpcaptest::ScratchDir dir;
+    const int count = 5;
+    std::vector<std::string> argv = {tool("rpcapref"), "capture", daemon.url(), "-c", std::to_string(count), "-t",
+                                     "20", "-f", "udp and dst port " + std::to_string(target), "-w", dir.file("a.pcap")};
+    if (udp) argv.push_back("--udp");
+    Background client(argv);
+    ASSERT_TRUE(daemon.process().wait_for_stderr("STARTCAP_REQ", 10s)) << daemon.process().err() << client.err();
+    bpfc::rpcaptest::send_udp(other, payloads("noise", 3));
+    const auto sent = payloads(udp ? "udp" : "tcp", count);
+    bpfc::rpcaptest::send_udp(target, sent);
+    ASSERT_EQ(client.wait(30s), 0) << client.err() << daemon.process().err();
+    EXPECT_NE(client.out().find("captured 5"), std::string::npos) << client.out();
+    EXPECT_NE(client.out().find("stats recv="), std::string::npos) << client.out();
+    auto file = bpfc::rpcaptest::read_savefile(dir.file("a.pcap"));
+    ASSERT_EQ(file.error, "");
+    EXPECT_EQ(file.linktype, 1);
+    ASSERT_EQ(file.packets.size(), sent.size());
+    for (size_t i = 0; i < sent.size(); ++i) {
+      auto view = udp_of(file.packets[i].data);
+      ASSERT_TRUE(view) << "packet " << i;
+      EXPECT_EQ(view->destination, target);
+      EXPECT_EQ(view->payload, sent[i]);
+      EXPECT_EQ(file.packets[i].wirelen, file.packets[i].data.size());
+    }
+    // The server's own count in the statistics: at least what was sent.
+    const auto stats = client.out().find("stats recv=");
+    ASSERT_NE(stats, std::string::npos);
+    EXPECT_GE(std::stoul(client.out().substr(stats + 11)), 5u) << client.out();
+    EXPECT_TRUE(daemon.alive());
+  }
+};
+
+}  // namespace
+
+TEST_F(DaemonInterop, LibpcapsClientListsTheInterfaces) {
+  Daemon daemon({"-n"});
+  ASSERT_TRUE(daemon.listening()) << daemon.process().err();
+  auto listed = bpfc::testsupport::run_process({tool("rpcapref"), "list", daemon.url("")});
+  EXPECT_EQ(listed.exit_code, 0) << listed.err;
+  EXPECT_NE(listed.out.find("rpcap://127.0.0.1:" + std::to_string(daemon.port()) + "/lo\t"), std::string::npos)
+      << listed.out;
+}
+
+TEST_F(DaemonInterop, LibpcapsClientCapturesOverTcp) { capture_sent_datagrams(false); }
+
+TEST_F(DaemonInterop, LibpcapsClientCapturesOverUdp) { capture_sent_datagrams(true); }
+
+TEST_F(DaemonInterop, FilterUpdateTakesEffectMidCapture) {
+  Daemon daemon({"-n"});
+  ASSERT_TRUE(daemon.listening()) << daemon.process().err();
+  const uint16_t first = bpfc::rpcaptest::free_port(true), second = bpfc::rpcaptest::free_port(true);
+  UdpSink a(first), b(second);
+  bpfc::rpcaptest::ScratchDir dir;
+  Background client({tool("rpcapref"), "capture", daemon.url(), "-c", "6", "-t", "20", "-f",
+                     "udp and dst port " + std::to_string(first), "--update-filter",
+                     "udp and dst port " + std::to_string(second), "--after", "2", "-w", dir.file("u.pcap")});
+  ASSERT_TRUE(daemon.process().wait_for_stderr("STARTCAP_REQ", 10s)) << daemon.process().err();
+  bpfc::rpcaptest::send_udp(first, payloads("first", 2));
+  ASSERT_TRUE(wait_for_stdout(client, "filter updated after 2", 10s)) << client.out() << client.err();
+  bpfc::rpcaptest::send_udp(first, payloads("late", 2));  // the old filter's: no longer captured
+  bpfc::rpcaptest::send_udp(second, payloads("second", 4));
+  ASSERT_EQ(client.wait(30s), 0) << client.err();
+  auto file = bpfc::rpcaptest::read_savefile(dir.file("u.pcap"));
+  ASSERT_EQ(file.packets.size(), 6u);
+  for (size_t i = 0; i < 6; ++i) {
+    auto view = udp_of(file.packets[i].data);
+    ASSERT_TRUE(view);
+    EXPECT_EQ(view->destination, i < 2 ? first : second) << "packet " << i;
+  }
+  EXPECT_NE(daemon.process().err().find("UPDATEFILTER_REQ"), std::string::npos);
+}
+
+// SETSAMPLING through bpfc's client library (libpcap's client sends the
+// value cast to 16 bits after htonl(), 0 on little-endian machines, so its
+// sampling never reaches a daemon intact).
+TEST_F(DaemonInterop, SamplingIsAppliedAsLibpcapDefinesIt) {
+  Daemon daemon({"-n"});
+  ASSERT_TRUE(daemon.listening()) << daemon.process().err();
+  namespace rpcap = bpfc::capture::rpcap;
+  const uint16_t target = bpfc::rpcaptest::free_port(true);
+  UdpSink sink(target);
+  rpcap::CaptureOptions options;
+  options.idle_timeout = 3s;
+  const std::string expression = "udp and dst port " + std::to_string(target);
+  auto compiler = [&](uint32_t, uint32_t) -> bpfc::Result<bpfc::cbpf::Program> {
+    bpfc::CompileOptions compile;
+    return bpfc::compile_cbpf(expression, compile);
+  };
+  auto capture = rpcap::RemoteCapture::start({"127.0.0.1", daemon.port(), "lo", false}, options, compiler);
+  ASSERT_TRUE(capture.ok()) << capture.error().message;
+  ASSERT_EQ((*capture)->set_sampling(rpcap::SamplingMethod::OneEveryN, 3), std::nullopt);
+  const auto sent = payloads("s", 9);
+  bpfc::rpcaptest::send_udp(target, sent);
+  EXPECT_EQ(receive_payloads(**capture, 3), (std::vector<std::string>{sent[2], sent[5], sent[8]}));
+
+  ASSERT_EQ((*capture)->set_sampling(rpcap::SamplingMethod::FirstAfterNMilliseconds, 400), std::nullopt);
+  bpfc::rpcaptest::send_udp(target, {"t-0", "t-1"});  // the second within 400 ms of the first
+  std::this_thread::sleep_for(600ms);
+  bpfc::rpcaptest::send_udp(target, {"t-2"});
+  EXPECT_EQ(receive_payloads(**capture, 2), (std::vector<std::string>{"t-0", "t-2"}));
+  auto stats = (*capture)->stats();
+  ASSERT_TRUE(stats.ok());
+  EXPECT_EQ(stats->daemon.server_captured, 5u);
+  EXPECT_EQ((*capture)->close(), std::nullopt);
+}
+
+TEST_F(DaemonInterop, BpfcsClientListsAndCaptures) {
+  Daemon daemon({"-n"});
+  ASSERT_TRUE(daemon.listening()) << daemon.process().err();
+  auto listed = bpfc::testsupport::run_process({BPFC_BINARY, "rpcap", "list", daemon.url("")});
+  EXPECT_EQ(listed.exit_code, 0) << listed.err;
+  EXPECT_NE(listed.out.find("lo"), std::string::npos) << listed.out;
+
+  const uint16_t target = bpfc::rpcaptest::free_port(true);
+  UdpSink sink(target);
+  bpfc::rpcaptest::ScratchDir dir;
+  Background client({BPFC_BINARY, "rpcap", "capture", daemon.url(), "-c", "4", "--timeout", "20", "-w",
+                     dir.file("b.pcap"), "udp and dst port " + std::to_string(target)});
+  ASSERT_TRUE(client.wait_for_stderr("listening on", 10s)) << client.err() << daemon.process().err();
+  const auto sent = payloads("bpfc", 4);
+  bpfc::rpcaptest::send_udp(target, sent);
+  ASSERT_EQ(client.wait(30s), 0) << client.err() << daemon.process().err();
+  EXPECT_NE(client.err().find("4 packets captured"), std::string::npos) << client.err();
+  auto file = bpfc::rpcaptest::read_savefile(dir.file("b.pcap"));
+  ASSERT_EQ(file.packets.size(), 4u);
+  for (size_t i = 0; i < 4; ++i) {
+    auto view = udp_of(file.packets[i].data);
+    ASSERT_TRUE(view);
+    EXPECT_EQ(view->payload, sent[i]);
+  }
+}
+
+// Active mode: libpcap's client waits, the daemon connects to it, and the
+// data connection is the daemon's too (to the client's address).
+TEST_F(DaemonInterop, ActiveModeServesAWaitingClient) {
+  const uint16_t client_port = bpfc::rpcaptest::free_port();
+  const uint16_t target = bpfc::rpcaptest::free_port(true);
+  UdpSink sink(target);
+  bpfc::rpcaptest::ScratchDir dir;
+  Background client({tool("rpcapref"), "active", "127.0.0.1", std::to_string(client_port), "--dev", "lo", "-c", "3",
+                     "-t", "20", "-f", "udp and dst port " + std::to_string(target), "-w", dir.file("act.pcap")});
+  // Not by connecting: the client would take the probe for the daemon.
+  ASSERT_TRUE(listening_socket(client_port, 10s)) << client.err();
+  Background daemon({BPFC_RPCAPD_BINARY, "-n", "-4", "-D", "-a", "127.0.0.1," + std::to_string(client_port)});
+  ASSERT_TRUE(daemon.wait_for_stderr("STARTCAP_REQ", 10s)) << daemon.err() << client.err();
+  const auto sent = payloads("active", 3);
+  bpfc::rpcaptest::send_udp(target, sent);
+  ASSERT_EQ(client.wait(30s), 0) << client.err() << daemon.err();
+  EXPECT_NE(client.out().find("captured 3"), std::string::npos) << client.out();
+  auto file = bpfc::rpcaptest::read_savefile(dir.file("act.pcap"));
+  ASSERT_EQ(file.packets.size(), 3u);
+  for (size_t i = 0; i < 3; ++i) {
+    auto view = udp_of(file.packets[i].data);
+    ASSERT_TRUE(view);
+    EXPECT_EQ(view->payload, sent[i]);
+  }
+}

@@ -1,0 +1,168 @@
+// bpfc-rpcapd: serves live captures to RPCAP clients (libpcap's rpcap://
+// sources, `bpfc rpcap`), with libpcap rpcapd's command line.
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <atomic>
+#include <cstdio>
+#include <iostream>
+#include <mutex>
+
+#include "bpfc/capture/rpcap/server.h"
+
+namespace {
+
+std::atomic<bool> g_stop{false};
+static_assert(std::atomic<bool>::is_always_lock_free);
+
+void on_signal(int) { g_stop = true; }
+
+const char* const kDescription = R"(bpfc-rpcapd - serve live captures over RPCAP
+
+SYNOPSIS
+  bpfc-rpcapd [-n | --passwd-file FILE] [-b ADDR] [-p PORT] [-4] [-l HOSTS]
+              [-t DATAPORT] [-D] [-d | -i | -a HOST,PORT] [--max-clients N]
+
+DESCRIPTION
+  Answers libpcap's remote capture protocol (RPCAP) on TCP port 2002: clients
+  list this machine's interfaces, open one, and receive its packets over a
+  TCP or UDP data channel, filtered in the kernel by the classic BPF filter
+  they send. Filters are checked with the kernel's rules (at most 4096
+  instructions). Only plain interface names are opened: never files, URLs
+  or paths.
+
+AUTHENTICATION
+  Clients authenticate with a user name and password, checked with crypt(3)
+  against the --passwd-file (lines "user:crypt-hash", e.g. from
+  `openssl passwd -6` or mkpasswd), or else against the system's accounts
+  (/etc/shadow: needs root). The daemon keeps its own privileges after a
+  login: it does not change to the user. Anonymous (NULL) authentication is
+  refused unless -n is given. A failed login is answered after a delay, with
+  the same reply for an unknown user and a wrong password.
+
+SAFETY
+  Bind to a specific address (-b) and list the allowed clients (-l): the
+  protocol has no encryption here (no TLS), so passwords and packets cross
+  the network in clear text.
+
+EXIT STATUS
+  0 after SIGINT or SIGTERM; 1 when it cannot listen or an option is wrong.
+
+OPTIONS)";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace bpfc::capture::rpcap;
+  CLI::App app{kDescription, "bpfc-rpcapd"};
+  app.set_version_flag("--version", std::string("bpfc-rpcapd ") + BPFC_VERSION);
+  std::string bind_address, hosts, passwd_file, active;
+  uint16_t port = kDefaultPort, data_port = 0;
+  bool ipv4_only = false, null_auth = false, debug = false, daemonize = false, inetd = false;
+  unsigned max_clients = 32, auth_timeout = 90, idle_timeout = 180, failure_delay_ms = 1000;
+  app.add_option("-b", bind_address, "Listen on this numeric address only (default: every address)");
+  app.add_option("-p", port, "Listen on this TCP port (default 2002)");
+  app.add_flag("-4", ipv4_only, "IPv4 only");
+  app.add_option("-l", hosts, "Allowed clients: a comma-separated list of numeric addresses (default: any)");
+  app.add_flag("-n", null_auth, "Permit NULL (anonymous) authentication");
+  app.add_option("--passwd-file", passwd_file, "Check passwords against this file of user:crypt-hash lines")
+      ->check(CLI::ExistingFile);
+  app.add_flag("-D", debug, "Log each connection and message to standard error");
+  app.add_flag("-d", daemonize, "Run in the background (detached, output discarded)");
+  app.add_flag("-i", inetd, "Serve the one connection on standard input (inetd or systemd socket mode)");
+  app.add_option("-t", data_port, "Fixed TCP port for data channels (default: an ephemeral port per capture)");
+  app.add_option("-a", active, "Active mode: connect to HOST,PORT (numeric) and serve the client there");
+  app.add_option("--max-clients", max_clients, "Clients served at once (default 32)")->check(CLI::Range(1u, 4096u));
+  app.add_option("--auth-timeout", auth_timeout, "Seconds a client has to authenticate (default 90)")
+      ->check(CLI::Range(1u, 86400u));
+  app.add_option("--idle-timeout", idle_timeout, "Seconds without a message while not capturing (default 180)")
+      ->check(CLI::Range(1u, 86400u));
+  app.add_option("--auth-failure-delay-ms", failure_delay_ms, "Delay before answering a failed login (default 1000)")
+      ->check(CLI::Range(0u, 60000u));
+  app.footer(
+      "DIFFERENCES FROM LIBPCAP'S RPCAPD\n"
+      "  No TLS (-S, -K, -X, -C), no configuration file (-s, -f) and no SIGHUP reload; -l takes numeric\n"
+      "  addresses only; sessions are threads of one process, so no setuid() to the logged-in user;\n"
+      "  only Ethernet and loopback interfaces; data channels the daemon opens go to the client's address only.");
+  CLI11_PARSE(app, argc, argv);
+
+  DaemonOptions options;
+  options.bind_address = bind_address;
+  options.port = port;
+  options.ipv4_only = ipv4_only;
+  options.data_port = data_port;
+  options.max_clients = max_clients;
+  options.auth_timeout = std::chrono::seconds(auth_timeout);
+  options.idle_timeout = std::chrono::seconds(idle_timeout);
+  options.policy.allow_null_auth = null_auth;
+  options.policy.auth_failure_delay = std::chrono::milliseconds(failure_delay_ms);
+  auto hosts_list = HostList::parse(hosts);
+  if (!hosts_list) {
+    std::cerr << "bpfc-rpcapd: -l: " << hosts_list.error().message << "\n";
+    return 1;
+  }
+  options.allowed_hosts = std::move(*hosts_list);
+  std::unique_ptr<Authenticator> authenticator;
+  if (!passwd_file.empty()) {
+    auto loaded = password_file_authenticator(passwd_file);
+    if (!loaded) {
+      std::cerr << "bpfc-rpcapd: " << loaded.error().message << "\n";
+      return 1;
+    }
+    authenticator = std::move(*loaded);
+  } else {
+    authenticator = system_authenticator();
+  }
+  options.policy.authenticator = authenticator.get();
+  if (!active.empty()) {
+    const size_t comma = active.rfind(',');
+    unsigned long active_port = 0;
+    if (comma != std::string::npos) active_port = std::strtoul(active.c_str() + comma + 1, nullptr, 10);
+    if (comma == std::string::npos || active_port == 0 || active_port > 65535) {
+      std::cerr << "bpfc-rpcapd: -a expects HOST,PORT\n";
+      return 1;
+    }
+    options.active = std::make_pair(active.substr(0, comma), static_cast<uint16_t>(active_port));
+  }
+
+  std::mutex log_mutex;
+  LogFunction log = [&](const std::string& line) {
+    if (!debug) return;
+    std::lock_guard lock(log_mutex);
+    std::fprintf(stderr, "bpfc-rpcapd: %s\n", line.c_str());
+  };
+
+  struct sigaction action {};
+  action.sa_handler = on_signal;
+  sigemptyset(&action.sa_mask);
+  sigaction(SIGINT, &action, nullptr);
+  sigaction(SIGTERM, &action, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  if (inetd) {
+    serve_connection(STDIN_FILENO, options, log);
+    return 0;
+  }
+  if (daemonize) {
+    if (daemon(0, debug ? 1 : 0) != 0) {
+      std::perror("bpfc-rpcapd: daemon");
+      return 1;
+    }
+  }
+  if (options.active) {
+    run_active(options, log, g_stop);
+    std::fflush(stderr);
+    _exit(0);
+  }
+  if (auto problem = run_daemon(options, log, g_stop)) {
+    std::cerr << "bpfc-rpcapd: " << *problem << "\n";
+    return 1;
+  }
+  // Client threads may still run: end the process without destroying what
+  // they use (the authenticator, the log).
+  std::fflush(stderr);
+  _exit(0);
+}
