@@ -147,6 +147,25 @@ TEST(RpcapRoundTrip, EveryMessageKind) {
   for (const rpcap::Message& message : messages) expect_round_trip(message);
 }
 
+// The data channel's appending encoder writes what encode_message writes,
+// message after message, including an empty packet.
+TEST(RpcapEncode, AppendedPacketsAreTheEncodedMessages) {
+  const std::vector<uint8_t> first = {1, 2, 3, 4, 5, 6, 7};
+  const std::vector<uint8_t> second;
+  const std::vector<uint8_t> third(1500, 0xab);
+  std::vector<uint8_t> appended = {0xee};  // what was there stays
+  std::vector<uint8_t> expected = {0xee};
+  uint32_t number = 0;
+  for (const std::vector<uint8_t>* data : {&first, &second, &third}) {
+    const rpcap::PacketPayload packet{1700000000, 999999, static_cast<uint32_t>(data->size()), 1514, ++number, *data};
+    rpcap::append_packet_message(0, packet, appended);
+    auto bytes = rpcap::encode_message({0, rpcap::MessageType::Packet, 0, packet});
+    ASSERT_TRUE(bytes.ok());
+    expected.insert(expected.end(), bytes->begin(), bytes->end());
+  }
+  EXPECT_EQ(appended, expected);
+}
+
 TEST(RpcapEncode, RefusesWhatCannotBeRepresented) {
   EXPECT_FALSE(rpcap::encode_message({0, rpcap::MessageType::AuthRequest, 0,
                                       rpcap::AuthRequestPayload{1, std::string(70000, 'u'), ""}})

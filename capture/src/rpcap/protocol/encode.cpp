@@ -165,6 +165,21 @@ Result<std::vector<uint8_t>> encode_message(const Message& message) {
   return bytes;
 }
 
+void append_packet_message(uint8_t version, const PacketPayload& packet, std::vector<uint8_t>& out) {
+  const size_t start = out.size();
+  out.resize(start + kHeaderSize);
+  wire::Writer writer(out);
+  writer.u32(packet.timestamp_seconds);
+  writer.u32(packet.timestamp_microseconds);
+  writer.u32(packet.caplen);
+  writer.u32(packet.wirelen);
+  writer.u32(packet.number);
+  writer.bytes(packet.data);
+  const Header header{version, static_cast<uint8_t>(MessageType::Packet), 0,
+                      static_cast<uint32_t>(kPacketHeaderSize + packet.data.size())};
+  encode_header(header, std::span<uint8_t, kHeaderSize>(out.data() + start, kHeaderSize));
+}
+
 Message empty_message(uint8_t version, MessageType type, uint16_t value) {
   return Message{version, type, value, EmptyPayload{}};
 }

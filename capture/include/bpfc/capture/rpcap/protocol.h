@@ -287,6 +287,11 @@ void encode_header(const Header& header, std::span<uint8_t, kHeaderSize> out);
 // not belong to the type.
 Result<std::vector<uint8_t>> encode_message(const Message& message);
 
+// A PACKET message appended to `out` (the data channel's hot path: no
+// allocation once `out` has grown). The caller keeps caplen == data.size()
+// and the size within max_payload_length(Packet).
+void append_packet_message(uint8_t version, const PacketPayload& packet, std::vector<uint8_t>& out);
+
 // Convenience for the common case of a message without a payload.
 Message empty_message(uint8_t version, MessageType type, uint16_t value = 0);
 
