@@ -10,7 +10,8 @@ namespace bpfc::capture::live {
 void Chunk::fill(const std::vector<Packet>& from) {
   size_t total = 0;
   for (const Packet& packet : from) total += packet.caplen;
-  bytes.resize(total);
+  if (bytes.size() < total) bytes.resize(total);
+  used = total;
   packets.assign(from.begin(), from.end());
   released = 0;
   uint8_t* at = bytes.data();
@@ -30,7 +31,7 @@ void Chunk::fill(const std::vector<Packet>& from) {
 
 void Merge::push(size_t worker, std::unique_ptr<Chunk> chunk) {
   Queue& queue = queues_[worker];
-  queue.bytes += chunk->bytes.size();
+  queue.bytes += chunk->used;
   queue.frontier = std::max(queue.frontier, chunk->latest());
   queue.chunks.push_back(std::move(chunk));
 }
@@ -50,7 +51,7 @@ void Merge::pop_head(size_t worker) {
   Queue& queue = queues_[worker];
   Chunk& chunk = *queue.chunks.front();
   if (++chunk.released < chunk.packets.size()) return;
-  queue.bytes -= chunk.bytes.size();
+  queue.bytes -= chunk.used;
   released_.emplace_back(worker, std::move(queue.chunks.front()));
   queue.chunks.pop_front();
 }

@@ -20,7 +20,8 @@ namespace bpfc::capture::live {
 // Packets copied out of a ring, sorted by timestamp (stable: equal
 // timestamps keep the ring's order).
 struct Chunk {
-  std::vector<uint8_t> bytes;
+  std::vector<uint8_t> bytes;   // grows, never shrinks: a reused chunk is not cleared again
+  size_t used = 0;              // bytes in use
   std::vector<Packet> packets;  // views into `bytes`
   size_t released = 0;          // packets [0, released) were handed over
 

@@ -42,8 +42,9 @@ class SharedFilter final : public exec::Filter {
 
 // Packets in one batch handed to the caller, at most.
 constexpr size_t kMostPerBatch = 8192;
-// Emptied chunks a worker keeps for reuse.
-constexpr size_t kSpareChunks = 4;
+// Emptied chunks a worker keeps for reuse (a batch of the merge may empty
+// several at once).
+constexpr size_t kSpareChunks = 16;
 
 class FanoutCapture final : public FanoutSource {
  public:

@@ -189,8 +189,8 @@ std::optional<LiveError> AfPacketSource::start() {
 
 std::optional<LiveError> AfPacketSource::join_fanout(const LiveOptions::FanoutJoin& join) {
   const uint32_t flags = join.defragment ? PACKET_FANOUT_FLAG_DEFRAG : 0;
-  const auto request = [&](uint32_t group, uint32_t flags) {
-    const uint32_t argument = group | ((PACKET_FANOUT_HASH | flags) << 16);
+  const auto request = [&](uint32_t group, uint32_t with) {
+    const uint32_t argument = group | ((PACKET_FANOUT_HASH | with) << 16);
     return setsockopt(fd_, SOL_PACKET, PACKET_FANOUT, &argument, sizeof argument) == 0;
   };
   if (join.new_group) {
