@@ -101,7 +101,8 @@ class FanoutCapture final : public FanoutSource {
   std::atomic<bool> stop_requested_{false};
   std::atomic<bool> abandoned_{false};
   std::atomic<uint64_t> statistics_wanted_{0};
-  std::optional<SavefileError> error_;  // under mutex_ until the workers have finished
+  std::optional<SavefileError> worker_error_;  // under mutex_: the first worker's failure
+  std::optional<SavefileError> error_;         // the caller's copy, taken in next()
   std::vector<SavefileError> warnings_;
 };
 
@@ -212,8 +213,8 @@ void FanoutCapture::work(size_t index) {
     merge_.advance_frontier(index, began - window_ns_);
     if (chunk) merge_.push(index, std::move(chunk));
     if (!more) {
-      if (const auto& failure = worker.source->error(); failure && !error_) {
-        error_ = failure;
+      if (const auto& failure = worker.source->error(); failure && !worker_error_) {
+        worker_error_ = failure;
         request_stop();  // one socket failing ends the capture
       }
       worker.statistics = *final_statistics;
@@ -247,6 +248,7 @@ bool FanoutCapture::next(Batch& batch) {
   // The caller is done with the views of the last batch.
   recycle_released();
   if (!started_) start_workers();
+  if (worker_error_ && !error_) error_ = worker_error_;
   const auto deadline = std::chrono::steady_clock::now() + 50ms;
   for (;;) {
     const size_t released = merge_.release(batch.packets, kMostPerBatch);
@@ -255,14 +257,21 @@ bool FanoutCapture::next(Batch& batch) {
       room_.notify_all();
       return true;
     }
-    if (merge_.all_finished() && merge_.empty()) return false;
+    if (merge_.all_finished() && merge_.empty()) {
+      error_ = worker_error_;
+      return false;
+    }
     // Timed: a signal handler cannot notify; the caller looks at its flags
     // after an empty batch.
     if (merged_.wait_until(lock, deadline) == std::cv_status::timeout) {
       merge_.release(batch.packets, kMostPerBatch);
       lent_ = merge_.take_released();
       room_.notify_all();
-      return !(batch.packets.empty() && merge_.all_finished() && merge_.empty());
+      if (batch.packets.empty() && merge_.all_finished() && merge_.empty()) {
+        error_ = worker_error_;
+        return false;
+      }
+      return true;
     }
   }
 }
