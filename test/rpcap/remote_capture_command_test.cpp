@@ -175,6 +175,10 @@ TEST_F(RemoteCaptureCommand, LocalOnlyFlagsAndMissingPasswordsAreUsageErrors) {
   auto ring = bpfc::testsupport::run_process({BPFC_BINARY, "capture", "-i", "rpcap://127.0.0.1:1/lo", "-B", "1024"});
   EXPECT_EQ(ring.exit_code, 2);
   EXPECT_NE(ring.err.find("-B shapes a local capture"), std::string::npos) << ring.err;
+  auto threads =
+      bpfc::testsupport::run_process({BPFC_BINARY, "capture", "-i", "rpcap://127.0.0.1:1/lo", "--threads", "2"});
+  EXPECT_EQ(threads.exit_code, 2);
+  EXPECT_NE(threads.err.find("--threads shapes a local capture"), std::string::npos) << threads.err;
   auto udp = bpfc::testsupport::run_process({BPFC_BINARY, "capture", "-i", "lo", "--udp"});
   EXPECT_EQ(udp.exit_code, 2);
   EXPECT_NE(udp.err.find("--udp applies to remote captures"), std::string::npos) << udp.err;

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "bpfc/capture/fanout.h"
 #include "cli_status.h"
 #include "commands.h"
 #include "interface_listing.h"
@@ -42,6 +43,8 @@ struct CaptureCommandOptions {
   std::string vlan = "reinsert";
   std::string statistics_format = "text";
   bool count_only = false;
+  uint32_t threads = 1;
+  std::optional<uint32_t> stats_every_seconds;
   int opt_level = 2;
   std::vector<std::string> words;
   PrintFlags print;
@@ -62,6 +65,7 @@ void refuse_local_only_flags(const CaptureCommandOptions& options) {
                      : options.direction != "inout" ? "-Q"
                      : options.kernel_filter != "cbpf" ? "--kernel-filter"
                      : options.vlan != "reinsert" ? "--vlan"
+                     : options.threads > 1        ? "--threads"
                                                   : nullptr;
   if (flag) {
     throw UsageError(std::string(flag) + " shapes a local capture; a remote one (rpcap://, --rpcap-listen) runs in "
@@ -156,6 +160,8 @@ int run_capture(const CaptureCommandOptions& options) {
   capture.format = options.format == "pcapng" ? capture::SavefileFormat::Pcapng : capture::SavefileFormat::Pcap;
   capture.nanosecond = options.nanosecond;
   capture.count_only = options.count_only;
+  capture.threads = options.threads;
+  capture.stats_every_seconds = options.stats_every_seconds;
   capture.statistics_format = options.statistics_format == "json" ? StatisticsFormat::Json : StatisticsFormat::Text;
   capture.opt_level = options.opt_level;
   const char* no_lines_because = capture.output     ? "with -w nothing is printed"
@@ -182,6 +188,7 @@ constexpr const char* kExamples = R"(Examples:
   bpfc capture -i eth0 --format pcapng -w out.pcapng 'not port 22'
   bpfc capture -i eth0 -w ring.pcap -C 100 -W 10 # a ring of ten files of ~100 MB, as tcpdump -C -W
   bpfc capture -i eth0 --count-only --stats-format=json 'tcp[tcpflags] & tcp-syn != 0'
+  bpfc capture -i eth0 --threads 4 -w out.pcap --stats-every 10 # four sockets in a fanout group, one file
   bpfc capture -D                             # the interfaces
   bpfc capture -i rpcap://192.0.2.7/eth0 -w out.pcap icmp  # from the rpcapd on 192.0.2.7
   bpfc capture -D rpcap://192.0.2.7/          # the interfaces of that daemon
@@ -201,7 +208,11 @@ as libpcap does), or left out (--vlan=metadata). SIGINT or SIGTERM stop the
 capture: packets received before it are still written, and the file is
 complete. SIGUSR1 prints the statistics. At the end the statistics go to
 stderr as tcpdump prints them (captured, received by filter, dropped by
-kernel: the ring was full; dropped by interface), or as JSON.
+kernel: the ring was full; dropped by interface), or as JSON; --stats-every S
+prints the packets and bytes matched and the drops of every S seconds.
+--threads N opens N sockets in one PACKET_FANOUT group (hash: a flow stays
+on one socket), each read by its own thread, and merges their packets into
+one output in timestamp order, a few tens of milliseconds behind.
 Needs CAP_NET_RAW (and CAP_NET_ADMIN for promiscuous mode).
 
 -i rpcap://HOST[:PORT]/DEVICE captures on DEVICE of the RPCAP daemon on HOST
@@ -267,6 +278,16 @@ Subcommand add_capture_command(CLI::App& app) {
                     "Put VLAN tags the kernel took off back into frames (default), or leave them out");
   add_choice_option(*command, "--stats-format", options->statistics_format, "statistics format", {"text", "json"},
                     "How the statistics at the end are printed (default text, as tcpdump)");
+  add_number_option(*command, "--threads", options->threads,
+                    {.noun = "thread count", .min = 1, .max = capture::kMaxFanoutThreads},
+                    "Capture with N sockets in one PACKET_FANOUT group (hash), each read by a thread of its own, "
+                    "merged into one output in timestamp order (default 1)",
+                    "N");
+  add_number_option(*command, "--stats-every", options->stats_every_seconds,
+                    {.noun = "statistics interval", .min = 1, .max = 86400},
+                    "Print the packets and bytes matched, and the drops, every SECONDS to stderr (JSON with "
+                    "--stats-format=json)",
+                    "SECONDS");
   command->add_flag("--count-only", options->count_only,
                     "Count the matching packets without writing or printing them; print \"N packets\" at the end");
   add_number_option(*command, "--opt-level", options->opt_level, {.noun = "optimization level", .max = 2},

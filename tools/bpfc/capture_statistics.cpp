@@ -1,5 +1,8 @@
 #include "capture_statistics.h"
 
+#include <algorithm>
+#include <cstdio>
+
 namespace bpfc::cli {
 namespace {
 
@@ -24,6 +27,46 @@ std::string statistics_json(uint64_t captured, const capture::LiveStatistics& st
          field("dropped_by_interface", statistics.dropped_by_interface) + "," +
          field("ring_freezes", statistics.ring_freezes) + "," +
          field("rejected_in_user_space", statistics.filtered_in_user_space) + "}\n";
+}
+
+}  // namespace bpfc::cli
+
+namespace bpfc::cli {
+
+IntervalStatistics::IntervalStatistics(uint32_t every_seconds, bool json, Clock::time_point start)
+    : every_(every_seconds), json_(json), start_(start), last_(start), next_(start + every_) {}
+
+std::string IntervalStatistics::line(Clock::time_point now, uint64_t captured, uint64_t bytes,
+                                     const capture::LiveStatistics& statistics) {
+  const auto seconds = [](Clock::duration duration) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.3f", std::chrono::duration<double>(duration).count());
+    return std::string(text);
+  };
+  const std::string elapsed = seconds(now - start_);
+  const std::string interval = seconds(now - last_);
+  const uint64_t packets = captured - captured_;
+  const uint64_t matched_bytes = bytes - bytes_;
+  const uint64_t kernel_drops = statistics.dropped_ring_full - dropped_by_kernel_;
+  const uint64_t interface_drops = statistics.dropped_by_interface >= dropped_by_interface_
+                                       ? statistics.dropped_by_interface - dropped_by_interface_
+                                       : 0;
+  captured_ = captured;
+  bytes_ = bytes;
+  dropped_by_kernel_ = statistics.dropped_ring_full;
+  dropped_by_interface_ = std::max(dropped_by_interface_, statistics.dropped_by_interface);
+  last_ = now;
+  // The next line at the next multiple of the interval that is still ahead.
+  while (next_ <= now) next_ += every_;
+  if (json_) {
+    return "{\"elapsed\":" + elapsed + ",\"interval\":" + interval + ",\"packets\":" + std::to_string(packets) +
+           ",\"bytes\":" + std::to_string(matched_bytes) + ",\"dropped_by_kernel\":" + std::to_string(kernel_drops) +
+           ",\"dropped_by_interface\":" + std::to_string(interface_drops) + "}\n";
+  }
+  return elapsed + " s (+" + interval + " s): " + std::to_string(packets) + (packets == 1 ? " packet, " : " packets, ") +
+         std::to_string(matched_bytes) + (matched_bytes == 1 ? " byte" : " bytes") + " matched; " +
+         std::to_string(kernel_drops) + " dropped by kernel, " + std::to_string(interface_drops) +
+         " dropped by interface\n";
 }
 
 }  // namespace bpfc::cli

@@ -11,6 +11,7 @@
 #include <cstring>
 #include <memory>
 
+#include "bpfc/capture/fanout.h"
 #include "bpfc/capture/live_pcapng.h"
 #include "bpfc/ebpf/codegen.h"
 #include "bpfc/ebpf/insn.h"
@@ -119,6 +120,7 @@ class CaptureRun {
   bool open_output();
   bool write(const capture::Packet& packet);
   void print_statistics();
+  void print_interval(bool last);
 
   const LiveCaptureOptions& options_;
   uint32_t linktype_ = 0;  // LINKTYPE_ of the device's frames
@@ -131,6 +133,8 @@ class CaptureRun {
   capture::RotatingSink* rotating_ = nullptr;     // sink_, when -C/-G/-W rotate it
   SummaryWriter summary_;
   uint64_t captured_ = 0;
+  uint64_t captured_bytes_ = 0;  // on the wire, for --stats-every
+  std::optional<IntervalStatistics> intervals_;
   int64_t started_ns_ = 0;
   bool output_closed_ = false;
 };
@@ -264,6 +268,15 @@ bool CaptureRun::write(const capture::Packet& packet) {
   return false;
 }
 
+void CaptureRun::print_interval(bool last) {
+  if (!intervals_) return;
+  const auto now = IntervalStatistics::Clock::now();
+  if (!last && !intervals_->due(now)) return;
+  const std::string line = intervals_->line(now, captured_, captured_bytes_, source_->statistics());
+  std::fputs(line.c_str(), stderr);
+  std::fflush(stderr);
+}
+
 void CaptureRun::print_statistics() {
   const capture::LiveStatistics statistics = source_->statistics();
   const std::string text = options_.statistics_format == StatisticsFormat::Json
@@ -290,7 +303,11 @@ bool CaptureRun::open_local() {
   interface_.name = options_.live.device;
   if (!options_.expression.empty()) interface_.filter = options_.expression;
   if (!prepare_filter() || !open_output()) return false;
-  source_ = LiveSource::open(options_.live, error);
+  if (options_.threads > 1) {
+    source_ = capture::FanoutSource::open(options_.live, options_.threads, error);
+  } else {
+    source_ = LiveSource::open(options_.live, error);
+  }
   if (!source_) {
     report_failure(error.message);
     return false;
@@ -326,6 +343,10 @@ int CaptureRun::run() {
     std::fprintf(stderr, "bpfc: listening on %s, link-type %s, snapshot length %u bytes\n",
                  interface_.name.c_str(), describe_linktype(dlt_).c_str(), options_.live.snaplen);
     std::fflush(stderr);
+    if (options_.stats_every_seconds) {
+      intervals_.emplace(*options_.stats_every_seconds, options_.statistics_format == StatisticsFormat::Json,
+                         IntervalStatistics::Clock::now());
+    }
     capture::Batch batch;
     bool more = true;
     bool done = false;
@@ -338,6 +359,7 @@ int CaptureRun::run() {
           break;
         }
         ++captured_;
+        captured_bytes_ += packet.wirelen;
         if (options_.max_packets && captured_ >= *options_.max_packets) {
           done = true;
           break;
@@ -359,12 +381,14 @@ int CaptureRun::run() {
         g_statistics_requested = 0;
         print_statistics();
       }
+      print_interval(false);
     }
     if (const auto& failure = source_->error()) {
       report_failure(failure->message);
       status = kExitFailure;
     }
   }
+  print_interval(true);
   if (pcapng_) {
     const capture::LiveStatistics statistics = source_->statistics();
     capture::InterfaceStatistics isb;

@@ -33,6 +33,10 @@ struct LiveCaptureOptions {
   bool nanosecond = false;
   bool count_only = false;
   StatisticsFormat statistics_format = StatisticsFormat::Text;
+  // --threads: sockets in one PACKET_FANOUT group, each read by a thread of
+  // its own, merged into one output in timestamp order (1: one socket).
+  uint32_t threads = 1;
+  std::optional<uint32_t> stats_every_seconds;  // --stats-every
   dissect::PrintOptions print;
   // -i rpcap://... or --rpcap-listen: the capture runs in a daemon; of
   // `live`, only the device, snaplen and promiscuous apply.

@@ -14,6 +14,7 @@
 #include <chrono>
 #include <csignal>
 #include <cstring>
+#include <string>
 
 #include "bpfc/capture/live.h"
 #include "bpfc/ir/interpreter.h"
@@ -74,6 +75,7 @@ class AfPacketSource final : public LiveSource {
   uint32_t linktype() const override { return device_.linktype; }
   uint32_t dlt() const override { return device_.dlt; }
   int ifindex() const override { return device_.ifindex; }
+  std::optional<uint16_t> fanout_group() const override { return fanout_group_; }
   LiveStatistics statistics() override;
 
  private:
@@ -86,6 +88,7 @@ class AfPacketSource final : public LiveSource {
   void filter_ring_in_user_space() { userspace_until_ = next_block_ + ring_.block_count() + 1; }
   bool wait_for_block(int timeout_ms);
   void read_kernel_statistics();
+  std::optional<LiveError> join_fanout(const LiveOptions::FanoutJoin& join);
 
   live::Device device_;
   LiveOptions options_;
@@ -101,6 +104,7 @@ class AfPacketSource final : public LiveSource {
   uint64_t stop_at_block_ = 0;  // the ring position after the last block read once stopping
   int loopback_ifindex_ = 0;
   bool direction_in_kernel_ = false;
+  std::optional<uint16_t> fanout_group_;
 
   std::optional<LiveFilter> filter_;
   bool filter_in_user_space_ = false;  // every packet
@@ -153,6 +157,11 @@ std::optional<LiveError> AfPacketSource::start() {
     if (error == ENODEV) return LiveError{LiveError::Kind::NoSuchDevice, device_.name + ": no such interface"};
     return system_error("cannot bind to " + device_.name, error);
   }
+  // Still rejecting everything: the ring is empty, and a packet the group
+  // hands this socket before its real filter is in place is rejected too.
+  if (options_.fanout) {
+    if (auto error = join_fanout(*options_.fanout)) return error;
+  }
   if (options_.promiscuous && device_.ifindex != 0) {
     packet_mreq membership{};
     membership.mr_ifindex = device_.ifindex;
@@ -175,6 +184,41 @@ std::optional<LiveError> AfPacketSource::start() {
   info.nanosecond_file = true;
   info.name = device_.name;
   interfaces_.push_back(std::move(info));
+  return std::nullopt;
+}
+
+std::optional<LiveError> AfPacketSource::join_fanout(const LiveOptions::FanoutJoin& join) {
+  const uint32_t flags = join.defragment ? PACKET_FANOUT_FLAG_DEFRAG : 0;
+  const auto request = [&](uint32_t group, uint32_t with) {
+    const uint32_t argument = group | ((PACKET_FANOUT_HASH | with) << 16);
+    return setsockopt(fd_, SOL_PACKET, PACKET_FANOUT, &argument, sizeof argument) == 0;
+  };
+  if (join.new_group) {
+    // The kernel picks an id no group of this namespace has (Linux 4.4 and
+    // later); the flag is only for the first member and is not kept.
+    if (!request(0, flags | PACKET_FANOUT_FLAG_UNIQUEID)) {
+      if (errno != EINVAL) return system_error("cannot create a PACKET_FANOUT group on " + device_.name, errno);
+      // Older kernels: an id of this process's, tried until one is free.
+      const uint32_t base = static_cast<uint32_t>(getpid()) * 131u;
+      bool joined = false;
+      for (uint32_t attempt = 0; attempt < 64 && !joined; ++attempt) {
+        joined = request((base + attempt) & 0xffffu, flags);
+      }
+      if (!joined) return system_error("cannot create a PACKET_FANOUT group on " + device_.name, errno);
+    }
+    uint32_t value = 0;
+    socklen_t length = sizeof value;
+    if (getsockopt(fd_, SOL_PACKET, PACKET_FANOUT, &value, &length) != 0) {
+      return system_error("cannot read the PACKET_FANOUT group's id", errno);
+    }
+    fanout_group_ = static_cast<uint16_t>(value & 0xffffu);
+  } else {
+    if (!request(join.group, flags)) {
+      return system_error("cannot join PACKET_FANOUT group " + std::to_string(join.group) + " on " + device_.name,
+                          errno);
+    }
+    fanout_group_ = join.group;
+  }
   return std::nullopt;
 }
 

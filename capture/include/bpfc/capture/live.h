@@ -58,6 +58,15 @@ struct LiveOptions {
   Direction direction = Direction::InOut;
   VlanMode vlan = VlanMode::Reinsert;
   RingOptions ring;
+  // Joins the socket to a PACKET_FANOUT group (hash) right after it is
+  // bound, while its filter still rejects everything: see
+  // bpfc/capture/fanout.h, which sets it.
+  struct FanoutJoin {
+    uint16_t group = 0;
+    bool new_group = false;  // a group of its own, with an id the kernel picks (group then ignored)
+    bool defragment = false; // PACKET_FANOUT_FLAG_DEFRAG (the same in every member)
+  };
+  std::optional<FanoutJoin> fanout;
   // How long next() waits for a block before it returns an empty batch.
   int wait_ms = 100;
 };
@@ -139,6 +148,8 @@ class LiveSource : public PacketSource {
   virtual uint32_t linktype() const = 0;  // LINKTYPE_ value of the delivered frames
   virtual uint32_t dlt() const = 0;       // the DLT_ value filters are compiled for
   virtual int ifindex() const = 0;        // 0 for "any"
+  // The PACKET_FANOUT group the socket joined (LiveOptions::fanout).
+  virtual std::optional<uint16_t> fanout_group() const { return std::nullopt; }
   virtual LiveStatistics statistics() = 0;
 };
 
