@@ -10,24 +10,12 @@
 
 #include "bpfc/capture/fanout.h"
 #include "bpfc/driver/compile.h"
-#include "bpfc/runtime/cbpf_vm.h"
 #include "veth_fixture.h"
 
 namespace bpfc::livetest {
 namespace {
 
 using namespace std::chrono_literals;
-
-class ClassicFilter final : public exec::Filter {
- public:
-  explicit ClassicFilter(cbpf::Program program) : program_(std::move(program)) {}
-  uint32_t run(std::span<const uint8_t> packet, uint32_t wirelen) const override {
-    return runtime::run_cbpf(program_, packet, wirelen);
-  }
-
- private:
-  cbpf::Program program_;
-};
 
 capture::LiveFilter live_filter(const std::string& expression, uint32_t dlt) {
   CompileOptions options;
@@ -38,7 +26,7 @@ capture::LiveFilter live_filter(const std::string& expression, uint32_t dlt) {
   capture::LiveFilter filter;
   filter.expression = expression;
   filter.program = *program;
-  filter.userspace = std::make_unique<ClassicFilter>(*program);
+  filter.userspace = capture::classic_userspace_filter(*program);
   return filter;
 }
 

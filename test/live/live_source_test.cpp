@@ -10,24 +10,12 @@
 
 #include "bpfc/capture/live.h"
 #include "bpfc/driver/compile.h"
-#include "bpfc/runtime/cbpf_vm.h"
 #include "veth_fixture.h"
 
 namespace bpfc::livetest {
 namespace {
 
 using namespace std::chrono_literals;
-
-class ClassicFilter final : public exec::Filter {
- public:
-  explicit ClassicFilter(cbpf::Program program) : program_(std::move(program)) {}
-  uint32_t run(std::span<const uint8_t> packet, uint32_t wirelen) const override {
-    return runtime::run_cbpf(program_, packet, wirelen);
-  }
-
- private:
-  cbpf::Program program_;
-};
 
 capture::LiveFilter live_filter(const std::string& expression, uint32_t dlt) {
   CompileOptions options;
@@ -38,7 +26,7 @@ capture::LiveFilter live_filter(const std::string& expression, uint32_t dlt) {
   capture::LiveFilter filter;
   filter.expression = expression;
   filter.program = *program;
-  filter.userspace = std::make_unique<ClassicFilter>(*program);
+  filter.userspace = capture::classic_userspace_filter(*program);
   return filter;
 }
 
@@ -129,7 +117,7 @@ TEST(LiveSource, RefusedProgramsRunInUserSpace) {
   padded.insert(padded.begin(), cbpf::jump(cbpf::JMP | cbpf::JA, static_cast<uint32_t>(4100), 0, 0));
   padded.insert(padded.begin() + 1, 4100, cbpf::stmt(cbpf::RET | cbpf::K, 0xffff));
   filter.program = padded;
-  filter.userspace = std::make_unique<ClassicFilter>(padded);
+  filter.userspace = capture::classic_userspace_filter(padded);
   capture::FilterPlacement placement;
   ASSERT_FALSE(source->set_filter(std::move(filter), placement));
   EXPECT_FALSE(placement.in_kernel);

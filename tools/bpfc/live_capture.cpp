@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <cstring>
 #include <memory>
+#include <span>
 
 #include "bpfc/capture/fanout.h"
 #include "bpfc/capture/live_pcapng.h"
@@ -18,6 +19,9 @@
 #include "bpfc/driver/compile.h"
 #include "bpfc/driver/executable.h"
 #include "bpfc/exec/engine.h"
+#include "bpfc/exec/filter.h"
+#include "bpfc/ir/interpreter.h"
+#include "bpfc/ir/ir.h"
 #include "bpfc/linktype/linktype.h"
 #include "bpfc/runtime/ebpf_kernel.h"
 #include "capture_statistics.h"
@@ -81,18 +85,17 @@ std::string describe_linktype(uint32_t dlt) {
   return text;
 }
 
-// Compiles `filter.function` for the socket hook and loads it; why not
+// Compiles the filter's IR for the socket hook and loads it; why not
 // otherwise (a cooked device, no IR, the code generator's or the
 // verifier's refusal).
-std::optional<std::string> load_ebpf_filter(const capture::LiveFilter& filter, bool cooked,
+std::optional<std::string> load_ebpf_filter(const std::shared_ptr<const ir::Function>& function, bool cooked,
                                             runtime::ProgramFd& program) {
   if (cooked) {
     return "a cooked (any) socket hands its filter the packet without the LINUX_SLL2 header, which only the "
            "classic program can be adjusted to";
   }
-  if (!filter.function) return "the expression has no IR form";
-  auto generated =
-      ebpf::compile_for_hook(*filter.function, ebpf::default_codegen_options(ebpf::Hook::Socket));
+  if (!function) return "the expression has no IR form";
+  auto generated = ebpf::compile_for_hook(*function, ebpf::default_codegen_options(ebpf::Hook::Socket));
   if (!generated) {
     std::string why = "the eBPF target refuses it";
     if (!generated.errors().empty()) why += ": " + generated.errors().front().message;
@@ -127,6 +130,7 @@ class CaptureRun {
   uint32_t dlt_ = 0;
   capture::InterfaceInfo interface_;  // as the output describes it
   std::optional<capture::LiveFilter> filter_;  // compiled, not yet installed
+  std::shared_ptr<const ir::Function> function_;  // the filter's IR (user space, --kernel-filter=ebpf)
   std::unique_ptr<LiveSource> source_;
   std::unique_ptr<capture::PacketSink> sink_;
   capture::LivePcapngWriter* pcapng_ = nullptr;  // sink_, when it writes pcapng
@@ -162,13 +166,27 @@ bool CaptureRun::prepare_filter() {
   filter_->program = program->output;
   filter_->mode = options_.kernel_filter;
   // The user-space forms: the fastest engine for programs that read only
-  // the packet, the IR (with each packet's metadata) for the others.
-  auto function = compile_to_ir(options_.expression, compile);
-  if (function) filter_->function = std::move(*function);
-  const exec::Engine* engine = exec::engines().find(exec::kDefaultEngine);
-  if (engine != nullptr && filter_->function && !capture::reads_kernel_metadata(filter_->program)) {
+  // the packet, the IR (with each packet's metadata) for the others. Both
+  // are shared by the sockets of a fanout group (filters are thread-safe).
+  if (auto function = compile_to_ir(options_.expression, compile)) {
+    function_ = std::make_shared<const ir::Function>(std::move(*function));
+  }
+  if (function_ && capture::reads_kernel_metadata(filter_->program)) {
+    filter_->userspace = [function = function_](std::span<const uint8_t> packet, uint32_t wirelen,
+                                                const capture::KernelPacketInfo& info) {
+      ir::PacketMetadata metadata;
+      metadata[ir::MetaKind::Protocol] = info.protocol;
+      metadata[ir::MetaKind::PacketType] = info.packet_type;
+      metadata[ir::MetaKind::Ifindex] = info.ifindex;
+      metadata[ir::MetaKind::VlanTagPresent] = info.vlan_tag_present ? 1 : 0;
+      metadata[ir::MetaKind::VlanTci] = info.vlan_tci;
+      return ir::interpret(*function, packet, wirelen, metadata);
+    };
+  } else if (const exec::Engine* engine = exec::engines().find(exec::kDefaultEngine); engine != nullptr && function_) {
     if (auto made = compile_for_engine(options_.expression, *engine, compile)) {
-      filter_->userspace = std::move(made->output);
+      filter_->userspace = [filter = std::shared_ptr<const exec::Filter>(std::move(made->output))](
+                               std::span<const uint8_t> packet, uint32_t wirelen,
+                               const capture::KernelPacketInfo&) { return filter->run(packet, wirelen); };
     }
   }
   return true;
@@ -186,7 +204,7 @@ bool CaptureRun::install_filter() {
   // here; the socket keeps the program once attached.
   runtime::ProgramFd ebpf_program;
   if (filter_->mode == capture::KernelFilterMode::Ebpf) {
-    if (auto why = load_ebpf_filter(*filter_, source_->ifindex() == 0, ebpf_program)) {
+    if (auto why = load_ebpf_filter(function_, source_->ifindex() == 0, ebpf_program)) {
       report_failure("warning: attaching the filter as classic BPF: " + *why);
       filter_->mode = capture::KernelFilterMode::Cbpf;
     } else {

@@ -24,22 +24,6 @@ int64_t wall_clock_ns() {
       .count();
 }
 
-// One exec::Filter run by several sockets' workers (filters are
-// thread-safe: bpfc/exec/filter.h).
-class SharedFilter final : public exec::Filter {
- public:
-  explicit SharedFilter(std::shared_ptr<const exec::Filter> filter) : filter_(std::move(filter)) {}
-  uint32_t run(std::span<const uint8_t> packet, uint32_t wirelen) const override {
-    return filter_->run(packet, wirelen);
-  }
-  void run_batch(std::span<const exec::PacketView> packets, std::span<uint32_t> verdicts) const override {
-    filter_->run_batch(packets, verdicts);
-  }
-
- private:
-  std::shared_ptr<const exec::Filter> filter_;
-};
-
 // Packets in one batch handed to the caller, at most.
 constexpr size_t kMostPerBatch = 8192;
 // Emptied chunks a worker keeps for reuse (a batch of the merge may empty
@@ -131,14 +115,12 @@ FanoutCapture::~FanoutCapture() {
 }
 
 std::optional<LiveError> FanoutCapture::set_filter(LiveFilter filter, FilterPlacement& placement) {
-  std::shared_ptr<const exec::Filter> userspace(std::move(filter.userspace));
   std::optional<FilterPlacement> first;
   for (auto& worker : workers_) {
     LiveFilter copy;
     copy.expression = filter.expression;
     copy.program = filter.program;
-    if (userspace) copy.userspace = std::make_unique<SharedFilter>(userspace);
-    copy.function = filter.function;
+    copy.userspace = filter.userspace;
     copy.mode = filter.mode;
     copy.ebpf_program_fd = filter.ebpf_program_fd;
     FilterPlacement placed;

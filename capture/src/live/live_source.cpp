@@ -17,7 +17,6 @@
 #include <string>
 
 #include "bpfc/capture/live.h"
-#include "bpfc/ir/interpreter.h"
 #include "bpfc/runtime/cbpf_vm.h"
 #include "cooked_program.h"
 #include "device.h"
@@ -108,7 +107,6 @@ class AfPacketSource final : public LiveSource {
 
   std::optional<LiveFilter> filter_;
   bool filter_in_user_space_ = false;  // every packet
-  bool filter_uses_metadata_ = false;
   bool rejecting_all_ = true;          // the kernel filter rejects everything
   uint64_t userspace_until_ = 0;       // blocks before this index are filtered in user space too
 
@@ -249,8 +247,7 @@ std::optional<LiveError> AfPacketSource::set_filter(LiveFilter filter, FilterPla
       reason = "the kernel refuses the program: " + refusal->describe();
     }
   }
-  filter_uses_metadata_ = live::reads_kernel_metadata(filter.program);
-  const bool userspace_possible = filter_uses_metadata_ ? filter.function.has_value() : filter.userspace != nullptr;
+  const bool userspace_possible = static_cast<bool>(filter.userspace);
   if (!reason && !placement.in_kernel) {
     if (attach(fd_, *kernel_program)) {
       placement.in_kernel = true;
@@ -299,14 +296,7 @@ bool AfPacketSource::keep_direction(const KernelPacketInfo& info) const {
 }
 
 uint32_t AfPacketSource::run_userspace_filter(const FrameView& frame) const {
-  if (!filter_uses_metadata_) return filter_->userspace->run({frame.data, frame.caplen}, frame.wirelen);
-  ir::PacketMetadata metadata;
-  metadata[ir::MetaKind::Protocol] = frame.info.protocol;
-  metadata[ir::MetaKind::PacketType] = frame.info.packet_type;
-  metadata[ir::MetaKind::Ifindex] = frame.info.ifindex;
-  metadata[ir::MetaKind::VlanTagPresent] = frame.info.vlan_tag_present ? 1 : 0;
-  metadata[ir::MetaKind::VlanTci] = frame.info.vlan_tci;
-  return ir::interpret(*filter_->function, {frame.data, frame.caplen}, frame.wirelen, metadata);
+  return filter_->userspace({frame.data, frame.caplen}, frame.wirelen, frame.info);
 }
 
 void AfPacketSource::read_block(uint8_t* block, bool filter_here, Batch& batch) {
@@ -430,6 +420,12 @@ LiveStatistics AfPacketSource::statistics() {
 }
 
 }  // namespace
+
+UserspaceFilter classic_userspace_filter(cbpf::Program program) {
+  return [program = std::move(program)](std::span<const uint8_t> packet, uint32_t wirelen, const KernelPacketInfo&) {
+    return runtime::run_cbpf(program, packet, wirelen);
+  };
+}
 
 std::optional<uint32_t> device_linktype(const std::string& device, LiveError& error) {
   std::optional<live::Device> found = live::find_device(device, error);

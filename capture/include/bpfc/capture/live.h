@@ -18,16 +18,16 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
 #include "bpfc/capture/packet.h"
 #include "bpfc/capture/savefile.h"
 #include "bpfc/cbpf/insn.h"
-#include "bpfc/exec/filter.h"
-#include "bpfc/ir/ir.h"
 
 namespace bpfc::capture {
 
@@ -104,17 +104,29 @@ struct KernelPacketInfo {
 // (SO_ATTACH_BPF), or none (user space only).
 enum class KernelFilterMode : uint8_t { Cbpf, Ebpf, Off };
 
+// Runs a live capture's filter in user space on one packet, as the kernel
+// would (the packet as its filter sees it, with that packet's metadata for
+// programs that read SKF_AD_* fields): the snap length, 0 to reject. Called
+// from every socket of a fanout group at once: it must be thread-safe.
+using UserspaceFilter =
+    std::function<uint32_t(std::span<const uint8_t> packet, uint32_t wirelen, const KernelPacketInfo& info)>;
+
+// `program` run by the classic BPF interpreter, for programs that read only
+// the packet (no SKF_AD_* metadata): the user-space form a caller without a
+// compiler has.
+UserspaceFilter classic_userspace_filter(cbpf::Program program);
+
 // A filter for a live capture, compiled by the caller for the capture's
-// link type in the Linux live context (CompileContext::Linux).
+// link type in the Linux live context (CompileContext::Linux). The capture
+// itself runs no compiler: the user-space form comes from the caller (an
+// exec engine, the IR interpreter, or the classic BPF interpreter).
 struct LiveFilter {
   std::string expression;        // for pcapng's if_filter and messages
   cbpf::Program program;         // what goes into the kernel
-  // Runs `program` in user space (an exec engine); used when the program
-  // reads no kernel metadata.
-  std::unique_ptr<exec::Filter> userspace;
-  // The same filter as IR, run with each packet's metadata when `program`
-  // reads kernel metadata and must run in user space.
-  std::optional<ir::Function> function;
+  // The same filter in user space, for when the kernel cannot run it and
+  // for the packets already in the ring when it replaces another; empty
+  // when there is none (then such a change is refused).
+  UserspaceFilter userspace;
   KernelFilterMode mode = KernelFilterMode::Cbpf;
   // Ebpf: the loaded socket-filter program of the same filter (borrowed:
   // the socket keeps its own reference once attached). Not for cooked
