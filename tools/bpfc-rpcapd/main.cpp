@@ -86,7 +86,7 @@ int main(int argc, char** argv) {
       "DIFFERENCES FROM LIBPCAP'S RPCAPD\n"
       "  No TLS (-S, -K, -X, -C), no configuration file (-s, -f) and no SIGHUP reload; -l takes numeric\n"
       "  addresses only; sessions are threads of one process, so no setuid() to the logged-in user;\n"
-      "  only Ethernet and loopback interfaces; data channels the daemon opens go to the client's address only.");
+      "  data channels the daemon opens go to the client's address only.");
   CLI11_PARSE(app, argc, argv);
 
   DaemonOptions options;

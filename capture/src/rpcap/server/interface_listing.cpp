@@ -8,7 +8,8 @@
 
 #include <cstring>
 
-#include "packet_socket.h"
+#include "bpfc/capture/live.h"
+#include "bpfc/linktype/linktype.h"
 
 namespace bpfc::capture::rpcap::server {
 namespace {
@@ -49,7 +50,10 @@ Result<std::vector<RemoteInterface>> list_capture_interfaces() {
     if (a->ifa_name == nullptr) continue;
     RemoteInterface* item = find(a->ifa_name);
     if (item == nullptr) {
-      if (!device_dlt(a->ifa_name)) continue;  // not something this daemon captures on
+      // Not something this daemon captures on (one that is down is listed:
+      // it may be up when the client opens it).
+      capture::LiveError why;
+      if (!capture::device_linktype(a->ifa_name, why) && why.kind != capture::LiveError::Kind::DeviceDown) continue;
       RemoteInterface fresh;
       fresh.name = a->ifa_name;
       fresh.flags = ((a->ifa_flags & IFF_LOOPBACK) ? kPcapIfLoopback : 0) | ((a->ifa_flags & IFF_UP) ? kPcapIfUp : 0) |
@@ -67,6 +71,13 @@ Result<std::vector<RemoteInterface>> list_capture_interfaces() {
   }
   freeifaddrs(all);
   return interfaces;
+}
+
+Result<int32_t> device_dlt(const std::string& device) {
+  capture::LiveError why;
+  const std::optional<uint32_t> linktype = capture::device_linktype(device, why);
+  if (!linktype) return bpfc::error(why.message);
+  return static_cast<int32_t>(dlt_from_linktype(*linktype));
 }
 
 }  // namespace bpfc::capture::rpcap::server

@@ -1,5 +1,8 @@
-// A capture and its data channel. The packets go out from a thread of their
-// own; the control thread changes the filter and the sampling and reads the
+// A capture and its data channel. The capture is a LiveSource (the
+// TPACKET_V3 ring of bpfc capture, the client's classic BPF in the kernel);
+// its packets go out from a thread of their own, a ring block's worth at a
+// time: one send for all of them on TCP, one sendmmsg of a datagram each on
+// UDP. The control thread changes the filter and the sampling and reads the
 // counters while it runs. A data channel that fails (the client went away)
 // ends the capture; the control connection is the client's to close.
 #include "live_backend.h"
@@ -7,7 +10,9 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <sys/socket.h>
 #include <sys/time.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -15,9 +20,10 @@
 #include <cstring>
 #include <mutex>
 #include <thread>
+#include <vector>
 
+#include "bpfc/capture/live.h"
 #include "interface_listing.h"
-#include "packet_socket.h"
 
 namespace bpfc::capture::rpcap::server {
 namespace {
@@ -64,6 +70,31 @@ bool send_all(int fd, const uint8_t* data, size_t size, const std::atomic<bool>&
   return true;
 }
 
+// Sends each of `messages` (views into one buffer) as a datagram of its own;
+// one the network refuses or has no room for is lost (the client sees the
+// gap in the numbering). False when the channel failed for good.
+bool send_datagrams(int fd, const std::vector<iovec>& messages) {
+  constexpr size_t kPerCall = 64;
+  mmsghdr headers[kPerCall];
+  for (size_t done = 0; done < messages.size();) {
+    const size_t count = std::min(kPerCall, messages.size() - done);
+    for (size_t i = 0; i < count; ++i) {
+      headers[i] = {};
+      headers[i].msg_hdr.msg_iov = const_cast<iovec*>(&messages[done + i]);
+      headers[i].msg_hdr.msg_iovlen = 1;
+    }
+    const int sent = sendmmsg(fd, headers, static_cast<unsigned>(count), MSG_NOSIGNAL);
+    if (sent < 0) {
+      if (errno == EINTR) continue;
+      if (errno != ECONNREFUSED && errno != EAGAIN && errno != EWOULDBLOCK && errno != ENOBUFS) return false;
+      ++done;  // that datagram is lost; the rest are tried
+      continue;
+    }
+    done += static_cast<size_t>(sent);
+  }
+  return true;
+}
+
 class LiveBackend : public CaptureBackend {
  public:
   LiveBackend(const ConnectionAddresses& addresses, uint16_t fixed_data_port, LogFunction log)
@@ -77,15 +108,21 @@ class LiveBackend : public CaptureBackend {
   Result<uint16_t> start(const StartParameters& parameters) override {
     end_capture();
     if (!addresses_.known) return bpfc::error("the control connection is not a network socket");
-    PacketSocket::Options options;
+    capture::LiveOptions options;
     options.device = parameters.device;
     options.snaplen = parameters.snaplen;
     options.promiscuous = parameters.promiscuous;
-    options.inbound_only = parameters.inbound_only;
-    options.outbound_only = parameters.outbound_only;
-    options.filter = parameters.filter;
-    auto capture = PacketSocket::open(options);
-    if (!capture) return capture.errors();
+    options.direction = parameters.inbound_only    ? capture::Direction::In
+                        : parameters.outbound_only ? capture::Direction::Out
+                                                   : capture::Direction::InOut;
+    // Blocks are handed over when full or after the client's read timeout
+    // (bounded: a short one keeps the capture interactive).
+    options.ring.retire_timeout_ms = std::clamp<uint32_t>(parameters.read_timeout_ms, 1, 100);
+    options.wait_ms = 100;  // next() returns at least this often to look at stop_
+    capture::LiveError failure;
+    std::unique_ptr<capture::LiveSource> capture = capture::LiveSource::open(options, failure);
+    if (!capture) return bpfc::error(failure.message);
+    if (auto refused = install(*capture, parameters.filter)) return bpfc::error(*refused);
 
     const int type = parameters.udp ? SOCK_DGRAM : SOCK_STREAM;
     const int fd = socket(addresses_.local.ss_family, type | SOCK_CLOEXEC, 0);
@@ -119,22 +156,19 @@ class LiveBackend : public CaptureBackend {
     socklen_t bound_size = sizeof bound;
     getsockname(fd, reinterpret_cast<sockaddr*>(&bound), &bound_size);
 
-    capture_ = std::move(*capture);
-    capture_fd_ = capture_->fd();
+    capture_ = std::move(capture);
     sampler_.configure(parameters.sampling);
     sent_ = 0;
     stop_ = false;
     running_ = true;
-    thread_ = std::thread([this, fd, udp = parameters.udp, connected = connects, wait = parameters.read_timeout_ms] {
-      run(fd, udp, connected, wait);
-    });
+    thread_ = std::thread([this, fd, udp = parameters.udp, connected = connects] { run(fd, udp, connected); });
     return port_of(bound);
   }
 
   std::optional<std::string> update_filter(const cbpf::Program& program) override {
     std::lock_guard lock(mutex_);
     if (!capture_) return "No capture is running";
-    return capture_->set_filter(program);
+    return install(*capture_, program);
   }
 
   void set_sampling(SamplingPayload sampling) override {
@@ -144,13 +178,7 @@ class LiveBackend : public CaptureBackend {
 
   StatsPayload statistics() override {
     std::lock_guard lock(mutex_);
-    if (capture_) {
-      const PacketCounts counts = capture_->counts();
-      last_.interface_received = static_cast<uint32_t>(counts.received);
-      last_.kernel_dropped = static_cast<uint32_t>(counts.dropped);
-      last_.interface_dropped = 0;
-      last_.server_captured = sent_;
-    }
+    if (capture_) last_ = counters(capture_->statistics());
     return last_;
   }
 
@@ -160,16 +188,38 @@ class LiveBackend : public CaptureBackend {
     stop_ = true;
     if (thread_.joinable()) thread_.join();
     std::lock_guard lock(mutex_);
-    if (capture_) {
-      const PacketCounts counts = capture_->counts();
-      last_ = {static_cast<uint32_t>(counts.received), 0, static_cast<uint32_t>(counts.dropped), sent_};
-    }
+    if (capture_) last_ = counters(capture_->statistics());
     capture_.reset();
     running_ = false;
   }
 
  private:
-  void run(int fd, bool udp, bool connected, uint32_t read_timeout_ms) {
+  // The client's filter (checked by the session) in the kernel, with the
+  // classic BPF interpreter as its user-space form for the packets already
+  // in the ring when it replaces another; an empty one keeps everything.
+  static std::optional<std::string> install(capture::LiveSource& source, const cbpf::Program& program) {
+    std::optional<capture::LiveError> failure;
+    if (program.empty()) {
+      failure = source.accept_all();
+    } else {
+      capture::LiveFilter filter;
+      filter.program = program;
+      filter.userspace = capture::classic_userspace_filter(program);
+      capture::FilterPlacement placement;
+      failure = source.set_filter(std::move(filter), placement);
+    }
+    if (failure) return failure->message;
+    return std::nullopt;
+  }
+
+  // STATS' counters (32 bits on the wire): accepted by the filter, dropped
+  // by the interface and for want of room in the ring, sent to the client.
+  StatsPayload counters(const capture::LiveStatistics& statistics) const {
+    return {static_cast<uint32_t>(statistics.received_by_filter), static_cast<uint32_t>(statistics.dropped_by_interface),
+            static_cast<uint32_t>(statistics.dropped_ring_full), sent_};
+  }
+
+  void run(int fd, bool udp, bool connected) {
     int data = fd;
     if (!connected) data = accept_client(fd);
     if (data >= 0) {
@@ -179,44 +229,59 @@ class LiveBackend : public CaptureBackend {
       const timeval slice{1, 0};
       setsockopt(data, SOL_SOCKET, SO_SNDTIMEO, &slice, sizeof slice);
     }
-    const int wait_ms = read_timeout_ms == 0 ? 100 : static_cast<int>(std::min<uint32_t>(read_timeout_ms, 100));
+    capture::Batch batch;
+    std::vector<uint8_t> out;
+    std::vector<size_t> starts;  // where each message of `out` begins (UDP)
+    std::vector<iovec> datagrams;
     while (data >= 0 && !stop_) {
-      // Wait without the lock: the control thread may change the filter.
-      pollfd p[2] = {{capture_fd_, POLLIN, 0}, {udp ? -1 : data, POLLRDHUP, 0}};
-      const int ready = poll(p, 2, wait_ms);
-      if (ready > 0 && (p[1].revents & (POLLERR | POLLHUP | POLLRDHUP))) break;  // the client closed it
-      if (ready <= 0 || !(p[0].revents & POLLIN)) continue;
-      std::unique_lock lock(mutex_);
-      auto packet = capture_->receive(0);
-      if (!packet) {
-        log_("capture failed: " + packet.error().message);
-        break;
+      if (!udp) {
+        pollfd hangup{data, POLLRDHUP, 0};
+        if (poll(&hangup, 1, 0) > 0 && (hangup.revents & (POLLERR | POLLHUP | POLLRDHUP))) break;  // the client closed it
       }
-      if (!packet->has_value()) continue;
-      const CapturedPacket& captured = **packet;
-      if (!sampler_.admit(captured.timestamp_us)) continue;
-      uint32_t caplen = static_cast<uint32_t>(captured.data.size());
-      if (udp) caplen = std::min(caplen, kMaxDatagramPayload);
-      PacketPayload payload;
-      payload.timestamp_seconds = static_cast<uint32_t>(captured.timestamp_us / 1000000);
-      payload.timestamp_microseconds = static_cast<uint32_t>(captured.timestamp_us % 1000000);
-      payload.caplen = caplen;
-      payload.wirelen = captured.wirelen;
-      payload.number = sent_ + 1;
-      payload.data = captured.data.first(caplen);
-      auto bytes = encode_message(Message{0, MessageType::Packet, 0, payload});
-      lock.unlock();
-      if (!bytes) continue;
-      // A datagram the network refuses or has no room for is lost (the
-      // client sees the gap in the numbering); TCP waits.
-      const bool ok = udp ? send(data, bytes->data(), bytes->size(), MSG_NOSIGNAL) >= 0 || errno == ECONNREFUSED ||
-                                errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS
-                          : send_all(data, bytes->data(), bytes->size(), stop_);
+      out.clear();
+      starts.clear();
+      {
+        // The control thread changes the filter between two reads, never
+        // during one; the packets of a batch are copied out under the lock.
+        std::lock_guard lock(mutex_);
+        const bool more = capture_->next(batch);
+        for (const capture::Packet& packet : batch.packets) {
+          const uint64_t microseconds = static_cast<uint64_t>(packet.timestamp_ns) / 1000;
+          if (!sampler_.admit(microseconds)) continue;
+          uint32_t caplen = packet.caplen;
+          if (udp) caplen = std::min(caplen, kMaxDatagramPayload);
+          PacketPayload payload;
+          payload.timestamp_seconds = static_cast<uint32_t>(microseconds / 1000000);
+          payload.timestamp_microseconds = static_cast<uint32_t>(microseconds % 1000000);
+          payload.caplen = caplen;
+          payload.wirelen = packet.wirelen;
+          payload.number = sent_ + static_cast<uint32_t>(starts.size()) + 1;
+          payload.data = {packet.data, caplen};
+          starts.push_back(out.size());
+          append_packet_message(0, payload, out);
+        }
+        if (!more) {
+          if (const auto& failure = capture_->error()) log_("capture failed: " + failure->message);
+          if (out.empty()) break;
+        }
+      }
+      if (out.empty()) continue;
+      bool ok = true;
+      if (udp) {
+        datagrams.clear();
+        for (size_t i = 0; i < starts.size(); ++i) {
+          const size_t end = i + 1 < starts.size() ? starts[i + 1] : out.size();
+          datagrams.push_back({out.data() + starts[i], end - starts[i]});
+        }
+        ok = send_datagrams(data, datagrams);
+      } else {
+        ok = send_all(data, out.data(), out.size(), stop_);
+      }
       if (!ok) {
         log_("data channel closed: " + std::string(std::strerror(errno)));
         break;
       }
-      ++sent_;
+      sent_ += static_cast<uint32_t>(starts.size());
     }
     if (data >= 0 && data != fd) close(data);
     close(fd);
@@ -245,8 +310,7 @@ class LiveBackend : public CaptureBackend {
   uint16_t fixed_data_port_;
   LogFunction log_;
   std::mutex mutex_;
-  std::unique_ptr<PacketSocket> capture_;
-  int capture_fd_ = -1;
+  std::unique_ptr<capture::LiveSource> capture_;
   Sampler sampler_;
   std::atomic<uint32_t> sent_{0};
   std::atomic<bool> stop_{false}, running_{false};
