@@ -18,7 +18,7 @@ CMAKE_FLAGS ?=
 # Keep the output readable: no "Entering directory" lines from nested makes.
 MAKEFLAGS += --no-print-directory
 
-.PHONY: run test test-release test-sanitize test-fuzz fuzz bench bench-optimizer bench-replay bench-ebpf bench-native bench-engines bench-capture deps build build-sanitize build-fuzzers clean
+.PHONY: run test test-release test-sanitize test-fuzz fuzz bench bench-optimizer bench-replay bench-ebpf bench-native bench-engines bench-capture bench-rpcap deps build build-sanitize build-fuzzers clean
 
 deps:
 	@bash scripts/install-deps.sh
@@ -107,6 +107,12 @@ bench-engines: build
 CAPTURE_PACKETS ?= 1000000
 bench-capture: build
 	bash test/bench/capture_bench.sh $(BUILD) $(CAPTURE_PACKETS) $(BENCH_RUNS)
+
+# Remote capture under load (root, ../shared): libpcap's rpcapd and
+# bpfc-rpcapd feeding libpcap's client over loopback, TCP and UDP data.
+RPCAP_PACKETS ?= 500000
+bench-rpcap: build
+	bash test/bench/rpcap_bench.sh $(BUILD) $(RPCAP_PACKETS) $(BENCH_RUNS)
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)
