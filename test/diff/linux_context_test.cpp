@@ -16,6 +16,8 @@
 
 #include <cerrno>
 #include <cstring>
+#include <iostream>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -33,6 +35,7 @@
 #include "packet_corpus.h"
 #include "rng.h"
 #include "suite_config.h"
+#include "../support/sanitized_share.h"
 
 namespace bpfc::difftest {
 namespace {
@@ -286,11 +289,9 @@ std::vector<ir::PacketMetadata> vlan_metadata_cases() {
   return cases;
 }
 
-TEST(LinuxContext, FiltersGiveLibpcapsLiveCaptureVerdicts) {
-  if (!loopback_up()) GTEST_SKIP() << "the loopback interface is down and cannot be brought up here";
-  const LiveLibpcapCompiler libpcap;
-  if (!libpcap.unavailable().empty()) GTEST_SKIP() << "no live capture on lo: " << libpcap.unavailable();
-  const std::vector<std::string> filters = {
+// Filters that read the kernel's metadata, alone and with packet fields.
+std::vector<std::string> linux_live_filters() {
+  return {
       "vlan", "vlan 10", "not vlan", "vlan 10 and ip", "vlan and tcp port 80", "vlan 20 and udp",
       "vlan and ip6", "vlan 10 and vlan 20", "vlan and vlan and ip", "vlan or ip", "ip or vlan 5",
       "vlan 100 and host 10.0.0.1", "vlan and (port 53 or icmp)", "vlan 10 or vlan 20",
@@ -298,19 +299,40 @@ TEST(LinuxContext, FiltersGiveLibpcapsLiveCaptureVerdicts) {
       "ifindex 2 and vlan", "vlan and arp", "vlan 5 and ether host ff:ff:ff:ff:ff:ff", "inbound",
       "outbound and tcp", "ifindex 1 or ip6", "not outbound and not vlan 10", "vlan and mpls",
       "vlan and pppoes and ip"};
+}
+
+// The packets of the corpus' Ethernet captures, mutated, synthetic and
+// VLAN-tagged, at caplens around the tag.
+struct LinuxPacketViews {
+  explicit LinuxPacketViews(const PacketCorpusOptions& options) : corpus(kPcapsDir, {1}, options) {
+    views = corpus.views_for(1);
+    tagged = vlan_tagged_packets(views);
+    for (const Packet& p : tagged) {
+      const auto size = static_cast<uint32_t>(p.bytes.size());
+      for (uint32_t caplen : {12u, 14u, 16u, 18u, 20u, 30u, size - 1, size}) {
+        if (caplen <= size) views.push_back({&p, caplen});
+      }
+    }
+  }
+  PacketCorpus corpus;
+  std::vector<Packet> tagged;
+  std::vector<PacketView> views;
+};
+std::unique_ptr<LinuxPacketViews> linux_packet_views() {
   PacketCorpusOptions options;
   options.mutants_per_packet = 2;
   options.synthetic_per_linktype = 200;
   options.truncate_savefile_packets = false;
-  PacketCorpus corpus(kPcapsDir, {1}, options);
-  std::vector<PacketView> views = corpus.views_for(1);
-  const std::vector<Packet> tagged = vlan_tagged_packets(views);
-  for (const Packet& p : tagged) {
-    const auto size = static_cast<uint32_t>(p.bytes.size());
-    for (uint32_t caplen : {12u, 14u, 16u, 18u, 20u, 30u, size - 1, size}) {
-      if (caplen <= size) views.push_back({&p, caplen});
-    }
-  }
+  return std::make_unique<LinuxPacketViews>(options);
+}
+
+TEST(LinuxContext, FiltersGiveLibpcapsLiveCaptureVerdicts) {
+  if (!loopback_up()) GTEST_SKIP() << "the loopback interface is down and cannot be brought up here";
+  const LiveLibpcapCompiler libpcap;
+  if (!libpcap.unavailable().empty()) GTEST_SKIP() << "no live capture on lo: " << libpcap.unavailable();
+  const std::vector<std::string> filters = linux_live_filters();
+  const auto packets = linux_packet_views();
+  const std::vector<PacketView>& views = packets->views;
   const std::vector<ir::PacketMetadata> metadata = vlan_metadata_cases();
   uint64_t compared = 0, accepted = 0, mismatches = 0;
   std::string shown;
@@ -354,6 +376,60 @@ TEST(LinuxContext, FiltersGiveLibpcapsLiveCaptureVerdicts) {
             << " accepting); mismatches " << mismatches << "\n";
   EXPECT_EQ(mismatches, 0u) << shown;
   EXPECT_GT(accepted, compared / 50);
+}
+
+// The classic interpreter given the metadata (what a capture without a
+// compiler runs in user space, e.g. bpfc-rpcapd) reads the ancillary fields
+// as the kernel does: the same verdicts as the program with the loads
+// replaced by the values, and as the IR interpreter given the metadata.
+TEST(LinuxContext, ClassicInterpreterReadsTheAncillaryFields) {
+  const auto packets = linux_packet_views();
+  std::vector<ir::PacketMetadata> metadata = vlan_metadata_cases();
+  for (const ir::PacketMetadata& m : metadata_cases()) metadata.push_back(m);
+  uint64_t compared = 0, accepted = 0, mismatches = 0;
+  std::string shown;
+  for (const std::string& filter : linux_live_filters()) {
+    for (uint32_t opt_level : {0u, 2u}) {
+      CompileOptions options = linux_options();
+      options.opt_level = opt_level;
+      auto program = compile_cbpf(filter, options);
+      auto function = compile_to_ir(filter, options);
+      ASSERT_TRUE(program && function) << filter;
+      for (const ir::PacketMetadata& m : metadata) {
+        runtime::LinuxAncillary ancillary;
+        ancillary.protocol = static_cast<uint16_t>(m[ir::MetaKind::Protocol].value_or(0));
+        ancillary.packet_type = static_cast<uint16_t>(m[ir::MetaKind::PacketType].value_or(0));
+        ancillary.ifindex = m[ir::MetaKind::Ifindex].value_or(0);
+        ancillary.vlan_tci = static_cast<uint16_t>(m[ir::MetaKind::VlanTci].value_or(0));
+        ancillary.vlan_tag_present = static_cast<uint8_t>(m[ir::MetaKind::VlanTagPresent].value_or(0));
+        const cbpf::Program substituted = with_metadata(*program, m);
+        for (size_t i = 0; i < packets->views.size(); ++i) {
+          if (!testsupport::in_sanitized_share(i, 16)) continue;
+          const PacketView& v = packets->views[i];
+          const std::span<const uint8_t> bytes(v.packet->bytes.data(), v.caplen);
+          const uint32_t got = runtime::run_cbpf(*program, bytes, v.packet->wirelen, ancillary);
+          const uint32_t expected = runtime::run_cbpf(substituted, bytes, v.packet->wirelen);
+          const uint32_t ir_verdict = ir::interpret(*function, bytes, v.packet->wirelen, m);
+          ++compared;
+          accepted += expected != 0;
+          if ((got != expected || (got != 0) != (ir_verdict != 0)) && ++mismatches <= 8) {
+            shown += "  '" + filter + "' -O" + std::to_string(opt_level) + " on " + v.packet->origin +
+                     ": with ancillary " + std::to_string(got) + ", substituted " + std::to_string(expected) +
+                     ", IR " + std::to_string(ir_verdict) + "\n";
+          }
+        }
+      }
+    }
+  }
+  std::cout << "[linux-ancillary] " << compared << " verdicts compared (" << accepted << " accepting); mismatches "
+            << mismatches << "\n";
+  EXPECT_EQ(mismatches, 0u) << shown;
+  EXPECT_GT(accepted, compared / 50);
+  // Without the metadata, the same loads reject (they lie past any packet).
+  auto inbound = compile_cbpf("inbound", linux_options());
+  ASSERT_TRUE(inbound);
+  EXPECT_EQ(runtime::run_cbpf(*inbound, std::vector<uint8_t>(60, 0), 60), 0u);
+  EXPECT_NE(runtime::run_cbpf(*inbound, std::vector<uint8_t>(60, 0), 60, runtime::LinuxAncillary{}), 0u);
 }
 
 }  // namespace

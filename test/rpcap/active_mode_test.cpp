@@ -95,7 +95,7 @@ void run_active_daemon(uint16_t port, int packets, DaemonRecord& record) {
   while (auto message = read_message(control, payload)) {
     switch (message->type) {
       case rpcap::MessageType::AuthRequest:
-        send_message(control, {0, rpcap::MessageType::AuthReply, 0, rpcap::AuthReplyPayload{0, 0, true, rpcap::kByteOrderMagic}});
+        send_message(control, {0, rpcap::MessageType::AuthReply, 0, rpcap::AuthReplyPayload{0, 0, true, rpcap::kByteOrderMagic, std::nullopt}});
         break;
       case rpcap::MessageType::OpenRequest:
         send_message(control, {0, rpcap::MessageType::OpenReply, 0, rpcap::OpenReplyPayload{1, 0}});

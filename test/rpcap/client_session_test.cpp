@@ -77,7 +77,7 @@ void send_bytes(int fd, const Bytes& bytes) { ::send(fd, bytes.data(), bytes.siz
 Bytes encoded(const rpcap::Message& message) { return *rpcap::encode_message(message); }
 
 Bytes auth_ok() {
-  return encoded({0, rpcap::MessageType::AuthReply, 0, rpcap::AuthReplyPayload{0, 0, true, rpcap::kByteOrderMagic}});
+  return encoded({0, rpcap::MessageType::AuthReply, 0, rpcap::AuthReplyPayload{0, 0, true, rpcap::kByteOrderMagic, std::nullopt}});
 }
 
 // Replies to AUTH with `auth_reply`, then to the next request with `reply`.
@@ -121,11 +121,11 @@ TEST(RpcapClientSession, OldDaemonsWithoutVersionsAreVersionZero) {
 }
 
 TEST(RpcapClientSession, NoCommonVersionIsAnError) {
-  Bytes only_newer = encoded({0, rpcap::MessageType::AuthReply, 0, rpcap::AuthReplyPayload{3, 5, true, std::nullopt}});
+  Bytes only_newer = encoded({0, rpcap::MessageType::AuthReply, 0, rpcap::AuthReplyPayload{3, 5, true, std::nullopt, std::nullopt}});
   EXPECT_NE(list_error(reply_script(only_newer)).find("no common protocol version"), std::string::npos);
-  Bytes inverted = encoded({0, rpcap::MessageType::AuthReply, 0, rpcap::AuthReplyPayload{2, 1, true, std::nullopt}});
+  Bytes inverted = encoded({0, rpcap::MessageType::AuthReply, 0, rpcap::AuthReplyPayload{2, 1, true, std::nullopt, std::nullopt}});
   EXPECT_NE(list_error(reply_script(inverted)).find("minimum"), std::string::npos);
-  Bytes bad_magic = encoded({0, rpcap::MessageType::AuthReply, 0, rpcap::AuthReplyPayload{0, 0, true, 0x12345678}});
+  Bytes bad_magic = encoded({0, rpcap::MessageType::AuthReply, 0, rpcap::AuthReplyPayload{0, 0, true, 0x12345678, std::nullopt}});
   EXPECT_NE(list_error(reply_script(bad_magic)).find("byte order"), std::string::npos);
 }
 

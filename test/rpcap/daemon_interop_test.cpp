@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <fstream>
 #include <sstream>
+#include <csignal>
 #include <thread>
 
 #include "../support/process.h"
@@ -204,7 +205,8 @@ TEST_F(DaemonInterop, SamplingIsAppliedAsLibpcapDefinesIt) {
   rpcap::CaptureOptions options;
   options.idle_timeout = 3s;
   const std::string expression = "udp and dst port " + std::to_string(target);
-  auto compiler = [&](uint32_t, uint32_t) -> bpfc::Result<bpfc::cbpf::Program> {
+  auto compiler = [&](const rpcap::RemoteFilterTarget& target) -> bpfc::Result<bpfc::cbpf::Program> {
+    EXPECT_TRUE(target.linux_socket_filter);  // bpfc-rpcapd says so in its AUTH reply
     bpfc::CompileOptions compile;
     return bpfc::compile_cbpf(expression, compile);
   };
@@ -249,6 +251,34 @@ TEST_F(DaemonInterop, BpfcsClientListsAndCaptures) {
     auto view = udp_of(file.packets[i].data);
     ASSERT_TRUE(view);
     EXPECT_EQ(view->payload, sent[i]);
+  }
+}
+
+// bpfc-rpcapd's AUTH reply says it runs filters as Linux socket filters, so
+// bpfc's client compiles in the Linux live context: filters on the packet's
+// metadata (libpcap #1549) work remotely as they do locally. On lo the
+// outgoing copy of each datagram fails `inbound`, its incoming copy passes.
+TEST_F(DaemonInterop, BpfcsClientUsesLinuxExtensionFilters) {
+  Daemon daemon({"-n"});
+  ASSERT_TRUE(daemon.listening()) << daemon.process().err();
+  const uint16_t target = bpfc::rpcaptest::free_port(true);
+  UdpSink sink(target);
+  const std::string port = std::to_string(target);
+  bpfc::rpcaptest::ScratchDir dir;
+  for (const auto& [filter, expected] : std::vector<std::pair<std::string, int>>{
+           {"udp and dst port " + port + " and inbound and ifindex 1", 3},
+           {"udp and dst port " + port + " and ifindex 999", 0}}) {
+    SCOPED_TRACE(filter);
+    const std::string out = dir.file("x" + std::to_string(expected) + ".pcap");
+    Background client({BPFC_BINARY, "capture", "-i", daemon.url(), "-c", "3", "-w", out, filter});
+    ASSERT_TRUE(client.wait_for_stderr("listening on", 10s)) << client.err() << daemon.process().err();
+    bpfc::rpcaptest::send_udp(target, payloads("meta", 3));
+    if (expected == 0) {
+      std::this_thread::sleep_for(1s);
+      client.send_signal(SIGINT);
+    }
+    ASSERT_EQ(client.wait(30s), 0) << client.err() << daemon.process().err();
+    EXPECT_EQ(bpfc::rpcaptest::read_savefile(out).packets.size(), static_cast<size_t>(expected)) << client.err();
   }
 }
 

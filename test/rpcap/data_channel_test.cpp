@@ -85,7 +85,7 @@ Outcome capture_from(const Bytes& data, const std::vector<Bytes>& datagrams = {}
     int control = ::accept(listener, nullptr, nullptr);
     rpcap::Header header;
     read_message(control, header);  // AUTH
-    send_message(control, {0, rpcap::MessageType::AuthReply, 0, rpcap::AuthReplyPayload{0, 0, true, rpcap::kByteOrderMagic}});
+    send_message(control, {0, rpcap::MessageType::AuthReply, 0, rpcap::AuthReplyPayload{0, 0, true, rpcap::kByteOrderMagic, std::nullopt}});
     read_message(control, header);  // OPEN
     send_message(control, {0, rpcap::MessageType::OpenReply, 0, rpcap::OpenReplyPayload{1, 0}});
     Bytes start;

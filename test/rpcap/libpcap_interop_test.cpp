@@ -271,10 +271,11 @@ TEST_F(RpcapInterop, FilterUpdateTakesEffectMidCapture) {
   UdpSink sink_first(first), sink_second(second);
   rpcap::CaptureOptions options;
   options.idle_timeout = 1500ms;
-  auto source = rpcap::RemoteCapture::start(address(), options, [&](uint32_t dlt, uint32_t snaplen) {
+  auto source = rpcap::RemoteCapture::start(address(), options, [&](const rpcap::RemoteFilterTarget& target) {
+    EXPECT_FALSE(target.linux_socket_filter);  // libpcap's daemon says nothing of it
     bpfc::CompileOptions compile;
-    compile.linktype = dlt;
-    compile.snaplen = snaplen;
+    compile.linktype = target.dlt;
+    compile.snaplen = target.snaplen;
     return bpfc::compile_cbpf("udp and dst port " + std::to_string(first), compile);
   });
   ASSERT_TRUE(source.ok()) << source.error().message;
@@ -301,7 +302,7 @@ TEST_F(RpcapInterop, UdpDataChannelDropsDatagramsFromOtherHosts) {
   options.udp = true;
   options.idle_timeout = 1500ms;
   std::string filter = "udp and dst port " + std::to_string(target);
-  auto source = rpcap::RemoteCapture::start(address(), options, [&](uint32_t, uint32_t) { return bpfc::Result(compiled(filter)); });
+  auto source = rpcap::RemoteCapture::start(address(), options, [&](const rpcap::RemoteFilterTarget&) { return bpfc::Result(compiled(filter)); });
   ASSERT_TRUE(source.ok()) << source.error().message;
   std::set<uint16_t> after = unconnected_udp_ports();
   std::vector<uint16_t> data_ports;
@@ -346,7 +347,7 @@ TEST_F(RpcapInterop, StatsCountWhatTheDaemonSentAndSamplingIsAccepted) {
   rpcap::CaptureOptions options;
   options.idle_timeout = 1500ms;
   std::string filter = "udp and dst port " + std::to_string(target);
-  auto source = rpcap::RemoteCapture::start(address(), options, [&](uint32_t, uint32_t) { return bpfc::Result(compiled(filter)); });
+  auto source = rpcap::RemoteCapture::start(address(), options, [&](const rpcap::RemoteFilterTarget&) { return bpfc::Result(compiled(filter)); });
   ASSERT_TRUE(source.ok()) << source.error().message;
   // The daemon takes SETSAMPLING (libpcap's applies it on Windows only):
   // one packet in every one, i.e. all of them.
@@ -367,6 +368,17 @@ TEST_F(RpcapInterop, NullAuthenticationRefusedWithoutDashN) {
   auto ours = bpfc::testsupport::run_process({BPFC_BINARY, "rpcap", "list", url("")});
   EXPECT_EQ(ours.exit_code, 1);
   EXPECT_NE(ours.err.find("NULL authentication not permitted"), std::string::npos) << ours.err;
+}
+
+// libpcap's daemon says nothing of how it runs filters: they are compiled
+// as libpcap's client compiles them, where the kernel's packet metadata
+// cannot be read (what bpfc-rpcapd's capability exchange adds).
+TEST_F(RpcapInterop, LinuxExtensionFiltersAreRefusedForLibpcapsDaemon) {
+  start_daemon({"-n"});
+  auto ours = bpfc::testsupport::run_process(
+      {BPFC_BINARY, "rpcap", "capture", url(), "-c", "1", "--timeout", "5", "udp and ifindex 1"});
+  EXPECT_EQ(ours.exit_code, 1) << ours.err;
+  EXPECT_NE(ours.err.find("'ifindex' not supported"), std::string::npos) << ours.err;
 }
 
 TEST_F(RpcapInterop, WrongPasswordIsRefused) {

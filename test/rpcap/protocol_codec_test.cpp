@@ -138,7 +138,7 @@ TEST(RpcapRoundTrip, EveryMessageKind) {
       {0, rpcap::MessageType::OpenReply, 0, rpcap::OpenReplyPayload{1, 0}},
       {0, rpcap::MessageType::StartCaptureReply, 0, rpcap::StartCaptureReplyPayload{65536, 40000}},
       rpcap::empty_message(0, rpcap::MessageType::UpdateFilterReply),
-      {0, rpcap::MessageType::AuthReply, 0, rpcap::AuthReplyPayload{0, 0, true, rpcap::kByteOrderMagic}},
+      {0, rpcap::MessageType::AuthReply, 0, rpcap::AuthReplyPayload{0, 0, true, rpcap::kByteOrderMagic, std::nullopt}},
       {0, rpcap::MessageType::AuthReply, 0, rpcap::AuthReplyPayload{}},
       {0, rpcap::MessageType::StatsReply, 0, rpcap::StatsPayload{1, 2, 3, 4}},
       rpcap::empty_message(0, rpcap::MessageType::EndCaptureReply),
@@ -164,6 +164,43 @@ TEST(RpcapEncode, AppendedPacketsAreTheEncodedMessages) {
     expected.insert(expected.end(), bytes->begin(), bytes->end());
   }
   EXPECT_EQ(appended, expected);
+}
+
+// bpfc-rpcapd's capabilities follow the 8 bytes libpcap defines; replies
+// without them, with another trailer or with bytes a later daemon adds
+// decode as libpcap's client reads them.
+TEST(RpcapDecode, AuthReplyCapabilitiesAreAnOptionalTrailer) {
+  rpcap::AuthReplyPayload ours{0, 0, true, rpcap::kByteOrderMagic, rpcap::kCapabilityLinuxSocketFilter};
+  auto bytes = rpcap::encode_message({0, rpcap::MessageType::AuthReply, 0, ours});
+  ASSERT_TRUE(bytes.ok());
+  EXPECT_EQ(bytes->size(), rpcap::kHeaderSize + 16);
+  expect_round_trip({0, rpcap::MessageType::AuthReply, 0, ours});
+
+  auto decode_payload = [](std::vector<uint8_t> payload) {
+    std::vector<uint8_t> message = {0, static_cast<uint8_t>(rpcap::MessageType::AuthReply), 0, 0, 0, 0, 0,
+                                    static_cast<uint8_t>(payload.size())};
+    message.insert(message.end(), payload.begin(), payload.end());
+    auto frame = rpcap::next_frame(message);
+    EXPECT_TRUE(frame.ok() && frame->has_value());
+    auto decoded = rpcap::decode_message((*frame)->header, (*frame)->payload);
+    EXPECT_TRUE(decoded.ok()) << decoded.error().message;
+    return std::get<rpcap::AuthReplyPayload>(decoded->payload);
+  };
+  const std::vector<uint8_t> libpcap_form = {0, 0, 0, 0, 0xa1, 0xb2, 0xc3, 0xd4};
+  EXPECT_FALSE(decode_payload(libpcap_form).bpfc_capabilities);
+  std::vector<uint8_t> other = libpcap_form;
+  other.insert(other.end(), {'X', 'Y', 'Z', 'W', 0, 0, 0, 1});
+  EXPECT_FALSE(decode_payload(other).bpfc_capabilities);
+  std::vector<uint8_t> longer = libpcap_form;
+  longer.insert(longer.end(), {1, 2, 3});
+  EXPECT_FALSE(decode_payload(longer).bpfc_capabilities);
+  std::vector<uint8_t> with = libpcap_form;
+  with.insert(with.end(), {'B', 'P', 'F', 'C', 0, 0, 0, 1, 9, 9});
+  EXPECT_EQ(decode_payload(with).bpfc_capabilities, rpcap::kCapabilityLinuxSocketFilter);
+  // Capabilities without the byte order field cannot be written.
+  EXPECT_FALSE(rpcap::encode_message({0, rpcap::MessageType::AuthReply, 0,
+                                      rpcap::AuthReplyPayload{0, 0, true, std::nullopt, 1u}})
+                   .ok());
 }
 
 TEST(RpcapEncode, RefusesWhatCannotBeRepresented) {

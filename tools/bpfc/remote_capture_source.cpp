@@ -108,6 +108,14 @@ std::optional<rpcap::DaemonConnection> wait_for_daemon(const RemoteCaptureOption
 
 }  // namespace
 
+CompileOptions remote_compile_options(const capture::rpcap::RemoteFilterTarget& target) {
+  CompileOptions compile;
+  compile.linktype = target.dlt;
+  compile.snaplen = target.snaplen;
+  if (target.linux_socket_filter) compile.context = CompileContext::Linux;
+  return compile;
+}
+
 bool names_remote_capture(const std::string& device, const std::string& listen) {
   return !listen.empty() || rpcap::is_rpcap_url(device);
 }
@@ -160,10 +168,8 @@ std::optional<RemoteSource> open_remote_source(const RemoteCaptureOptions& remot
   bool compile_failed = false;
   rpcap::RemoteFilterCompiler compiler;
   if (!filter.expression.empty()) {
-    compiler = [&](uint32_t dlt, uint32_t snap) -> Result<cbpf::Program> {
-      CompileOptions compile;
-      compile.linktype = dlt;
-      compile.snaplen = snap;
+    compiler = [&](const rpcap::RemoteFilterTarget& target) -> Result<cbpf::Program> {
+      CompileOptions compile = remote_compile_options(target);
       compile.opt_level = filter.opt_level;
       auto program = compile_cbpf_with_notes(filter.expression, compile);
       if (!program) {

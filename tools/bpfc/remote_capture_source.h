@@ -14,6 +14,7 @@
 
 #include "bpfc/capture/live.h"
 #include "bpfc/capture/rpcap/client.h"
+#include "bpfc/driver/compile.h"
 
 namespace bpfc::cli {
 
@@ -29,6 +30,13 @@ struct RemoteCaptureOptions {
   // 100 ms keeps it interactive without waking the daemon all the time.
   uint32_t read_timeout_ms = 100;
 };
+
+// How a filter for a remote capture is compiled: for the remote link type
+// and snaplen; in the Linux live context when the daemon runs filters as
+// Linux socket filters (bpfc-rpcapd says so), so that inbound, outbound,
+// ifindex and VLAN tags the kernel took off work remotely as they do
+// locally; in libpcap's generic context otherwise (libpcap's daemon).
+CompileOptions remote_compile_options(const capture::rpcap::RemoteFilterTarget& target);
 
 // Whether -i DEVICE (or -D's argument) and --rpcap-listen ask for a remote
 // capture: an rpcap:// or rpcaps:// device, or any --rpcap-listen.

@@ -26,6 +26,7 @@
 #include "commands.h"
 #include "option_values.h"
 #include "print_options.h"
+#include "remote_capture_source.h"
 #include "remote_credentials.h"
 #include "standard_output.h"
 #include "summary_writer.h"
@@ -67,11 +68,8 @@ struct RpcapCommandOptions {
   PrintFlags print;
 };
 
-Result<cbpf::Program> compile_for(const std::string& expression, uint32_t dlt, uint32_t snaplen) {
-  CompileOptions compile;
-  compile.linktype = dlt;
-  compile.snaplen = snaplen;
-  return compile_cbpf(expression, compile);
+Result<cbpf::Program> compile_for(const std::string& expression, const rpcap::RemoteFilterTarget& target) {
+  return compile_cbpf(expression, remote_compile_options(target));
 }
 
 // Active mode: the daemon that connects to --rpcap-listen.
@@ -128,7 +126,7 @@ int run_capture(const RpcapCommandOptions& options, const std::optional<rpcap::R
   }
   rpcap::RemoteFilterCompiler compiler;
   if (!expression.empty()) {
-    compiler = [&](uint32_t dlt, uint32_t snaplen) { return compile_for(expression, dlt, snaplen); };
+    compiler = [&](const rpcap::RemoteFilterTarget& target) { return compile_for(expression, target); };
   }
   Result<std::unique_ptr<rpcap::RemoteCapture>> capture = bpfc::error("no capture");
   if (listen) {
@@ -180,7 +178,7 @@ int run_capture(const RpcapCommandOptions& options, const std::optional<rpcap::R
         break;
       }
       if (!updated && !options.update_filter.empty() && captured == options.update_after.value_or(0)) {
-        auto program = compile_for(options.update_filter, source.dlt(), source.snaplen());
+        auto program = compile_for(options.update_filter, source.filter_target());
         if (!program) return report_diagnostics(program.errors(), options.update_filter);
         if (auto problem = source.update_filter(*program)) return report_failure(problem->message);
         updated = true;

@@ -422,8 +422,15 @@ LiveStatistics AfPacketSource::statistics() {
 }  // namespace
 
 UserspaceFilter classic_userspace_filter(cbpf::Program program) {
-  return [program = std::move(program)](std::span<const uint8_t> packet, uint32_t wirelen, const KernelPacketInfo&) {
-    return runtime::run_cbpf(program, packet, wirelen);
+  return [program = std::move(program)](std::span<const uint8_t> packet, uint32_t wirelen,
+                                        const KernelPacketInfo& info) {
+    runtime::LinuxAncillary ancillary;
+    ancillary.protocol = info.protocol;
+    ancillary.packet_type = info.packet_type;
+    ancillary.ifindex = info.ifindex;
+    ancillary.vlan_tci = info.vlan_tci;
+    ancillary.vlan_tag_present = info.vlan_tag_present ? 1 : 0;
+    return runtime::run_cbpf(program, packet, wirelen, ancillary);
   };
 }
 

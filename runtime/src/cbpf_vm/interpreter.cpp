@@ -68,12 +68,30 @@ inline bool fetch(const uint8_t* data, uint64_t caplen, uint64_t offset, unsigne
   }
 }
 
+// An absolute load from the Linux kernel's ancillary area (SKF_AD_OFF + the
+// field's offset, <linux/filter.h>): the field whatever the load's size, as
+// the kernel answers it; false for the fields it does not model.
+inline bool ancillary_load(const LinuxAncillary& ancillary, uint32_t k, uint32_t* out) {
+  constexpr uint32_t kSkfAdOff = 0xfffff000;
+  if (k < kSkfAdOff) return false;
+  switch (k - kSkfAdOff) {
+    case 0: *out = ancillary.protocol; return true;           // SKF_AD_PROTOCOL
+    case 4: *out = ancillary.packet_type; return true;        // SKF_AD_PKTTYPE
+    case 8: *out = ancillary.ifindex; return true;            // SKF_AD_IFINDEX
+    case 44: *out = ancillary.vlan_tci; return true;          // SKF_AD_VLAN_TAG
+    case 48: *out = ancillary.vlan_tag_present; return true;  // SKF_AD_VLAN_TAG_PRESENT
+    default: return false;
+  }
+}
+
 inline uint32_t shift_left(uint32_t a, uint32_t count) { return count < 32 ? a << count : 0; }
 inline uint32_t shift_right(uint32_t a, uint32_t count) { return count < 32 ? a >> count : 0; }
 
-}  // namespace
-
-uint32_t run_cbpf(const cbpf::Program& p, std::span<const uint8_t> packet, uint32_t wirelen) {
+// kAncillary: absolute loads past the packet may read `ancillary` (only
+// after the packet fetch failed, so the common path pays nothing).
+template <bool kAncillary>
+uint32_t run(const cbpf::Program& p, std::span<const uint8_t> packet, uint32_t wirelen,
+             const LinuxAncillary* ancillary) {
   const Insn* const insns = p.data();
   const size_t length = p.size();
   const uint8_t* const data = packet.data();
@@ -96,13 +114,28 @@ uint32_t run_cbpf(const cbpf::Program& p, std::span<const uint8_t> packet, uint3
         return a;
 
       case LD | W | ABS:
-        if (!fetch(data, caplen, k, 4, &a)) return 0;
+        if (!fetch(data, caplen, k, 4, &a)) [[unlikely]] {
+          if constexpr (kAncillary) {
+            if (ancillary_load(*ancillary, k, &a)) continue;
+          }
+          return 0;
+        }
         continue;
       case LD | H | ABS:
-        if (!fetch(data, caplen, k, 2, &a)) return 0;
+        if (!fetch(data, caplen, k, 2, &a)) [[unlikely]] {
+          if constexpr (kAncillary) {
+            if (ancillary_load(*ancillary, k, &a)) continue;
+          }
+          return 0;
+        }
         continue;
       case LD | B | ABS:
-        if (!fetch(data, caplen, k, 1, &a)) return 0;
+        if (!fetch(data, caplen, k, 1, &a)) [[unlikely]] {
+          if constexpr (kAncillary) {
+            if (ancillary_load(*ancillary, k, &a)) continue;
+          }
+          return 0;
+        }
         continue;
       case LD | W | IND:
         if (!fetch(data, caplen, uint64_t{x} + k, 4, &a)) return 0;
@@ -264,6 +297,17 @@ uint32_t run_cbpf(const cbpf::Program& p, std::span<const uint8_t> packet, uint3
         return 0;
     }
   }
+}
+
+}  // namespace
+
+uint32_t run_cbpf(const cbpf::Program& p, std::span<const uint8_t> packet, uint32_t wirelen) {
+  return run<false>(p, packet, wirelen, nullptr);
+}
+
+uint32_t run_cbpf(const cbpf::Program& p, std::span<const uint8_t> packet, uint32_t wirelen,
+                  const LinuxAncillary& ancillary) {
+  return run<true>(p, packet, wirelen, &ancillary);
 }
 
 }  // namespace bpfc::runtime

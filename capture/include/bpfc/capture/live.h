@@ -111,9 +111,9 @@ enum class KernelFilterMode : uint8_t { Cbpf, Ebpf, Off };
 using UserspaceFilter =
     std::function<uint32_t(std::span<const uint8_t> packet, uint32_t wirelen, const KernelPacketInfo& info)>;
 
-// `program` run by the classic BPF interpreter, for programs that read only
-// the packet (no SKF_AD_* metadata): the user-space form a caller without a
-// compiler has.
+// `program` run by the classic BPF interpreter, reading the packet's
+// metadata for its SKF_AD_* loads as the kernel does: the user-space form a
+// caller without a compiler has.
 UserspaceFilter classic_userspace_filter(cbpf::Program program);
 
 // A filter for a live capture, compiled by the caller for the capture's

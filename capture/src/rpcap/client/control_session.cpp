@@ -106,6 +106,7 @@ std::optional<Diagnostic> ControlSession::authenticate(const std::optional<Crede
     return error("the daemon sent an invalid byte order value in its AUTH reply");
   }
   version_ = chosen;
+  bpfc_capabilities_ = versions.bpfc_capabilities.value_or(0);
   return std::nullopt;
 }
 

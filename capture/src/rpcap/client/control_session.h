@@ -20,6 +20,8 @@ class ControlSession {
   static Result<ControlSession> open(DaemonConnection connection, const ConnectOptions& options);
 
   uint8_t version() const { return version_; }
+  // The daemon's bpfc capabilities (kCapability*): 0 for libpcap's.
+  uint32_t bpfc_capabilities() const { return bpfc_capabilities_; }
   const net::Socket& socket() const { return socket_; }
 
   // Sends `request` (its version replaced by the session's) and reads the
@@ -38,6 +40,7 @@ class ControlSession {
   net::Socket socket_;
   std::chrono::milliseconds timeout_;
   uint8_t version_ = 0;
+  uint32_t bpfc_capabilities_ = 0;
   std::vector<uint8_t> payload_;
 };
 

@@ -47,6 +47,9 @@ class RemoteCaptureImpl final : public RemoteCapture {
   uint64_t position() const override { return data_.received(); }
 
   uint32_t dlt() const override { return dlt_; }
+  RemoteFilterTarget filter_target() const override {
+    return {dlt_, snaplen_, (session_.bpfc_capabilities() & kCapabilityLinuxSocketFilter) != 0};
+  }
   uint32_t linktype() const override { return interfaces_[0].linktype; }
   uint32_t snaplen() const override { return snaplen_; }
 
@@ -124,7 +127,8 @@ Result<std::unique_ptr<RemoteCapture>> start_on(Result<ControlSession> session, 
   // filter must have an instruction: libpcap's rpcapd refuses none).
   cbpf::Program program{cbpf::stmt(cbpf::RET | cbpf::K, options.snaplen)};
   if (compiler) {
-    auto compiled = compiler(dlt, options.snaplen);
+    const bool linux_socket_filter = (session->bpfc_capabilities() & kCapabilityLinuxSocketFilter) != 0;
+    auto compiled = compiler(RemoteFilterTarget{dlt, options.snaplen, linux_socket_filter});
     if (!compiled) return compiled.errors();
     program = std::move(*compiled);
   }

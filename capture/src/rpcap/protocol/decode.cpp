@@ -107,6 +107,14 @@ Result<Payload> decode_payload(const Header& header, std::span<const uint8_t> by
       if (bytes.size() >= 8) {
         in.u16();  // padding
         reply.byte_order_magic = in.u32();
+        // What may follow is bpfc-rpcapd's capabilities; anything else a
+        // later daemon adds is skipped, as libpcap's client skips it.
+        if (in.remaining() >= 8) {
+          const uint32_t magic = in.u32();
+          const uint32_t capabilities = in.u32();
+          if (magic == kBpfcCapabilityMagic) reply.bpfc_capabilities = capabilities;
+        }
+        in.take(in.remaining());
       }
       return Payload{reply};
     }

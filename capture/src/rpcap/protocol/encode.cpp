@@ -78,6 +78,12 @@ Result<std::optional<uint16_t>> write_payload(wire::Writer& out, const Payload& 
           if (p.byte_order_magic) {
             out.u16(0);
             out.u32(*p.byte_order_magic);
+            if (p.bpfc_capabilities) {
+              out.u32(kBpfcCapabilityMagic);
+              out.u32(*p.bpfc_capabilities);
+            }
+          } else if (p.bpfc_capabilities) {
+            return error("bpfc's capabilities follow the byte order field: an AUTH reply needs both");
           }
           return Value{};
         } else if constexpr (std::is_same_v<P, InterfaceListPayload>) {

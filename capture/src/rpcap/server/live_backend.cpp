@@ -184,6 +184,10 @@ class LiveBackend : public CaptureBackend {
 
   bool capturing() override { return running_; }
 
+  // The client's filter goes into a Linux packet socket, which answers its
+  // SKF_AD_* loads (and the user-space form reads the same metadata).
+  uint32_t bpfc_capabilities() const override { return kCapabilityLinuxSocketFilter; }
+
   void end_capture() override {
     stop_ = true;
     if (thread_.joinable()) thread_.join();

@@ -144,6 +144,7 @@ ServerSession::Outcome ServerSession::authenticate(const Header& header, std::sp
   answer.max_version = kMaxVersion;
   answer.has_versions = true;
   answer.byte_order_magic = kByteOrderMagic;
+  if (const uint32_t capabilities = backend_.bpfc_capabilities()) answer.bpfc_capabilities = capabilities;
   Message m{0, MessageType::AuthReply, 0, answer};
   auto bytes = encode_message(m);
   if (!bytes) return error(ErrorCode::Network, bytes.error().message, true);

@@ -31,6 +31,24 @@ namespace bpfc::runtime {
 // constant >= 32 yield 0 (libpcap's x86 build masks the count to 5 bits).
 uint32_t run_cbpf(const cbpf::Program& p, std::span<const uint8_t> packet, uint32_t wirelen);
 
+// The packet metadata a Linux socket filter reads with absolute loads at
+// SKF_AD_OFF + offset (<linux/filter.h>): the fields bpfc's Linux capture
+// context compiles to.
+struct LinuxAncillary {
+  uint16_t protocol = 0;      // SKF_AD_PROTOCOL: the frame's protocol, host order
+  uint16_t packet_type = 0;   // SKF_AD_PKTTYPE: PACKET_HOST, PACKET_OUTGOING, ...
+  uint32_t ifindex = 0;       // SKF_AD_IFINDEX
+  uint16_t vlan_tci = 0;      // SKF_AD_VLAN_TAG
+  uint8_t vlan_tag_present = 0;  // SKF_AD_VLAN_TAG_PRESENT
+};
+
+// The same, as the Linux kernel runs a socket filter: an absolute load of
+// one of those fields yields the field, whatever the load's size; one of
+// another ancillary field the kernel has returns 0 (the packet is
+// rejected), as a load past the packet does.
+uint32_t run_cbpf(const cbpf::Program& p, std::span<const uint8_t> packet, uint32_t wirelen,
+                  const LinuxAncillary& ancillary);
+
 struct ValidationError {
   // The instruction the first problem is about; nullopt when it is about the
   // program as a whole (empty, too long).

@@ -115,9 +115,17 @@ Result<std::vector<RemoteInterface>> list_remote_interfaces(const RemoteAddress&
 Result<std::vector<RemoteInterface>> list_remote_interfaces(DaemonConnection connection,
                                                             const ConnectOptions& options = {});
 
-// Compiles the capture's filter for the remote side: `dlt` is the DLT_
-// value the daemon's OPEN reply gave, `snaplen` the capture's.
-using RemoteFilterCompiler = std::function<Result<cbpf::Program>(uint32_t dlt, uint32_t snaplen)>;
+// What the capture's filter is compiled for on the remote side.
+struct RemoteFilterTarget {
+  uint32_t dlt = 0;      // the DLT_ value of the daemon's OPEN reply
+  uint32_t snaplen = 0;  // the capture's
+  // The daemon runs filters as Linux socket filters (bpfc-rpcapd says so in
+  // its AUTH reply; libpcap's daemon says nothing): they may read the
+  // packet's metadata, as bpfc compiles for a local Linux capture
+  // (CompileContext::Linux: inbound, outbound, ifindex, VLAN tags).
+  bool linux_socket_filter = false;
+};
+using RemoteFilterCompiler = std::function<Result<cbpf::Program>(const RemoteFilterTarget& target)>;
 
 struct CaptureOptions {
   ConnectOptions connect;
@@ -163,6 +171,8 @@ class RemoteCapture : public PacketSource {
   virtual uint32_t dlt() const = 0;
   virtual uint32_t linktype() const = 0;
   virtual uint32_t snaplen() const = 0;
+  // What a filter for update_filter() is compiled for.
+  virtual RemoteFilterTarget filter_target() const = 0;
   // Replaces the filter while the capture runs (UPDATEFILTER).
   [[nodiscard]] virtual std::optional<Diagnostic> update_filter(const cbpf::Program& program) = 0;
   // Sets the daemon's sampling (SETSAMPLING); libpcap's daemon applies it

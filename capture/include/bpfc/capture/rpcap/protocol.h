@@ -38,6 +38,18 @@ inline constexpr uint8_t kMaxVersion = 0;
 inline constexpr uint32_t kByteOrderMagic = 0xa1b2c3d4;
 inline constexpr uint32_t kByteOrderMagicSwapped = 0xd4c3b2a1;
 
+// bpfc's capability exchange: bpfc-rpcapd appends "BPFC" and a 32-bit set of
+// capabilities to its AUTH reply, after the 8 bytes libpcap defines. A
+// libpcap client reads the 8 bytes and discards the rest of the payload (as
+// it does for any longer reply); bpfc's client reads them and compiles
+// filters for what the daemon runs them on (libpcap #1549). A libpcap daemon
+// never sends them, so nothing changes for it.
+inline constexpr uint32_t kBpfcCapabilityMagic = 0x42504643;  // "BPFC"
+// The daemon attaches filters as Linux socket filters: a program may read
+// the packet's metadata (SKF_AD_* loads: inbound, outbound, ifindex, VLAN
+// tags the kernel took off), as bpfc compiles in the Linux live context.
+inline constexpr uint32_t kCapabilityLinuxSocketFilter = 1u << 0;
+
 // Bounds that no legitimate peer reaches. They keep a hostile length from
 // becoming an allocation.
 inline constexpr uint32_t kMaxSnaplen = 262144;            // libpcap's MAXIMUM_SNAPLEN
@@ -181,6 +193,8 @@ struct AuthReplyPayload {
   uint8_t max_version = 0;
   bool has_versions = false;
   std::optional<uint32_t> byte_order_magic;  // present in the 8-byte form
+  // bpfc-rpcapd's capabilities (kCapability*), after the 8-byte form.
+  std::optional<uint32_t> bpfc_capabilities;
   friend bool operator==(const AuthReplyPayload&, const AuthReplyPayload&) = default;
 };
 struct InterfaceListPayload {  // FINDALLIF reply: the count travels in the header's value

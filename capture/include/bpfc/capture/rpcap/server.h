@@ -111,6 +111,9 @@ class CaptureBackend {
   // have ended on its own).
   virtual bool capturing() = 0;
   virtual void end_capture() = 0;
+  // What the AUTH reply tells a bpfc client about the captures
+  // (kCapability* of protocol.h); none by default.
+  virtual uint32_t bpfc_capabilities() const { return 0; }
 };
 
 struct SessionPolicy {
