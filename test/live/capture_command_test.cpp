@@ -2,8 +2,15 @@
 // falls behind, pcapng output with its interface and statistics blocks,
 // summary lines, --count-only, the user-space fallback's warning, and the
 // errors people hit.
+#include <fcntl.h>
+#include <linux/if_tun.h>
+#include <net/if.h>
+#include <net/if_arp.h>
 #include <signal.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
 
+#include <cstring>
 #include <regex>
 #include <thread>
 
@@ -216,6 +223,29 @@ TEST(CaptureCommand, ErrorsPeopleHit) {
   }
   auto usage = run_process({BPFC_BINARY, "capture", "udp"});
   EXPECT_EQ(usage.exit_code, 2) << usage.err;
+}
+
+// A device whose frames bpfc has no link type for: a tun device given the
+// hardware type of a SocketCAN interface (TUNSETLINK), so that no kernel
+// module is needed. The message names the type and the way out ('any').
+TEST(CaptureCommand, LinkTypeNotCoveredIsAClearError) {
+  if (auto reason = enter_veth_namespace()) GTEST_SKIP() << *reason;
+  const int tun = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
+  if (tun < 0) GTEST_SKIP() << "/dev/net/tun cannot be opened: " << std::strerror(errno);
+  ifreq request{};
+  std::strncpy(request.ifr_name, "cantun0", IFNAMSIZ - 1);
+  request.ifr_flags = IFF_TUN | IFF_NO_PI;
+  ASSERT_EQ(ioctl(tun, TUNSETIFF, &request), 0) << std::strerror(errno);
+  ASSERT_EQ(ioctl(tun, TUNSETLINK, static_cast<unsigned long>(ARPHRD_CAN)), 0) << std::strerror(errno);
+  std::string ip_error;
+  ASSERT_TRUE(run_ip({"link", "set", "cantun0", "up"}, ip_error)) << ip_error;
+  auto refused = run_process({BPFC_BINARY, "capture", "-i", "cantun0", "-c", "1"});
+  close(tun);
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_NE(refused.err.find("cantun0: hardware type " + std::to_string(ARPHRD_CAN) +
+                             " (ARPHRD_) is not a link type bpfc captures; capture on 'any'"),
+            std::string::npos)
+      << refused.err;
 }
 
 TEST(CaptureCommand, ListsInterfaces) {
