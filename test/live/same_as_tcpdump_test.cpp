@@ -58,7 +58,8 @@ TEST(SameAsTcpdump, OnAVethInterface) {
                   "tcp[tcpflags] & tcp-syn != 0", "host 10.9.0.3", "net 10.9.0.0/24", "ether broadcast",
                   "ether multicast", "not udp", "len > 100", "less 64", "greater 500", "inbound", "outbound",
                   "portrange 5000-5010", "ip[8] < 64", "icmp6", "vlan", "ip proto 50 or ip proto 51",
-                  "udp and not port 53", "ip6 and udp", "stp", "pppoes", "mpls", "decnet"});
+                  "udp and not port 53", "ip6 and udp", "stp", "pppoes", "mpls", "decnet", "ip broadcast",
+                  "ip multicast"});
   ASSERT_GE(cases.size(), 20u);
   const std::vector<CaseOutcome> outcomes = capture_side_by_side(cases, send_mixed_traffic);
   expect_same_packets(cases, outcomes, frames.size());
@@ -91,7 +92,7 @@ TEST(SameAsTcpdump, OnAny) {
   const auto frames = corpus_ethernet_frames();
   std::vector<CaptureCase> cases =
       on_device("any", {"", "udp", "tcp", "icmp", "ip", "ip6", "arp", "udp port 53", "inbound", "outbound",
-                        "host 10.9.0.3", "len > 100", "less 64", "ifindex " + std::to_string(interface_index(kSender)),
+                        "ip broadcast", "host 10.9.0.3", "len > 100", "less 64", "ifindex " + std::to_string(interface_index(kSender)),
                         "tcp[tcpflags] & tcp-syn != 0", "not ip"});
   cases.push_back({"any", "udp", {"-Q", "in"}, {"-Q", "in"}});
   cases.push_back({"any", "udp", {"-Q", "out"}, {"-Q", "out"}});

@@ -151,6 +151,10 @@ bool CaptureRun::prepare_filter() {
   compile.snaplen = options_.live.snaplen;
   compile.opt_level = options_.opt_level;
   compile.context = CompileContext::Linux;
+  // tcpdump compiles a live capture's filter with a netmask of 0 here
+  // (`tcpdump -i IF -d 'ip broadcast'` tests for 0 and all-ones on an
+  // interface with a /24): `ip broadcast` matches those two only, as there.
+  compile.netmask = 0;
   auto program = compile_cbpf_with_notes(options_.expression, compile);
   if (!program) {
     if (!linktype_name(dlt_)) {
