@@ -7,7 +7,11 @@
 #                                  generator is unchanged, in the page cache
 #   bench_workdir                  sets $work, removed on exit
 # then times commands with `timed NAME COMMAND...` and reads them back with
-# `median NAME`; `ratio A B` prints A/B.
+# `median NAME`; `ratio A B` prints A/B. Scripts that record several numbers
+# per run append them as a line to $work/NAME.results and read each back
+# with `column_median NAME N`; `alternate_rounds RUNS JOB...` calls the
+# script's `job NAME` for every JOB, RUNS rounds, every other round in
+# reverse order (no job always runs first).
 
 bench_isolate() {
   local script=$1
@@ -70,3 +74,22 @@ timed() {
 
 median() { sort -n "$work/$1.times" | awk '{ t[NR] = $1 } END { print (NR % 2) ? t[(NR + 1) / 2] : (t[NR / 2] + t[NR / 2 + 1]) / 2 }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+
+column_median() {
+  awk -v c="$2" '{ print $c }' "$work/$1.results" | sort -n |
+    awk '{ t[NR] = $1 } END { print (NR % 2) ? t[(NR + 1) / 2] : (t[NR / 2] + t[NR / 2 + 1]) / 2 }'
+}
+
+alternate_rounds() {
+  local runs=$1
+  shift
+  local jobs=("$@") order round k j
+  for ((round = 1; round <= runs; round++)); do
+    order=("${jobs[@]}")
+    if ((round % 2 == 0)); then
+      order=()
+      for ((k = ${#jobs[@]} - 1; k >= 0; k--)); do order+=("${jobs[k]}"); done
+    fi
+    for j in "${order[@]}"; do job "$j"; done
+  done
+}

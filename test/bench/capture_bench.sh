@@ -112,27 +112,18 @@ job() {
 }
 
 echo "veth pair in a private namespace; $packets packets per run ($loops pass(es) over $file_packets generated packets), filter '$filter', -B $buffer_kib; $runs rounds"
-for ((round = 1; round <= runs; round++)); do
-  order=("${jobs[@]}")
-  if ((round % 2 == 0)); then
-    order=()
-    for ((k = ${#jobs[@]} - 1; k >= 0; k--)); do order+=("${jobs[k]}"); done
-  fi
-  for j in "${order[@]}"; do job "$j"; done
-done
+alternate_rounds "$runs" "${jobs[@]}"
 
-# column NAME N: the median of column N of NAME's results.
-column() { awk -v c="$2" '{ print $c }' "$work/$1.results" | sort -n | awk '{ t[NR] = $1 } END { print (NR % 2) ? t[(NR + 1) / 2] : (t[NR / 2] + t[NR / 2 + 1]) / 2 }'; }
 per_packet_ns() { awk -v s="$1" -v n="$2" 'BEGIN { printf "%.1f", s * 1e9 / n }'; }
 
 printf '%-18s %10s %10s %10s %12s %12s\n' capturer sent captured dropped "user ns/pkt" "sys ns/pkt"
 declare -A cpu
 for j in "${jobs[@]}"; do
-  sent=$(column "$j" 1)
-  user=$(per_packet_ns "$(column "$j" 4)" "$sent")
-  sys=$(per_packet_ns "$(column "$j" 5)" "$sent")
+  sent=$(column_median "$j" 1)
+  user=$(per_packet_ns "$(column_median "$j" 4)" "$sent")
+  sys=$(per_packet_ns "$(column_median "$j" 5)" "$sent")
   cpu[$j]=$(awk -v u="$user" -v s="$sys" 'BEGIN { print u + s }')
-  printf '%-18s %10s %10s %10s %12s %12s\n' "$j" "$sent" "$(column "$j" 2)" "$(column "$j" 3)" "$user" "$sys"
+  printf '%-18s %10s %10s %10s %12s %12s\n' "$j" "$sent" "$(column_median "$j" 2)" "$(column_median "$j" 3)" "$user" "$sys"
 done
 summary="bpfc/tcpdump CPU per packet: -w $(ratio "${cpu[bpfc_w]}" "${cpu[tcpdump_w]}"), printing $(ratio "${cpu[bpfc_print]}" "${cpu[tcpdump_print]}")"
 if [ -n "${cpu[bpfc_w_threads2]:-}" ]; then

@@ -149,25 +149,17 @@ job() {
 }
 
 echo "veth pair in a private namespace; $packets packets per run, $matching of every $file_packets match '$filter'; client rpcapref over 127.0.0.1; $runs rounds"
-for ((round = 1; round <= runs; round++)); do
-  order=("${jobs[@]}")
-  if ((round % 2 == 0)); then
-    order=()
-    for ((k = ${#jobs[@]} - 1; k >= 0; k--)); do order+=("${jobs[k]}"); done
-  fi
-  for j in "${order[@]}"; do job "$j"; done
-done
+alternate_rounds "$runs" "${jobs[@]}"
 
-column() { awk -v c="$2" '{ print $c }' "$work/$1.results" | sort -n | awk '{ t[NR] = $1 } END { print (NR % 2) ? t[(NR + 1) / 2] : (t[NR / 2] + t[NR / 2 + 1]) / 2 }'; }
 
 printf '%-12s %10s %10s %10s %14s %12s\n' daemon sent received dropped "daemon ns/pkt" "delivered/s"
 declare -A rate drops
 for j in "${jobs[@]}"; do
-  sent=$(column "$j" 1)
-  received=$(column "$j" 2)
-  drops[$j]=$(column "$j" 3)
-  cpu_ns=$(awk -v c="$(column "$j" 4)" -v n="$sent" 'BEGIN { printf "%.1f", c * 1e9 / n }')
-  rate[$j]=$(awk -v r="$received" -v s="$(column "$j" 5)" 'BEGIN { printf "%.0f", r / s }')
+  sent=$(column_median "$j" 1)
+  received=$(column_median "$j" 2)
+  drops[$j]=$(column_median "$j" 3)
+  cpu_ns=$(awk -v c="$(column_median "$j" 4)" -v n="$sent" 'BEGIN { printf "%.1f", c * 1e9 / n }')
+  rate[$j]=$(awk -v r="$received" -v s="$(column_median "$j" 5)" 'BEGIN { printf "%.0f", r / s }')
   printf '%-12s %10s %10s %10s %14s %12s\n' "$j" "$sent" "$received" "${drops[$j]}" "$cpu_ns" "${rate[$j]}"
 done
 echo "bpfc-rpcapd/rpcapd delivered packets per second: TCP $(ratio "${rate[bpfc_tcp]}" "${rate[rpcapd_tcp]}") (drops ${drops[bpfc_tcp]} vs ${drops[rpcapd_tcp]}), UDP $(ratio "${rate[bpfc_udp]}" "${rate[rpcapd_udp]}") (drops ${drops[bpfc_udp]} vs ${drops[rpcapd_udp]}) (goal >= 1.5 with no more drops)"

@@ -19,6 +19,7 @@
 
 #include "../support/process.h"
 #include "background_process.h"
+#include "capture_process.h"
 #include "bpfc/capture/savefile.h"
 #include "side_by_side.h"
 #include "veth_fixture.h"
@@ -28,25 +29,6 @@ namespace {
 
 using namespace std::chrono_literals;
 using testsupport::run_process;
-
-uint64_t json_field(const std::string& text, const std::string& name) {
-  std::smatch match;
-  if (!std::regex_search(text, match, std::regex("\"" + name + "\":([0-9]+)"))) {
-    ADD_FAILURE() << "no " << name << " in " << text;
-    return 0;
-  }
-  return std::stoull(match[1]);
-}
-
-// Starts bpfc capture with `options` and waits until it listens.
-std::unique_ptr<BackgroundProcess> start_capture(const std::vector<std::string>& options,
-                                                 const std::string& stdout_path = "") {
-  std::vector<std::string> argv = {BPFC_BINARY, "capture"};
-  argv.insert(argv.end(), options.begin(), options.end());
-  auto process = std::make_unique<BackgroundProcess>(argv, stdout_path);
-  EXPECT_TRUE(process->wait_for_stderr("listening on", 10s)) << process->stderr_text();
-  return process;
-}
 
 // A stopped consumer and a small ring: the kernel drops what does not fit,
 // and captured + dropped is exactly what was sent.

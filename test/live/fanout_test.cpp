@@ -13,6 +13,7 @@
 
 #include "../support/sanitized_share.h"
 #include "background_process.h"
+#include "capture_process.h"
 #include "bpfc/capture/savefile.h"
 #include "side_by_side.h"
 #include "veth_fixture.h"
@@ -22,24 +23,6 @@ namespace {
 
 using namespace std::chrono_literals;
 using testsupport::full_or_sanitized;
-
-uint64_t json_field(const std::string& text, const std::string& name) {
-  std::smatch match;
-  if (!std::regex_search(text, match, std::regex("\"" + name + "\":([0-9]+)"))) {
-    ADD_FAILURE() << "no " << name << " in " << text;
-    return 0;
-  }
-  return std::stoull(match[1]);
-}
-
-std::unique_ptr<BackgroundProcess> start_capture(const std::vector<std::string>& options,
-                                                 const std::string& stdout_path = "") {
-  std::vector<std::string> argv = {BPFC_BINARY, "capture"};
-  argv.insert(argv.end(), options.begin(), options.end());
-  auto process = std::make_unique<BackgroundProcess>(argv, stdout_path);
-  EXPECT_TRUE(process->wait_for_stderr("listening on", 10s)) << process->stderr_text();
-  return process;
-}
 
 // A UDP frame to `port` from `source_port`: the fanout hash spreads flows
 // that differ in ports over the group's sockets.

@@ -10,25 +10,13 @@
 
 #include "bpfc/capture/live.h"
 #include "bpfc/driver/compile.h"
+#include "live_filter.h"
 #include "veth_fixture.h"
 
 namespace bpfc::livetest {
 namespace {
 
 using namespace std::chrono_literals;
-
-capture::LiveFilter live_filter(const std::string& expression, uint32_t dlt) {
-  CompileOptions options;
-  options.linktype = dlt;
-  options.context = CompileContext::Linux;
-  auto program = compile_cbpf(expression, options);
-  EXPECT_TRUE(program.ok()) << expression;
-  capture::LiveFilter filter;
-  filter.expression = expression;
-  filter.program = *program;
-  filter.userspace = capture::classic_userspace_filter(*program);
-  return filter;
-}
 
 capture::LiveOptions options_for(const std::string& device) {
   capture::LiveOptions options;

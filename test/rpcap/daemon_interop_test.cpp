@@ -22,32 +22,11 @@
 
 using bpfc::rpcaptest::Background;
 using bpfc::rpcaptest::Daemon;
+using bpfc::rpcaptest::payloads;
+using bpfc::rpcaptest::UdpSink;
 using namespace std::chrono_literals;
 
 namespace {
-
-// A UDP socket bound to the traffic's port, so no ICMP joins the traffic.
-class UdpSink {
- public:
-  explicit UdpSink(uint16_t port) {
-    fd_ = ::socket(AF_INET, SOCK_DGRAM, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_port = htons(port);
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ::bind(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address);
-  }
-  ~UdpSink() { ::close(fd_); }
-
- private:
-  int fd_ = -1;
-};
-
-std::vector<std::string> payloads(const std::string& tag, int count) {
-  std::vector<std::string> out;
-  for (int i = 0; i < count; ++i) out.push_back(tag + "-" + std::to_string(i) + std::string(size_t(i) * 41, 'y'));
-  return out;
-}
 
 struct UdpView {
   uint16_t destination = 0;

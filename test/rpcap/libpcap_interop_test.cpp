@@ -26,6 +26,8 @@
 
 namespace rpcap = bpfc::capture::rpcap;
 using bpfc::rpcaptest::Background;
+using bpfc::rpcaptest::payloads;
+using bpfc::rpcaptest::UdpSink;
 using namespace std::chrono_literals;
 
 namespace {
@@ -55,30 +57,6 @@ class InteropEnvironment : public ::testing::Environment {
 };
 [[maybe_unused]] ::testing::Environment* const kEnvironment =
     ::testing::AddGlobalTestEnvironment(new InteropEnvironment);
-
-// A UDP socket bound to the port the traffic goes to, so that no ICMP
-// "port unreachable" joins the traffic.
-class UdpSink {
- public:
-  explicit UdpSink(uint16_t port) {
-    fd_ = ::socket(AF_INET, SOCK_DGRAM, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_port = htons(port);
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ::bind(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address);
-  }
-  ~UdpSink() { ::close(fd_); }
-
- private:
-  int fd_ = -1;
-};
-
-std::vector<std::string> payloads(const std::string& tag, int count) {
-  std::vector<std::string> out;
-  for (int i = 0; i < count; ++i) out.push_back(tag + "-" + std::to_string(i) + std::string(static_cast<size_t>(i * 37), 'x'));
-  return out;
-}
 
 class RpcapInterop : public ::testing::Test {
  protected:

@@ -214,4 +214,21 @@ Savefile read_savefile(const std::string& path) {
   return file;
 }
 
+UdpSink::UdpSink(uint16_t port) {
+  fd_ = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(port);
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address);
+}
+
+UdpSink::~UdpSink() { ::close(fd_); }
+
+std::vector<std::string> payloads(const std::string& tag, int count) {
+  std::vector<std::string> out;
+  for (int i = 0; i < count; ++i) out.push_back(tag + "-" + std::to_string(i) + std::string(size_t(i) * 41, 'y'));
+  return out;
+}
+
 }  // namespace bpfc::rpcaptest

@@ -65,6 +65,23 @@ bool wait_listening(uint16_t port, std::chrono::milliseconds timeout);
 // to `source_port` (0: any).
 void send_udp(uint16_t port, const std::vector<std::string>& payloads, uint16_t source_port = 0);
 
+// A UDP socket bound to 127.0.0.1:PORT, where the test's datagrams go, so
+// that no ICMP "port unreachable" joins the traffic.
+class UdpSink {
+ public:
+  explicit UdpSink(uint16_t port);
+  ~UdpSink();
+  UdpSink(const UdpSink&) = delete;
+  UdpSink& operator=(const UdpSink&) = delete;
+
+ private:
+  int fd_ = -1;
+};
+
+// `count` datagram payloads of growing sizes, each naming `tag` and its
+// number.
+std::vector<std::string> payloads(const std::string& tag, int count);
+
 struct SavedPacket {
   int64_t seconds = 0;
   int64_t microseconds = 0;
