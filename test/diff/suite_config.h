@@ -26,7 +26,10 @@ inline const std::vector<CoveredLinktype>& covered_linktypes() {
       {"NULL", kDltNull},     {"LOOP", kDltLoop}, {"LINUX_SLL", kDltLinuxSll}, {"LINUX_SLL2", kDltLinuxSll2},
       {"IEEE802_11", kDltIeee80211}, {"PRISM_HEADER", kDltPrismHeader}, {"IEEE802_11_RADIO", kDltIeee80211Radio},
       {"IEEE802_11_RADIO_AVS", kDltIeee80211RadioAvs}, {"PPI", kDltPpi}, {"FDDI", kDltFddi},
-      {"IEEE802", kDltIeee802}, {"IP_OVER_FC", kDltIpOverFc}};
+      {"IEEE802", kDltIeee802}, {"IP_OVER_FC", kDltIpOverFc}, {"MTP2", kDltMtp2}, {"PFLOG", kDltPflog},
+      {"NETANALYZER", kDltNetanalyzer}, {"NETANALYZER_TRANSPARENT", kDltNetanalyzerTransparent},
+      {"DSA_TAG_BRCM", kDltDsaTagBrcm}, {"DSA_TAG_DSA", kDltDsaTagDsa}, {"ARCNET", kDltArcnet},
+      {"ARCNET_LINUX", kDltArcnetLinux}, {"BACNET_MS_TP", kDltBacnetMsTp}, {"SUNATM", kDltSunatm}};
   return linktypes;
 }
 

@@ -19,6 +19,9 @@ inline constexpr uint32_t kDltNull = 0, kDltEn10mb = 1, kDltRaw = 12, kDltLoop =
 inline constexpr uint32_t kDltIeee80211 = 105, kDltPrismHeader = 119, kDltIeee80211Radio = 127,
                           kDltIeee80211RadioAvs = 163, kDltPpi = 192, kDltFddi = 10, kDltIeee802 = 6,
                           kDltIpOverFc = 122;
+inline constexpr uint32_t kDltPflog = 117, kDltMtp2 = 140, kDltNetanalyzer = 240, kDltNetanalyzerTransparent = 241,
+                          kDltDsaTagBrcm = 281, kDltDsaTagDsa = 284, kDltArcnet = 7, kDltArcnetLinux = 129,
+                          kDltBacnetMsTp = 165, kDltSunatm = 123;
 
 // `count` packets for `linktype` (one of the above), deterministic in `seed`.
 std::vector<Packet> synthesize_packets(uint32_t linktype, int count, uint64_t seed);

@@ -7,6 +7,8 @@
 #include "gencode/access.h"
 #include "gencode/arith.h"
 #include "gencode/linklayer.h"
+#include "gencode/mac8.h"
+#include "gencode/pflog.h"
 #include "gencode/protocols.h"
 #include "gencode/wlan.h"
 
@@ -28,6 +30,7 @@ Fragment gen_broadcast(Codegen& cg, Proto proto) {
     case Proto::Default:
     case Proto::Link: {
       require_link_layer(cg);
+      if (is_mac8_link(cg.layout())) return gen_mac8_broadcast(cg);
       if (!is_mac48_link(cg.layout())) cg.fail("not a broadcast link");
       static constexpr std::array<uint8_t, 6> kAllOnes = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
       return gen_mac48host(cg, kAllOnes, ast::Dir::Dst);
@@ -53,6 +56,9 @@ Fragment gen_multicast(Codegen& cg, Proto proto) {
     case Proto::Default:
     case Proto::Link:
       require_link_layer(cg);
+      // ARCnet multicast is its broadcast.
+      if (cg.layout().linktype == dlt::kArcnet || cg.layout().linktype == dlt::kArcnetLinux)
+        return gen_mac8_broadcast(cg);
       if (is_ethernet_link(cg.layout())) {
         // The group bit of the destination address.
         std::optional<Fragment> pre = gen_prevlinkhdr_check(cg);
@@ -107,6 +113,14 @@ Fragment gen_inbound(Codegen& cg, bool outbound) {
       return outbound ? out : gen_not(std::move(out));
     }
     case dlt::kPppPppd: return gen_cmp(cg, OffRel::LinkHdr, 0, kB, outbound ? kPppdOut : kPppdIn);
+    case dlt::kPflog: return gen_pflog_direction(cg, outbound);
+    // The Broadcom tag's opcode: 0 from the switch to the CPU (inbound), 1
+    // from the CPU to the switch (outbound).
+    case dlt::kDsaTagBrcm: return gen_mcmp(cg, OffRel::LinkHdr, 12, kB, outbound ? 0x20 : 0x00, 0xe0);
+    // The Marvell DSA tag's mode: To_CPU and To_Sniffer are inbound,
+    // From_CPU outbound; Forward says nothing.
+    case dlt::kDsaTagDsa:
+      return gen_mcmp(cg, OffRel::LinkHdr, 12, kB, outbound ? 0x40 : 0x00, outbound ? 0xc0 : 0x40);
     case dlt::kSlip: {
       // link[0] == 0 for inbound, != 0 for outbound.
       ast::Relation rel;

@@ -8,7 +8,10 @@
 #include "bpfc/linktype/linktype.h"
 #include "bpfc/support/unreachable.h"
 #include "gencode/access.h"
+#include "gencode/atm.h"
 #include "gencode/encap.h"
+#include "gencode/mac8.h"
+#include "gencode/pflog.h"
 #include "gencode/protocols.h"
 #include "gencode/wlan.h"
 
@@ -22,11 +25,19 @@ constexpr uint32_t kNotSet = kOffsetNotSet;
 
 // Layouts as libpcap's init_linktype() sets them up.
 // clang-format off
-constexpr std::array<LinkLayerInfo, 21> kLinkLayers = {{
+constexpr std::array<LinkLayerInfo, 32> kLinkLayers = {{
     // dlt, name, off_linkhdr, off_linktype, off_linkpl, off_nl, off_nl_nosnap, type test[, radio
     // prefix, payload offset variable]
     {dlt::kNull, "NULL", 0, 0, 4, 0, 0, TypeTest::LoopbackHostOrder},
     {dlt::kEn10mb, "EN10MB", 0, 12, 14, 0, 3, TypeTest::Ethernet},
+    // Ethernet behind a 4-byte netANALYZER pseudo-header, and also the
+    // preamble and start-of-frame delimiter (8 bytes) for the transparent one.
+    {dlt::kNetanalyzer, "NETANALYZER", 4, 16, 18, 0, 3, TypeTest::Ethernet},
+    {dlt::kNetanalyzerTransparent, "NETANALYZER_TRANSPARENT", 12, 24, 26, 0, 3, TypeTest::Ethernet},
+    // Ethernet with a 4-byte switch tag (Broadcom, Marvell DSA) after the
+    // addresses.
+    {dlt::kDsaTagBrcm, "DSA_TAG_BRCM", 0, 16, 18, 0, 3, TypeTest::Ethernet},
+    {dlt::kDsaTagDsa, "DSA_TAG_DSA", 0, 16, 18, 0, 3, TypeTest::Ethernet},
     {dlt::kSlip, "SLIP", 0, kNotSet, 16, 0, 0, TypeTest::IpVersionNibble},
     {dlt::kPpp, "PPP", 0, 2, 4, 0, 0, TypeTest::Ppp},
     {dlt::kRaw, "RAW", 0, kNotSet, 0, 0, 0, TypeTest::IpVersionNibble},
@@ -49,6 +60,20 @@ constexpr std::array<LinkLayerInfo, 21> kLinkLayers = {{
     {dlt::kIeee80211RadioAvs, "IEEE802_11_RADIO_AVS", 0, 24, 0, 8, 3, TypeTest::Ieee80211, RadioPrefix::Avs, true},
     {dlt::kIeee80211Radio, "IEEE802_11_RADIO", 0, 24, 0, 8, 3, TypeTest::Ieee80211, RadioPrefix::Radiotap, true},
     {dlt::kPpi, "PPI", 0, 24, 0, 8, 3, TypeTest::Ieee80211, RadioPrefix::Ppi, true},
+    // pflog: the header's length is in its first byte.
+    {dlt::kPflog, "PFLOG", 0, 0, 0, 0, 0, TypeTest::Pflog, RadioPrefix::None, true},
+    // SunATM: a 4-byte pseudo-header, then (if LLC-encapsulated) 802.2.
+    {dlt::kSunatm, "SUNATM", 0, 4, 4, 8, 3, TypeTest::SunAtm},
+    // ARCnet: source and destination station, then (RFC 1201) the system
+    // code; the Linux form has 2 more bytes before it. The payload offset
+    // assumes RFC 1201 unfragmented packets, as libpcap does.
+    {dlt::kArcnet, "ARCNET", 0, 2, 6, 0, 0, TypeTest::Arcnet},
+    {dlt::kArcnetLinux, "ARCNET_LINUX", 0, 4, 8, 0, 0, TypeTest::Arcnet},
+    // BACnet MS/TP: station addresses, no protocol field.
+    {dlt::kBacnetMsTp, "BACNET_MS_TP", 0, kNotSet, kNotSet, kNotSet, kNotSet, TypeTest::None},
+    // SS7 signalling links: MTP2 signal units, no protocol field.
+    {dlt::kMtp2, "MTP2", 0, kNotSet, kNotSet, kNotSet, kNotSet, TypeTest::None},
+    {dlt::kMtp2WithPhdr, "MTP2_WITH_PHDR", 0, kNotSet, kNotSet, kNotSet, kNotSet, TypeTest::None},
 }};
 // clang-format on
 
@@ -187,7 +212,8 @@ Fragment mpls_linktype(Codegen& cg, uint32_t ll_proto) {
     default: cg.fail("unsupported protocol over mpls");
   }
   // The bottom-of-stack bit of the last label, then the IP version.
-  Fragment bottom = gen_mcmp(cg, OffRel::LinkPl, static_cast<uint32_t>(-2), kB, 0x01, 0x01);
+  // (A one-bit test: `jset`, as newer libpcap writes it, one instruction shorter.)
+  Fragment bottom = gen_jset(cg, OffRel::LinkPl, static_cast<uint32_t>(-2), kB, 0x01);
   return gen_and(cg, std::move(bottom), gen_mcmp(cg, OffRel::LinkPl, 0, kB, version, 0xf0));
 }
 
@@ -261,7 +287,16 @@ void require_link_header(Codegen& cg) {
   if (!cg.layout().link_header_known) require_link_layer(cg);
 }
 
-bool is_ethernet_link(const Layout& l) { return l.linktype == dlt::kEn10mb; }
+bool is_ethernet_link(const Layout& l) {
+  switch (l.linktype) {
+    case dlt::kEn10mb:
+    case dlt::kNetanalyzer:
+    case dlt::kNetanalyzerTransparent:
+    case dlt::kDsaTagBrcm:
+    case dlt::kDsaTagDsa: return true;
+    default: return false;
+  }
+}
 
 bool is_wlan_link(const Layout& l) {
   const LinkLayerInfo* info = find_link_layer(l.linktype);
@@ -269,8 +304,8 @@ bool is_wlan_link(const Layout& l) {
 }
 
 bool is_mac48_link(const Layout& l) {
+  if (is_ethernet_link(l)) return true;
   switch (l.linktype) {
-    case dlt::kEn10mb:
     case dlt::kFddi:
     case dlt::kIeee802:
     case dlt::kIpOverFc: return true;
@@ -280,6 +315,8 @@ bool is_mac48_link(const Layout& l) {
 
 std::optional<Fragment> gen_prevlinkhdr_check(Codegen& cg) {
   if (cg.layout().is_geneve || cg.layout().is_vxlan) return gen_geneve_ll_check(cg);
+  // LANE-encapsulated Ethernet: data frames only.
+  if (cg.layout().prevlinktype == dlt::kSunatm) return gen_lane_data_check(cg);
   return std::nullopt;
 }
 
@@ -326,6 +363,11 @@ Fragment gen_linktype(Codegen& cg, uint32_t ll_proto) {
     }
     case TypeTest::TypeField: return gen_cmp(cg, OffRel::LinkType, 0, kH, ll_proto);
     case TypeTest::Llc: return gen_llc_linktype(cg, ll_proto);
+    case TypeTest::Pflog: return gen_pflog_linktype(cg, ll_proto);
+    case TypeTest::Arcnet: return gen_arcnet_linktype(cg, ll_proto);
+    case TypeTest::SunAtm: return gen_atm_llc_linktype(cg, ll_proto);
+    case TypeTest::None:
+      cg.fail("link-layer type filtering not implemented for " + linktype_display(l.linktype));
     case TypeTest::Ieee80211: {
       // Only data frames carry a payload.
       Fragment data = gen_mcmp(cg, OffRel::LinkHdr, 0, kB, wlan::kTypeData, wlan::kTypeMask);
@@ -386,12 +428,12 @@ Fragment gen_mac48host(Codegen& cg, const std::array<uint8_t, 6>& mac, ast::Dir 
   require_link_layer(cg);
   const Layout& l = cg.layout();
   if (is_wlan_link(l)) return gen_wlanhostop(cg, mac, dir);
+  if (is_ethernet_link(l)) {
+    std::optional<Fragment> pre = gen_prevlinkhdr_check(cg);
+    Fragment b = gen_ehostop(cg, mac, dir);
+    return pre ? gen_and(cg, std::move(*pre), std::move(b)) : b;
+  }
   switch (l.linktype) {
-    case dlt::kEn10mb: {
-      std::optional<Fragment> pre = gen_prevlinkhdr_check(cg);
-      Fragment b = gen_ehostop(cg, mac, dir);
-      return pre ? gen_and(cg, std::move(*pre), std::move(b)) : b;
-    }
     // FDDI: a frame-control byte first (libpcap's padding is 0 on Linux).
     case dlt::kFddi: return gen_hostop_at(cg, mac, dir, 7, 1);
     // Token Ring: access-control and frame-control bytes first.

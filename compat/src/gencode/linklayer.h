@@ -26,6 +26,10 @@ inline constexpr uint32_t kPrismHeader = PRISM_HEADER, kIeee80211Radio = IEEE802
                           kIeee80211RadioAvs = IEEE802_11_RADIO_AVS, kPpi = PPI;
 inline constexpr uint32_t kNetanalyzer = NETANALYZER, kNetanalyzerTransparent = NETANALYZER_TRANSPARENT;
 inline constexpr uint32_t kIeee80211 = IEEE802_11, kFddi = FDDI, kIeee802 = IEEE802, kIpOverFc = IP_OVER_FC;
+inline constexpr uint32_t kDsaTagBrcm = DSA_TAG_BRCM, kDsaTagDsa = DSA_TAG_DSA;
+inline constexpr uint32_t kSunatm = SUNATM;
+inline constexpr uint32_t kArcnet = ARCNET, kArcnetLinux = ARCNET_LINUX, kBacnetMsTp = BACNET_MS_TP;
+inline constexpr uint32_t kPflog = PFLOG, kMtp2 = MTP2, kMtp2WithPhdr = MTP2_WITH_PHDR, kErf = ERF;
 // LINKTYPE_RAW: a savefile's number for DLT_RAW, which libpcap's compiler
 // also accepts as a link type (bpfc/linktype/linktype.h maps the two).
 inline constexpr uint32_t kLinktypeRaw = 101;
@@ -45,6 +49,10 @@ enum class TypeTest : uint8_t {
   TypeField,          // a 16-bit Ethernet-type field
   Llc,                // no type field: an 802.2 LLC header, with SNAP for EtherTypes
   Ieee80211,          // an 802.11 data frame, then 802.2 LLC as for Llc
+  Pflog,              // the pflog header's address family byte
+  None,               // no protocol field: protocol tests are refused
+  Arcnet,             // the ARCnet system code byte
+  SunAtm,             // LLC encapsulation in the SunATM pseudo-header, then as Llc
 };
 
 // A header of variable length in front of the link-layer header, whose
@@ -99,7 +107,9 @@ std::optional<Fragment> gen_prevlinkhdr_check(Codegen& cg);
 Fragment gen_snap(Codegen& cg, uint32_t orgcode, uint32_t ptype);
 // Ethernet address `mac` in the source and/or destination field.
 Fragment gen_ehostop(Codegen& cg, const std::array<uint8_t, 6>& mac, ast::Dir dir);
-// Ethernet-family link layers (Ethernet type field with 802.3 frames).
+// Ethernet-family link layers (Ethernet type field with 802.3 frames): plain
+// Ethernet, behind a netANALYZER pseudo-header, or with a switch's DSA tag
+// between the addresses and the type.
 bool is_ethernet_link(const Layout& l);
 // Link layers with MAC-48 addresses (Ethernet, FDDI, Token Ring, 802.11,
 // IP over Fibre Channel): where `ether host`, `broadcast` and the like work.

@@ -1,0 +1,93 @@
+#include "link_primitives.h"
+
+#include "synthetic_packets.h"
+
+namespace bpfc::difftest {
+namespace {
+
+using Strings = std::vector<std::string>;
+
+// `keyword VALUE` in every relational form libpcap 1.10.3 compiles as the
+// newer libpcap does: not `!=`, which 1.10.3 compiles as `=`.
+void relations(Strings& out, const std::string& keyword, const std::vector<std::string>& values) {
+  static const Strings kOps = {"", "= ", "== ", "> ", ">= ", "< ", "<= "};
+  for (const std::string& value : values) {
+    for (const std::string& op : kOps) out.push_back(keyword + " " + op + value);
+  }
+  out.push_back(keyword + " (" + values.front() + " or " + values.back() + ")");
+}
+
+Strings mtp2_primitives() {
+  Strings p = {"fisu", "lssu", "msu", "hfisu", "hlssu", "hmsu", "link[2] & 0x3f = 2", "len > 8", "less 9"};
+  relations(p, "sio", {"0xd2", "73", "0"});
+  relations(p, "hsio", {"0x41", "255"});
+  // 1.10.3 reads dpc with a 32-bit load (a halfword since), which differs on
+  // truncated packets: `dpc` is checked against the corpus listings instead.
+  relations(p, "opc", {"0x3b35", "0x607", "16383"});
+  relations(p, "hopc", {"0x3aba", "1"});
+  relations(p, "sls", {"1", "15"});
+  relations(p, "hsls", {"5", "0"});
+  return p;
+}
+
+Strings pflog_primitives() {
+  return {"ifname testname1", "on testname1",     "on pflog0",        "rnr 0x456789",       "rulenum 5",
+          "srnr 123",         "subrulenum 0",     "reason match",     "reason fragment",    "reason 3",
+          "action pass",      "action block",     "action drop",      "rset testruleset2",  "ruleset main",
+          "inbound",          "outbound",         "ip",               "ip6",                "tcp port 80",
+          "udp",              "icmp6",            "host 10.0.0.1",    "ip6 net 2001:db8::/32",
+          "ip proto 6",       "ip[0] & 0xf > 5",  "tcp[13] & 2 != 0", "link[1] = 2",        "link proto \\ip6",
+          "ip6 proto 58",     "portrange 1-1024", "len > 100"};
+}
+
+// Ethernet behind a pseudo-header. (The DSA-tagged link types have no
+// oracle here: libpcap 1.10.3 predates them.)
+Strings netanalyzer_primitives() {
+  return {"ether host 0:1:2:3:4:5", "ether src 0:1:2:3:4:5", "ether dst ff:ff:ff:ff:ff:ff", "ether broadcast",
+          "ether multicast",        "broadcast",             "vlan",                         "vlan 100",
+          "mpls",                   "mpls 20",               "pppoes",                       "pppoed",
+          "ip",                     "ip6",                   "arp",                          "ether proto 0x88cc",
+          "link[0] & 1 != 0",       "tcp port 80",           "udp",                          "ip host 10.0.0.1",
+          "ether[12:2] = 0x800",    "vlan and ip",           "mpls and udp"};
+}
+
+// ARCnet without the IPv4 and ARP tests: 1.10.3 also takes RFC 1051's
+// system codes for them, which the newer libpcap (and bpfc) no longer do.
+Strings arcnet_primitives() {
+  return {"link host $0e",      "link src $8c",      "link dst $a4", "link src and dst host $01",
+          "link src or dst $e", "broadcast",         "multicast",    "link broadcast",
+          "ip6",                "rarp",              "atalk",        "link proto \\ip6",
+          "link[2] = 0xd4",     "len > 20",          "ip6 and link host $0e"};
+}
+
+Strings mstp_primitives() {
+  return {"link host $a8", "link src host $a8", "link dst $b3", "link src and dst host $b3", "broadcast",
+          "link broadcast", "link[2] = 5", "len > 10"};
+}
+
+Strings sunatm_primitives() {
+  Strings p = {"metac", "bcc", "sc", "ilmic", "oamf4sc", "oamf4ec", "oam", "oamf4", "connectmsg", "metaconnect",
+               "llc", "ip", "ip6", "arp", "tcp port 80", "lane", "lane and multicast", "lane and ip",
+               "lane and ether host 0:1:2:3:4:5", "lane and link proto \\ip", "link proto \\ip", "vpi 0 and vci 5"};
+  relations(p, "vpi", {"100", "0"});
+  relations(p, "vci", {"20001", "5"});
+  return p;
+}
+
+}  // namespace
+
+const std::vector<LinkPrimitives>& link_primitive_sets() {
+  static const std::vector<LinkPrimitives> sets = {
+      {"MTP2", kDltMtp2, mtp2_primitives()},
+      {"PFLOG", kDltPflog, pflog_primitives()},
+      {"NETANALYZER", kDltNetanalyzer, netanalyzer_primitives()},
+      {"NETANALYZER_TRANSPARENT", kDltNetanalyzerTransparent, netanalyzer_primitives()},
+      {"ARCNET", kDltArcnet, arcnet_primitives(), true},
+      {"ARCNET_LINUX", kDltArcnetLinux, arcnet_primitives(), true},
+      {"BACNET_MS_TP", kDltBacnetMsTp, mstp_primitives(), true},
+      {"SUNATM", kDltSunatm, sunatm_primitives()},
+  };
+  return sets;
+}
+
+}  // namespace bpfc::difftest
