@@ -51,24 +51,22 @@ Strings netanalyzer_primitives() {
           "ether[12:2] = 0x800",    "vlan and ip",           "mpls and udp"};
 }
 
-// ARCnet without the IPv4 and ARP tests: 1.10.3 also takes RFC 1051's
-// system codes for them, which the newer libpcap (and bpfc) no longer do.
+// ARCnet without the IPv4 and ARP tests (1.10.3 also takes RFC 1051's
+// system codes for them, which the newer libpcap and bpfc no longer do) and
+// without `link host $XX` (1.10.3 misreads every MAC-8 address): both are
+// checked against the corpus listings and savefiles instead. BACnet MS/TP
+// has no oracle here at all: 1.10.3 refuses its station addresses.
 Strings arcnet_primitives() {
-  return {"link host $0e",      "link src $8c",      "link dst $a4", "link src and dst host $01",
-          "link src or dst $e", "broadcast",         "multicast",    "link broadcast",
-          "ip6",                "rarp",              "atalk",        "link proto \\ip6",
-          "link[2] = 0xd4",     "len > 20",          "ip6 and link host $0e"};
+  return {"broadcast", "multicast", "link broadcast", "link multicast", "ip6", "rarp", "atalk",
+          "link proto \\ip6", "link proto \\rarp", "link[2] = 0xd4", "len > 20", "ip6 and len > 60", "not rarp"};
 }
 
-Strings mstp_primitives() {
-  return {"link host $a8", "link src host $a8", "link dst $b3", "link src and dst host $b3", "broadcast",
-          "link broadcast", "link[2] = 5", "len > 10"};
-}
-
+// Without `lane`: after it the newer libpcap (and bpfc) refuse the ATM
+// keywords, which 1.10.3 still compiles; `lane` is checked against the
+// corpus listings.
 Strings sunatm_primitives() {
   Strings p = {"metac", "bcc", "sc", "ilmic", "oamf4sc", "oamf4ec", "oam", "oamf4", "connectmsg", "metaconnect",
-               "llc", "ip", "ip6", "arp", "tcp port 80", "lane", "lane and multicast", "lane and ip",
-               "lane and ether host 0:1:2:3:4:5", "lane and link proto \\ip", "link proto \\ip", "vpi 0 and vci 5"};
+               "llc", "ip", "ip6", "arp", "tcp port 80", "link proto \\ip", "vpi 0 and vci 5"};
   relations(p, "vpi", {"100", "0"});
   relations(p, "vci", {"20001", "5"});
   return p;
@@ -84,7 +82,6 @@ const std::vector<LinkPrimitives>& link_primitive_sets() {
       {"NETANALYZER_TRANSPARENT", kDltNetanalyzerTransparent, netanalyzer_primitives()},
       {"ARCNET", kDltArcnet, arcnet_primitives(), true},
       {"ARCNET_LINUX", kDltArcnetLinux, arcnet_primitives(), true},
-      {"BACNET_MS_TP", kDltBacnetMsTp, mstp_primitives(), true},
       {"SUNATM", kDltSunatm, sunatm_primitives()},
   };
   return sets;
