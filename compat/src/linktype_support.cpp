@@ -38,6 +38,10 @@ std::string_view protocols_of(lower::TypeTest test) {
     case lower::TypeTest::Ieee80211: return "ip, ip6, arp, ... (802.2 LLC in data frames)";
     case lower::TypeTest::Pflog: return "ip, ip6 (address families)";
     case lower::TypeTest::None: return "none";
+    case lower::TypeTest::PppBsdos: return "ip, ip6, ... (PPP protocol numbers)";
+    case lower::TypeTest::OnlyAppletalk: return "atalk";
+    case lower::TypeTest::Ipnet: return "ip, ip6 (address families)";
+    case lower::TypeTest::FrameRelay: return "ip, ip6, iso (NLPIDs)";
     case lower::TypeTest::SunAtm: return "ip, ip6, arp, ... (LLC-encapsulated)";
     case lower::TypeTest::Arcnet: return "ip, ip6, arp, rarp, atalk (ARCnet system codes)";
   }

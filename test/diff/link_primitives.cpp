@@ -72,6 +72,23 @@ Strings sunatm_primitives() {
   return p;
 }
 
+// Protocol tests and what builds on them, for the link types whose only
+// link-specific part is how they name the payload protocol.
+Strings payload_primitives() {
+  return {"ip",         "ip6",          "arp",        "rarp",          "tcp port 80",      "udp",
+          "icmp",       "icmp6",        "host 10.0.0.1", "ip6 net 2001:db8::/32", "ip proto 6", "atalk",
+          "iso proto \\clnp", "link proto \\ip", "link proto 0x86dd", "ip[0] & 0xf > 5", "link[2] = 3",
+          "len > 60",  "llc"};
+}
+
+// ipnet has a direction field; elsewhere `inbound` needs a live capture's
+// metadata (refused as newer libpcap does; 1.10.3 still compiles it).
+Strings ipnet_primitives() {
+  Strings p = payload_primitives();
+  p.insert(p.end(), {"inbound", "outbound", "inbound and ip", "outbound or ip6"});
+  return p;
+}
+
 }  // namespace
 
 const std::vector<LinkPrimitives>& link_primitive_sets() {
@@ -83,6 +100,18 @@ const std::vector<LinkPrimitives>& link_primitive_sets() {
       {"ARCNET", kDltArcnet, arcnet_primitives(), true},
       {"ARCNET_LINUX", kDltArcnetLinux, arcnet_primitives(), true},
       {"SUNATM", kDltSunatm, sunatm_primitives()},
+      {"ATM_CLIP", kDltAtmClip, payload_primitives()},
+      {"ATM_RFC1483", kDltAtmRfc1483, payload_primitives()},
+      {"SYMANTEC_FIREWALL", kDltSymantecFirewall, payload_primitives()},
+      {"APPLE_IP_OVER_IEEE1394", kDltAppleIpOverIeee1394, payload_primitives()},
+      {"PPP_ETHER", kDltPppEther, payload_primitives()},
+      {"PPP_BSDOS", kDltPppBsdos, payload_primitives()},
+      {"SLIP_BSDOS", kDltSlipBsdos, payload_primitives()},
+      {"LTALK", kDltLtalk, payload_primitives()},
+      {"ENC", kDltEnc, payload_primitives()},
+      // Own primitives only: after a generic `pppoes`, `inbound` is the PPP case above.
+      {"IPNET", kDltIpnet, ipnet_primitives(), true},
+      {"FRELAY", kDltFrelay, payload_primitives()},
   };
   return sets;
 }

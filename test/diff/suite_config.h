@@ -29,7 +29,11 @@ inline const std::vector<CoveredLinktype>& covered_linktypes() {
       {"IEEE802", kDltIeee802}, {"IP_OVER_FC", kDltIpOverFc}, {"MTP2", kDltMtp2}, {"PFLOG", kDltPflog},
       {"NETANALYZER", kDltNetanalyzer}, {"NETANALYZER_TRANSPARENT", kDltNetanalyzerTransparent},
       {"DSA_TAG_BRCM", kDltDsaTagBrcm}, {"DSA_TAG_DSA", kDltDsaTagDsa}, {"ARCNET", kDltArcnet},
-      {"ARCNET_LINUX", kDltArcnetLinux}, {"BACNET_MS_TP", kDltBacnetMsTp}, {"SUNATM", kDltSunatm}};
+      {"ARCNET_LINUX", kDltArcnetLinux}, {"BACNET_MS_TP", kDltBacnetMsTp}, {"SUNATM", kDltSunatm},
+      {"ATM_CLIP", kDltAtmClip}, {"ATM_RFC1483", kDltAtmRfc1483}, {"SYMANTEC_FIREWALL", kDltSymantecFirewall},
+      {"APPLE_IP_OVER_IEEE1394", kDltAppleIpOverIeee1394}, {"PPP_ETHER", kDltPppEther}, {"PPP_BSDOS", kDltPppBsdos},
+      {"SLIP_BSDOS", kDltSlipBsdos}, {"LTALK", kDltLtalk}, {"ENC", kDltEnc}, {"IPNET", kDltIpnet},
+      {"FRELAY", kDltFrelay}};
   return linktypes;
 }
 

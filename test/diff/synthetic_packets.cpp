@@ -501,6 +501,65 @@ Bytes sunatm(Rng& rng) {
   return b;
 }
 
+// A network packet behind `prefix_length` bytes of which the Ethernet type
+// (or 16-bit protocol) is at `type_offset`.
+Bytes typed_prefix(Rng& rng, uint32_t type_offset, uint32_t prefix_length) {
+  NetworkPacket net = network_packet(rng, false, true);
+  Bytes b;
+  append_random(b, rng, type_offset);
+  append16(b, rng.percent(90) ? net.ethertype : static_cast<uint32_t>(rng.below(65536)));
+  if (b.size() < prefix_length) append_random(b, rng, prefix_length - static_cast<uint32_t>(b.size()));
+  append(b, net.bytes);
+  return b;
+}
+
+// PPP after `type_offset` bytes (PPPoE session header, BSD/OS PPP header),
+// with VJ-compressed protocol numbers now and then.
+Bytes ppp_at(Rng& rng, uint32_t type_offset, uint32_t prefix_length) {
+  constexpr uint16_t kProtocols[] = {0x0021, 0x0057, 0x002d, 0x002f, 0x0023, 0x0029};
+  Bytes b;
+  append_random(b, rng, type_offset);
+  const uint16_t protocol = rng.percent(90) ? kProtocols[rng.below(6)] : static_cast<uint16_t>(rng.next());
+  append16(b, protocol);
+  if (b.size() < prefix_length) append_random(b, rng, prefix_length - static_cast<uint32_t>(b.size()));
+  append(b, protocol == 0x0057 ? ipv6(rng) : ipv4(rng));
+  return b;
+}
+
+// OpenBSD enc: an address family in either byte order, SPI and flags.
+Bytes enc(Rng& rng) {
+  constexpr uint32_t kFamilies[] = {2, 24, 28, 30, 10};
+  const uint32_t af = kFamilies[rng.below(5)];
+  Bytes b;
+  append32(b, rng.percent(50) ? af : (af << 24));
+  append_random(b, rng, 8);
+  append(b, af == 2 ? ipv4(rng) : ipv6(rng));
+  return b;
+}
+
+// Solaris ipnet: version, family, direction (htype), then the rest of the
+// 24-byte header.
+Bytes ipnet(Rng& rng) {
+  const uint8_t family = rng.percent(90) ? (rng.percent(50) ? 2 : 26) : rng.byte();
+  Bytes b = {1, family};
+  append16(b, rng.percent(90) ? 1 + rng.below(2) : rng.below(65536));
+  append_random(b, rng, 20);
+  append(b, family == 26 ? ipv6(rng) : ipv4(rng));
+  return b;
+}
+
+// Frame Relay: a 2-byte DLCI, the Q.933 control byte and an NLPID.
+Bytes frelay(Rng& rng) {
+  constexpr uint8_t kNlpids[] = {0xcc, 0x8e, 0x81, 0x82, 0x83, 0x80};
+  Bytes b;
+  append_random(b, rng, 2);
+  b.push_back(rng.percent(90) ? 0x03 : rng.byte());
+  const uint8_t nlpid = kNlpids[rng.below(6)];
+  b.push_back(nlpid);
+  append(b, nlpid == 0x8e ? ipv6(rng) : ipv4(rng));
+  return b;
+}
+
 // pflog: the header (its length rounded up to 4 by readers; 61 on OpenBSD),
 // with the interface, ruleset and rule numbers the corpus names now and
 // then, the address family as Linux or a BSD writes it, then IPv4 or IPv6.
@@ -592,6 +651,26 @@ Bytes link_packet(uint32_t linktype, Rng& rng) {
     case kDltIpOverFc: return llc_link(rng, linktype);
     case kDltPflog: return pflog(rng);
     case kDltSunatm: return sunatm(rng);
+    case kDltAtmClip:
+    case kDltAtmRfc1483: return llc_payload(rng);
+    case kDltSymantecFirewall: return typed_prefix(rng, 6, 44);
+    case kDltAppleIpOverIeee1394: return typed_prefix(rng, 16, 18);
+    case kDltPppEther: return ppp_at(rng, 6, 8);
+    case kDltPppBsdos: return ppp_at(rng, 5, 24);
+    case kDltSlipBsdos: {
+      Bytes b;
+      append_random(b, rng, 24);
+      append(b, rng.percent(50) ? ipv4(rng) : ipv6(rng));
+      return b;
+    }
+    case kDltLtalk: {
+      Bytes b;
+      append_random(b, rng, 3 + rng.below(40));
+      return b;
+    }
+    case kDltEnc: return enc(rng);
+    case kDltIpnet: return ipnet(rng);
+    case kDltFrelay: return frelay(rng);
     case kDltArcnet: return arcnet(rng, false);
     case kDltArcnetLinux: return arcnet(rng, true);
     case kDltBacnetMsTp: return bacnet_mstp(rng);

@@ -22,6 +22,9 @@ inline constexpr uint32_t kDltIeee80211 = 105, kDltPrismHeader = 119, kDltIeee80
 inline constexpr uint32_t kDltPflog = 117, kDltMtp2 = 140, kDltNetanalyzer = 240, kDltNetanalyzerTransparent = 241,
                           kDltDsaTagBrcm = 281, kDltDsaTagDsa = 284, kDltArcnet = 7, kDltArcnetLinux = 129,
                           kDltBacnetMsTp = 165, kDltSunatm = 123;
+inline constexpr uint32_t kDltAtmClip = 19, kDltAtmRfc1483 = 11, kDltSymantecFirewall = 99,
+                          kDltAppleIpOverIeee1394 = 138, kDltPppEther = 51, kDltPppBsdos = 16, kDltSlipBsdos = 15,
+                          kDltLtalk = 114, kDltEnc = 109, kDltIpnet = 226, kDltFrelay = 107;
 
 // `count` packets for `linktype` (one of the above), deterministic in `seed`.
 std::vector<Packet> synthesize_packets(uint32_t linktype, int count, uint64_t seed);

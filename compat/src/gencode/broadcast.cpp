@@ -22,6 +22,7 @@ namespace {
 constexpr uint32_t kNetmaskUnknown = 0xffffffffu;
 constexpr uint32_t kSllOutgoing = 4;  // Linux packet type PACKET_OUTGOING
 constexpr uint32_t kPppdIn = 0, kPppdOut = 1;
+constexpr uint32_t kIpnetOutbound = 1, kIpnetInbound = 2;  // Solaris ipnet direction
 
 }  // namespace
 
@@ -114,6 +115,7 @@ Fragment gen_inbound(Codegen& cg, bool outbound) {
     }
     case dlt::kPppPppd: return gen_cmp(cg, OffRel::LinkHdr, 0, kB, outbound ? kPppdOut : kPppdIn);
     case dlt::kPflog: return gen_pflog_direction(cg, outbound);
+    case dlt::kIpnet: return gen_cmp(cg, OffRel::LinkHdr, 2, kH, outbound ? kIpnetOutbound : kIpnetInbound);
     // The Broadcom tag's opcode: 0 from the switch to the CPU (inbound), 1
     // from the CPU to the switch (outbound).
     case dlt::kDsaTagBrcm: return gen_mcmp(cg, OffRel::LinkHdr, 12, kB, outbound ? 0x20 : 0x00, 0xe0);

@@ -25,7 +25,7 @@ constexpr uint32_t kNotSet = kOffsetNotSet;
 
 // Layouts as libpcap's init_linktype() sets them up.
 // clang-format off
-constexpr std::array<LinkLayerInfo, 32> kLinkLayers = {{
+constexpr std::array<LinkLayerInfo, 43> kLinkLayers = {{
     // dlt, name, off_linkhdr, off_linktype, off_linkpl, off_nl, off_nl_nosnap, type test[, radio
     // prefix, payload offset variable]
     {dlt::kNull, "NULL", 0, 0, 4, 0, 0, TypeTest::LoopbackHostOrder},
@@ -62,6 +62,23 @@ constexpr std::array<LinkLayerInfo, 32> kLinkLayers = {{
     {dlt::kPpi, "PPI", 0, 24, 0, 8, 3, TypeTest::Ieee80211, RadioPrefix::Ppi, true},
     // pflog: the header's length is in its first byte.
     {dlt::kPflog, "PFLOG", 0, 0, 0, 0, 0, TypeTest::Pflog, RadioPrefix::None, true},
+    // ATM: an 802.2 LLC/SNAP header first.
+    {dlt::kAtmClip, "ATM_CLIP", 0, 0, 0, 8, 3, TypeTest::Llc},
+    {dlt::kAtmRfc1483, "ATM_RFC1483", 0, 0, 0, 8, 3, TypeTest::Llc},
+    // Ethernet types at a fixed offset of a pseudo-header.
+    {dlt::kSymantecFirewall, "SYMANTEC_FIREWALL", 0, 6, 44, 0, 0, TypeTest::TypeField},
+    {dlt::kAppleIpOverIeee1394, "APPLE_IP_OVER_IEEE1394", 0, 16, 18, 0, 0, TypeTest::TypeField},
+    // PPP after a PPPoE session header; BSD/OS PPP and SLIP with their
+    // 24-byte headers.
+    {dlt::kPppEther, "PPP_ETHER", 0, 6, 8, 0, 0, TypeTest::Ppp},
+    {dlt::kPppBsdos, "PPP_BSDOS", 0, 5, 24, 0, 0, TypeTest::PppBsdos},
+    {dlt::kSlipBsdos, "SLIP_BSDOS", 0, kNotSet, 24, 0, 0, TypeTest::IpVersionNibble},
+    {dlt::kLtalk, "LTALK", 0, kNotSet, 0, 0, 0, TypeTest::OnlyAppletalk},
+    // OpenBSD enc: an AF_ value in host byte order, then SPI and flags.
+    {dlt::kEnc, "ENC", 0, 0, 12, 0, 0, TypeTest::LoopbackHostOrder},
+    {dlt::kIpnet, "IPNET", 0, 1, 24, 0, kNotSet, TypeTest::Ipnet},
+    // Frame Relay: the DLCI, then the Q.933 control byte and NLPID.
+    {dlt::kFrelay, "FRELAY", 0, kNotSet, 0, 0, 0, TypeTest::FrameRelay},
     // SunATM: a 4-byte pseudo-header, then (if LLC-encapsulated) 802.2.
     {dlt::kSunatm, "SUNATM", 0, 4, 4, 8, 3, TypeTest::SunAtm},
     // ARCnet: source and destination station, then (RFC 1201) the system
@@ -91,6 +108,12 @@ constexpr uint32_t kAfInet6 = 10;
 // 30: macOS and other Darwin systems), in this order. Linux's 10 never
 // appears there, as Linux captures loopback traffic as DLT_EN10MB.
 constexpr std::array<uint32_t, 3> kBsdAfInet6 = {30, 24, 28};
+
+// Solaris ipnet address families.
+constexpr uint32_t kIpnetAfInet = 2, kIpnetAfInet6 = 26;
+// Frame Relay: the Q.933 unnumbered-information control byte, and the ISO
+// 9577 NLPIDs of IPv4 and IPv6.
+constexpr uint32_t kQ933Ui = 0x03, kNlpidIpv4 = 0xcc, kNlpidIpv6 = 0x8e;
 
 uint32_t host_to_network(uint32_t v) {
   if constexpr (std::endian::native == std::endian::little) {
@@ -366,6 +389,29 @@ Fragment gen_linktype(Codegen& cg, uint32_t ll_proto) {
     case TypeTest::Pflog: return gen_pflog_linktype(cg, ll_proto);
     case TypeTest::Arcnet: return gen_arcnet_linktype(cg, ll_proto);
     case TypeTest::SunAtm: return gen_atm_llc_linktype(cg, ll_proto);
+    case TypeTest::PppBsdos: {
+      if (ll_proto != ethertype::kIp) return gen_cmp(cg, OffRel::LinkType, 0, kH, ethertype_to_ppptype(ll_proto));
+      Fragment b0 = gen_cmp(cg, OffRel::LinkType, 0, kH, ppptype::kIp);
+      Fragment b1 = gen_or(cg, std::move(b0), gen_cmp(cg, OffRel::LinkType, 0, kH, ppptype::kVjc));
+      return gen_or(cg, std::move(b1), gen_cmp(cg, OffRel::LinkType, 0, kH, ppptype::kVjnc));
+    }
+    case TypeTest::OnlyAppletalk: return ll_proto == ethertype::kAtalk ? gen_true(cg) : gen_false(cg);
+    case TypeTest::Ipnet:
+      if (ll_proto == ethertype::kIp) return gen_cmp(cg, OffRel::LinkType, 0, kB, kIpnetAfInet);
+      if (ll_proto == ethertype::kIpv6) return gen_cmp(cg, OffRel::LinkType, 0, kB, kIpnetAfInet6);
+      return gen_false(cg);
+    case TypeTest::FrameRelay:
+      switch (ll_proto) {
+        case ethertype::kIp: return gen_frelay_nlpid(cg, kNlpidIpv4);
+        case ethertype::kIpv6: return gen_frelay_nlpid(cg, kNlpidIpv6);
+        case llcsap::kIsoNs: {
+          Fragment b0 = gen_frelay_nlpid(cg, osi::kClnp);
+          Fragment b1 = gen_frelay_nlpid(cg, osi::kEsis);
+          Fragment b2 = gen_or(cg, std::move(b1), gen_frelay_nlpid(cg, osi::kIsis));
+          return gen_or(cg, std::move(b0), std::move(b2));
+        }
+        default: return gen_false(cg);
+      }
     case TypeTest::None:
       cg.fail("link-layer type filtering not implemented for " + linktype_display(l.linktype));
     case TypeTest::Ieee80211: {
@@ -375,6 +421,10 @@ Fragment gen_linktype(Codegen& cg, uint32_t ll_proto) {
     }
   }
   BPFC_UNREACHABLE("a link-layer type test of no known kind");
+}
+
+Fragment gen_frelay_nlpid(Codegen& cg, uint32_t nlpid) {
+  return gen_cmp(cg, OffRel::LinkHdr, 2, kH, (kQ933Ui << 8) | nlpid);
 }
 
 Fragment gen_llc_linktype(Codegen& cg, uint32_t ll_proto) {

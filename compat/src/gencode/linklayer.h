@@ -28,6 +28,10 @@ inline constexpr uint32_t kNetanalyzer = NETANALYZER, kNetanalyzerTransparent = 
 inline constexpr uint32_t kIeee80211 = IEEE802_11, kFddi = FDDI, kIeee802 = IEEE802, kIpOverFc = IP_OVER_FC;
 inline constexpr uint32_t kDsaTagBrcm = DSA_TAG_BRCM, kDsaTagDsa = DSA_TAG_DSA;
 inline constexpr uint32_t kSunatm = SUNATM;
+inline constexpr uint32_t kAtmClip = ATM_CLIP, kAtmRfc1483 = ATM_RFC1483, kSymantecFirewall = SYMANTEC_FIREWALL,
+                          kAppleIpOverIeee1394 = APPLE_IP_OVER_IEEE1394, kPppEther = PPP_ETHER,
+                          kPppBsdos = PPP_BSDOS, kSlipBsdos = SLIP_BSDOS, kLtalk = LTALK, kEnc = ENC,
+                          kIpnet = IPNET, kFrelay = FRELAY;
 inline constexpr uint32_t kArcnet = ARCNET, kArcnetLinux = ARCNET_LINUX, kBacnetMsTp = BACNET_MS_TP;
 inline constexpr uint32_t kPflog = PFLOG, kMtp2 = MTP2, kMtp2WithPhdr = MTP2_WITH_PHDR, kErf = ERF;
 // LINKTYPE_RAW: a savefile's number for DLT_RAW, which libpcap's compiler
@@ -53,6 +57,10 @@ enum class TypeTest : uint8_t {
   None,               // no protocol field: protocol tests are refused
   Arcnet,             // the ARCnet system code byte
   SunAtm,             // LLC encapsulation in the SunATM pseudo-header, then as Llc
+  PppBsdos,           // PPP protocol number, with VJ-compressed TCP/IP as IPv4
+  OnlyAppletalk,      // LocalTalk: always AppleTalk
+  Ipnet,              // Solaris ipnet: an address family byte
+  FrameRelay,         // the Q.933 NLPID after the DLCI
 };
 
 // A header of variable length in front of the link-layer header, whose
@@ -119,6 +127,8 @@ bool is_wlan_link(const Layout& l);
 // MAC-48 address `mac` in the link header's source and/or destination
 // (802.11: the address fields the frame type and direction bits select).
 Fragment gen_mac48host(Codegen& cg, const std::array<uint8_t, 6>& mac, ast::Dir dir);
+// Frame Relay: the NLPID after the DLCI.
+Fragment gen_frelay_nlpid(Codegen& cg, uint32_t nlpid);
 // An 802.2 header announcing `ll_proto` (a SAP when <= 1500, else an
 // EtherType after SNAP), on link layers without a type field.
 Fragment gen_llc_linktype(Codegen& cg, uint32_t ll_proto);

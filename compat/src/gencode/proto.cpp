@@ -32,6 +32,8 @@ namespace {
 
 Fragment iso_proto(Codegen& cg, uint32_t v) {
   require_link_layer(cg);
+  // The NLPID itself is what Frame Relay's OSI test checks.
+  if (cg.layout().linktype == dlt::kFrelay) return gen_frelay_nlpid(cg, v);
   if (cg.layout().linktype == dlt::kCHdlc) {
     // Cisco HDLC uses 0xfefe for OSI and stuffs a fudge byte before the NLPID.
     Fragment b0 = gen_linktype(cg, (llcsap::kIsoNs << 8) | llcsap::kIsoNs);
