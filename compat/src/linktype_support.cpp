@@ -42,6 +42,7 @@ std::string_view protocols_of(lower::TypeTest test) {
     case lower::TypeTest::OnlyAppletalk: return "atalk";
     case lower::TypeTest::Ipnet: return "ip, ip6 (address families)";
     case lower::TypeTest::FrameRelay: return "ip, ip6, iso (NLPIDs)";
+    case lower::TypeTest::JuniperMagic: return "any (the Juniper magic number is checked, not the protocol)";
     case lower::TypeTest::SunAtm: return "ip, ip6, arp, ... (LLC-encapsulated)";
     case lower::TypeTest::Arcnet: return "ip, ip6, arp, rarp, atalk (ARCnet system codes)";
   }

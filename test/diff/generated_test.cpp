@@ -112,8 +112,8 @@ void run_link_generated(int opt_level, int count) {
 }
 
 TEST(DifferentialGenerated, LinkTypePrimitivesMatchLibpcap) {
-  run_link_generated(2, testsupport::full_or_sanitized(1500, 300));
-  run_link_generated(0, testsupport::full_or_sanitized(300, 60));
+  run_link_generated(2, testsupport::full_or_sanitized(1000, 150));
+  run_link_generated(0, testsupport::full_or_sanitized(200, 40));
 }
 
 TEST(DifferentialGenerated, RandomExpressionsMatchOptimizedLibpcap) {

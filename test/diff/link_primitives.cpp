@@ -81,9 +81,9 @@ Strings payload_primitives() {
           "len > 60",  "llc"};
 }
 
-// ipnet has a direction field; elsewhere `inbound` needs a live capture's
+// ipnet and Juniper have a direction field; elsewhere `inbound` needs a live capture's
 // metadata (refused as newer libpcap does; 1.10.3 still compiles it).
-Strings ipnet_primitives() {
+Strings directional_primitives() {
   Strings p = payload_primitives();
   p.insert(p.end(), {"inbound", "outbound", "inbound and ip", "outbound or ip6"});
   return p;
@@ -110,8 +110,14 @@ const std::vector<LinkPrimitives>& link_primitive_sets() {
       {"LTALK", kDltLtalk, payload_primitives()},
       {"ENC", kDltEnc, payload_primitives()},
       // Own primitives only: after a generic `pppoes`, `inbound` is the PPP case above.
-      {"IPNET", kDltIpnet, ipnet_primitives(), true},
+      {"IPNET", kDltIpnet, directional_primitives(), true},
       {"FRELAY", kDltFrelay, payload_primitives()},
+      {"JUNIPER_MFR", kDltJuniperMfr, directional_primitives(), true},
+      {"JUNIPER_PPP", kDltJuniperPpp, directional_primitives(), true},
+      {"JUNIPER_ATM2", kDltJuniperAtm2, directional_primitives(), true},
+      {"JUNIPER_ETHER", kDltJuniperEther, directional_primitives(), true},
+      {"JUNIPER_GGSN", kDltJuniperGgsn, directional_primitives(), true},
+      {"JUNIPER_MONITOR", kDltJuniperMonitor, directional_primitives(), true},
   };
   return sets;
 }

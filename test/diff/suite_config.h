@@ -33,7 +33,9 @@ inline const std::vector<CoveredLinktype>& covered_linktypes() {
       {"ATM_CLIP", kDltAtmClip}, {"ATM_RFC1483", kDltAtmRfc1483}, {"SYMANTEC_FIREWALL", kDltSymantecFirewall},
       {"APPLE_IP_OVER_IEEE1394", kDltAppleIpOverIeee1394}, {"PPP_ETHER", kDltPppEther}, {"PPP_BSDOS", kDltPppBsdos},
       {"SLIP_BSDOS", kDltSlipBsdos}, {"LTALK", kDltLtalk}, {"ENC", kDltEnc}, {"IPNET", kDltIpnet},
-      {"FRELAY", kDltFrelay}};
+      {"FRELAY", kDltFrelay}, {"JUNIPER_MFR", kDltJuniperMfr}, {"JUNIPER_PPP", kDltJuniperPpp},
+      {"JUNIPER_ATM2", kDltJuniperAtm2}, {"JUNIPER_ETHER", kDltJuniperEther}, {"JUNIPER_GGSN", kDltJuniperGgsn},
+      {"JUNIPER_MONITOR", kDltJuniperMonitor}};
   return linktypes;
 }
 

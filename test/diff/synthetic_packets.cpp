@@ -560,6 +560,17 @@ Bytes frelay(Rng& rng) {
   return b;
 }
 
+// Juniper: the "MGC" magic number (now and then not), flags with the
+// direction bit, then what the link type's payload offset skips, and IP.
+Bytes juniper(Rng& rng, uint32_t payload_offset) {
+  Bytes b = {0x4d, 0x47, 0x43};
+  if (rng.percent(10)) b[static_cast<size_t>(rng.below(3))] = rng.byte();
+  b.push_back(rng.byte());
+  if (payload_offset > 4) append_random(b, rng, payload_offset - 4);
+  append(b, rng.percent(50) ? ipv4(rng) : ipv6(rng));
+  return b;
+}
+
 // pflog: the header (its length rounded up to 4 by readers; 61 on OpenBSD),
 // with the interface, ruleset and rule numbers the corpus names now and
 // then, the address family as Linux or a BSD writes it, then IPv4 or IPv6.
@@ -671,6 +682,12 @@ Bytes link_packet(uint32_t linktype, Rng& rng) {
     case kDltEnc: return enc(rng);
     case kDltIpnet: return ipnet(rng);
     case kDltFrelay: return frelay(rng);
+    case kDltJuniperMfr:
+    case kDltJuniperPpp: return juniper(rng, 4);
+    case kDltJuniperAtm2: return juniper(rng, 8);
+    case kDltJuniperEther: return juniper(rng, 14 + 18);
+    case kDltJuniperGgsn:
+    case kDltJuniperMonitor: return juniper(rng, 12);
     case kDltArcnet: return arcnet(rng, false);
     case kDltArcnetLinux: return arcnet(rng, true);
     case kDltBacnetMsTp: return bacnet_mstp(rng);

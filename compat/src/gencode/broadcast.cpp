@@ -104,6 +104,9 @@ bool reads_kernel_metadata(Codegen& cg) {
 }  // namespace
 
 Fragment gen_inbound(Codegen& cg, bool outbound) {
+  // Juniper: the direction bit of the flags after the magic number (set
+  // for inbound).
+  if (is_juniper_link(cg.layout())) return gen_mcmp(cg, OffRel::LinkHdr, 3, kB, outbound ? 0 : 1, 0x01);
   switch (cg.layout().linktype) {
     case dlt::kLinuxSll: {
       Fragment out = gen_cmp(cg, OffRel::LinkHdr, 0, kH, kSllOutgoing);

@@ -25,7 +25,7 @@ constexpr uint32_t kNotSet = kOffsetNotSet;
 
 // Layouts as libpcap's init_linktype() sets them up.
 // clang-format off
-constexpr std::array<LinkLayerInfo, 43> kLinkLayers = {{
+constexpr std::array<LinkLayerInfo, 56> kLinkLayers = {{
     // dlt, name, off_linkhdr, off_linktype, off_linkpl, off_nl, off_nl_nosnap, type test[, radio
     // prefix, payload offset variable]
     {dlt::kNull, "NULL", 0, 0, 4, 0, 0, TypeTest::LoopbackHostOrder},
@@ -79,6 +79,21 @@ constexpr std::array<LinkLayerInfo, 43> kLinkLayers = {{
     {dlt::kIpnet, "IPNET", 0, 1, 24, 0, kNotSet, TypeTest::Ipnet},
     // Frame Relay: the DLCI, then the Q.933 control byte and NLPID.
     {dlt::kFrelay, "FRELAY", 0, kNotSet, 0, 0, 0, TypeTest::FrameRelay},
+    // Juniper: a pseudo-header starting with the "MGC" magic number; the
+    // payload offsets libpcap assumes (some are variable in reality).
+    {dlt::kJuniperMfr, "JUNIPER_MFR", 0, 4, 4, 0, kNotSet, TypeTest::JuniperMagic},
+    {dlt::kJuniperMlfr, "JUNIPER_MLFR", 0, 4, 4, 0, kNotSet, TypeTest::JuniperMagic},
+    {dlt::kJuniperMlppp, "JUNIPER_MLPPP", 0, 4, 4, 0, kNotSet, TypeTest::JuniperMagic},
+    {dlt::kJuniperPpp, "JUNIPER_PPP", 0, 4, 4, 0, kNotSet, TypeTest::JuniperMagic},
+    {dlt::kJuniperChdlc, "JUNIPER_CHDLC", 0, 4, 4, 0, kNotSet, TypeTest::JuniperMagic},
+    {dlt::kJuniperFrelay, "JUNIPER_FRELAY", 0, 4, 4, 0, kNotSet, TypeTest::JuniperMagic},
+    {dlt::kJuniperAtm1, "JUNIPER_ATM1", 0, 4, 4, 0, 10, TypeTest::JuniperMagic},
+    {dlt::kJuniperAtm2, "JUNIPER_ATM2", 0, 8, 8, 0, 10, TypeTest::JuniperMagic},
+    {dlt::kJuniperPppoe, "JUNIPER_PPPOE", 0, 16, 14, 18, 21, TypeTest::JuniperMagic},
+    {dlt::kJuniperEther, "JUNIPER_ETHER", 0, 16, 14, 18, 21, TypeTest::JuniperMagic},
+    {dlt::kJuniperPppoeAtm, "JUNIPER_PPPOE_ATM", 0, 4, 6, 0, kNotSet, TypeTest::JuniperMagic},
+    {dlt::kJuniperGgsn, "JUNIPER_GGSN", 0, 6, 12, 0, kNotSet, TypeTest::JuniperMagic},
+    {dlt::kJuniperMonitor, "JUNIPER_MONITOR", 0, 12, 12, 0, kNotSet, TypeTest::JuniperMagic},
     // SunATM: a 4-byte pseudo-header, then (if LLC-encapsulated) 802.2.
     {dlt::kSunatm, "SUNATM", 0, 4, 4, 8, 3, TypeTest::SunAtm},
     // ARCnet: source and destination station, then (RFC 1201) the system
@@ -109,6 +124,8 @@ constexpr uint32_t kAfInet6 = 10;
 // appears there, as Linux captures loopback traffic as DLT_EN10MB.
 constexpr std::array<uint32_t, 3> kBsdAfInet6 = {30, 24, 28};
 
+// Juniper's pseudo-header magic number, "MGC".
+constexpr uint32_t kJuniperMagic = 0x4d474300, kJuniperMagicMask = 0xffffff00;
 // Solaris ipnet address families.
 constexpr uint32_t kIpnetAfInet = 2, kIpnetAfInet6 = 26;
 // Frame Relay: the Q.933 unnumbered-information control byte, and the ISO
@@ -321,6 +338,11 @@ bool is_ethernet_link(const Layout& l) {
   }
 }
 
+bool is_juniper_link(const Layout& l) {
+  const LinkLayerInfo* info = find_link_layer(l.linktype);
+  return info != nullptr && info->type_test == TypeTest::JuniperMagic;
+}
+
 bool is_wlan_link(const Layout& l) {
   const LinkLayerInfo* info = find_link_layer(l.linktype);
   return info != nullptr && info->type_test == TypeTest::Ieee80211;
@@ -400,6 +422,10 @@ Fragment gen_linktype(Codegen& cg, uint32_t ll_proto) {
       if (ll_proto == ethertype::kIp) return gen_cmp(cg, OffRel::LinkType, 0, kB, kIpnetAfInet);
       if (ll_proto == ethertype::kIpv6) return gen_cmp(cg, OffRel::LinkType, 0, kB, kIpnetAfInet6);
       return gen_false(cg);
+    case TypeTest::JuniperMagic:
+      // libpcap checks the magic number only: the encapsulation after it
+      // varies (up to 6 kinds on ATM).
+      return gen_mcmp(cg, OffRel::LinkHdr, 0, kW, kJuniperMagic, kJuniperMagicMask);
     case TypeTest::FrameRelay:
       switch (ll_proto) {
         case ethertype::kIp: return gen_frelay_nlpid(cg, kNlpidIpv4);

@@ -32,6 +32,11 @@ inline constexpr uint32_t kAtmClip = ATM_CLIP, kAtmRfc1483 = ATM_RFC1483, kSyman
                           kAppleIpOverIeee1394 = APPLE_IP_OVER_IEEE1394, kPppEther = PPP_ETHER,
                           kPppBsdos = PPP_BSDOS, kSlipBsdos = SLIP_BSDOS, kLtalk = LTALK, kEnc = ENC,
                           kIpnet = IPNET, kFrelay = FRELAY;
+inline constexpr uint32_t kJuniperMfr = JUNIPER_MFR, kJuniperMlfr = JUNIPER_MLFR, kJuniperMlppp = JUNIPER_MLPPP,
+                          kJuniperPpp = JUNIPER_PPP, kJuniperChdlc = JUNIPER_CHDLC, kJuniperFrelay = JUNIPER_FRELAY,
+                          kJuniperAtm1 = JUNIPER_ATM1, kJuniperAtm2 = JUNIPER_ATM2, kJuniperPppoe = JUNIPER_PPPOE,
+                          kJuniperEther = JUNIPER_ETHER, kJuniperPppoeAtm = JUNIPER_PPPOE_ATM,
+                          kJuniperGgsn = JUNIPER_GGSN, kJuniperMonitor = JUNIPER_MONITOR;
 inline constexpr uint32_t kArcnet = ARCNET, kArcnetLinux = ARCNET_LINUX, kBacnetMsTp = BACNET_MS_TP;
 inline constexpr uint32_t kPflog = PFLOG, kMtp2 = MTP2, kMtp2WithPhdr = MTP2_WITH_PHDR, kErf = ERF;
 // LINKTYPE_RAW: a savefile's number for DLT_RAW, which libpcap's compiler
@@ -61,6 +66,7 @@ enum class TypeTest : uint8_t {
   OnlyAppletalk,      // LocalTalk: always AppleTalk
   Ipnet,              // Solaris ipnet: an address family byte
   FrameRelay,         // the Q.933 NLPID after the DLCI
+  JuniperMagic,       // Juniper's "MGC" cookie only, whatever the protocol
 };
 
 // A header of variable length in front of the link-layer header, whose
@@ -87,6 +93,10 @@ struct LinkLayerInfo {
   // frame type and QoS bit): the payload offset is computed at run time.
   bool payload_variable = false;
 };
+
+// Juniper's pseudo-headers, of the kinds modelled: flags (direction) in the
+// byte after the 3-byte magic number.
+bool is_juniper_link(const Layout& l);
 
 // nullopt for link types the lowering does not model (yet).
 const LinkLayerInfo* find_link_layer(uint32_t dlt);
