@@ -73,6 +73,8 @@ std::optional<std::string_view> follows_newer_libpcap(std::string_view linktype,
   // 1.10.3 also takes RFC 1051's system codes for IPv4 and ARP, and reads
   // `$XX` addresses wrongly.
   if (linktype == "ARCNET" || linktype == "ARCNET_LINUX") return "ARCnet system codes and MAC-8 addresses";
+  // 1.10.3 takes any nonzero SLIP direction byte as outbound.
+  if (linktype == "SLIP" && (primitive == "inbound" || primitive == "outbound")) return "SLIP direction values";
   // 1.10.3 knows no direction in DSA tags: it reads Linux socket metadata.
   if ((linktype == "DSA_TAG_BRCM" || linktype == "DSA_TAG_DSA") && (primitive == "inbound" || primitive == "outbound"))
     return "DSA tag directions";

@@ -35,7 +35,7 @@ inline const std::vector<CoveredLinktype>& covered_linktypes() {
       {"SLIP_BSDOS", kDltSlipBsdos}, {"LTALK", kDltLtalk}, {"ENC", kDltEnc}, {"IPNET", kDltIpnet},
       {"FRELAY", kDltFrelay}, {"JUNIPER_MFR", kDltJuniperMfr}, {"JUNIPER_PPP", kDltJuniperPpp},
       {"JUNIPER_ATM2", kDltJuniperAtm2}, {"JUNIPER_ETHER", kDltJuniperEther}, {"JUNIPER_GGSN", kDltJuniperGgsn},
-      {"JUNIPER_MONITOR", kDltJuniperMonitor}};
+      {"JUNIPER_MONITOR", kDltJuniperMonitor}, {"SLIP", kDltSlip}, {"C_HDLC", kDltCHdlc}};
   return linktypes;
 }
 

@@ -682,6 +682,15 @@ Bytes link_packet(uint32_t linktype, Rng& rng) {
     case kDltEnc: return enc(rng);
     case kDltIpnet: return ipnet(rng);
     case kDltFrelay: return frelay(rng);
+    // SLIP: libpcap's 16-byte header (direction first), then IP.
+    case kDltSlip: {
+      Bytes b = {static_cast<uint8_t>(rng.below(3))};
+      append_random(b, rng, 15);
+      append(b, rng.percent(50) ? ipv4(rng) : ipv6(rng));
+      return b;
+    }
+    // Cisco HDLC: address, control, an Ethernet type (0xfefe for OSI).
+    case kDltCHdlc: return typed_prefix(rng, 2, 4);
     case kDltJuniperMfr:
     case kDltJuniperPpp: return juniper(rng, 4);
     case kDltJuniperAtm2: return juniper(rng, 8);

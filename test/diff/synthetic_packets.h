@@ -26,7 +26,7 @@ inline constexpr uint32_t kDltAtmClip = 19, kDltAtmRfc1483 = 11, kDltSymantecFir
                           kDltAppleIpOverIeee1394 = 138, kDltPppEther = 51, kDltPppBsdos = 16, kDltSlipBsdos = 15,
                           kDltLtalk = 114, kDltEnc = 109, kDltIpnet = 226, kDltFrelay = 107;
 inline constexpr uint32_t kDltJuniperMfr = 134, kDltJuniperPpp = 179, kDltJuniperAtm2 = 135, kDltJuniperEther = 178,
-                          kDltJuniperGgsn = 133, kDltJuniperMonitor = 164;
+                          kDltJuniperGgsn = 133, kDltJuniperMonitor = 164, kDltSlip = 8, kDltCHdlc = 104;
 
 // `count` packets for `linktype` (one of the above), deterministic in `seed`.
 std::vector<Packet> synthesize_packets(uint32_t linktype, int count, uint64_t seed);

@@ -5,7 +5,6 @@
 
 #include "bpfc/ir/kernel_metadata.h"
 #include "gencode/access.h"
-#include "gencode/arith.h"
 #include "gencode/linklayer.h"
 #include "gencode/mac8.h"
 #include "gencode/pflog.h"
@@ -22,6 +21,7 @@ namespace {
 constexpr uint32_t kNetmaskUnknown = 0xffffffffu;
 constexpr uint32_t kSllOutgoing = 4;  // Linux packet type PACKET_OUTGOING
 constexpr uint32_t kPppdIn = 0, kPppdOut = 1;
+constexpr uint32_t kSlipDirIn = 0, kSlipDirOut = 1;
 constexpr uint32_t kIpnetOutbound = 1, kIpnetInbound = 2;  // Solaris ipnet direction
 
 }  // namespace
@@ -126,18 +126,9 @@ Fragment gen_inbound(Codegen& cg, bool outbound) {
     // From_CPU outbound; Forward says nothing.
     case dlt::kDsaTagDsa:
       return gen_mcmp(cg, OffRel::LinkHdr, 12, kB, outbound ? 0x40 : 0x00, outbound ? 0xc0 : 0x40);
-    case dlt::kSlip: {
-      // link[0] == 0 for inbound, != 0 for outbound.
-      ast::Relation rel;
-      rel.op = outbound ? ast::RelOp::Ne : ast::RelOp::Eq;
-      ast::PacketAccess access;
-      access.proto = Proto::Link;
-      access.index = std::make_unique<ast::Arith>(ast::Arith{ast::ArithNumber{0}, cg.span()});
-      access.size = 1;
-      rel.lhs = ast::Arith{std::move(access), cg.span()};
-      rel.rhs = ast::Arith{ast::ArithNumber{0}, cg.span()};
-      return gen_relation(cg, rel);
-    }
+    // SLIP: libpcap's direction byte, 0 received, 1 sent (other values
+    // are neither).
+    case dlt::kSlip: return gen_cmp(cg, OffRel::LinkHdr, 0, kB, outbound ? kSlipDirOut : kSlipDirIn);
     default: break;
   }
   // Elsewhere the direction is only in a live Linux capture's packet
