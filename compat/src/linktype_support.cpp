@@ -67,7 +67,7 @@ LinktypeSupport linktype_support(uint32_t dlt) {
       {"ether host", "ether host 1:2:3:4:5:6"}, {"vlan", "vlan"}, {"mpls", "mpls"}, {"llc", "llc"},
       {"inbound/outbound", "inbound"}, {"ifindex", "ifindex 1"}, {"wlan type/subtype/dir", "type data"},
       {"wlan addr1..addr4/ra/ta", "wlan addr1 1:2:3:4:5:6"}, {"radio[...]", "radio[0] = 0"},
-      {"pflog on/rnr/srnr/reason/rset/action", "rnr 1"}, {"MTP2 fisu/lssu/msu, MTP3 sio/opc/dpc/sls", "fisu"},
+      {"pflog on/rnr/srnr/reason/rset/action", "rnr 1"}, {"MTP2/MTP3 fisu/lssu/msu/sio/opc/dpc/sls", "fisu"},
       {"link host $XX", "link host $01"}, {"ATM vpi/vci/lane/oam/metac/bcc/sc/ilmic/connectmsg", "vpi 1"},
   };
   for (const Primitive& primitive : kPrimitives) {
