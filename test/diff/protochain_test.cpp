@@ -315,6 +315,9 @@ TEST(ProtochainDifferential, EveryFormMatchesLibpcapOnHeaderChains) {
   uint64_t comparisons = 0, endless = 0, beyond_bound = 0, views_total = 0;
   Mismatches mismatches;
   for (const CoveredLinktype& link : covered_linktypes()) {
+    // No oracle: 1.10.3 compiles no protocol test on DSA-tagged frames, and
+    // a preamble check alone on MS/TP, which newer libpcap and bpfc refuse.
+    if (link.dlt == kDltDsaTagBrcm || link.dlt == kDltDsaTagDsa || link.dlt == kDltBacnetMsTp) continue;
     std::vector<ChainPacket> packets = chain_packets(link.dlt, 20240917);
     if (link.dlt == kDltEn10mb) {
       for (ChainPacket& p : leftover_probes(20261206)) packets.push_back(std::move(p));
