@@ -116,6 +116,7 @@ bool is_wlan_linktype(int linktype) {
 const std::map<int, std::string> kNewerLibpcapLinktypes = {
     {7, "ARCnet: 1.10.3 also takes RFC 1051's system codes for IPv4 and ARP"},
     {129, "ARCnet (Linux): 1.10.3 also takes RFC 1051's system codes for IPv4 and ARP"},
+    {165, "BACnet MS/TP: 1.10.3 compiles protocol tests to a preamble check, which newer libpcap refuses"},
     {281, "Broadcom tags: 1.10.3 compiles no protocol test for them"},
     {284, "Marvell DSA tags: 1.10.3 compiles no protocol test for them"},
 };
