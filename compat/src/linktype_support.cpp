@@ -36,6 +36,15 @@ std::string_view protocols_of(lower::TypeTest test) {
     case lower::TypeTest::LoopbackNetOrder: return "ip, ip6 (BSD address families)";
     case lower::TypeTest::Llc: return "ip, ip6, arp, ... (802.2 LLC SAPs, EtherTypes after SNAP)";
     case lower::TypeTest::Ieee80211: return "ip, ip6, arp, ... (802.2 LLC in data frames)";
+    case lower::TypeTest::Pflog: return "ip, ip6 (address families)";
+    case lower::TypeTest::None: return "none";
+    case lower::TypeTest::PppBsdos: return "ip, ip6, ... (PPP protocol numbers)";
+    case lower::TypeTest::OnlyAppletalk: return "atalk";
+    case lower::TypeTest::Ipnet: return "ip, ip6 (address families)";
+    case lower::TypeTest::FrameRelay: return "ip, ip6, iso (NLPIDs)";
+    case lower::TypeTest::JuniperMagic: return "any (the Juniper magic number is checked, not the protocol)";
+    case lower::TypeTest::SunAtm: return "ip, ip6, arp, ... (LLC-encapsulated)";
+    case lower::TypeTest::Arcnet: return "ip, ip6, arp, rarp, atalk (ARCnet system codes)";
   }
   return {};
 }
@@ -58,6 +67,8 @@ LinktypeSupport linktype_support(uint32_t dlt) {
       {"ether host", "ether host 1:2:3:4:5:6"}, {"vlan", "vlan"}, {"mpls", "mpls"}, {"llc", "llc"},
       {"inbound/outbound", "inbound"}, {"ifindex", "ifindex 1"}, {"wlan type/subtype/dir", "type data"},
       {"wlan addr1..addr4/ra/ta", "wlan addr1 1:2:3:4:5:6"}, {"radio[...]", "radio[0] = 0"},
+      {"pflog on/rnr/srnr/reason/rset/action", "rnr 1"}, {"MTP2/MTP3 fisu/lssu/msu/sio/opc/dpc/sls", "fisu"},
+      {"link host $XX", "link host $01"}, {"ATM vpi/vci/lane/oam/metac/bcc/sc/ilmic/connectmsg", "vpi 1"},
   };
   for (const Primitive& primitive : kPrimitives) {
     if (compiles(primitive.probe, dlt)) support.primitives.push_back(primitive.syntax);

@@ -177,8 +177,18 @@ std::string primitive(Rng& rng, bool ethernet) {
   return relation_primitive(rng);
 }
 
+// The primitives of one link type, which replace most generic primitives
+// when set (generate_link_filters).
+const Strings* link_primitives = nullptr;
+bool only_link_primitives = false;
+
+std::string any_primitive(Rng& rng, bool ethernet) {
+  if (link_primitives != nullptr && (only_link_primitives || rng.percent(70))) return rng.pick(*link_primitives);
+  return primitive(rng, ethernet);
+}
+
 std::string expression(Rng& rng, int depth, bool ethernet) {
-  if (depth == 0 || rng.percent(30)) return primitive(rng, ethernet);
+  if (depth == 0 || rng.percent(30)) return any_primitive(rng, ethernet);
   if (rng.percent(15)) {
     std::string operand = expression(rng, depth - 1, ethernet);
     return (rng.percent(70) ? "not " : "!") + std::string("(") + operand + ")";
@@ -216,6 +226,22 @@ uint32_t pick_linktype(Rng& rng) {
 }
 
 }  // namespace
+
+std::vector<GeneratedFilter> generate_link_filters(uint32_t linktype, const std::vector<std::string>& primitives,
+                                                   bool only_own, int count, uint64_t seed) {
+  Rng rng(seed ^ (uint64_t{linktype} << 32));
+  link_primitives = &primitives;
+  only_link_primitives = only_own;
+  std::vector<GeneratedFilter> filters;
+  for (int i = 0; i < count; ++i) {
+    GeneratedFilter filter;
+    filter.linktype = linktype;
+    filter.expr = expression(rng, static_cast<int>(rng.below(4)), false);
+    filters.push_back(std::move(filter));
+  }
+  link_primitives = nullptr;
+  return filters;
+}
 
 std::vector<GeneratedFilter> generate_filters(int count, uint64_t seed) {
   Rng rng(seed);

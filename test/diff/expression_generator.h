@@ -18,5 +18,9 @@ struct GeneratedFilter {
 };
 
 std::vector<GeneratedFilter> generate_filters(int count, uint64_t seed);
+// Filters for one link type: trees over its own primitives (`primitives`,
+// picked most of the time, or always with `only_own`) and the generic ones above.
+std::vector<GeneratedFilter> generate_link_filters(uint32_t linktype, const std::vector<std::string>& primitives,
+                                                   bool only_own, int count, uint64_t seed);
 
 }  // namespace bpfc::difftest

@@ -11,6 +11,7 @@
 #include "kernel_check.h"
 #include "expression_generator.h"
 #include "libpcap_oracle.h"
+#include "link_primitives.h"
 #include "packet_corpus.h"
 #include "suite_config.h"
 #include "../support/sanitized_share.h"
@@ -20,16 +21,16 @@ namespace {
 
 constexpr uint64_t kSeed = 20240601;
 
-void run_generated(int opt_level, int count, const std::string& title) {
+void run_filters(const std::vector<GeneratedFilter>& filters, int opt_level, const std::string& title,
+                 const std::vector<uint32_t>& dlts) {
   PacketCorpusOptions options;
   options.mutants_per_packet = 6;
-  PacketCorpus packets(kPcapsDir, covered_dlts(), options);
+  PacketCorpus packets(kPcapsDir, dlts, options);
   auto resolver = make_file_resolver(kFixtureNamesDir);
   KernelCheck kernel;
   std::cout << "[diff] kernel checks: " << (kernel.uses_real_kernel() ? "SO_ATTACH_FILTER and bpfc's model" : "bpfc's model only (SO_ATTACH_FILTER not permitted)") << "\n";
   DiffReport report(title);
 
-  std::vector<GeneratedFilter> filters = generate_filters(count, kSeed);
   for (size_t i = 0; i < filters.size(); ++i) {
     const GeneratedFilter& filter = filters[i];
     Subject subject{"generated #" + std::to_string(i + 1), filter.expr, filter.linktype, filter.snaplen,
@@ -93,6 +94,26 @@ void run_generated(int opt_level, int count, const std::string& title) {
 
   report.print(std::cout);
   EXPECT_TRUE(report.passed()) << report.failure_digest();
+}
+
+void run_generated(int opt_level, int count, const std::string& title) {
+  run_filters(generate_filters(count, kSeed), opt_level, title, covered_dlts());
+}
+
+// Per link type with fields of its own: trees over those primitives and the
+// generic ones, against libpcap with pcap_open_dead() on that link type.
+void run_link_generated(int opt_level, int count) {
+  for (const LinkPrimitives& set : link_primitive_sets()) {
+    run_filters(generate_link_filters(set.dlt, set.primitives, set.only_own, count, kSeed), opt_level,
+                std::string("generated ") + set.name + " expressions, bpfc -O" + (opt_level > 0 ? "" : "0") +
+                    " vs libpcap",
+                {set.dlt});
+  }
+}
+
+TEST(DifferentialGenerated, LinkTypePrimitivesMatchLibpcap) {
+  run_link_generated(2, testsupport::full_or_sanitized(1000, 150));
+  run_link_generated(0, testsupport::full_or_sanitized(200, 40));
 }
 
 TEST(DifferentialGenerated, RandomExpressionsMatchOptimizedLibpcap) {

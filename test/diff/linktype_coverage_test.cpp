@@ -18,7 +18,9 @@
 // The gaps that remain (link types bpfc does not model) are printed.
 #include <iostream>
 #include <map>
+#include <optional>
 #include <set>
+#include <string_view>
 
 #include <gtest/gtest.h>
 
@@ -64,6 +66,21 @@ bool kernel_metadata_refusal(const std::string& primitive, const std::string& me
   return metadata && message.starts_with("not a live capture, '");
 }
 
+// Where bpfc follows the newer libpcap the corpus listings come from, and
+// 1.10.3's programs are no oracle (the accept corpus and the savefiles check
+// these against the newer listings instead).
+std::optional<std::string_view> follows_newer_libpcap(std::string_view linktype, std::string_view primitive) {
+  // 1.10.3 also takes RFC 1051's system codes for IPv4 and ARP, and reads
+  // `$XX` addresses wrongly.
+  if (linktype == "ARCNET" || linktype == "ARCNET_LINUX") return "ARCnet system codes and MAC-8 addresses";
+  // 1.10.3 takes any nonzero SLIP direction byte as outbound.
+  if (linktype == "SLIP" && (primitive == "inbound" || primitive == "outbound")) return "SLIP direction values";
+  // 1.10.3 knows no direction in DSA tags: it reads Linux socket metadata.
+  if ((linktype == "DSA_TAG_BRCM" || linktype == "DSA_TAG_DSA") && (primitive == "inbound" || primitive == "outbound"))
+    return "DSA tag directions";
+  return std::nullopt;
+}
+
 std::vector<std::vector<uint8_t>> probe_packets() {
   Rng rng(165);
   std::vector<std::vector<uint8_t>> packets;
@@ -80,7 +97,7 @@ TEST(LinktypeCoverage, WhatLibpcapCompilesBpfcCompilesOrSaysItDoesNotSupportYet)
   auto resolver = make_file_resolver(kFixtureNamesDir);
   const auto packets = probe_packets();
   std::map<std::string, std::set<std::string>> gaps;  // link type -> primitives bpfc does not support yet
-  int compared = 0, gap_count = 0, deliberate = 0;
+  int compared = 0, gap_count = 0, deliberate = 0, newer = 0;
   for (uint32_t dlt = 0; dlt < 1024; ++dlt) {
     const auto name = linktype_name(dlt);
     if (!name) continue;
@@ -108,6 +125,10 @@ TEST(LinktypeCoverage, WhatLibpcapCompilesBpfcCompilesOrSaysItDoesNotSupportYet)
         gaps[std::string(*name)].insert(primitive);
         continue;
       }
+      if (follows_newer_libpcap(*name, primitive)) {
+        ++newer;
+        continue;
+      }
       LibpcapProgram theirs(*libpcap.program), mine(*ours);
       for (const auto& packet : packets) {
         for (uint32_t wirelen : {static_cast<uint32_t>(packet.size()), 1500u}) {
@@ -120,7 +141,8 @@ TEST(LinktypeCoverage, WhatLibpcapCompilesBpfcCompilesOrSaysItDoesNotSupportYet)
     }
   }
   std::cout << "[linktypes] " << compared << " link type/primitive pairs compiled by both and compared; "
-            << deliberate << " kernel-metadata refusals (as newer libpcap); " << gap_count
+            << deliberate << " kernel-metadata refusals (as newer libpcap); " << newer
+            << " compiled as newer libpcap does, not compared; " << gap_count
             << " that libpcap 1.10.3 compiles and bpfc does not support yet:\n";
   // Link types with the same gaps, together.
   std::map<std::set<std::string>, std::vector<std::string>> by_gaps;

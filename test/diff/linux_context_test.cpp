@@ -94,8 +94,8 @@ TEST(LinuxContext, CorpusLinuxExtensionEntriesGiveTheListingsVerdicts) {
     options.snaplen = entry.snaplen;
     auto program = compile_cbpf(entry.expr, options);
     if (!program) {
-      // Link types bpfc does not model yet (DSA tags): refused with a
-      // message that says so.
+      // Link types bpfc does not model yet: refused with a message that
+      // says so.
       EXPECT_NE(program.error().message.find("not supported yet"), std::string::npos)
           << entry.name << ": " << program.error().message;
       continue;

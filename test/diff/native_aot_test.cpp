@@ -88,8 +88,10 @@ void check_linktype(uint32_t dlt, const std::string& dir, const PacketCorpus& co
   std::vector<native::NamedFilter> filters;
   std::vector<cbpf::Program> classics;
   std::vector<std::string> expressions;
+  size_t corpus_entries = 0;
   for (const AcceptEntry& entry : load_accept_entries(kCorpusDir)) {
     if (linktype_from_string(entry.dlt) != dlt || entry.linuxext) continue;
+    ++corpus_entries;
     CompileOptions options;
     options.linktype = dlt;
     options.snaplen = entry.snaplen;
@@ -106,6 +108,9 @@ void check_linktype(uint32_t dlt, const std::string& dir, const PacketCorpus& co
     if (filters.size() == 40) break;  // the sanitizers slow the compile
 #endif
   }
+  // Link types the corpus has no entries for (covered by generated
+  // expressions only) have nothing to link here.
+  if (corpus_entries == 0) return;
   ASSERT_FALSE(filters.empty()) << "no corpus filter for link type " << dlt;
   auto object = native::emit(filters, native::NativeOutput::Object, native::MachineOptions{});
   ASSERT_TRUE(object.ok()) << object.error().message;

@@ -26,7 +26,16 @@ inline const std::vector<CoveredLinktype>& covered_linktypes() {
       {"NULL", kDltNull},     {"LOOP", kDltLoop}, {"LINUX_SLL", kDltLinuxSll}, {"LINUX_SLL2", kDltLinuxSll2},
       {"IEEE802_11", kDltIeee80211}, {"PRISM_HEADER", kDltPrismHeader}, {"IEEE802_11_RADIO", kDltIeee80211Radio},
       {"IEEE802_11_RADIO_AVS", kDltIeee80211RadioAvs}, {"PPI", kDltPpi}, {"FDDI", kDltFddi},
-      {"IEEE802", kDltIeee802}, {"IP_OVER_FC", kDltIpOverFc}};
+      {"IEEE802", kDltIeee802}, {"IP_OVER_FC", kDltIpOverFc}, {"MTP2", kDltMtp2}, {"PFLOG", kDltPflog},
+      {"NETANALYZER", kDltNetanalyzer}, {"NETANALYZER_TRANSPARENT", kDltNetanalyzerTransparent},
+      {"DSA_TAG_BRCM", kDltDsaTagBrcm}, {"DSA_TAG_DSA", kDltDsaTagDsa}, {"ARCNET", kDltArcnet},
+      {"ARCNET_LINUX", kDltArcnetLinux}, {"BACNET_MS_TP", kDltBacnetMsTp}, {"SUNATM", kDltSunatm},
+      {"ATM_CLIP", kDltAtmClip}, {"ATM_RFC1483", kDltAtmRfc1483}, {"SYMANTEC_FIREWALL", kDltSymantecFirewall},
+      {"APPLE_IP_OVER_IEEE1394", kDltAppleIpOverIeee1394}, {"PPP_ETHER", kDltPppEther}, {"PPP_BSDOS", kDltPppBsdos},
+      {"SLIP_BSDOS", kDltSlipBsdos}, {"LTALK", kDltLtalk}, {"ENC", kDltEnc}, {"IPNET", kDltIpnet},
+      {"FRELAY", kDltFrelay}, {"JUNIPER_MFR", kDltJuniperMfr}, {"JUNIPER_PPP", kDltJuniperPpp},
+      {"JUNIPER_ATM2", kDltJuniperAtm2}, {"JUNIPER_ETHER", kDltJuniperEther}, {"JUNIPER_GGSN", kDltJuniperGgsn},
+      {"JUNIPER_MONITOR", kDltJuniperMonitor}, {"SLIP", kDltSlip}, {"C_HDLC", kDltCHdlc}};
   return linktypes;
 }
 

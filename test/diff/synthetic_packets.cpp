@@ -420,6 +420,229 @@ Bytes llc_link(Rng& rng, uint32_t linktype) {
   return b;
 }
 
+// Ethernet behind a netANALYZER pseudo-header (4 bytes), and for the
+// transparent form also the preamble and start-of-frame delimiter.
+Bytes netanalyzer(Rng& rng, bool transparent) {
+  Bytes b;
+  append_random(b, rng, 4);
+  if (transparent) append(b, std::array<uint8_t, 8>{0x55, 0x55, 0x55, 0x55, 0x55, 0x55, 0x55, 0xd5});
+  append(b, ethernet(rng));
+  return b;
+}
+
+// Ethernet with a 4-byte switch tag after the addresses: Broadcom's (opcode
+// in the top 3 bits: 0 to the CPU, 1 from it) or Marvell's DSA (mode in the
+// top 2 bits).
+Bytes dsa_tagged(Rng& rng) {
+  Bytes frame = ethernet(rng);
+  Bytes tag;
+  tag.push_back(static_cast<uint8_t>((rng.below(4) << 6) | (rng.below(2) << 5) | (rng.byte() & 0x1f)));
+  append_random(tag, rng, 3);
+  frame.insert(frame.begin() + 12, tag.begin(), tag.end());
+  return frame;
+}
+
+// One-byte station addresses, the corpus' among them.
+uint8_t mac8_address(Rng& rng) {
+  constexpr uint8_t kAddresses[] = {0x00, 0x0e, 0x8c, 0xa4, 0xa8, 0xb3, 0x01, 0xff};
+  return rng.percent(85) ? kAddresses[rng.below(sizeof kAddresses)] : rng.byte();
+}
+
+// ARCnet (RFC 1201 and RFC 1051 system codes), source first; the Linux form
+// has a 2-byte offset field before the system code.
+Bytes arcnet(Rng& rng, bool linux_form) {
+  constexpr uint8_t kSystemCodes[] = {0xd4, 0xd5, 0xd6, 0xdd, 0xc4, 0xf0, 0xf1, 0xfa};
+  Bytes b = {mac8_address(rng), mac8_address(rng)};
+  if (linux_form) append_random(b, rng, 2);
+  const uint8_t code = rng.percent(90) ? kSystemCodes[rng.below(sizeof kSystemCodes)] : rng.byte();
+  b.push_back(code);
+  append_random(b, rng, 3);  // split flag, sequence number
+  if (code == 0xc4) {
+    append(b, ipv6(rng));
+  } else if (code == 0xd5 || code == 0xd6) {
+    append(b, arp(rng, code == 0xd6));
+  } else {
+    append(b, ipv4(rng));
+  }
+  return b;
+}
+
+// BACnet MS/TP: preamble, frame type, destination, source, length, CRC.
+Bytes bacnet_mstp(Rng& rng) {
+  Bytes b = {0x55, 0xff, static_cast<uint8_t>(rng.below(8)), mac8_address(rng), mac8_address(rng)};
+  append_random(b, rng, 3 + rng.below(24));
+  return b;
+}
+
+// SunATM: the pseudo-header (flags and protocol type, VPI, VCI), then an
+// LLC-encapsulated PDU, LANE-encapsulated Ethernet (after a LEC ID, or an
+// LE control frame) or a signalling PDU with a Q.2931 message type.
+Bytes sunatm(Rng& rng) {
+  constexpr uint8_t kProtocols[] = {0x01, 0x02, 0x02, 0x05, 0x06, 0x00};
+  constexpr uint8_t kVpis[] = {0, 0, 100, 101, 102, 1};
+  constexpr uint16_t kVcis[] = {1, 2, 3, 4, 5, 16, 20001, 20002, 20004, 20005, 10, 0xdb, 0700, 32};
+  constexpr uint8_t kMessages[] = {0x05, 0x02, 0x07, 0x0f, 0x4d, 0x5a, 0x01};
+  const uint8_t protocol = rng.percent(90) ? kProtocols[rng.below(sizeof kProtocols)] : rng.byte();
+  Bytes b = {static_cast<uint8_t>((rng.byte() & 0xf0) | (protocol & 0x0f))};
+  b.push_back(rng.percent(90) ? kVpis[rng.below(sizeof kVpis)] : rng.byte());
+  append16(b, rng.percent(90) ? kVcis[rng.below(sizeof kVcis / sizeof kVcis[0])] : static_cast<uint32_t>(rng.below(65536)));
+  switch (protocol & 0x0f) {
+    case 0x01:
+      append16(b, rng.percent(20) ? 0xff00 : rng.below(256));
+      append(b, ethernet(rng));
+      break;
+    case 0x02: append(b, llc_payload(rng)); break;
+    default:
+      append_random(b, rng, 5);
+      b.push_back(kMessages[rng.below(sizeof kMessages)]);
+      append_random(b, rng, rng.below(16));
+      break;
+  }
+  return b;
+}
+
+// A network packet behind `prefix_length` bytes of which the Ethernet type
+// (or 16-bit protocol) is at `type_offset`.
+Bytes typed_prefix(Rng& rng, uint32_t type_offset, uint32_t prefix_length) {
+  NetworkPacket net = network_packet(rng, false, true);
+  Bytes b;
+  append_random(b, rng, type_offset);
+  append16(b, rng.percent(90) ? net.ethertype : static_cast<uint32_t>(rng.below(65536)));
+  if (b.size() < prefix_length) append_random(b, rng, prefix_length - static_cast<uint32_t>(b.size()));
+  append(b, net.bytes);
+  return b;
+}
+
+// PPP after `type_offset` bytes (PPPoE session header, BSD/OS PPP header),
+// with VJ-compressed protocol numbers now and then.
+Bytes ppp_at(Rng& rng, uint32_t type_offset, uint32_t prefix_length) {
+  constexpr uint16_t kProtocols[] = {0x0021, 0x0057, 0x002d, 0x002f, 0x0023, 0x0029};
+  Bytes b;
+  append_random(b, rng, type_offset);
+  const uint16_t protocol = rng.percent(90) ? kProtocols[rng.below(6)] : static_cast<uint16_t>(rng.next());
+  append16(b, protocol);
+  if (b.size() < prefix_length) append_random(b, rng, prefix_length - static_cast<uint32_t>(b.size()));
+  append(b, protocol == 0x0057 ? ipv6(rng) : ipv4(rng));
+  return b;
+}
+
+// OpenBSD enc: an address family in either byte order, SPI and flags.
+Bytes enc(Rng& rng) {
+  constexpr uint32_t kFamilies[] = {2, 24, 28, 30, 10};
+  const uint32_t af = kFamilies[rng.below(5)];
+  Bytes b;
+  append32(b, rng.percent(50) ? af : (af << 24));
+  append_random(b, rng, 8);
+  append(b, af == 2 ? ipv4(rng) : ipv6(rng));
+  return b;
+}
+
+// Solaris ipnet: version, family, direction (htype), then the rest of the
+// 24-byte header.
+Bytes ipnet(Rng& rng) {
+  const uint8_t family = rng.percent(90) ? (rng.percent(50) ? 2 : 26) : rng.byte();
+  Bytes b = {1, family};
+  append16(b, rng.percent(90) ? 1 + rng.below(2) : rng.below(65536));
+  append_random(b, rng, 20);
+  append(b, family == 26 ? ipv6(rng) : ipv4(rng));
+  return b;
+}
+
+// Frame Relay: a 2-byte DLCI, the Q.933 control byte and an NLPID.
+Bytes frelay(Rng& rng) {
+  constexpr uint8_t kNlpids[] = {0xcc, 0x8e, 0x81, 0x82, 0x83, 0x80};
+  Bytes b;
+  append_random(b, rng, 2);
+  b.push_back(rng.percent(90) ? 0x03 : rng.byte());
+  const uint8_t nlpid = kNlpids[rng.below(6)];
+  b.push_back(nlpid);
+  append(b, nlpid == 0x8e ? ipv6(rng) : ipv4(rng));
+  return b;
+}
+
+// Juniper: the "MGC" magic number (now and then not), flags with the
+// direction bit, then what the link type's payload offset skips, and IP.
+Bytes juniper(Rng& rng, uint32_t payload_offset) {
+  Bytes b = {0x4d, 0x47, 0x43};
+  if (rng.percent(10)) b[static_cast<size_t>(rng.below(3))] = rng.byte();
+  b.push_back(rng.byte());
+  if (payload_offset > 4) append_random(b, rng, payload_offset - 4);
+  append(b, rng.percent(50) ? ipv4(rng) : ipv6(rng));
+  return b;
+}
+
+// pflog: the header (its length rounded up to 4 by readers; 61 on OpenBSD),
+// with the interface, ruleset and rule numbers the corpus names now and
+// then, the address family as Linux or a BSD writes it, then IPv4 or IPv6.
+Bytes pflog(Rng& rng) {
+  constexpr uint8_t kLengths[] = {61, 64, 68, 45};
+  constexpr uint8_t kFamilies[] = {2, 10, 24, 28, 30, 1, 26};
+  Bytes b;
+  const uint8_t length = rng.percent(90) ? kLengths[rng.below(sizeof kLengths)] : rng.byte();
+  b.push_back(length);
+  const uint8_t af = rng.percent(90) ? kFamilies[rng.below(sizeof kFamilies)] : rng.byte();
+  b.push_back(af);
+  b.push_back(static_cast<uint8_t>(rng.below(rng.percent(80) ? 20 : 256)));  // action
+  b.push_back(static_cast<uint8_t>(rng.below(rng.percent(80) ? 20 : 256)));  // reason
+  auto name = [&](const char* text) {
+    Bytes field(16, 0);
+    if (rng.percent(40)) {
+      for (size_t i = 0; text[i] != 0 && i < 15; ++i) field[i] = static_cast<uint8_t>(text[i]);
+    } else if (rng.percent(30)) {
+      for (size_t i = 0; i < 15; ++i) field[i] = rng.byte();
+    }
+    append(b, field);
+  };
+  name("testname1");
+  name("testruleset2");
+  append32(b, rng.percent(30) ? 0x456789 : static_cast<uint32_t>(rng.below(1000)));  // rule number
+  append32(b, rng.percent(30) ? 123 : static_cast<uint32_t>(rng.below(1000)));       // sub-rule number
+  append_random(b, rng, 16);                                                            // uid, pid, rule uid, rule pid
+  b.push_back(rng.percent(90) ? static_cast<uint8_t>(rng.below(3)) : rng.byte());       // direction
+  const size_t padded = (static_cast<size_t>(length) + 3) & ~size_t{3};
+  if (b.size() < padded) {
+    append_random(b, rng, static_cast<uint32_t>(padded - b.size()));
+  } else {
+    b.resize(padded);
+  }
+  const bool v6 = af == 10 || af == 24 || af == 28 || af == 30 ? rng.percent(90) : rng.percent(20);
+  append(b, v6 ? ipv6(rng) : ipv4(rng));
+  return b;
+}
+
+// MTP2 signal units, plain or high-speed (12-bit sequence numbers, 9-bit
+// length indicator), with MTP3 routing labels from the corpus' values:
+// SIO, then DPC, OPC and SLS packed little-endian into 32 bits.
+Bytes mtp2(Rng& rng) {
+  constexpr uint32_t kPointCodes[] = {0x31d6, 0x1273, 0x1274, 0x1275, 0x1276, 0x3b35, 0x607, 0x608,
+                                      0x609,  0x60a,  0x0ab5, 0x0ab6, 0x0ab7, 0x0ab8, 0x3aba, 0x3fff};
+  constexpr uint8_t kSios[] = {0xd2, 0xa1, 0xa2, 0xa4, 0xa5, 73, 74, 75, 0x41, 0x42, 0x43, 0x44, 0x03};
+  auto point_code = [&] {
+    return rng.percent(80) ? kPointCodes[rng.below(sizeof kPointCodes / sizeof kPointCodes[0])]
+                           : static_cast<uint32_t>(rng.below(0x4000));
+  };
+  auto label = [&](Bytes& b) {
+    b.push_back(rng.percent(85) ? kSios[rng.below(sizeof kSios)] : rng.byte());
+    const uint32_t sls = static_cast<uint32_t>(rng.below(16));
+    const uint32_t word = point_code() | (point_code() << 14) | (sls << 28);
+    for (int i = 0; i < 4; ++i) b.push_back(static_cast<uint8_t>(word >> (8 * i)));
+  };
+  Bytes b;
+  if (rng.percent(50)) {
+    append_random(b, rng, 2);  // BSN, FSN
+    const uint8_t li = rng.percent(85) ? static_cast<uint8_t>(rng.below(5)) : rng.byte();
+    b.push_back(static_cast<uint8_t>((rng.byte() & 0xc0) | (li & 0x3f)));
+    if (rng.percent(80)) label(b);
+  } else {
+    append_random(b, rng, 4);  // 12-bit BSN and FSN with their bits
+    const uint32_t li = rng.percent(85) ? static_cast<uint32_t>(rng.below(5)) : static_cast<uint32_t>(rng.below(512));
+    append16(b, (li << 7) | (rng.byte() & 0x7f));
+    if (rng.percent(80)) label(b);
+  }
+  append_random(b, rng, rng.below(24));
+  return b;
+}
+
 Bytes link_packet(uint32_t linktype, Rng& rng) {
   switch (linktype) {
     case kDltEn10mb: return ethernet(rng);
@@ -437,6 +660,51 @@ Bytes link_packet(uint32_t linktype, Rng& rng) {
     case kDltFddi:
     case kDltIeee802:
     case kDltIpOverFc: return llc_link(rng, linktype);
+    case kDltPflog: return pflog(rng);
+    case kDltSunatm: return sunatm(rng);
+    case kDltAtmClip:
+    case kDltAtmRfc1483: return llc_payload(rng);
+    case kDltSymantecFirewall: return typed_prefix(rng, 6, 44);
+    case kDltAppleIpOverIeee1394: return typed_prefix(rng, 16, 18);
+    case kDltPppEther: return ppp_at(rng, 6, 8);
+    case kDltPppBsdos: return ppp_at(rng, 5, 24);
+    case kDltSlipBsdos: {
+      Bytes b;
+      append_random(b, rng, 24);
+      append(b, rng.percent(50) ? ipv4(rng) : ipv6(rng));
+      return b;
+    }
+    case kDltLtalk: {
+      Bytes b;
+      append_random(b, rng, 3 + rng.below(40));
+      return b;
+    }
+    case kDltEnc: return enc(rng);
+    case kDltIpnet: return ipnet(rng);
+    case kDltFrelay: return frelay(rng);
+    // SLIP: libpcap's 16-byte header (direction first), then IP.
+    case kDltSlip: {
+      Bytes b = {static_cast<uint8_t>(rng.below(3))};
+      append_random(b, rng, 15);
+      append(b, rng.percent(50) ? ipv4(rng) : ipv6(rng));
+      return b;
+    }
+    // Cisco HDLC: address, control, an Ethernet type (0xfefe for OSI).
+    case kDltCHdlc: return typed_prefix(rng, 2, 4);
+    case kDltJuniperMfr:
+    case kDltJuniperPpp: return juniper(rng, 4);
+    case kDltJuniperAtm2: return juniper(rng, 8);
+    case kDltJuniperEther: return juniper(rng, 14 + 18);
+    case kDltJuniperGgsn:
+    case kDltJuniperMonitor: return juniper(rng, 12);
+    case kDltArcnet: return arcnet(rng, false);
+    case kDltArcnetLinux: return arcnet(rng, true);
+    case kDltBacnetMsTp: return bacnet_mstp(rng);
+    case kDltNetanalyzer: return netanalyzer(rng, false);
+    case kDltNetanalyzerTransparent: return netanalyzer(rng, true);
+    case kDltDsaTagBrcm:
+    case kDltDsaTagDsa: return dsa_tagged(rng);
+    case kDltMtp2: return mtp2(rng);
     default: return raw_ip(rng, true, true);
   }
 }

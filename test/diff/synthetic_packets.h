@@ -19,6 +19,14 @@ inline constexpr uint32_t kDltNull = 0, kDltEn10mb = 1, kDltRaw = 12, kDltLoop =
 inline constexpr uint32_t kDltIeee80211 = 105, kDltPrismHeader = 119, kDltIeee80211Radio = 127,
                           kDltIeee80211RadioAvs = 163, kDltPpi = 192, kDltFddi = 10, kDltIeee802 = 6,
                           kDltIpOverFc = 122;
+inline constexpr uint32_t kDltPflog = 117, kDltMtp2 = 140, kDltNetanalyzer = 240, kDltNetanalyzerTransparent = 241,
+                          kDltDsaTagBrcm = 281, kDltDsaTagDsa = 284, kDltArcnet = 7, kDltArcnetLinux = 129,
+                          kDltBacnetMsTp = 165, kDltSunatm = 123;
+inline constexpr uint32_t kDltAtmClip = 19, kDltAtmRfc1483 = 11, kDltSymantecFirewall = 99,
+                          kDltAppleIpOverIeee1394 = 138, kDltPppEther = 51, kDltPppBsdos = 16, kDltSlipBsdos = 15,
+                          kDltLtalk = 114, kDltEnc = 109, kDltIpnet = 226, kDltFrelay = 107;
+inline constexpr uint32_t kDltJuniperMfr = 134, kDltJuniperPpp = 179, kDltJuniperAtm2 = 135, kDltJuniperEther = 178,
+                          kDltJuniperGgsn = 133, kDltJuniperMonitor = 164, kDltSlip = 8, kDltCHdlc = 104;
 
 // `count` packets for `linktype` (one of the above), deterministic in `seed`.
 std::vector<Packet> synthesize_packets(uint32_t linktype, int count, uint64_t seed);

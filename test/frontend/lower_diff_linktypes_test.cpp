@@ -77,6 +77,17 @@ const std::vector<std::string>& common_filters() {
   return filters;
 }
 
+// `filters` without those listed.
+std::vector<std::string> without(const std::vector<std::string>& filters, const std::vector<std::string>& drop) {
+  std::vector<std::string> kept;
+  for (const std::string& f : filters) {
+    bool dropped = false;
+    for (const std::string& d : drop) dropped = dropped || f == d;
+    if (!dropped) kept.push_back(f);
+  }
+  return kept;
+}
+
 void expect_same(int dlt, const std::vector<std::string>& filters) {
   const std::vector<Packet>& packets = standard_packets(dlt);
   for (const std::string& f : filters) {
@@ -118,14 +129,15 @@ TEST(LowerDiffLinkTypes, PppSerialAndPppd) {
   expect_same(166, common_filters());
   expect_same(166, {"inbound", "outbound"});
 }
+// IS-IS PDU types on Cisco HDLC and the SLIP direction follow the newer
+// libpcap, where 1.10.3 differs (the PDU type read one byte early, any
+// nonzero SLIP direction taken as outbound); the apply corpus checks them on
+// ISIS_p2p_adjacency.pcap and slip-bad-direction.pcap.
 TEST(LowerDiffLinkTypes, CiscoHdlc) {
-  expect_same(104, common_filters());
-  expect_same(104, {"mpls and ip", "iso proto 0x83", "isis proto 0x12"});
+  expect_same(104, without(common_filters(), {"l1"}));
+  expect_same(104, {"mpls and ip", "iso proto 0x83"});
 }
-TEST(LowerDiffLinkTypes, Slip) {
-  expect_same(8, common_filters());
-  expect_same(8, {"inbound", "outbound"});
-}
+TEST(LowerDiffLinkTypes, Slip) { expect_same(8, common_filters()); }
 
 TEST(LowerDiffLinkTypes, IpBroadcastNeedsTheNetmask) {
   const std::vector<Packet>& packets = standard_packets(1);

@@ -297,10 +297,10 @@ TEST(LowerUnit, EncapsulationShiftsEverythingAfterIt) {
 }
 
 TEST(LowerUnit, UnsupportedLinkTypesNameTheConstructAndTheLinkType) {
-  // SunATM (123) is not modelled yet.
-  Result<ir::Function> r = bpfc_lower_unchecked(123, "len > 10 and ip");
+  // Juniper's encryption services PIC (132) is not modelled yet.
+  Result<ir::Function> r = bpfc_lower_unchecked(132, "len > 10 and ip");
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error().message, "'ip' is not supported yet for link type SUNATM");
+  EXPECT_EQ(r.error().message, "'ip' is not supported yet for link type JUNIPER_ES");
   ASSERT_TRUE(r.error().span.has_value());
   EXPECT_EQ(r.error().span->begin, 13u);
   EXPECT_EQ(r.error().span->end, 15u);

@@ -67,7 +67,7 @@ Fragment gen_ncmp(Codegen& cg, OffRel rel, uint32_t offset, int size, uint32_t m
   std::vector<Stmt> s = load_a(cg, rel, offset, size);
   if (mask != 0xffffffffu) s.push_back(stmt(kAlu | kAnd | kK, mask));
   Fragment f = cg.test(kJmp | jtype | kK, v, std::move(s));
-  if (reverse && (jtype == kJgt || jtype == kJge)) f = gen_not(std::move(f));
+  if (reverse) f = gen_not(std::move(f));
   return f;
 }
 

@@ -32,7 +32,7 @@ std::vector<Stmt> load_a(Codegen& cg, OffRel rel, uint32_t offset, int size);
 // Statements putting the IPv4 header length (plus any variable link prefix) in X.
 std::vector<Stmt> loadx_iphdrlen(Codegen& cg);
 
-// `(field & mask) <jtype> v`, negated when `reverse` (for gt/ge only).
+// `(field & mask) <jtype> v`, negated when `reverse`.
 Fragment gen_ncmp(Codegen& cg, OffRel rel, uint32_t offset, int size, uint32_t mask, int jtype, bool reverse,
                   uint32_t v);
 Fragment gen_cmp(Codegen& cg, OffRel rel, uint32_t offset, int size, uint32_t v);

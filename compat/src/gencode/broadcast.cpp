@@ -5,8 +5,9 @@
 
 #include "bpfc/ir/kernel_metadata.h"
 #include "gencode/access.h"
-#include "gencode/arith.h"
 #include "gencode/linklayer.h"
+#include "gencode/mac8.h"
+#include "gencode/pflog.h"
 #include "gencode/protocols.h"
 #include "gencode/wlan.h"
 
@@ -20,6 +21,8 @@ namespace {
 constexpr uint32_t kNetmaskUnknown = 0xffffffffu;
 constexpr uint32_t kSllOutgoing = 4;  // Linux packet type PACKET_OUTGOING
 constexpr uint32_t kPppdIn = 0, kPppdOut = 1;
+constexpr uint32_t kSlipDirIn = 0, kSlipDirOut = 1;
+constexpr uint32_t kIpnetOutbound = 1, kIpnetInbound = 2;  // Solaris ipnet direction
 
 }  // namespace
 
@@ -28,6 +31,7 @@ Fragment gen_broadcast(Codegen& cg, Proto proto) {
     case Proto::Default:
     case Proto::Link: {
       require_link_layer(cg);
+      if (is_mac8_link(cg.layout())) return gen_mac8_broadcast(cg);
       if (!is_mac48_link(cg.layout())) cg.fail("not a broadcast link");
       static constexpr std::array<uint8_t, 6> kAllOnes = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
       return gen_mac48host(cg, kAllOnes, ast::Dir::Dst);
@@ -53,6 +57,9 @@ Fragment gen_multicast(Codegen& cg, Proto proto) {
     case Proto::Default:
     case Proto::Link:
       require_link_layer(cg);
+      // ARCnet multicast is its broadcast.
+      if (cg.layout().linktype == dlt::kArcnet || cg.layout().linktype == dlt::kArcnetLinux)
+        return gen_mac8_broadcast(cg);
       if (is_ethernet_link(cg.layout())) {
         // The group bit of the destination address.
         std::optional<Fragment> pre = gen_prevlinkhdr_check(cg);
@@ -97,6 +104,9 @@ bool reads_kernel_metadata(Codegen& cg) {
 }  // namespace
 
 Fragment gen_inbound(Codegen& cg, bool outbound) {
+  // Juniper: the direction bit of the flags after the magic number (set
+  // for inbound).
+  if (is_juniper_link(cg.layout())) return gen_mcmp(cg, OffRel::LinkHdr, 3, kB, outbound ? 0 : 1, 0x01);
   switch (cg.layout().linktype) {
     case dlt::kLinuxSll: {
       Fragment out = gen_cmp(cg, OffRel::LinkHdr, 0, kH, kSllOutgoing);
@@ -107,18 +117,18 @@ Fragment gen_inbound(Codegen& cg, bool outbound) {
       return outbound ? out : gen_not(std::move(out));
     }
     case dlt::kPppPppd: return gen_cmp(cg, OffRel::LinkHdr, 0, kB, outbound ? kPppdOut : kPppdIn);
-    case dlt::kSlip: {
-      // link[0] == 0 for inbound, != 0 for outbound.
-      ast::Relation rel;
-      rel.op = outbound ? ast::RelOp::Ne : ast::RelOp::Eq;
-      ast::PacketAccess access;
-      access.proto = Proto::Link;
-      access.index = std::make_unique<ast::Arith>(ast::Arith{ast::ArithNumber{0}, cg.span()});
-      access.size = 1;
-      rel.lhs = ast::Arith{std::move(access), cg.span()};
-      rel.rhs = ast::Arith{ast::ArithNumber{0}, cg.span()};
-      return gen_relation(cg, rel);
-    }
+    case dlt::kPflog: return gen_pflog_direction(cg, outbound);
+    case dlt::kIpnet: return gen_cmp(cg, OffRel::LinkHdr, 2, kH, outbound ? kIpnetOutbound : kIpnetInbound);
+    // The Broadcom tag's opcode: 0 from the switch to the CPU (inbound), 1
+    // from the CPU to the switch (outbound).
+    case dlt::kDsaTagBrcm: return gen_mcmp(cg, OffRel::LinkHdr, 12, kB, outbound ? 0x20 : 0x00, 0xe0);
+    // The Marvell DSA tag's mode: To_CPU and To_Sniffer are inbound,
+    // From_CPU outbound; Forward says nothing.
+    case dlt::kDsaTagDsa:
+      return gen_mcmp(cg, OffRel::LinkHdr, 12, kB, outbound ? 0x40 : 0x00, outbound ? 0xc0 : 0x40);
+    // SLIP: libpcap's direction byte, 0 received, 1 sent (other values
+    // are neither).
+    case dlt::kSlip: return gen_cmp(cg, OffRel::LinkHdr, 0, kB, outbound ? kSlipDirOut : kSlipDirIn);
     default: break;
   }
   // Elsewhere the direction is only in a live Linux capture's packet

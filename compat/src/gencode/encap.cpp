@@ -222,7 +222,7 @@ Fragment gen_vlan(Codegen& cg, std::optional<uint32_t> id) {
   if (l.label_stack_depth > 0) cg.fail("no VLAN match after MPLS");
   // 802.11 carries tags after SNAP; PPI is refused, as libpcap does.
   const bool wlan = is_wlan_link(l) && l.linktype != dlt::kPpi;
-  if (l.linktype != dlt::kEn10mb && !wlan) {
+  if (!is_ethernet_link(l) && !wlan) {
     require_link_layer(cg);
     cg.fail("no VLAN support for " + link_description(l.linktype));
   }
@@ -248,7 +248,7 @@ Fragment gen_mpls(Codegen& cg, std::optional<uint32_t> label) {
   if (l.label_stack_depth > 0) {
     // Inside a stack: the previous label must not be the bottom one.
     b0 = gen_mcmp(cg, OffRel::PrevMplsHdr, 2, kB, 0, 0x01);
-  } else if (l.linktype == dlt::kEn10mb || l.linktype == dlt::kCHdlc) {
+  } else if (is_ethernet_link(l) || l.linktype == dlt::kCHdlc) {
     b0 = gen_linktype(cg, ethertype::kMpls);
   } else if (l.linktype == dlt::kPpp) {
     b0 = gen_linktype(cg, ppptype::kMplsUnicast);

@@ -4,23 +4,20 @@
 #include <string>
 
 #include "gencode/arith.h"
+#include "gencode/atm.h"
 #include "gencode/broadcast.h"
 #include "gencode/encap.h"
 #include "gencode/linklayer.h"
 #include "gencode/llc.h"
+#include "gencode/pflog.h"
 #include "gencode/primitive.h"
 #include "gencode/proto.h"
+#include "gencode/ss7.h"
 #include "gencode/wlan.h"
 
 namespace bpfc::lower {
 
 namespace {
-
-[[noreturn]] void fail_unsupported(Codegen& cg) {
-  require_link_layer(cg);
-  cg.fail("'" + std::string(cg.span_text()) + "' is not supported yet for link type " +
-          std::string(find_link_layer(cg.layout().linktype)->name));
-}
 
 Fragment lower_proto_only(Codegen& cg, const ast::ProtoOnly& p) {
   // Qualifiers alone only make sense as a protocol keyword.
@@ -90,9 +87,13 @@ Fragment lower_expr(Codegen& cg, const ast::Expr& e) {
             return gen_llc(cg, n);
           } else if constexpr (std::is_same_v<T, ast::Wlan>) {
             return gen_wlan(cg, n);
+          } else if constexpr (std::is_same_v<T, ast::Pflog>) {
+            return gen_pflog(cg, n);
+          } else if constexpr (std::is_same_v<T, ast::Mtp>) {
+            return gen_mtp(cg, n);
           } else {
-            // pflog, ATM and SS7 keywords.
-            fail_unsupported(cg);
+            static_assert(std::is_same_v<T, ast::Atm>);
+            return gen_atm(cg, n);
           }
         }
       },

@@ -8,7 +8,10 @@
 #include "bpfc/linktype/linktype.h"
 #include "bpfc/support/unreachable.h"
 #include "gencode/access.h"
+#include "gencode/atm.h"
 #include "gencode/encap.h"
+#include "gencode/mac8.h"
+#include "gencode/pflog.h"
 #include "gencode/protocols.h"
 #include "gencode/wlan.h"
 
@@ -22,11 +25,19 @@ constexpr uint32_t kNotSet = kOffsetNotSet;
 
 // Layouts as libpcap's init_linktype() sets them up.
 // clang-format off
-constexpr std::array<LinkLayerInfo, 21> kLinkLayers = {{
+constexpr std::array<LinkLayerInfo, 56> kLinkLayers = {{
     // dlt, name, off_linkhdr, off_linktype, off_linkpl, off_nl, off_nl_nosnap, type test[, radio
     // prefix, payload offset variable]
     {dlt::kNull, "NULL", 0, 0, 4, 0, 0, TypeTest::LoopbackHostOrder},
     {dlt::kEn10mb, "EN10MB", 0, 12, 14, 0, 3, TypeTest::Ethernet},
+    // Ethernet behind a 4-byte netANALYZER pseudo-header, and also the
+    // preamble and start-of-frame delimiter (8 bytes) for the transparent one.
+    {dlt::kNetanalyzer, "NETANALYZER", 4, 16, 18, 0, 3, TypeTest::Ethernet},
+    {dlt::kNetanalyzerTransparent, "NETANALYZER_TRANSPARENT", 12, 24, 26, 0, 3, TypeTest::Ethernet},
+    // Ethernet with a 4-byte switch tag (Broadcom, Marvell DSA) after the
+    // addresses.
+    {dlt::kDsaTagBrcm, "DSA_TAG_BRCM", 0, 16, 18, 0, 3, TypeTest::Ethernet},
+    {dlt::kDsaTagDsa, "DSA_TAG_DSA", 0, 16, 18, 0, 3, TypeTest::Ethernet},
     {dlt::kSlip, "SLIP", 0, kNotSet, 16, 0, 0, TypeTest::IpVersionNibble},
     {dlt::kPpp, "PPP", 0, 2, 4, 0, 0, TypeTest::Ppp},
     {dlt::kRaw, "RAW", 0, kNotSet, 0, 0, 0, TypeTest::IpVersionNibble},
@@ -49,6 +60,52 @@ constexpr std::array<LinkLayerInfo, 21> kLinkLayers = {{
     {dlt::kIeee80211RadioAvs, "IEEE802_11_RADIO_AVS", 0, 24, 0, 8, 3, TypeTest::Ieee80211, RadioPrefix::Avs, true},
     {dlt::kIeee80211Radio, "IEEE802_11_RADIO", 0, 24, 0, 8, 3, TypeTest::Ieee80211, RadioPrefix::Radiotap, true},
     {dlt::kPpi, "PPI", 0, 24, 0, 8, 3, TypeTest::Ieee80211, RadioPrefix::Ppi, true},
+    // pflog: the header's length is in its first byte.
+    {dlt::kPflog, "PFLOG", 0, 0, 0, 0, 0, TypeTest::Pflog, RadioPrefix::None, true},
+    // ATM: an 802.2 LLC/SNAP header first.
+    {dlt::kAtmClip, "ATM_CLIP", 0, 0, 0, 8, 3, TypeTest::Llc},
+    {dlt::kAtmRfc1483, "ATM_RFC1483", 0, 0, 0, 8, 3, TypeTest::Llc},
+    // Ethernet types at a fixed offset of a pseudo-header.
+    {dlt::kSymantecFirewall, "SYMANTEC_FIREWALL", 0, 6, 44, 0, 0, TypeTest::TypeField},
+    {dlt::kAppleIpOverIeee1394, "APPLE_IP_OVER_IEEE1394", 0, 16, 18, 0, 0, TypeTest::TypeField},
+    // PPP after a PPPoE session header; BSD/OS PPP and SLIP with their
+    // 24-byte headers.
+    {dlt::kPppEther, "PPP_ETHER", 0, 6, 8, 0, 0, TypeTest::Ppp},
+    {dlt::kPppBsdos, "PPP_BSDOS", 0, 5, 24, 0, 0, TypeTest::PppBsdos},
+    {dlt::kSlipBsdos, "SLIP_BSDOS", 0, kNotSet, 24, 0, 0, TypeTest::IpVersionNibble},
+    {dlt::kLtalk, "LTALK", 0, kNotSet, 0, 0, 0, TypeTest::OnlyAppletalk},
+    // OpenBSD enc: an AF_ value in host byte order, then SPI and flags.
+    {dlt::kEnc, "ENC", 0, 0, 12, 0, 0, TypeTest::LoopbackHostOrder},
+    {dlt::kIpnet, "IPNET", 0, 1, 24, 0, kNotSet, TypeTest::Ipnet},
+    // Frame Relay: the DLCI, then the Q.933 control byte and NLPID.
+    {dlt::kFrelay, "FRELAY", 0, kNotSet, 0, 0, 0, TypeTest::FrameRelay},
+    // Juniper: a pseudo-header starting with the "MGC" magic number; the
+    // payload offsets libpcap assumes (some are variable in reality).
+    {dlt::kJuniperMfr, "JUNIPER_MFR", 0, 4, 4, 0, kNotSet, TypeTest::JuniperMagic},
+    {dlt::kJuniperMlfr, "JUNIPER_MLFR", 0, 4, 4, 0, kNotSet, TypeTest::JuniperMagic},
+    {dlt::kJuniperMlppp, "JUNIPER_MLPPP", 0, 4, 4, 0, kNotSet, TypeTest::JuniperMagic},
+    {dlt::kJuniperPpp, "JUNIPER_PPP", 0, 4, 4, 0, kNotSet, TypeTest::JuniperMagic},
+    {dlt::kJuniperChdlc, "JUNIPER_CHDLC", 0, 4, 4, 0, kNotSet, TypeTest::JuniperMagic},
+    {dlt::kJuniperFrelay, "JUNIPER_FRELAY", 0, 4, 4, 0, kNotSet, TypeTest::JuniperMagic},
+    {dlt::kJuniperAtm1, "JUNIPER_ATM1", 0, 4, 4, 0, 10, TypeTest::JuniperMagic},
+    {dlt::kJuniperAtm2, "JUNIPER_ATM2", 0, 8, 8, 0, 10, TypeTest::JuniperMagic},
+    {dlt::kJuniperPppoe, "JUNIPER_PPPOE", 0, 16, 14, 18, 21, TypeTest::JuniperMagic},
+    {dlt::kJuniperEther, "JUNIPER_ETHER", 0, 16, 14, 18, 21, TypeTest::JuniperMagic},
+    {dlt::kJuniperPppoeAtm, "JUNIPER_PPPOE_ATM", 0, 4, 6, 0, kNotSet, TypeTest::JuniperMagic},
+    {dlt::kJuniperGgsn, "JUNIPER_GGSN", 0, 6, 12, 0, kNotSet, TypeTest::JuniperMagic},
+    {dlt::kJuniperMonitor, "JUNIPER_MONITOR", 0, 12, 12, 0, kNotSet, TypeTest::JuniperMagic},
+    // SunATM: a 4-byte pseudo-header, then (if LLC-encapsulated) 802.2.
+    {dlt::kSunatm, "SUNATM", 0, 4, 4, 8, 3, TypeTest::SunAtm},
+    // ARCnet: source and destination station, then (RFC 1201) the system
+    // code; the Linux form has 2 more bytes before it. The payload offset
+    // assumes RFC 1201 unfragmented packets, as libpcap does.
+    {dlt::kArcnet, "ARCNET", 0, 2, 6, 0, 0, TypeTest::Arcnet},
+    {dlt::kArcnetLinux, "ARCNET_LINUX", 0, 4, 8, 0, 0, TypeTest::Arcnet},
+    // BACnet MS/TP: station addresses, no protocol field.
+    {dlt::kBacnetMsTp, "BACNET_MS_TP", 0, kNotSet, kNotSet, kNotSet, kNotSet, TypeTest::None},
+    // SS7 signalling links: MTP2 signal units, no protocol field.
+    {dlt::kMtp2, "MTP2", 0, kNotSet, kNotSet, kNotSet, kNotSet, TypeTest::None},
+    {dlt::kMtp2WithPhdr, "MTP2_WITH_PHDR", 0, kNotSet, kNotSet, kNotSet, kNotSet, TypeTest::None},
 }};
 // clang-format on
 
@@ -66,6 +123,14 @@ constexpr uint32_t kAfInet6 = 10;
 // 30: macOS and other Darwin systems), in this order. Linux's 10 never
 // appears there, as Linux captures loopback traffic as DLT_EN10MB.
 constexpr std::array<uint32_t, 3> kBsdAfInet6 = {30, 24, 28};
+
+// Juniper's pseudo-header magic number, "MGC".
+constexpr uint32_t kJuniperMagic = 0x4d474300, kJuniperMagicMask = 0xffffff00;
+// Solaris ipnet address families.
+constexpr uint32_t kIpnetAfInet = 2, kIpnetAfInet6 = 26;
+// Frame Relay: the Q.933 unnumbered-information control byte, and the ISO
+// 9577 NLPIDs of IPv4 and IPv6.
+constexpr uint32_t kQ933Ui = 0x03, kNlpidIpv4 = 0xcc, kNlpidIpv6 = 0x8e;
 
 uint32_t host_to_network(uint32_t v) {
   if constexpr (std::endian::native == std::endian::little) {
@@ -187,7 +252,8 @@ Fragment mpls_linktype(Codegen& cg, uint32_t ll_proto) {
     default: cg.fail("unsupported protocol over mpls");
   }
   // The bottom-of-stack bit of the last label, then the IP version.
-  Fragment bottom = gen_mcmp(cg, OffRel::LinkPl, static_cast<uint32_t>(-2), kB, 0x01, 0x01);
+  // (A one-bit test: `jset`, as newer libpcap writes it, one instruction shorter.)
+  Fragment bottom = gen_jset(cg, OffRel::LinkPl, static_cast<uint32_t>(-2), kB, 0x01);
   return gen_and(cg, std::move(bottom), gen_mcmp(cg, OffRel::LinkPl, 0, kB, version, 0xf0));
 }
 
@@ -261,7 +327,21 @@ void require_link_header(Codegen& cg) {
   if (!cg.layout().link_header_known) require_link_layer(cg);
 }
 
-bool is_ethernet_link(const Layout& l) { return l.linktype == dlt::kEn10mb; }
+bool is_ethernet_link(const Layout& l) {
+  switch (l.linktype) {
+    case dlt::kEn10mb:
+    case dlt::kNetanalyzer:
+    case dlt::kNetanalyzerTransparent:
+    case dlt::kDsaTagBrcm:
+    case dlt::kDsaTagDsa: return true;
+    default: return false;
+  }
+}
+
+bool is_juniper_link(const Layout& l) {
+  const LinkLayerInfo* info = find_link_layer(l.linktype);
+  return info != nullptr && info->type_test == TypeTest::JuniperMagic;
+}
 
 bool is_wlan_link(const Layout& l) {
   const LinkLayerInfo* info = find_link_layer(l.linktype);
@@ -269,8 +349,8 @@ bool is_wlan_link(const Layout& l) {
 }
 
 bool is_mac48_link(const Layout& l) {
+  if (is_ethernet_link(l)) return true;
   switch (l.linktype) {
-    case dlt::kEn10mb:
     case dlt::kFddi:
     case dlt::kIeee802:
     case dlt::kIpOverFc: return true;
@@ -280,6 +360,8 @@ bool is_mac48_link(const Layout& l) {
 
 std::optional<Fragment> gen_prevlinkhdr_check(Codegen& cg) {
   if (cg.layout().is_geneve || cg.layout().is_vxlan) return gen_geneve_ll_check(cg);
+  // LANE-encapsulated Ethernet: data frames only.
+  if (cg.layout().prevlinktype == dlt::kSunatm) return gen_lane_data_check(cg);
   return std::nullopt;
 }
 
@@ -326,6 +408,38 @@ Fragment gen_linktype(Codegen& cg, uint32_t ll_proto) {
     }
     case TypeTest::TypeField: return gen_cmp(cg, OffRel::LinkType, 0, kH, ll_proto);
     case TypeTest::Llc: return gen_llc_linktype(cg, ll_proto);
+    case TypeTest::Pflog: return gen_pflog_linktype(cg, ll_proto);
+    case TypeTest::Arcnet: return gen_arcnet_linktype(cg, ll_proto);
+    case TypeTest::SunAtm: return gen_atm_llc_linktype(cg, ll_proto);
+    case TypeTest::PppBsdos: {
+      if (ll_proto != ethertype::kIp) return gen_cmp(cg, OffRel::LinkType, 0, kH, ethertype_to_ppptype(ll_proto));
+      Fragment b0 = gen_cmp(cg, OffRel::LinkType, 0, kH, ppptype::kIp);
+      Fragment b1 = gen_or(cg, std::move(b0), gen_cmp(cg, OffRel::LinkType, 0, kH, ppptype::kVjc));
+      return gen_or(cg, std::move(b1), gen_cmp(cg, OffRel::LinkType, 0, kH, ppptype::kVjnc));
+    }
+    case TypeTest::OnlyAppletalk: return ll_proto == ethertype::kAtalk ? gen_true(cg) : gen_false(cg);
+    case TypeTest::Ipnet:
+      if (ll_proto == ethertype::kIp) return gen_cmp(cg, OffRel::LinkType, 0, kB, kIpnetAfInet);
+      if (ll_proto == ethertype::kIpv6) return gen_cmp(cg, OffRel::LinkType, 0, kB, kIpnetAfInet6);
+      return gen_false(cg);
+    case TypeTest::JuniperMagic:
+      // libpcap checks the magic number only: the encapsulation after it
+      // varies (up to 6 kinds on ATM).
+      return gen_mcmp(cg, OffRel::LinkHdr, 0, kW, kJuniperMagic, kJuniperMagicMask);
+    case TypeTest::FrameRelay:
+      switch (ll_proto) {
+        case ethertype::kIp: return gen_frelay_nlpid(cg, kNlpidIpv4);
+        case ethertype::kIpv6: return gen_frelay_nlpid(cg, kNlpidIpv6);
+        case llcsap::kIsoNs: {
+          Fragment b0 = gen_frelay_nlpid(cg, osi::kClnp);
+          Fragment b1 = gen_frelay_nlpid(cg, osi::kEsis);
+          Fragment b2 = gen_or(cg, std::move(b1), gen_frelay_nlpid(cg, osi::kIsis));
+          return gen_or(cg, std::move(b0), std::move(b2));
+        }
+        default: return gen_false(cg);
+      }
+    case TypeTest::None:
+      cg.fail("link-layer type filtering not implemented for " + linktype_display(l.linktype));
     case TypeTest::Ieee80211: {
       // Only data frames carry a payload.
       Fragment data = gen_mcmp(cg, OffRel::LinkHdr, 0, kB, wlan::kTypeData, wlan::kTypeMask);
@@ -333,6 +447,10 @@ Fragment gen_linktype(Codegen& cg, uint32_t ll_proto) {
     }
   }
   BPFC_UNREACHABLE("a link-layer type test of no known kind");
+}
+
+Fragment gen_frelay_nlpid(Codegen& cg, uint32_t nlpid) {
+  return gen_cmp(cg, OffRel::LinkHdr, 2, kH, (kQ933Ui << 8) | nlpid);
 }
 
 Fragment gen_llc_linktype(Codegen& cg, uint32_t ll_proto) {
@@ -386,12 +504,12 @@ Fragment gen_mac48host(Codegen& cg, const std::array<uint8_t, 6>& mac, ast::Dir 
   require_link_layer(cg);
   const Layout& l = cg.layout();
   if (is_wlan_link(l)) return gen_wlanhostop(cg, mac, dir);
+  if (is_ethernet_link(l)) {
+    std::optional<Fragment> pre = gen_prevlinkhdr_check(cg);
+    Fragment b = gen_ehostop(cg, mac, dir);
+    return pre ? gen_and(cg, std::move(*pre), std::move(b)) : b;
+  }
   switch (l.linktype) {
-    case dlt::kEn10mb: {
-      std::optional<Fragment> pre = gen_prevlinkhdr_check(cg);
-      Fragment b = gen_ehostop(cg, mac, dir);
-      return pre ? gen_and(cg, std::move(*pre), std::move(b)) : b;
-    }
     // FDDI: a frame-control byte first (libpcap's padding is 0 on Linux).
     case dlt::kFddi: return gen_hostop_at(cg, mac, dir, 7, 1);
     // Token Ring: access-control and frame-control bytes first.

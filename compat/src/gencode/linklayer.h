@@ -26,6 +26,19 @@ inline constexpr uint32_t kPrismHeader = PRISM_HEADER, kIeee80211Radio = IEEE802
                           kIeee80211RadioAvs = IEEE802_11_RADIO_AVS, kPpi = PPI;
 inline constexpr uint32_t kNetanalyzer = NETANALYZER, kNetanalyzerTransparent = NETANALYZER_TRANSPARENT;
 inline constexpr uint32_t kIeee80211 = IEEE802_11, kFddi = FDDI, kIeee802 = IEEE802, kIpOverFc = IP_OVER_FC;
+inline constexpr uint32_t kDsaTagBrcm = DSA_TAG_BRCM, kDsaTagDsa = DSA_TAG_DSA;
+inline constexpr uint32_t kSunatm = SUNATM;
+inline constexpr uint32_t kAtmClip = ATM_CLIP, kAtmRfc1483 = ATM_RFC1483, kSymantecFirewall = SYMANTEC_FIREWALL,
+                          kAppleIpOverIeee1394 = APPLE_IP_OVER_IEEE1394, kPppEther = PPP_ETHER,
+                          kPppBsdos = PPP_BSDOS, kSlipBsdos = SLIP_BSDOS, kLtalk = LTALK, kEnc = ENC,
+                          kIpnet = IPNET, kFrelay = FRELAY;
+inline constexpr uint32_t kJuniperMfr = JUNIPER_MFR, kJuniperMlfr = JUNIPER_MLFR, kJuniperMlppp = JUNIPER_MLPPP,
+                          kJuniperPpp = JUNIPER_PPP, kJuniperChdlc = JUNIPER_CHDLC, kJuniperFrelay = JUNIPER_FRELAY,
+                          kJuniperAtm1 = JUNIPER_ATM1, kJuniperAtm2 = JUNIPER_ATM2, kJuniperPppoe = JUNIPER_PPPOE,
+                          kJuniperEther = JUNIPER_ETHER, kJuniperPppoeAtm = JUNIPER_PPPOE_ATM,
+                          kJuniperGgsn = JUNIPER_GGSN, kJuniperMonitor = JUNIPER_MONITOR;
+inline constexpr uint32_t kArcnet = ARCNET, kArcnetLinux = ARCNET_LINUX, kBacnetMsTp = BACNET_MS_TP;
+inline constexpr uint32_t kPflog = PFLOG, kMtp2 = MTP2, kMtp2WithPhdr = MTP2_WITH_PHDR, kErf = ERF;
 // LINKTYPE_RAW: a savefile's number for DLT_RAW, which libpcap's compiler
 // also accepts as a link type (bpfc/linktype/linktype.h maps the two).
 inline constexpr uint32_t kLinktypeRaw = 101;
@@ -45,6 +58,15 @@ enum class TypeTest : uint8_t {
   TypeField,          // a 16-bit Ethernet-type field
   Llc,                // no type field: an 802.2 LLC header, with SNAP for EtherTypes
   Ieee80211,          // an 802.11 data frame, then 802.2 LLC as for Llc
+  Pflog,              // the pflog header's address family byte
+  None,               // no protocol field: protocol tests are refused
+  Arcnet,             // the ARCnet system code byte
+  SunAtm,             // LLC encapsulation in the SunATM pseudo-header, then as Llc
+  PppBsdos,           // PPP protocol number, with VJ-compressed TCP/IP as IPv4
+  OnlyAppletalk,      // LocalTalk: always AppleTalk
+  Ipnet,              // Solaris ipnet: an address family byte
+  FrameRelay,         // the Q.933 NLPID after the DLCI
+  JuniperMagic,       // Juniper's "MGC" cookie only, whatever the protocol
 };
 
 // A header of variable length in front of the link-layer header, whose
@@ -71,6 +93,10 @@ struct LinkLayerInfo {
   // frame type and QoS bit): the payload offset is computed at run time.
   bool payload_variable = false;
 };
+
+// Juniper's pseudo-headers, of the kinds modelled: flags (direction) in the
+// byte after the 3-byte magic number.
+bool is_juniper_link(const Layout& l);
 
 // nullopt for link types the lowering does not model (yet).
 const LinkLayerInfo* find_link_layer(uint32_t dlt);
@@ -99,7 +125,9 @@ std::optional<Fragment> gen_prevlinkhdr_check(Codegen& cg);
 Fragment gen_snap(Codegen& cg, uint32_t orgcode, uint32_t ptype);
 // Ethernet address `mac` in the source and/or destination field.
 Fragment gen_ehostop(Codegen& cg, const std::array<uint8_t, 6>& mac, ast::Dir dir);
-// Ethernet-family link layers (Ethernet type field with 802.3 frames).
+// Ethernet-family link layers (Ethernet type field with 802.3 frames): plain
+// Ethernet, behind a netANALYZER pseudo-header, or with a switch's DSA tag
+// between the addresses and the type.
 bool is_ethernet_link(const Layout& l);
 // Link layers with MAC-48 addresses (Ethernet, FDDI, Token Ring, 802.11,
 // IP over Fibre Channel): where `ether host`, `broadcast` and the like work.
@@ -109,6 +137,8 @@ bool is_wlan_link(const Layout& l);
 // MAC-48 address `mac` in the link header's source and/or destination
 // (802.11: the address fields the frame type and direction bits select).
 Fragment gen_mac48host(Codegen& cg, const std::array<uint8_t, 6>& mac, ast::Dir dir);
+// Frame Relay: the NLPID after the DLCI.
+Fragment gen_frelay_nlpid(Codegen& cg, uint32_t nlpid);
 // An 802.2 header announcing `ll_proto` (a SAP when <= 1500, else an
 // EtherType after SNAP), on link layers without a type field.
 Fragment gen_llc_linktype(Codegen& cg, uint32_t ll_proto);

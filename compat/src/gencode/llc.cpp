@@ -8,6 +8,7 @@
 #include "bpfc/linktype/linktype.h"
 #include "bpfc/support/text.h"
 #include "gencode/access.h"
+#include "gencode/atm.h"
 #include "gencode/linklayer.h"
 #include "gencode/protocols.h"
 #include "gencode/wlan.h"
@@ -39,8 +40,13 @@ constexpr std::array<std::pair<std::string_view, uint32_t>, 8> kUSubtypes = {{{"
 Fragment gen_llc_frame(Codegen& cg) {
   require_link_layer(cg);
   if (is_wlan_link(cg.layout())) return gen_mcmp(cg, OffRel::LinkHdr, 0, kB, wlan::kTypeData, wlan::kTypeMask);
-  if (cg.layout().linktype == dlt::kFddi || cg.layout().linktype == dlt::kIeee802) return gen_true(cg);
-  if (!is_ethernet_link(cg.layout())) {
+  if (cg.layout().linktype == dlt::kFddi || cg.layout().linktype == dlt::kIeee802 ||
+      cg.layout().linktype == dlt::kAtmRfc1483)
+    return gen_true(cg);
+  if (cg.layout().linktype == dlt::kSunatm) return gen_atm_llc(cg);
+  // netANALYZER frames are Ethernet, but libpcap has no 'llc' for them.
+  const uint32_t linktype = cg.layout().linktype;
+  if (!is_ethernet_link(cg.layout()) || linktype == dlt::kNetanalyzer || linktype == dlt::kNetanalyzerTransparent) {
     std::string desc(linktype_description(cg.layout().linktype).value_or(""));
     if (desc.empty()) desc = "DLT " + std::to_string(cg.layout().linktype);
     cg.fail("'llc' not supported for " + desc);

@@ -7,6 +7,7 @@
 #include "gencode/access.h"
 #include "gencode/host.h"
 #include "gencode/linklayer.h"
+#include "gencode/mac8.h"
 #include "gencode/port.h"
 #include "gencode/proto.h"
 
@@ -243,8 +244,10 @@ Fragment lower_qualified(Codegen& cg, const ast::Qualified& node) {
         } else if constexpr (std::is_same_v<T, ast::Mac>) {
           return lower_mac(cg, v, q);
         } else {
-          require_link_layer(cg);
-          cg.fail("aid supported only on ARCnet");
+          // A MAC-8 address, `link host $XX`.
+          if ((q.type != AddrType::Host && q.type != AddrType::Default) || q.proto != Proto::Link)
+            cg.fail("'link' is the only valid proto qualifier for 'host $XX'");
+          return gen_mac8host(cg, v.address, q.dir);
         }
       },
       node.value);

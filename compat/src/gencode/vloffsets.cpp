@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "gencode/linklayer.h"
+#include "gencode/pflog.h"
 #include "gencode/wlan.h"
 
 namespace bpfc::lower {
@@ -117,6 +118,10 @@ Fragment insert_compute_vloffsets(Codegen& cg, Fragment f) {
   bool inserted = false;
   if (prefix != RadioPrefix::None && l.off_linkhdr.reg != -1) {
     s = radio_prefix_length(cg, prefix, l.off_linkhdr.reg, &prism_head, &prism_tail);
+    inserted = true;
+  }
+  if (l.outermostlinktype == dlt::kPflog && l.off_linkpl.reg != -1) {
+    s = pflog_header_length(l.off_linkpl.reg);
     inserted = true;
   }
   const bool wlan = info != nullptr && info->type_test == TypeTest::Ieee80211;

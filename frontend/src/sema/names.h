@@ -10,6 +10,7 @@
 
 #include "bpfc/frontend/ast.h"
 #include "bpfc/frontend/resolver.h"
+#include "bpfc/frontend/pflog_names.h"
 #include "bpfc/frontend/wlan_names.h"
 
 namespace bpfc::sema {
@@ -45,10 +46,6 @@ struct NamedNetwork {
   uint32_t mask = 0;
 };
 std::optional<NamedNetwork> lookup_network_name(std::string_view name, const NameResolver& resolver);
-
-// pflog: reason and action names (case-insensitive).
-std::optional<uint32_t> pf_reason_by_name(std::string_view name);
-std::optional<uint32_t> pf_action_by_name(std::string_view name);
 
 // `llc NAME`: the frame format words i, s, u, or an S or U command.
 struct LlcKind {
