@@ -99,7 +99,9 @@ TEST(LinktypeListing, ListsWhatTheCompilerTableSays) {
     // IP, where the link type can carry it (not on SS7 links, MS/TP or
     // LocalTalk).
     options.opt_level = 2;
-    if (carries_ip(support)) EXPECT_TRUE(compile_cbpf("ip or ip6", options).ok());
+    if (carries_ip(support)) {
+      EXPECT_TRUE(compile_cbpf("ip or ip6", options).ok());
+    }
   }
   // The binary takes the names and the numbers of the listing.
   for (const ListedLinktype& entry : listed) {
