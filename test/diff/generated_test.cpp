@@ -112,16 +112,16 @@ void run_link_generated(int opt_level, int count) {
 }
 
 TEST(DifferentialGenerated, LinkTypePrimitivesMatchLibpcap) {
-  run_link_generated(2, testsupport::full_or_sanitized(1000, 150));
-  run_link_generated(0, testsupport::full_or_sanitized(200, 40));
+  run_link_generated(2, testsupport::full_or_sanitized(1000, 30));
+  run_link_generated(0, testsupport::full_or_sanitized(200, 10));
 }
 
 TEST(DifferentialGenerated, RandomExpressionsMatchOptimizedLibpcap) {
-  run_generated(2, testsupport::full_or_sanitized(5000, 1200), "generated expressions, bpfc -O vs libpcap -O");
+  run_generated(2, testsupport::full_or_sanitized(5000, 500), "generated expressions, bpfc -O vs libpcap -O");
 }
 
 TEST(DifferentialGenerated, RandomExpressionsMatchUnoptimizedLibpcap) {
-  run_generated(0, testsupport::full_or_sanitized(1500, 400), "generated expressions, bpfc -O0 vs libpcap -O0");
+  run_generated(0, testsupport::full_or_sanitized(1500, 150), "generated expressions, bpfc -O0 vs libpcap -O0");
 }
 
 }  // namespace

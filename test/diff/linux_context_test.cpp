@@ -404,7 +404,7 @@ TEST(LinuxContext, ClassicInterpreterReadsTheAncillaryFields) {
         ancillary.vlan_tag_present = static_cast<uint8_t>(m[ir::MetaKind::VlanTagPresent].value_or(0));
         const cbpf::Program substituted = with_metadata(*program, m);
         for (size_t i = 0; i < packets->views.size(); ++i) {
-          if (!testsupport::in_sanitized_share(i, 16)) continue;
+          if (!testsupport::in_sanitized_share(i, 64)) continue;
           const PacketView& v = packets->views[i];
           const std::span<const uint8_t> bytes(v.packet->bytes.data(), v.caplen);
           const uint32_t got = runtime::run_cbpf(*program, bytes, v.packet->wirelen, ancillary);

@@ -118,7 +118,9 @@ TEST(Fanout, MergedOutputIsWhatOneSocketSees) {
         ASSERT_LE(packets[k - 1].timestamp_ns, packets[k].timestamp_ns) << "packet " << k << " of " << packets.size();
       }
     }
-    ASSERT_GT(outputs[0].size(), full_or_sanitized<size_t>(300, 100));
+    // The traffic went through (the sanitizer build sends a quarter of the
+    // corpus frames and 16 flows).
+    ASSERT_GT(outputs[0].size(), full_or_sanitized<size_t>(300, 75));
     for (size_t i = 1; i < outputs.size(); ++i) {
       SCOPED_TRACE("--threads " + std::to_string(thread_counts[i]));
       EXPECT_EQ(describe_difference(untimed(outputs[0]), untimed(outputs[i])), "");

@@ -1,8 +1,8 @@
 #include "cooked_program.h"
 
-#include "bpfc/capture/live.h"
+#include <linux/filter.h>
 
-#include "bpfc/ir/kernel_metadata.h"
+#include "bpfc/capture/live.h"
 
 namespace bpfc::capture::live {
 namespace {
@@ -21,7 +21,10 @@ bool loads_packet(uint16_t code) {
   return mode == ABS || mode == IND || mode == MSH;
 }
 
-uint32_t ancillary(ir::MetaKind kind) { return ir::kSkfAdOff + ir::ancillary_field(kind).offset; }
+// Where a socket filter reads a field of the packet's metadata
+// (<linux/filter.h>): the kernel answers absolute loads from SKF_AD_OFF on.
+constexpr uint32_t kSkfAdOff = static_cast<uint32_t>(SKF_AD_OFF);
+constexpr uint32_t ancillary(int field) { return kSkfAdOff + static_cast<uint32_t>(field); }
 
 }  // namespace
 
@@ -29,7 +32,7 @@ std::optional<cbpf::Program> kernel_program_for_sll2(const cbpf::Program& progra
   cbpf::Program fixed = program;
   for (size_t i = 0; i < fixed.size(); ++i) {
     Insn& insn = fixed[i];
-    if (!loads_packet(insn.code) || insn.k >= ir::kSkfAdOff) continue;
+    if (!loads_packet(insn.code) || insn.k >= kSkfAdOff) continue;
     if (insn.k >= kSll2HeaderBytes) {
       insn.k -= kSll2HeaderBytes;
       continue;
@@ -37,11 +40,11 @@ std::optional<cbpf::Program> kernel_program_for_sll2(const cbpf::Program& progra
     // Only an absolute load names a header field by its offset alone.
     const bool absolute = insn_class(insn.code) == LD && insn_mode(insn.code) == ABS;
     if (absolute && insn.k == kSll2Protocol) {
-      insn.k = ancillary(ir::MetaKind::Protocol);
+      insn.k = ancillary(SKF_AD_PROTOCOL);
     } else if (absolute && insn.k == kSll2Ifindex) {
-      insn.k = ancillary(ir::MetaKind::Ifindex);
+      insn.k = ancillary(SKF_AD_IFINDEX);
     } else if (absolute && insn.k == kSll2PacketType) {
-      insn.k = ancillary(ir::MetaKind::PacketType);
+      insn.k = ancillary(SKF_AD_PKTTYPE);
     } else {
       why = "instruction " + std::to_string(i) + " reads byte " + std::to_string(insn.k) +
             " of the LINUX_SLL2 header, which a cooked packet socket's kernel filter cannot see";
@@ -53,7 +56,7 @@ std::optional<cbpf::Program> kernel_program_for_sll2(const cbpf::Program& progra
 
 bool reads_kernel_metadata(const cbpf::Program& program) {
   for (const Insn& insn : program) {
-    if (insn_class(insn.code) == LD && insn_mode(insn.code) == ABS && insn.k >= ir::kSkfAdOff) return true;
+    if (insn_class(insn.code) == LD && insn_mode(insn.code) == ABS && insn.k >= kSkfAdOff) return true;
   }
   return false;
 }
