@@ -28,6 +28,7 @@
 #include "libpcap_oracle.h"
 #include "packet_corpus.h"
 #include "suite_config.h"
+#include "../support/sanitized_share.h"
 
 namespace bpfc::difftest {
 namespace {
