@@ -222,28 +222,23 @@ Arth lower_arith(Codegen& cg, const ast::Arith& e) {
 
 }  // namespace
 
+RelopJump relop_jump(std::optional<ast::RelOp> op) {
+  if (!op) return {kJeq, false};
+  switch (*op) {
+    case ast::RelOp::Gt: return {kJgt, false};
+    case ast::RelOp::Ge: return {kJge, false};
+    case ast::RelOp::Eq: return {kJeq, false};
+    case ast::RelOp::Le: return {kJgt, true};
+    case ast::RelOp::Lt: return {kJge, true};
+    case ast::RelOp::Ne: return {kJeq, true};
+  }
+  return {kJeq, false};
+}
+
 Fragment gen_relation(Codegen& cg, const ast::Relation& rel) {
   Arth a0 = lower_arith(cg, rel.lhs);
   Arth a1 = lower_arith(cg, rel.rhs);
-  int jtype = kJeq;
-  bool reversed = false;
-  switch (rel.op) {
-    case ast::RelOp::Gt: jtype = kJgt; break;
-    case ast::RelOp::Ge: jtype = kJge; break;
-    case ast::RelOp::Eq: jtype = kJeq; break;
-    case ast::RelOp::Le:
-      jtype = kJgt;
-      reversed = true;
-      break;
-    case ast::RelOp::Lt:
-      jtype = kJge;
-      reversed = true;
-      break;
-    case ast::RelOp::Ne:
-      jtype = kJeq;
-      reversed = true;
-      break;
-  }
+  const auto [jtype, reversed] = relop_jump(rel.op);
   std::vector<Stmt> s = std::move(a0.stmts);
   append(s, a1.stmts);
   s.push_back(stmt(kLdx | kMem, static_cast<uint32_t>(a1.reg)));

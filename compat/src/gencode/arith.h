@@ -12,6 +12,14 @@
 
 namespace bpfc::lower {
 
+// A relational operator as a jump and whether its sense is reversed
+// (`<=` is the reverse of `>`); none (a bare value) is `==`.
+struct RelopJump {
+  int jump;
+  bool reversed;
+};
+RelopJump relop_jump(std::optional<ast::RelOp> op);
+
 Fragment gen_relation(Codegen& cg, const ast::Relation& rel);
 Fragment gen_less(Codegen& cg, uint32_t length);
 Fragment gen_greater(Codegen& cg, uint32_t length);

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "gencode/access.h"
+#include "gencode/arith.h"
 #include "gencode/linklayer.h"
 
 namespace bpfc::lower {
@@ -25,19 +26,6 @@ constexpr uint32_t kSetup = 0x05, kCallProceed = 0x02, kConnect = 0x07, kConnect
                    kReleaseDone = 0x5a;
 // LE control frames start with this marker instead of a LEC ID.
 constexpr uint32_t kLaneControlMarker = 0xff00;
-
-std::pair<int, bool> jump_of(std::optional<ast::RelOp> op) {
-  if (!op) return {kJeq, false};
-  switch (*op) {
-    case ast::RelOp::Gt: return {kJgt, false};
-    case ast::RelOp::Ge: return {kJge, false};
-    case ast::RelOp::Eq: return {kJeq, false};
-    case ast::RelOp::Le: return {kJgt, true};
-    case ast::RelOp::Lt: return {kJge, true};
-    case ast::RelOp::Ne: return {kJeq, true};
-  }
-  return {kJeq, false};
-}
 
 void check_max(Codegen& cg, const char* name, uint32_t value, uint32_t max) {
   if (value > max) {
@@ -98,7 +86,7 @@ Fragment gen_atm(Codegen& cg, const ast::Atm& atm) {
       const bool is_vpi = atm.keyword == K::Vpi;
       const uint32_t v = atm.value.value_or(0);
       check_max(cg, is_vpi ? "VPI" : "VCI", v, is_vpi ? 0xff : 0xffff);
-      const auto [jump, reverse] = jump_of(atm.op);
+      const auto [jump, reverse] = relop_jump(atm.op);
       return gen_ncmp(cg, OffRel::LinkHdr, is_vpi ? kOffVpi : kOffVci, is_vpi ? kB : kH, 0xffffffffu, jump, reverse,
                       v);
     }

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "gencode/access.h"
+#include "gencode/arith.h"
 #include "gencode/linklayer.h"
 
 namespace bpfc::lower {
@@ -67,20 +68,6 @@ std::string keyword_name(ast::MtpKeyword k) {
   return "mtp";
 }
 
-// The grammar's relop / irelop: the jump and whether it is negated.
-std::pair<int, bool> jump_of(std::optional<ast::RelOp> op) {
-  if (!op) return {kJeq, false};
-  switch (*op) {
-    case ast::RelOp::Gt: return {kJgt, false};
-    case ast::RelOp::Ge: return {kJge, false};
-    case ast::RelOp::Eq: return {kJeq, false};
-    case ast::RelOp::Le: return {kJgt, true};
-    case ast::RelOp::Lt: return {kJge, true};
-    case ast::RelOp::Ne: return {kJeq, true};
-  }
-  return {kJeq, false};
-}
-
 void check_max(Codegen& cg, const std::string& name, uint32_t value, uint32_t max) {
   if (value > max) {
     cg.fail(name + " " + std::to_string(value) + " greater than maximum " + std::to_string(max));
@@ -122,7 +109,7 @@ Fragment gen_mtp(Codegen& cg, const ast::Mtp& mtp) {
   if (!o) cg.fail("'" + name + "' supported only on SS7");
   if (!mtp.value) return gen_signal_unit(cg, *o, mtp.keyword);
   const uint32_t v = *mtp.value;
-  const auto [jump, reverse] = jump_of(mtp.op);
+  const auto [jump, reverse] = relop_jump(mtp.op);
   // MTP3 is little-endian and its diagrams read right to left: the routing
   // label (DPC in the low 14 bits, then OPC, then SLS) is shifted and masked
   // as a number, then byte-swapped for the big-endian loads.

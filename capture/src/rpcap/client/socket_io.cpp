@@ -117,17 +117,33 @@ std::string address_bytes(const sockaddr_storage& address) {
   return {};
 }
 
-Result<Socket> bind_udp_beside(const Socket& control) {
+namespace {
+
+// The local address of `control` with port 0: where a data socket beside
+// it binds, on the address the daemon already reaches.
+struct LocalAddress {
   sockaddr_storage address{};
   socklen_t length = sizeof address;
-  if (::getsockname(control.fd(), reinterpret_cast<sockaddr*>(&address), &length) != 0) {
+};
+Result<LocalAddress> any_port_beside(const Socket& control) {
+  LocalAddress local;
+  if (::getsockname(control.fd(), reinterpret_cast<sockaddr*>(&local.address), &local.length) != 0) {
     return system_error("getsockname");
   }
-  if (address.ss_family == AF_INET6) {
-    reinterpret_cast<sockaddr_in6*>(&address)->sin6_port = 0;
+  if (local.address.ss_family == AF_INET6) {
+    reinterpret_cast<sockaddr_in6*>(&local.address)->sin6_port = 0;
   } else {
-    reinterpret_cast<sockaddr_in*>(&address)->sin_port = 0;
+    reinterpret_cast<sockaddr_in*>(&local.address)->sin_port = 0;
   }
+  return local;
+}
+
+}  // namespace
+
+Result<Socket> bind_udp_beside(const Socket& control) {
+  auto local = any_port_beside(control);
+  if (!local) return local.errors();
+  auto& [address, length] = *local;
   Socket socket(::socket(address.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0));
   if (!socket.valid()) return system_error("socket");
   if (::bind(socket.fd(), reinterpret_cast<sockaddr*>(&address), length) != 0) return system_error("bind");
@@ -177,16 +193,9 @@ Result<Socket> listen_tcp(const std::string& host, uint16_t port) {
 }
 
 Result<Socket> listen_tcp_beside(const Socket& control) {
-  sockaddr_storage address{};
-  socklen_t length = sizeof address;
-  if (::getsockname(control.fd(), reinterpret_cast<sockaddr*>(&address), &length) != 0) {
-    return system_error("getsockname");
-  }
-  if (address.ss_family == AF_INET6) {
-    reinterpret_cast<sockaddr_in6*>(&address)->sin6_port = 0;
-  } else {
-    reinterpret_cast<sockaddr_in*>(&address)->sin_port = 0;
-  }
+  auto local = any_port_beside(control);
+  if (!local) return local.errors();
+  auto& [address, length] = *local;
   return listen_on(reinterpret_cast<sockaddr*>(&address), length, address.ss_family);
 }
 
