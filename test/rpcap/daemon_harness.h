@@ -65,6 +65,8 @@ struct RawMessage {
 class RawClient {
  public:
   explicit RawClient(uint16_t port);
+  // From this IPv4 source address (e.g. 127.0.0.2: any of 127/8 is on lo).
+  RawClient(uint16_t port, const std::string& source);
   ~RawClient();
   RawClient(const RawClient&) = delete;
   RawClient& operator=(const RawClient&) = delete;

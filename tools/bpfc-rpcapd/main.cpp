@@ -7,10 +7,13 @@
 
 #include <CLI/CLI.hpp>
 #include <atomic>
+#include <cerrno>
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 #include <mutex>
 
+#include "bpfc/capture/rpcap/config_file.h"
 #include "bpfc/capture/rpcap/server.h"
 
 namespace {
@@ -20,11 +23,21 @@ static_assert(std::atomic<bool>::is_always_lock_free);
 
 void on_signal(int) { g_stop = true; }
 
+// SIGHUP: a byte into the self-pipe; the daemon loop rereads -f's file.
+int g_reload_pipe[2] = {-1, -1};
+void on_hangup(int) {
+  const int saved = errno;
+  const char byte = 0;
+  (void)!write(g_reload_pipe[1], &byte, 1);  // full: a reload is pending anyway
+  errno = saved;
+}
+
 const char* const kDescription = R"(bpfc-rpcapd - serve live captures over RPCAP
 
 SYNOPSIS
   bpfc-rpcapd [-n | --passwd-file FILE] [-b ADDR] [-p PORT] [-4] [-l HOSTS]
               [-t DATAPORT] [-D] [-d | -i | -a HOST,PORT] [--max-clients N]
+              [-s FILE] [-f FILE]
 
 DESCRIPTION
   Answers libpcap's remote capture protocol (RPCAP) on TCP port 2002: clients
@@ -48,6 +61,19 @@ SAFETY
   protocol has no encryption here (no TLS), so passwords and packets cross
   the network in clear text.
 
+CONFIGURATION FILE
+  libpcap rpcapd's format: "PassiveClient = ADDR" (an allowed client),
+  "ActiveClient = ADDR, PORT|DEFAULT" (connect out to it), "NullAuthPermit =
+  YES|NO"; '#' starts a comment; addresses numeric. -s FILE writes the
+  command line's -l, -a and -n there; -f FILE reads it (after -s): each
+  setting the file has replaces the command line's (PassiveClient lines
+  replace -l, ActiveClient lines -a, NullAuthPermit -n), the others stay.
+  SIGHUP reads the file again and applies it to new connections; sessions
+  under way keep running, active clients it adds or drops start or stop
+  connecting. A file that cannot be read, or has a bad line (the message
+  names the line), is refused: at start the daemon exits, on SIGHUP the
+  previous configuration stays.
+
 EXIT STATUS
   0 after SIGINT or SIGTERM; 1 when it cannot listen or an option is wrong.
 
@@ -59,7 +85,7 @@ int main(int argc, char** argv) {
   using namespace bpfc::capture::rpcap;
   CLI::App app{kDescription, "bpfc-rpcapd"};
   app.set_version_flag("--version", std::string("bpfc-rpcapd ") + BPFC_VERSION);
-  std::string bind_address, hosts, passwd_file, active;
+  std::string bind_address, hosts, passwd_file, active, save_file, load_file;
   uint16_t port = kDefaultPort, data_port = 0;
   bool ipv4_only = false, null_auth = false, debug = false, daemonize = false, inetd = false;
   unsigned max_clients = 32, auth_timeout = 90, idle_timeout = 180, failure_delay_ms = 1000;
@@ -70,6 +96,8 @@ int main(int argc, char** argv) {
   app.add_flag("-n", null_auth, "Permit NULL (anonymous) authentication");
   app.add_option("--passwd-file", passwd_file, "Check passwords against this file of user:crypt-hash lines")
       ->check(CLI::ExistingFile);
+  app.add_option("-s", save_file, "Save the command line's -l, -a and -n to this configuration file");
+  app.add_option("-f", load_file, "Read this configuration file (again on SIGHUP); its settings replace -l, -a, -n");
   app.add_flag("-D", debug, "Log each connection and message to standard error");
   app.add_flag("-d", daemonize, "Run in the background (detached, output discarded)");
   app.add_flag("-i", inetd, "Serve the one connection on standard input (inetd or systemd socket mode)");
@@ -84,9 +112,9 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0u, 60000u));
   app.footer(
       "DIFFERENCES FROM LIBPCAP'S RPCAPD\n"
-      "  No TLS (-S, -K, -X, -C), no configuration file (-s, -f) and no SIGHUP reload; -l takes numeric\n"
-      "  addresses only; sessions are threads of one process, so no setuid() to the logged-in user;\n"
-      "  data channels the daemon opens go to the client's address only.");
+      "  No TLS (-S, -K, -X, -C); -l and configuration files take numeric addresses only, and a file\n"
+      "  with a bad line is refused (not read around it); sessions are threads of one process, so no\n"
+      "  setuid() to the logged-in user; data channels the daemon opens go to the client's address only.");
   CLI11_PARSE(app, argc, argv);
 
   DaemonOptions options;
@@ -125,7 +153,28 @@ int main(int argc, char** argv) {
       std::cerr << "bpfc-rpcapd: -a expects HOST,PORT\n";
       return 1;
     }
-    options.active = std::make_pair(active.substr(0, comma), static_cast<uint16_t>(active_port));
+    options.active.push_back({active.substr(0, comma), static_cast<uint16_t>(active_port)});
+    options.listen = false;
+  }
+
+  // -s saves the command line's settings, then -f's file replaces those it
+  // has (libpcap's order). The path is made absolute: -d changes to /.
+  if (!save_file.empty()) {
+    if (auto problem = save_config(save_file, command_line_config(hosts, options.active, null_auth))) {
+      std::cerr << "bpfc-rpcapd: -s: " << *problem << "\n";
+      return 1;
+    }
+  }
+  const DaemonOptions command_line = options;
+  if (!load_file.empty()) {
+    load_file = std::filesystem::absolute(load_file).string();
+    auto loaded = load_config(load_file);
+    auto applied = loaded ? apply_config(command_line, *loaded) : bpfc::Result<DaemonOptions>(loaded.error());
+    if (!applied) {
+      std::cerr << "bpfc-rpcapd: " << applied.error().message << "\n";
+      return 1;
+    }
+    options = std::move(*applied);
   }
 
   std::mutex log_mutex;
@@ -141,6 +190,27 @@ int main(int argc, char** argv) {
   sigaction(SIGINT, &action, nullptr);
   sigaction(SIGTERM, &action, nullptr);
   signal(SIGPIPE, SIG_IGN);
+  if (pipe2(g_reload_pipe, O_NONBLOCK | O_CLOEXEC) != 0) {
+    std::perror("bpfc-rpcapd: pipe");
+    return 1;
+  }
+  struct sigaction hangup {};
+  hangup.sa_handler = on_hangup;
+  sigemptyset(&hangup.sa_mask);
+  hangup.sa_flags = SA_RESTART;
+  sigaction(SIGHUP, &hangup, nullptr);
+  DaemonControl control{g_stop, g_reload_pipe[0], [&]() -> bpfc::Result<DaemonOptions> {
+    if (load_file.empty()) {
+      std::fprintf(stderr, "bpfc-rpcapd: SIGHUP: no configuration file (-f) to read\n");
+      return bpfc::error("no configuration file");
+    }
+    auto loaded = load_config(load_file);
+    auto applied = loaded ? apply_config(command_line, *loaded) : bpfc::Result<DaemonOptions>(loaded.error());
+    if (!applied) {
+      std::fprintf(stderr, "bpfc-rpcapd: %s; keeping the previous configuration\n", applied.error().message.c_str());
+    }
+    return applied;
+  }};
 
   if (inetd) {
     serve_connection(STDIN_FILENO, options, log);
@@ -152,12 +222,7 @@ int main(int argc, char** argv) {
       return 1;
     }
   }
-  if (options.active) {
-    run_active(options, log, g_stop);
-    std::fflush(stderr);
-    _exit(0);
-  }
-  if (auto problem = run_daemon(options, log, g_stop)) {
+  if (auto problem = run_daemon(options, log, control)) {
     std::cerr << "bpfc-rpcapd: " << *problem << "\n";
     return 1;
   }

@@ -178,19 +178,30 @@ class HostList {
   std::vector<std::array<uint8_t, 16>> hosts_;  // IPv4 as IPv4-mapped IPv6
 };
 
+// A client that active mode connects to (numeric address).
+struct ActiveClient {
+  std::string host;
+  uint16_t port = 0;
+  bool operator==(const ActiveClient&) const = default;
+};
+
 struct DaemonOptions {
   std::string bind_address;  // empty: every address (IPv6 and IPv4, or IPv4 with ipv4_only)
   uint16_t port = kDefaultPort;
   bool ipv4_only = false;
+  // Whether to listen on bind_address and port (passive mode); -a turns it
+  // off, active clients from a configuration file do not.
+  bool listen = true;
   HostList allowed_hosts;       // empty: every host
   uint16_t data_port = 0;       // 0: an ephemeral port per capture
   unsigned max_clients = 32;
   std::chrono::seconds auth_timeout{90};  // from accept until AUTH succeeded
   std::chrono::seconds idle_timeout{180}; // no message while not capturing
   SessionPolicy policy;
-  // Active mode: connect to this host and port (numeric) and serve there,
-  // again after each session ends.
-  std::optional<std::pair<std::string, uint16_t>> active;
+  // Active mode: connect to each of these and serve there, again after each
+  // session ends (a second later) or a failed attempt (active_retry later).
+  std::vector<ActiveClient> active;
+  std::chrono::seconds active_retry{10};
 };
 
 // Log lines (debug and errors) for -D; may be called from any thread.
@@ -200,14 +211,23 @@ using LogFunction = std::function<void(const std::string&)>;
 // the client closes it or breaks the protocol. `fd` is not closed.
 void serve_connection(int fd, const DaemonOptions& options, const LogFunction& log);
 
-// Listens on the options' address and serves clients, one thread each,
-// until `stop` is set; an error when it cannot listen.
-[[nodiscard]] std::optional<std::string> run_daemon(const DaemonOptions& options, const LogFunction& log,
-                                                    const std::atomic<bool>& stop);
+// How run_daemon is told to stop or to take new options.
+struct DaemonControl {
+  const std::atomic<bool>& stop;
+  // Readable when new options are wanted (the read end of SIGHUP's
+  // self-pipe, non-blocking; its bytes are drained); -1: never.
+  int reload_fd = -1;
+  // The new options, or why there are none (then the current ones stay).
+  std::function<Result<DaemonOptions>()> reload;
+};
 
-// Active mode: connects to options.active and serves there, reconnecting
-// (after `retry`) until `stop` is set.
-void run_active(const DaemonOptions& options, const LogFunction& log, const std::atomic<bool>& stop,
-                std::chrono::seconds retry = std::chrono::seconds(10));
+// Listens on the options' address (when options.listen) and serves clients,
+// one thread each, and connects to each active client, until `stop` is set;
+// an error when it cannot listen. A reload applies to connections made
+// after it: sessions keep the options they started with, active clients
+// the new options drop stop connecting once their session ends, new ones
+// start connecting.
+[[nodiscard]] std::optional<std::string> run_daemon(const DaemonOptions& options, const LogFunction& log,
+                                                    const DaemonControl& control);
 
 }  // namespace bpfc::capture::rpcap
