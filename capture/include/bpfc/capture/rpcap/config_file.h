@@ -10,8 +10,9 @@
 // Parameter names and YES/NO are case-sensitive, as libpcap compares them.
 // Unlike libpcap's rpcapd, which logs a bad line and goes on, a file with a
 // bad line is refused as a whole (the error names the file and the line):
-// every file accepted here means the same to libpcap's rpcapd. Hosts are
-// numeric addresses only (never resolved), ports numeric or DEFAULT.
+// every file accepted here means the same to libpcap's rpcapd (which skips a
+// last line with no newline; it is read here). Hosts are numeric addresses
+// only (never resolved), ports numeric or DEFAULT.
 #pragma once
 
 #include <cstddef>
