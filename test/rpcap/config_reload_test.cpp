@@ -3,7 +3,8 @@
 // clients while a capture that started before goes on; a broken or missing
 // file on SIGHUP keeps the previous configuration and says why; active
 // clients added by a reload start connecting and dropped ones stop once their
-// session ends; a broken file at start is an error naming its line.
+// session ends; a broken file at start is an error naming its line, and -s
+// refuses what -f could not read back.
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -214,15 +215,27 @@ TEST_F(ConfigReload, ActiveClientsStartAndStopWithTheFile) {
   EXPECT_TRUE(daemon.alive());
 }
 
-// At start a file that cannot be used is an error, before anything listens.
+// At start a file that cannot be used is an error, before anything listens
+// (`timeout`: were it accepted, the daemon would run on).
 TEST(ConfigStartup, ABrokenFileIsRefusedWithItsLine) {
   bpfc::rpcaptest::ScratchDir dir;
   const std::string conf = dir.file("bad.conf");
   write_file(conf, "# fine\nPassiveClient = 127.0.0.1\nNullAuthPermit = maybe\n");
-  auto run = bpfc::testsupport::run_process({BPFC_RPCAPD_BINARY, "-f", conf, "-b", "127.0.0.1", "-p", "1", "-4"});
+  auto run = bpfc::testsupport::run_process(
+      {"timeout", "10", BPFC_RPCAPD_BINARY, "-f", conf, "-b", "127.0.0.1", "-p", "1", "-4"});
   EXPECT_EQ(run.exit_code, 1);
   EXPECT_NE(run.err.find(conf + ":3: NullAuthPermit is YES or NO"), std::string::npos) << run.err;
-  run = bpfc::testsupport::run_process({BPFC_RPCAPD_BINARY, "-f", dir.file("absent.conf"), "-p", "1"});
+  run = bpfc::testsupport::run_process(
+      {"timeout", "10", BPFC_RPCAPD_BINARY, "-f", dir.file("absent.conf"), "-p", "1"});
   EXPECT_EQ(run.exit_code, 1);
   EXPECT_NE(run.err.find("absent.conf: cannot open"), std::string::npos) << run.err;
+  // -s must write a file that -f reads: an unwritable path or a host name is an error.
+  run = bpfc::testsupport::run_process(
+      {"timeout", "10", BPFC_RPCAPD_BINARY, "-s", dir.file("no/dir/a.conf"), "-p", "1"});
+  EXPECT_EQ(run.exit_code, 1);
+  EXPECT_NE(run.err.find("no/dir/a.conf: cannot write"), std::string::npos) << run.err;
+  run = bpfc::testsupport::run_process(
+      {"timeout", "10", BPFC_RPCAPD_BINARY, "-a", "probe.example,2003", "-s", dir.file("a.conf")});
+  EXPECT_EQ(run.exit_code, 1);
+  EXPECT_NE(run.err.find("'probe.example' is not a numeric address"), std::string::npos) << run.err;
 }

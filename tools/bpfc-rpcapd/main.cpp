@@ -153,7 +153,12 @@ int main(int argc, char** argv) {
       std::cerr << "bpfc-rpcapd: -a expects HOST,PORT\n";
       return 1;
     }
-    options.active.push_back({active.substr(0, comma), static_cast<uint16_t>(active_port)});
+    const std::string active_host = active.substr(0, comma);
+    if (auto numeric = HostList::parse(active_host); !numeric || numeric->empty()) {
+      std::cerr << "bpfc-rpcapd: -a: '" << active_host << "' is not a numeric address (host names are not resolved)\n";
+      return 1;
+    }
+    options.active.push_back({active_host, static_cast<uint16_t>(active_port)});
     options.listen = false;
   }
 
@@ -168,8 +173,7 @@ int main(int argc, char** argv) {
   const DaemonOptions command_line = options;
   if (!load_file.empty()) {
     load_file = std::filesystem::absolute(load_file).string();
-    auto loaded = load_config(load_file);
-    auto applied = loaded ? apply_config(command_line, *loaded) : bpfc::Result<DaemonOptions>(loaded.error());
+    auto applied = options_from_file(load_file, command_line);
     if (!applied) {
       std::cerr << "bpfc-rpcapd: " << applied.error().message << "\n";
       return 1;
@@ -204,8 +208,7 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "bpfc-rpcapd: SIGHUP: no configuration file (-f) to read\n");
       return bpfc::error("no configuration file");
     }
-    auto loaded = load_config(load_file);
-    auto applied = loaded ? apply_config(command_line, *loaded) : bpfc::Result<DaemonOptions>(loaded.error());
+    auto applied = options_from_file(load_file, command_line);
     if (!applied) {
       std::fprintf(stderr, "bpfc-rpcapd: %s; keeping the previous configuration\n", applied.error().message.c_str());
     }

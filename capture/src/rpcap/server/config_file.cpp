@@ -92,13 +92,14 @@ std::optional<std::string> parse_line(std::string_view line, RpcapdConfig& confi
     // HOST, then one separator (',', ';' or a space, as libpcap splits it),
     // blanks, then PORT.
     const std::string host(take_until(line, " \t,;#"));
+    const std::string no_port = "ActiveClient '" + host + "' has no port (HOST, PORT or HOST, DEFAULT)";
     if (host.empty()) return "ActiveClient has no address";
-    if (line.empty() || line.front() == '#') return "ActiveClient '" + host + "' has no port (HOST, PORT or HOST, DEFAULT)";
+    if (line.empty() || line.front() == '#') return no_port;
     if (line.front() == '\t') return "ActiveClient: separate the address and the port with ',', ';' or a space";
     line.remove_prefix(1);
     skip_blanks(line);
     const std::string_view port_text = take_until(line, " \t#");
-    if (port_text.empty()) return "ActiveClient '" + host + "' has no port (HOST, PORT or HOST, DEFAULT)";
+    if (port_text.empty()) return no_port;
     if (!only_comment_left(line)) return "ActiveClient takes one address and one port";
     if (!numeric_address(host)) {
       return "ActiveClient: '" + host + "' is not a numeric IPv4 or IPv6 address (host names are not resolved)";
@@ -114,7 +115,9 @@ std::optional<std::string> parse_line(std::string_view line, RpcapdConfig& confi
   if (name == kNullAuthPermit) {
     const std::string_view value = take_until(line, " \t#");
     if (!only_comment_left(line)) return "NullAuthPermit takes one value";
-    if (value != "YES" && value != "NO") return "NullAuthPermit is YES or NO (upper case), not '" + std::string(value) + "'";
+    if (value != "YES" && value != "NO") {
+      return "NullAuthPermit is YES or NO (upper case), not '" + std::string(value) + "'";
+    }
     config.null_auth_permit = value == "YES";
     return std::nullopt;
   }
@@ -207,6 +210,12 @@ Result<DaemonOptions> apply_config(DaemonOptions base, const RpcapdConfig& confi
   if (!config.active_clients.empty()) base.active = config.active_clients;
   if (config.null_auth_permit) base.policy.allow_null_auth = *config.null_auth_permit;
   return base;
+}
+
+Result<DaemonOptions> options_from_file(const std::string& path, const DaemonOptions& base) {
+  auto config = load_config(path);
+  if (!config) return config.error();
+  return apply_config(base, *config);
 }
 
 }  // namespace bpfc::capture::rpcap

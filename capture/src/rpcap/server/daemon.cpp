@@ -89,8 +89,9 @@ std::string describe(const ActiveClient& client) {
 
 // Sleeps up to `duration` in one-second steps while neither flag is set.
 void wait_unless(std::chrono::seconds duration, const std::atomic<bool>& stop, const std::atomic<bool>& dropped) {
-  for (auto waited = std::chrono::seconds(0); waited < duration && !stop && !dropped; waited += std::chrono::seconds(1)) {
+  for (auto waited = std::chrono::seconds(0); waited < duration && !stop && !dropped;) {
     std::this_thread::sleep_for(std::chrono::seconds(1));
+    waited += std::chrono::seconds(1);
   }
 }
 

@@ -59,5 +59,7 @@ RpcapdConfig command_line_config(std::string_view hosts, const std::vector<Activ
 // setting the file has replacing the command line's one: PassiveClient lines
 // replace -l, ActiveClient lines replace -a, NullAuthPermit replaces -n.
 Result<DaemonOptions> apply_config(DaemonOptions base, const RpcapdConfig& config);
+// load_config(path), then apply_config(base, ...): -f at start and on SIGHUP.
+Result<DaemonOptions> options_from_file(const std::string& path, const DaemonOptions& base);
 
 }  // namespace bpfc::capture::rpcap
