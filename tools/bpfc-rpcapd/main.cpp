@@ -75,7 +75,8 @@ CONFIGURATION FILE
   previous configuration stays.
 
 EXIT STATUS
-  0 after SIGINT or SIGTERM; 1 when it cannot listen or an option is wrong.
+  0 after SIGINT or SIGTERM; 1 when it cannot listen, an option is wrong or
+  the -f file cannot be used.
 
 OPTIONS)";
 
