@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "bpfc/capture/rpcap/protocol.h"
+#include "bpfc/capture/rpcap/tls.h"
 #include "bpfc/cbpf/insn.h"
 #include "bpfc/support/diagnostic.h"
 
@@ -191,6 +192,11 @@ struct DaemonOptions {
   // Active mode: connect to this host and port (numeric) and serve there,
   // again after each session ends.
   std::optional<std::pair<std::string, uint16_t>> active;
+  // rpcapd -S: every control connection (passive or active) starts with
+  // the client's TLS handshake, within auth_timeout; a client that sends
+  // RPCAP in clear is told that TLS is required and closed. TCP data
+  // connections are TLS too (the daemon the server); UDP ones are refused.
+  std::shared_ptr<TlsContext> tls;
 };
 
 // Log lines (debug and errors) for -D; may be called from any thread.
