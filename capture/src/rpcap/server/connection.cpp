@@ -129,6 +129,25 @@ std::optional<uint8_t> peek_first_byte(int fd, Clock::time_point deadline) {
   }
 }
 
+// Closes gently: our side first, then what the client still sends is read
+// (for at most a second) until it closes too. Closing with its bytes unread
+// would reset the connection, and the client could lose the reply or TLS
+// alert it has not read yet.
+void linger_close(int fd) {
+  shutdown(fd, SHUT_WR);
+  const auto deadline = Clock::now() + std::chrono::seconds(1);
+  uint8_t sink[4096];
+  for (size_t drained = 0; drained < 64 * 1024;) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+    if (left <= 0) return;
+    pollfd p{fd, POLLIN, 0};
+    if (poll(&p, 1, static_cast<int>(left)) <= 0) return;
+    const ssize_t n = recv(fd, sink, sizeof sink, MSG_DONTWAIT);
+    if (n <= 0) return;
+    drained += static_cast<size_t>(n);
+  }
+}
+
 // A client that sent RPCAP in clear to a TLS daemon: its request read (so
 // that closing does not reset the connection before the reply is read)
 // and answered with TLS_REQUIRED.
@@ -141,6 +160,7 @@ void refuse_clear_text(int fd, const ServerSession& session, Clock::time_point d
   const auto soon = std::min(deadline, Clock::now() + std::chrono::seconds(1));
   if (!payload.empty()) (void)read_exact(link, payload.data(), payload.size(), soon);
   write_plain(fd, session.error_message(ErrorCode::TlsRequired, "TLS is required by this daemon"));
+  linger_close(fd);
 }
 
 std::string describe(const sockaddr_storage& a) {
@@ -191,6 +211,7 @@ void serve_connection(int fd, const DaemonOptions& options, const LogFunction& l
     auto secured = tls::Session::accept(*options.tls, fd, deadline);
     if (!secured) {
       log(who + ": " + secured.error().message);
+      linger_close(fd);
       return;
     }
     link.tls = std::move(*secured);

@@ -59,7 +59,11 @@ struct ContextOwner {
 std::optional<Diagnostic> load_identity(SSL_CTX* context, const std::string& cert_file, const std::string& key_file) {
   if (SSL_CTX_use_certificate_chain_file(context, cert_file.c_str()) != 1) return file_error("the certificate", cert_file);
   if (SSL_CTX_use_PrivateKey_file(context, key_file.c_str(), SSL_FILETYPE_PEM) != 1) {
-    return file_error("the private key", key_file);
+    const std::string reason = openssl_reason();
+    if (reason.find("mismatch") != std::string::npos) {
+      return error("the private key '" + key_file + "' does not belong to the certificate '" + cert_file + "'");
+    }
+    return error("cannot load the private key from '" + key_file + "': " + reason);
   }
   if (SSL_CTX_check_private_key(context) != 1) {
     return error("the private key '" + key_file + "' does not belong to the certificate '" + cert_file + "'");
