@@ -13,6 +13,7 @@
 #include "bpfc/capture/rpcap/tls.h"
 #include "daemon_harness.h"
 #include "tls_certificates.h"
+#include "tls_session.h"
 
 using bpfc::rpcaptest::Daemon;
 using bpfc::rpcaptest::RawClient;
@@ -189,4 +190,57 @@ TEST_F(RpcapTls, DaemonRefusesIncompleteTlsOptions) {
   auto without_s = run_process({BPFC_RPCAPD_BINARY, "-n", "-K", tls_.server_key, "-X", tls_.server_cert, "-p", "1"});
   EXPECT_EQ(without_s.exit_code, 1);
   EXPECT_NE(without_s.err.find("add -S"), std::string::npos) << without_s.err;
+}
+
+// The daemon's own refusal of UDP data under TLS (bpfc's client refuses
+// before asking, so a TLS session is driven here by hand).
+TEST_F(RpcapTls, DaemonRefusesUdpDataUnderTls) {
+  namespace rpcap = bpfc::capture::rpcap;
+  Daemon daemon(flags());
+  ASSERT_TRUE(daemon.listening()) << daemon.process().err();
+  rpcap::TlsClientOptions options;
+  options.ca_file = tls_.ca;
+  auto context = rpcap::make_tls_client_context(options);
+  ASSERT_TRUE(context.ok()) << context.error().message;
+  RawClient raw(daemon.port());
+  ASSERT_TRUE(raw.connected());
+  auto session = rpcap::tls::Session::connect(**context, raw.fd(), "127.0.0.1",
+                                              rpcap::tls::Clock::now() + std::chrono::seconds(10));
+  ASSERT_TRUE(session.ok()) << session.error().message;
+  auto exchange = [&](const rpcap::Message& request) -> rpcap::Message {
+    const auto bytes = bpfc::rpcaptest::encoded(request);
+    EXPECT_EQ((*session)->write_all(bytes, std::nullopt), std::nullopt);
+    std::vector<uint8_t> header_bytes(rpcap::kHeaderSize), payload;
+    auto read = [&](std::vector<uint8_t>& into) {
+      for (size_t done = 0; done < into.size();) {
+        size_t got = 0;
+        const auto status = (*session)->read_some(std::span<uint8_t>(into).subspan(done), got,
+                                                  rpcap::tls::Clock::now() + std::chrono::seconds(10));
+        if (status != rpcap::tls::Session::Status::Data) return false;
+        done += got;
+      }
+      return true;
+    };
+    if (!read(header_bytes)) return {};
+    const auto header = rpcap::decode_header(std::span<const uint8_t, rpcap::kHeaderSize>(header_bytes.data(), rpcap::kHeaderSize));
+    payload.resize(header.length);
+    if (!read(payload)) return {};
+    auto message = rpcap::decode_message(header, payload);
+    return message ? *message : rpcap::Message{};
+  };
+  EXPECT_EQ(exchange({0, rpcap::MessageType::AuthRequest, 0, rpcap::AuthRequestPayload{}}).type,
+            rpcap::MessageType::AuthReply);
+  EXPECT_EQ(exchange({0, rpcap::MessageType::OpenRequest, 0, rpcap::OpenRequestPayload{"lo"}}).type,
+            rpcap::MessageType::OpenReply);
+  rpcap::StartCaptureRequestPayload start;
+  start.snaplen = 100;
+  start.read_timeout_ms = 100;
+  start.flags = rpcap::kStartDatagram;
+  start.data_port = bpfc::rpcaptest::free_port(true);
+  start.filter.program = {bpfc::cbpf::stmt(bpfc::cbpf::RET | bpfc::cbpf::K, 100)};
+  const auto refused = exchange({0, rpcap::MessageType::StartCaptureRequest, 0, start});
+  ASSERT_EQ(refused.type, rpcap::MessageType::Error);
+  const auto& error = std::get<rpcap::ErrorPayload>(refused.payload);
+  EXPECT_EQ(error.code, static_cast<uint16_t>(rpcap::ErrorCode::StartCapture));
+  EXPECT_NE(error.text.find("TLS"), std::string::npos) << error.text;
 }

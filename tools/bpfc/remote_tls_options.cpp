@@ -10,7 +10,8 @@ void add_remote_tls_options(CLI::App& command, RemoteTlsFlags& flags) {
   command.add_option("--ca", flags.ca,
                      "rpcaps://: trust the CAs of this PEM file for the daemon's certificate instead of the "
                      "system's")
-      ->type_name("FILE");
+      ->type_name("FILE")
+      ->check(CLI::ExistingFile);
   command.add_option("--pin", flags.pin,
                      "rpcaps://: accept the daemon whose public key has this SHA-256 (of the certificate's "
                      "SubjectPublicKeyInfo; 64 hex digits, colons allowed). Alone it replaces the CA and name "
@@ -19,8 +20,11 @@ void add_remote_tls_options(CLI::App& command, RemoteTlsFlags& flags) {
   command.add_flag("--insecure", flags.insecure,
                    "rpcaps://: check nothing about the daemon's certificate (encrypted, not authenticated)");
   command.add_option("--cert", flags.cert, "rpcaps://: a client certificate (PEM) for daemons that require one")
-      ->type_name("FILE");
-  command.add_option("--key", flags.key, "rpcaps://: the private key (PEM) of --cert")->type_name("FILE");
+      ->type_name("FILE")
+      ->check(CLI::ExistingFile);
+  command.add_option("--key", flags.key, "rpcaps://: the private key (PEM) of --cert")
+      ->type_name("FILE")
+      ->check(CLI::ExistingFile);
   command.add_option("--tls-name", flags.name,
                      "rpcaps://: the name the daemon's certificate must carry (default: the URL's host; active "
                      "mode: the daemon's address)")
