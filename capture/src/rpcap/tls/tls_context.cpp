@@ -16,13 +16,7 @@ namespace {
 
 // The reason OpenSSL gives for the last failure (its queue emptied).
 std::string openssl_reason() {
-  std::string reason;
-  while (unsigned long code = ERR_get_error()) {
-    if (reason.empty()) {
-      const char* text = ERR_reason_error_string(code);
-      reason = text ? text : "error " + std::to_string(code);
-    }
-  }
+  std::string reason = tls::openssl_reason();
   return reason.empty() ? "unknown error" : reason;
 }
 

@@ -19,19 +19,6 @@ namespace {
 
 constexpr std::chrono::milliseconds kStopSlice{100};
 
-// The first reason in OpenSSL's error queue (the queue emptied), or
-// nothing when the queue is empty.
-std::string queued_reason() {
-  std::string reason;
-  while (unsigned long code = ERR_get_error()) {
-    if (reason.empty()) {
-      const char* text = ERR_reason_error_string(code);
-      reason = text ? text : "error " + std::to_string(code);
-    }
-  }
-  return reason;
-}
-
 bool contains(const std::string& text, const char* part) { return text.find(part) != std::string::npos; }
 
 // What a failed TLS exchange means, from the reason OpenSSL gives; the
@@ -126,6 +113,17 @@ struct SslOwner {
 
 }  // namespace
 
+std::string openssl_reason() {
+  std::string reason;
+  while (unsigned long code = ERR_get_error()) {
+    if (reason.empty()) {
+      const char* text = ERR_reason_error_string(code);
+      reason = text ? text : "error " + std::to_string(code);
+    }
+  }
+  return reason;
+}
+
 Session::~Session() { SSL_free(ssl_); }
 
 Result<std::unique_ptr<Session>> Session::connect(const TlsContext& context, int fd, const std::string& name,
@@ -135,7 +133,7 @@ Result<std::unique_ptr<Session>> Session::connect(const TlsContext& context, int
   ERR_clear_error();
   if (!make_nonblocking(fd)) return error(std::string("TLS: fcntl: ") + std::strerror(errno));
   SslOwner owner{SSL_new(context.get())};
-  if (!owner.ssl || SSL_set_fd(owner.ssl, fd) != 1) return error("TLS: cannot create a session: " + queued_reason());
+  if (!owner.ssl || SSL_set_fd(owner.ssl, fd) != 1) return error("TLS: cannot create a session: " + openssl_reason());
   const bool numeric = is_numeric_address(expected);
   if (!numeric && !expected.empty()) SSL_set_tlsext_host_name(owner.ssl, expected.c_str());
   // A pin alone is the whole check: the chain and the names are not.
@@ -163,7 +161,7 @@ Result<std::unique_ptr<Session>> Session::connect(const TlsContext& context, int
       continue;
     }
     const long verified = SSL_get_verify_result(owner.ssl);
-    const std::string reason = queued_reason();
+    const std::string reason = openssl_reason();
     if (verify && verified != X509_V_OK) return error("TLS: " + verify_failure(verified, expected, true));
     if (code == SSL_ERROR_SYSCALL && reason.empty() && errno != 0) {
       return error(std::string("TLS handshake: ") + std::strerror(errno));
@@ -191,7 +189,7 @@ Result<std::unique_ptr<Session>> Session::accept(const TlsContext& context, int 
   ERR_clear_error();
   if (!make_nonblocking(fd)) return error(std::string("TLS: fcntl: ") + std::strerror(errno));
   SslOwner owner{SSL_new(context.get())};
-  if (!owner.ssl || SSL_set_fd(owner.ssl, fd) != 1) return error("TLS: cannot create a session: " + queued_reason());
+  if (!owner.ssl || SSL_set_fd(owner.ssl, fd) != 1) return error("TLS: cannot create a session: " + openssl_reason());
   for (;;) {
     const int result = SSL_accept(owner.ssl);
     if (result == 1) break;
@@ -203,7 +201,7 @@ Result<std::unique_ptr<Session>> Session::accept(const TlsContext& context, int 
       continue;
     }
     const long verified = SSL_get_verify_result(owner.ssl);
-    const std::string reason = queued_reason();
+    const std::string reason = openssl_reason();
     if (verified != X509_V_OK) return error("TLS: " + verify_failure(verified, "", false));
     return error("TLS handshake: " + explain(reason, false));
   }
@@ -228,7 +226,7 @@ Session::Status Session::read_some(std::span<uint8_t> out, size_t& got, Deadline
       if (wait_for(fd_, code, deadline, nullptr) != Wait::Ready) return Status::Idle;
       continue;
     }
-    const std::string reason = queued_reason();
+    const std::string reason = openssl_reason();
     if (code == SSL_ERROR_SYSCALL && reason.empty()) {
       if (result == 0 || errno == 0) return Status::Closed;
       error_ = std::string("TLS: ") + std::strerror(errno);
@@ -256,7 +254,7 @@ std::optional<std::string> Session::write_all(std::span<const uint8_t> bytes, De
       if (waited == Wait::Stopped) return error_ = "TLS: stopped while sending";
       continue;
     }
-    const std::string reason = queued_reason();
+    const std::string reason = openssl_reason();
     if (code == SSL_ERROR_SYSCALL && reason.empty()) return error_ = std::string("TLS: ") + std::strerror(errno);
     return error_ = explain(reason, !SSL_is_server(ssl_));
   }

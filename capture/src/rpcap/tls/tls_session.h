@@ -40,6 +40,10 @@ class TlsContext {
 
 namespace tls {
 
+// The first reason in OpenSSL's error queue, which is emptied; empty when
+// the queue was.
+std::string openssl_reason();
+
 // SHA-256 of the certificate's DER SubjectPublicKeyInfo.
 std::optional<TlsPin> public_key_pin(X509* certificate);
 
