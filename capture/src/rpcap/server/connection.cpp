@@ -262,7 +262,14 @@ void serve_connection(int fd, const DaemonOptions& options, const LogFunction& l
     if (outcome.close) break;
   }
   backend->end_capture();
-  if (link.tls) link.tls->close_notify();
+  if (link.tls) {
+    // The client answers close_notify with its own (libpcap's does, after
+    // CLOSE): read it before closing, or its arrival resets the connection
+    // under the client's feet.
+    link.tls->close_notify();
+    link.tls.reset();
+    linger_close(fd);
+  }
   log(who + ": session ended");
 }
 
