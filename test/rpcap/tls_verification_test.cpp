@@ -1,8 +1,10 @@
 // How bpfc's client checks an rpcaps:// daemon and how bpfc-rpcapd -S treats
 // its clients, on 127.0.0.1 in a private network namespace: refusals name
 // their reason (untrusted issuer, name mismatch, pin mismatch, a missing or
-// untrusted client certificate, clear text), --insecure warns, and a client
-// that never completes its handshake loses its slot at the auth timeout.
+// untrusted client certificate, clear text), --insecure warns, a client
+// that never completes its handshake loses its slot at the auth timeout,
+// and under TLS the daemon keeps its length bounds, idle timeout and its
+// refusal of UDP data.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -69,6 +71,70 @@ class RpcapTls : public ::testing::Test {
     EXPECT_EQ(refused_.exit_code, 1) << refused_.out;                           \
     EXPECT_NE(refused_.err.find(reason), std::string::npos) << refused_.err;    \
   } while (0)
+
+// A raw RPCAP client under TLS (the library's own TLS layer), for what
+// bpfc's client never sends.
+class TlsRawClient {
+ public:
+  TlsRawClient(uint16_t port, const std::string& ca) : raw_(port) {
+    bpfc::capture::rpcap::TlsClientOptions options;
+    options.ca_file = ca;
+    auto context = bpfc::capture::rpcap::make_tls_client_context(options);
+    if (!context || !raw_.connected()) return;
+    context_ = *context;
+    auto session = bpfc::capture::rpcap::tls::Session::connect(
+        *context_, raw_.fd(), "127.0.0.1", bpfc::capture::rpcap::tls::Clock::now() + std::chrono::seconds(10));
+    if (session) session_ = std::move(*session);
+  }
+  bool connected() const { return session_ != nullptr; }
+  bool send(const std::vector<uint8_t>& bytes) { return !session_->write_all(bytes, std::nullopt); }
+  bool send(const bpfc::capture::rpcap::Message& message) { return send(bpfc::rpcaptest::encoded(message)); }
+  // The next message; nullopt on close, failure or timeout.
+  std::optional<bpfc::capture::rpcap::Message> receive(std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
+    namespace rpcap = bpfc::capture::rpcap;
+    std::vector<uint8_t> header_bytes(rpcap::kHeaderSize);
+    if (!read(header_bytes, timeout)) return std::nullopt;
+    header_ = rpcap::decode_header(std::span<const uint8_t, rpcap::kHeaderSize>(header_bytes.data(), rpcap::kHeaderSize));
+    payload_.resize(header_.length);
+    if (!read(payload_, timeout)) return std::nullopt;
+    auto message = rpcap::decode_message(header_, payload_);
+    if (!message) return std::nullopt;
+    return *message;
+  }
+  // Whether the daemon ended the session (close_notify or EOF) in time.
+  bool closed_by_peer(std::chrono::milliseconds timeout) {
+    uint8_t byte;
+    size_t got = 0;
+    const auto status =
+        session_->read_some(std::span<uint8_t>(&byte, 1), got, bpfc::capture::rpcap::tls::Clock::now() + timeout);
+    return status == bpfc::capture::rpcap::tls::Session::Status::Closed;
+  }
+
+ private:
+  bool read(std::vector<uint8_t>& into, std::chrono::milliseconds timeout) {
+    const auto deadline = bpfc::capture::rpcap::tls::Clock::now() + timeout;
+    for (size_t done = 0; done < into.size();) {
+      size_t got = 0;
+      if (session_->read_some(std::span<uint8_t>(into).subspan(done), got, deadline) !=
+          bpfc::capture::rpcap::tls::Session::Status::Data) {
+        return false;
+      }
+      done += got;
+    }
+    return true;
+  }
+
+  RawClient raw_;
+  std::shared_ptr<bpfc::capture::rpcap::TlsContext> context_;
+  std::unique_ptr<bpfc::capture::rpcap::tls::Session> session_;
+  bpfc::capture::rpcap::Header header_{};
+  std::vector<uint8_t> payload_;
+};
+
+uint16_t error_code(const bpfc::capture::rpcap::Message& message) {
+  if (message.type != bpfc::capture::rpcap::MessageType::Error) return 0;
+  return std::get<bpfc::capture::rpcap::ErrorPayload>(message.payload).code;
+}
 
 }  // namespace
 
@@ -193,54 +259,62 @@ TEST_F(RpcapTls, DaemonRefusesIncompleteTlsOptions) {
 }
 
 // The daemon's own refusal of UDP data under TLS (bpfc's client refuses
-// before asking, so a TLS session is driven here by hand).
+// before asking).
 TEST_F(RpcapTls, DaemonRefusesUdpDataUnderTls) {
   namespace rpcap = bpfc::capture::rpcap;
   Daemon daemon(flags());
   ASSERT_TRUE(daemon.listening()) << daemon.process().err();
-  rpcap::TlsClientOptions options;
-  options.ca_file = tls_.ca;
-  auto context = rpcap::make_tls_client_context(options);
-  ASSERT_TRUE(context.ok()) << context.error().message;
-  RawClient raw(daemon.port());
-  ASSERT_TRUE(raw.connected());
-  auto session = rpcap::tls::Session::connect(**context, raw.fd(), "127.0.0.1",
-                                              rpcap::tls::Clock::now() + std::chrono::seconds(10));
-  ASSERT_TRUE(session.ok()) << session.error().message;
-  auto exchange = [&](const rpcap::Message& request) -> rpcap::Message {
-    const auto bytes = bpfc::rpcaptest::encoded(request);
-    EXPECT_EQ((*session)->write_all(bytes, std::nullopt), std::nullopt);
-    std::vector<uint8_t> header_bytes(rpcap::kHeaderSize), payload;
-    auto read = [&](std::vector<uint8_t>& into) {
-      for (size_t done = 0; done < into.size();) {
-        size_t got = 0;
-        const auto status = (*session)->read_some(std::span<uint8_t>(into).subspan(done), got,
-                                                  rpcap::tls::Clock::now() + std::chrono::seconds(10));
-        if (status != rpcap::tls::Session::Status::Data) return false;
-        done += got;
-      }
-      return true;
-    };
-    if (!read(header_bytes)) return {};
-    const auto header = rpcap::decode_header(std::span<const uint8_t, rpcap::kHeaderSize>(header_bytes.data(), rpcap::kHeaderSize));
-    payload.resize(header.length);
-    if (!read(payload)) return {};
-    auto message = rpcap::decode_message(header, payload);
-    return message ? *message : rpcap::Message{};
-  };
-  EXPECT_EQ(exchange({0, rpcap::MessageType::AuthRequest, 0, rpcap::AuthRequestPayload{}}).type,
-            rpcap::MessageType::AuthReply);
-  EXPECT_EQ(exchange({0, rpcap::MessageType::OpenRequest, 0, rpcap::OpenRequestPayload{"lo"}}).type,
-            rpcap::MessageType::OpenReply);
+  TlsRawClient client(daemon.port(), tls_.ca);
+  ASSERT_TRUE(client.connected());
+  ASSERT_TRUE(client.send(rpcap::Message{0, rpcap::MessageType::AuthRequest, 0, rpcap::AuthRequestPayload{}}));
+  auto auth = client.receive();
+  ASSERT_TRUE(auth);
+  EXPECT_EQ(auth->type, rpcap::MessageType::AuthReply);
+  ASSERT_TRUE(client.send(rpcap::Message{0, rpcap::MessageType::OpenRequest, 0, rpcap::OpenRequestPayload{"lo"}}));
+  auto opened = client.receive();
+  ASSERT_TRUE(opened);
+  EXPECT_EQ(opened->type, rpcap::MessageType::OpenReply);
   rpcap::StartCaptureRequestPayload start;
   start.snaplen = 100;
   start.read_timeout_ms = 100;
   start.flags = rpcap::kStartDatagram;
   start.data_port = bpfc::rpcaptest::free_port(true);
   start.filter.program = {bpfc::cbpf::stmt(bpfc::cbpf::RET | bpfc::cbpf::K, 100)};
-  const auto refused = exchange({0, rpcap::MessageType::StartCaptureRequest, 0, start});
-  ASSERT_EQ(refused.type, rpcap::MessageType::Error);
-  const auto& error = std::get<rpcap::ErrorPayload>(refused.payload);
-  EXPECT_EQ(error.code, static_cast<uint16_t>(rpcap::ErrorCode::StartCapture));
-  EXPECT_NE(error.text.find("TLS"), std::string::npos) << error.text;
+  ASSERT_TRUE(client.send(rpcap::Message{0, rpcap::MessageType::StartCaptureRequest, 0, start}));
+  auto refused = client.receive();
+  ASSERT_TRUE(refused);
+  ASSERT_EQ(error_code(*refused), static_cast<uint16_t>(rpcap::ErrorCode::StartCapture));
+  EXPECT_NE(std::get<rpcap::ErrorPayload>(refused->payload).text.find("TLS"), std::string::npos);
+}
+
+// Under TLS the connection loop keeps its bounds: a payload over its
+// type's limit is refused from the header alone, and a session idle after
+// AUTH is timed out.
+TEST_F(RpcapTls, LengthBoundsAndIdleTimeoutApplyUnderTls) {
+  namespace rpcap = bpfc::capture::rpcap;
+  Daemon daemon(flags({"--idle-timeout", "1"}));
+  ASSERT_TRUE(daemon.listening()) << daemon.process().err();
+  {
+    TlsRawClient client(daemon.port(), tls_.ca);
+    ASSERT_TRUE(client.connected());
+    // An AUTH header that announces 1 MiB: nothing of it is sent.
+    ASSERT_TRUE(client.send(std::vector<uint8_t>{0, static_cast<uint8_t>(rpcap::MessageType::AuthRequest), 0, 0,
+                                                 0x00, 0x10, 0x00, 0x00}));
+    auto refused = client.receive(5s);
+    ASSERT_TRUE(refused);
+    EXPECT_NE(error_code(*refused), 0);
+    EXPECT_TRUE(client.closed_by_peer(5s));
+  }
+  {
+    TlsRawClient client(daemon.port(), tls_.ca);
+    ASSERT_TRUE(client.connected());
+    ASSERT_TRUE(client.send(rpcap::Message{0, rpcap::MessageType::AuthRequest, 0, rpcap::AuthRequestPayload{}}));
+    auto auth = client.receive();
+    ASSERT_TRUE(auth);
+    auto timed_out = client.receive(5s);
+    ASSERT_TRUE(timed_out);
+    EXPECT_EQ(error_code(*timed_out), static_cast<uint16_t>(rpcap::ErrorCode::RuntimeTimeout));
+    EXPECT_TRUE(client.closed_by_peer(5s));
+  }
+  EXPECT_TRUE(daemon.alive());
 }
