@@ -12,6 +12,9 @@ packages=(
   # compressed savefiles: gzip, xz and zstd decompression (the command-line
   # tools let the tests make such files independently, and are optional)
   zlib1g-dev liblzma-dev libzstd-dev gzip xz-utils zstd
+  # rpcaps:// (TLS for the rpcap client and bpfc-rpcapd); the openssl
+  # command line makes the tests' certificates
+  libssl-dev openssl
   # the fuzz targets: clang with libFuzzer and the sanitizer runtimes
   clang libclang-rt-14-dev
   # test-only oracles: libpcap's compiler and tcpdump

@@ -71,6 +71,7 @@ class RawClient {
   RawClient(const RawClient&) = delete;
   RawClient& operator=(const RawClient&) = delete;
   bool connected() const { return fd_ >= 0; }
+  int fd() const { return fd_; }  // for a TLS session over it
   bool send(const std::vector<uint8_t>& bytes);
   bool send(const capture::rpcap::Message& message);
   // The next message, or nullopt on close/timeout.

@@ -23,49 +23,17 @@
 using bpfc::rpcaptest::Background;
 using bpfc::rpcaptest::Daemon;
 using bpfc::rpcaptest::payloads;
+using bpfc::rpcaptest::listening_socket;
+using bpfc::rpcaptest::udp_of;
 using bpfc::rpcaptest::UdpSink;
 using namespace std::chrono_literals;
 
 namespace {
 
-struct UdpView {
-  uint16_t destination = 0;
-  std::string payload;
-};
-// The UDP part of an Ethernet/IPv4/UDP frame.
-std::optional<UdpView> udp_of(const std::vector<uint8_t>& frame) {
-  if (frame.size() < 14 + 20 + 8 || frame[12] != 0x08 || frame[13] != 0x00 || frame[14 + 9] != 17) return std::nullopt;
-  const size_t ip = 14, udp = ip + (frame[ip] & 0x0f) * 4u;
-  if (frame.size() < udp + 8) return std::nullopt;
-  UdpView view;
-  view.destination = static_cast<uint16_t>(frame[udp + 2] << 8 | frame[udp + 3]);
-  view.payload.assign(frame.begin() + static_cast<long>(udp + 8), frame.end());
-  return view;
-}
-
 bool wait_for_stdout(const Background& process, const std::string& text, std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (std::chrono::steady_clock::now() < deadline) {
     if (process.out().find(text) != std::string::npos) return true;
-    std::this_thread::sleep_for(20ms);
-  }
-  return false;
-}
-
-// Whether a TCP socket listens on 127.0.0.1:port (/proc/net/tcp state 0A).
-bool listening_socket(uint16_t port, std::chrono::milliseconds timeout) {
-  char wanted[32];
-  std::snprintf(wanted, sizeof wanted, "0100007F:%04X", port);
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    std::ifstream in("/proc/net/tcp");
-    std::string line;
-    while (std::getline(in, line)) {
-      std::istringstream fields(line);
-      std::string slot, local, remote, state;
-      fields >> slot >> local >> remote >> state;
-      if (local == wanted && state == "0A") return true;
-    }
     std::this_thread::sleep_for(20ms);
   }
   return false;

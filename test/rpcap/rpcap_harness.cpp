@@ -21,6 +21,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <sstream>
 #include <thread>
 
 #include "../support/process.h"
@@ -158,6 +159,34 @@ void Background::send_signal(int signal) {
 
 std::string Background::out() const { return read_file(out_path_); }
 std::string Background::err() const { return read_file(err_path_); }
+
+bool listening_socket(uint16_t port, std::chrono::milliseconds timeout) {
+  char wanted[32];
+  std::snprintf(wanted, sizeof wanted, "0100007F:%04X", port);
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    std::ifstream in("/proc/net/tcp");
+    std::string line;
+    while (std::getline(in, line)) {
+      std::istringstream fields(line);
+      std::string slot, local, remote, state;
+      fields >> slot >> local >> remote >> state;
+      if (local == wanted && state == "0A") return true;  // TCP_LISTEN
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return false;
+}
+
+std::optional<UdpView> udp_of(const std::vector<uint8_t>& frame) {
+  if (frame.size() < 14 + 20 + 8 || frame[12] != 0x08 || frame[13] != 0x00 || frame[14 + 9] != 17) return std::nullopt;
+  const size_t ip = 14, udp = ip + (frame[ip] & 0x0f) * 4u;
+  if (frame.size() < udp + 8) return std::nullopt;
+  UdpView view;
+  view.destination = static_cast<uint16_t>(frame[udp + 2] << 8 | frame[udp + 3]);
+  view.payload.assign(frame.begin() + static_cast<long>(udp + 8), frame.end());
+  return view;
+}
 
 bool wait_listening(uint16_t port, std::chrono::milliseconds timeout) {
   auto deadline = std::chrono::steady_clock::now() + timeout;

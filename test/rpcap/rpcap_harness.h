@@ -60,6 +60,17 @@ class Background {
 
 // Waits until something accepts TCP connections on 127.0.0.1:port.
 bool wait_listening(uint16_t port, std::chrono::milliseconds timeout);
+// Waits until a TCP socket listens on 127.0.0.1:port, without connecting
+// (/proc/net/tcp): a client waiting for an active-mode daemon would take a
+// probe for the daemon.
+bool listening_socket(uint16_t port, std::chrono::milliseconds timeout);
+
+// The UDP part of an Ethernet/IPv4/UDP frame.
+struct UdpView {
+  uint16_t destination = 0;
+  std::string payload;
+};
+std::optional<UdpView> udp_of(const std::vector<uint8_t>& frame);
 
 // Sends one UDP datagram per payload to 127.0.0.1:port, from a socket bound
 // to `source_port` (0: any).

@@ -38,6 +38,7 @@ SYNOPSIS
   bpfc-rpcapd [-n | --passwd-file FILE] [-b ADDR] [-p PORT] [-4] [-l HOSTS]
               [-t DATAPORT] [-D] [-d | -i | -a HOST,PORT] [--max-clients N]
               [-s FILE] [-f FILE]
+              [-S -K KEYFILE -X CERTFILE [--client-ca FILE]]
 
 DESCRIPTION
   Answers libpcap's remote capture protocol (RPCAP) on TCP port 2002: clients
@@ -56,10 +57,19 @@ AUTHENTICATION
   refused unless -n is given. A failed login is answered after a delay, with
   the same reply for an unknown user and a wrong password.
 
+TLS
+  -S serves rpcaps:// as libpcap's rpcapd -S does: each control connection
+  (passive or active mode) starts with the client's TLS handshake, and the
+  TCP data connections are TLS too; UDP data channels are refused. -X names
+  the certificate chain (PEM) and -K its private key (PEM). With
+  --client-ca FILE every client must present a certificate signed by a CA
+  of FILE, or the handshake fails. The handshake must end within
+  --auth-timeout. A client that speaks RPCAP in clear gets a "TLS required"
+  error and is closed.
+
 SAFETY
-  Bind to a specific address (-b) and list the allowed clients (-l): the
-  protocol has no encryption here (no TLS), so passwords and packets cross
-  the network in clear text.
+  Bind to a specific address (-b) and list the allowed clients (-l).
+  Without -S, passwords and packets cross the network in clear text.
 
 CONFIGURATION FILE
   libpcap rpcapd's format: "PassiveClient = ADDR" (an allowed client),
@@ -90,6 +100,8 @@ int main(int argc, char** argv) {
   uint16_t port = kDefaultPort, data_port = 0;
   bool ipv4_only = false, null_auth = false, debug = false, daemonize = false, inetd = false;
   unsigned max_clients = 32, auth_timeout = 90, idle_timeout = 180, failure_delay_ms = 1000;
+  bool tls = false;
+  TlsServerOptions tls_options;
   app.add_option("-b", bind_address, "Listen on this numeric address only (default: every address)");
   app.add_option("-p", port, "Listen on this TCP port (default 2002)");
   app.add_flag("-4", ipv4_only, "IPv4 only");
@@ -109,13 +121,20 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1u, 86400u));
   app.add_option("--idle-timeout", idle_timeout, "Seconds without a message while not capturing (default 180)")
       ->check(CLI::Range(1u, 86400u));
+  app.add_flag("-S", tls, "TLS on the control and TCP data connections (rpcaps://); needs -K and -X");
+  app.add_option("-K", tls_options.key_file, "The TLS private key (PEM) for -S")->check(CLI::ExistingFile);
+  app.add_option("-X", tls_options.cert_file, "The TLS certificate chain (PEM) for -S")->check(CLI::ExistingFile);
+  app.add_option("--client-ca", tls_options.client_ca_file,
+                 "With -S: require client certificates signed by a CA of this PEM file")
+      ->check(CLI::ExistingFile);
   app.add_option("--auth-failure-delay-ms", failure_delay_ms, "Delay before answering a failed login (default 1000)")
       ->check(CLI::Range(0u, 60000u));
   app.footer(
       "DIFFERENCES FROM LIBPCAP'S RPCAPD\n"
-      "  No TLS (-S, -K, -X, -C); -l and configuration files take numeric addresses only, and a file\n"
-      "  with a bad line is refused (not read around it); sessions are threads of one process, so no\n"
-      "  setuid() to the logged-in user; data channels the daemon opens go to the client's address only.");
+      "  No -C (TLS compression); -K and -X have no defaults (key.pem, cert.pem) and --client-ca is\n"
+      "  bpfc's; -l and configuration files take numeric addresses only, and a file with a bad line is\n"
+      "  refused (not read around it); sessions are threads of one process, so no setuid() to the\n"
+      "  logged-in user; data channels the daemon opens go to the client's address only.");
   CLI11_PARSE(app, argc, argv);
 
   DaemonOptions options;
@@ -134,6 +153,18 @@ int main(int argc, char** argv) {
     return 1;
   }
   options.allowed_hosts = std::move(*hosts_list);
+  if (!tls && (!tls_options.key_file.empty() || !tls_options.cert_file.empty() || !tls_options.client_ca_file.empty())) {
+    std::cerr << "bpfc-rpcapd: -K, -X and --client-ca apply to TLS: add -S\n";
+    return 1;
+  }
+  if (tls) {
+    auto context = make_tls_server_context(tls_options);
+    if (!context) {
+      std::cerr << "bpfc-rpcapd: -S: " << context.error().message << "\n";
+      return 1;
+    }
+    options.tls = std::move(*context);
+  }
   std::unique_ptr<Authenticator> authenticator;
   if (!passwd_file.empty()) {
     auto loaded = password_file_authenticator(passwd_file);

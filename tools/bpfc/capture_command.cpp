@@ -52,6 +52,7 @@ struct CaptureCommandOptions {
   std::string auth_user;
   bool udp = false;
   std::string rpcap_listen;
+  RemoteTlsFlags tls;
 };
 
 // A remote capture runs in the daemon: the flags that shape the local ring,
@@ -87,7 +88,7 @@ std::optional<int> list_remote_interfaces(const CaptureCommandOptions& options) 
     throw UsageError("-D lists the daemon's interfaces; it takes no -w or expression");
   }
   return print_remote_interface_listing(
-      remote_capture_options(target, options.rpcap_listen, options.auth_user, false, true));
+      remote_capture_options(target, options.rpcap_listen, options.auth_user, false, true, options.tls));
 }
 
 // The ring for -B KIB: at least 8 blocks (a block the kernel has filled or
@@ -121,6 +122,7 @@ int run_capture(const CaptureCommandOptions& options) {
     throw UsageError(std::string(options.udp ? "--udp" : "--auth") + " applies to remote captures: -i rpcap://...");
   }
   if (remote) refuse_local_only_flags(options);
+  if (!remote) (void)remote_tls_options(options.tls, false);  // TLS flags without a remote capture: refused
   if (options.count_only && !options.output.empty()) {
     throw UsageError("--count-only counts without writing: it cannot be combined with -w");
   }
@@ -175,7 +177,7 @@ int run_capture(const CaptureCommandOptions& options) {
   capture.expression_file = std::move(expression->file);
   if (remote) {
     capture.remote =
-        remote_capture_options(options.device, options.rpcap_listen, options.auth_user, options.udp, false);
+        remote_capture_options(options.device, options.rpcap_listen, options.auth_user, options.udp, false, options.tls);
     if (options.block_timeout_ms) capture.remote->read_timeout_ms = *options.block_timeout_ms;
   }
   return run_live_capture(capture);
@@ -221,7 +223,11 @@ DEVICE of a daemon that connects to bpfc (active mode): the expression is
 compiled here for the link type the daemon reports and runs there; the
 output, -c and the statistics (the daemon's counters) are as for a local
 capture. --auth USER logs in with a password (BPFC_RPCAP_PASSWORD, or asked
-on the terminal); --udp asks for the packets over UDP.
+on the terminal); --udp asks for the packets over UDP. rpcaps://HOST/DEVICE
+(and --rpcap-listen rpcaps://HOST:PORT) speaks TLS with a daemon run with -S:
+its certificate is checked against the system's CAs or --ca FILE and the
+host name (--tls-name), or by its key's --pin; --insecure checks nothing;
+--cert/--key present a client certificate. TLS has no UDP data channel.
 
 Exit status: 0 ok; 1 refused or failed: no such interface, interface down,
 permission denied, ring too large, a link type or expression the compiler
@@ -301,8 +307,9 @@ Subcommand add_capture_command(CLI::App& app) {
   command->add_flag("--udp", options->udp, "Remote captures: receive the packets over UDP instead of TCP");
   command->add_option("--rpcap-listen", options->rpcap_listen,
                       "Wait on HOST:PORT (default port 2003) for an active-mode daemon (rpcapd -a HOST,PORT) to "
-                      "connect, then capture on its -i DEVICE")
+                      "connect, then capture on its -i DEVICE; rpcaps://HOST:PORT for a daemon with TLS (-S)")
       ->type_name("HOST:PORT");
+  add_remote_tls_options(*command, options->tls);
   command->add_option("expression", options->words,
                       "The filter expression; several words are joined with spaces. None keeps every packet");
   command->footer(kExamples);

@@ -121,7 +121,8 @@ bool names_remote_capture(const std::string& device, const std::string& listen) 
 }
 
 RemoteCaptureOptions remote_capture_options(const std::string& device, const std::string& listen,
-                                            const std::string& user, bool udp, bool listing) {
+                                            const std::string& user, bool udp, bool listing,
+                                            const RemoteTlsFlags& tls) {
   RemoteCaptureOptions remote;
   remote.udp = udp;
   std::string where;
@@ -135,11 +136,11 @@ RemoteCaptureOptions remote_capture_options(const std::string& device, const std
     if (device.empty() && !listing) throw UsageError("--rpcap-listen needs -i DEVICE, the daemon's interface");
     remote.listen = *parsed;
     remote.device = device;
+    remote.tls = remote_tls_options(tls, parsed->tls);
     where = "the daemon that connects to " + listen;
   } else {
     auto parsed = rpcap::parse_rpcap_url(device);
     if (!parsed) throw UsageError(parsed.error().message);
-    if (parsed->tls) throw UsageError("rpcaps:// (TLS) is not supported yet; use rpcap://");
     if (!listing && parsed->device.empty()) {
       throw UsageError("'" + device + "' names no device: rpcap://HOST[:PORT]/DEVICE (-D rpcap://HOST/ lists them)");
     }
@@ -148,7 +149,11 @@ RemoteCaptureOptions remote_capture_options(const std::string& device, const std
     }
     remote.address = *parsed;
     remote.device = parsed->device;
+    remote.tls = remote_tls_options(tls, parsed->tls);
     where = parsed->host;
+  }
+  if (udp && ((remote.address && remote.address->tls) || (remote.listen && remote.listen->tls))) {
+    throw UsageError("--udp: UDP data channels have no TLS; rpcaps:// receives the packets over TCP");
   }
   remote.credentials = remote_credentials(user, where);
   return remote;
@@ -159,6 +164,7 @@ std::optional<RemoteSource> open_remote_source(const RemoteCaptureOptions& remot
   auto source = std::make_unique<RemoteLiveSource>();
   rpcap::CaptureOptions options;
   if (remote.credentials) options.connect.credentials = *remote.credentials;
+  options.connect.tls = remote.tls;
   options.snaplen = std::min(snaplen, rpcap::kMaxSnaplen);
   options.promiscuous = promiscuous;
   options.udp = remote.udp;
@@ -208,6 +214,7 @@ std::optional<RemoteSource> open_remote_source(const RemoteCaptureOptions& remot
 int print_remote_interface_listing(const RemoteCaptureOptions& remote) {
   rpcap::ConnectOptions connect;
   connect.credentials = remote.credentials;
+  connect.tls = remote.tls;
   Result<std::vector<rpcap::RemoteInterface>> listing = bpfc::error("no listing");
   if (remote.listen) {
     auto connection = wait_for_daemon(remote);

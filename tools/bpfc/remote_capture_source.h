@@ -15,6 +15,7 @@
 #include "bpfc/capture/live.h"
 #include "bpfc/capture/rpcap/client.h"
 #include "bpfc/driver/compile.h"
+#include "remote_tls_options.h"
 
 namespace bpfc::cli {
 
@@ -24,6 +25,7 @@ struct RemoteCaptureOptions {
   std::string device;                                    // the daemon's interface
   std::optional<capture::rpcap::Credentials> credentials;  // --auth
   bool udp = false;                                      // --udp: the UDP data channel
+  capture::rpcap::TlsClientOptions tls;                  // rpcaps://: --ca, --pin, ...
   // The daemon's read timeout (--block-timeout): how long its capture may
   // hold packets before it sends them. libpcap's rpcapd on Linux makes it
   // its ring's block timeout. tcpdump's 1000 ms makes a remote capture lag;
@@ -42,11 +44,13 @@ CompileOptions remote_compile_options(const capture::rpcap::RemoteFilterTarget& 
 // capture: an rpcap:// or rpcaps:// device, or any --rpcap-listen.
 bool names_remote_capture(const std::string& device, const std::string& listen);
 
-// The remote capture -i/--rpcap-listen/--auth/--udp describe; `listing`:
-// for -D, where the URL names no device. Throws UsageError for malformed
-// values; asks for the password (--auth) here, before anything is sent.
+// The remote capture -i/--rpcap-listen/--auth/--udp and the TLS flags
+// describe; `listing`: for -D, where the URL names no device. Throws
+// UsageError for malformed values; asks for the password (--auth) here,
+// before anything is sent.
 RemoteCaptureOptions remote_capture_options(const std::string& device, const std::string& listen,
-                                            const std::string& user, bool udp, bool listing);
+                                            const std::string& user, bool udp, bool listing,
+                                            const RemoteTlsFlags& tls);
 
 struct RemoteSource {
   std::unique_ptr<capture::LiveSource> source;

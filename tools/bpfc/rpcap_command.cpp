@@ -28,6 +28,7 @@
 #include "print_options.h"
 #include "remote_capture_source.h"
 #include "remote_credentials.h"
+#include "remote_tls_options.h"
 #include "standard_output.h"
 #include "summary_writer.h"
 #include "text_input.h"
@@ -63,6 +64,7 @@ struct RpcapCommandOptions {
   std::string user;
   std::optional<uint32_t> idle_seconds;
   std::string listen;  // --rpcap-listen: active mode
+  RemoteTlsFlags tls;
   std::string update_filter;
   std::optional<uint64_t> update_after;
   PrintFlags print;
@@ -239,7 +241,12 @@ int run_rpcap(const RpcapCommandOptions& options) {
     where = address->host;
   }
   if (options.action == "list" && !options.words.empty()) throw UsageError("bpfc rpcap list takes no expression");
+  const bool tls = address ? address->tls : listen->tls;
+  if (tls && options.udp) {
+    throw UsageError("--udp: UDP data channels have no TLS; rpcaps:// receives the packets over TCP");
+  }
   rpcap::ConnectOptions connect;
+  connect.tls = remote_tls_options(options.tls, tls);
   connect.credentials = remote_credentials(options.user, where);
   if (options.action == "list") return run_list(address, listen, connect);
   return run_capture(options, address, listen, connect);
@@ -266,7 +273,8 @@ Subcommand add_rpcap_command(CLI::App& app) {
       "rpcap", "Remote capture from an rpcapd: list its interfaces, or capture with a filter compiled here");
   command->add_option("action", options->action, "list or capture")->required();
   command->add_option("source", options->source,
-                      "rpcap://HOST[:PORT]/DEVICE (list: rpcap://HOST[:PORT]/); with --rpcap-listen: DEVICE");
+                      "rpcap://HOST[:PORT]/DEVICE or rpcaps:// (TLS) (list: rpcap://HOST[:PORT]/); with "
+                      "--rpcap-listen: DEVICE");
   command->add_option("-w,--write", options->output,
                       "Write the packets to FILE ('-' is stdout, pcap) instead of printing one line each")
       ->type_name("FILE");
@@ -283,8 +291,9 @@ Subcommand add_rpcap_command(CLI::App& app) {
       ->type_name("USER");
   command->add_option("--rpcap-listen", options->listen,
                       "Active mode: wait on HOST:PORT (default port 2003) for a daemon (rpcapd -a HOST,PORT) to "
-                      "connect, instead of connecting to one")
+                      "connect, instead of connecting to one; rpcaps://HOST:PORT for a daemon with TLS (-S)")
       ->type_name("HOST:PORT");
+  add_remote_tls_options(*command, options->tls);
   add_number_option(*command, "--timeout", options->idle_seconds, {.noun = "timeout", .min = 1, .max = 86400},
                     "End the capture when no packet has come for SECONDS", "SECONDS");
   command->add_option("--update-filter", options->update_filter,

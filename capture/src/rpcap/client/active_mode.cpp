@@ -15,6 +15,7 @@ DaemonConnection& DaemonConnection::operator=(DaemonConnection&& other) noexcept
     fd_ = other.release();
     host_ = std::move(other.host_);
     port_ = other.port_;
+    tls_ = other.tls_;
   }
   return *this;
 }
@@ -27,6 +28,16 @@ Result<ListenAddress> parse_listen_address(std::string_view text) {
   ListenAddress where;
   std::string_view port_text;
   const std::string quoted = "'" + std::string(text) + "'";
+  // rpcap://HOST:PORT (plain, as without a scheme) or rpcaps://HOST:PORT.
+  if (is_rpcap_url(text)) {
+    const size_t scheme = text.find("://");
+    where.tls = scheme == 6;
+    text = text.substr(scheme + 3);
+    if (!text.empty() && text.back() == '/') text.remove_suffix(1);
+    if (text.find('/') != std::string_view::npos) {
+      return error(quoted + ": the daemon names its device itself; give only rpcaps://HOST:PORT");
+    }
+  }
   if (!text.empty() && text.front() == '[') {
     size_t close = text.find(']');
     if (close == std::string_view::npos) return error(quoted + ": unclosed '[' in the host");
@@ -70,7 +81,7 @@ Result<DaemonConnection> accept_daemon(const ListenAddress& where, std::optional
                             socket.error().message);
   auto peer = net::peer_of(*socket);
   if (!peer) return peer.errors();
-  return DaemonConnection(socket->release(), peer->host, peer->port);
+  return DaemonConnection(socket->release(), peer->host, peer->port, where.tls);
 }
 
 }  // namespace bpfc::capture::rpcap

@@ -3,6 +3,8 @@
 
 #include <algorithm>
 
+#include "tls_session.h"
+
 namespace bpfc::capture::rpcap {
 namespace {
 
@@ -12,37 +14,69 @@ constexpr size_t kShownErrorBytes = 1024;
 Diagnostic remote_error(MessageType request_type, const ErrorPayload& payload) {
   std::string text = payload.text.substr(0, kShownErrorBytes);
   while (!text.empty() && (text.back() == '\n' || text.back() == '\0')) text.pop_back();
+  if (payload.code == static_cast<uint16_t>(ErrorCode::TlsRequired)) text += " (connect with rpcaps://)";
   return error("the daemon refused " + message_type_name(static_cast<uint8_t>(request_type)) + " (" +
                error_code_name(payload.code) + "): " + text);
 }
 
 }  // namespace
 
+Result<ControlSession> ControlSession::secure(net::Socket socket, const std::string& name,
+                                             const ConnectOptions& options) {
+  auto context = make_tls_client_context(options.tls);
+  if (!context) return context.errors();
+  auto session = tls::Session::connect(**context, socket.fd(), name,
+                                       tls::Clock::now() + options.control_timeout);
+  if (!session) return session.errors();
+  ControlSession control(net::Connection(std::move(socket), std::move(*session)), options.control_timeout);
+  control.tls_ = std::move(*context);
+  control.tls_name_ = name;
+  return control;
+}
+
 Result<ControlSession> ControlSession::open(const RemoteAddress& address, const ConnectOptions& options) {
-  if (address.tls) return error("rpcaps:// (TLS) is not supported yet; use rpcap://");
   auto socket = net::connect_tcp(address.host, address.port, options.control_timeout);
   if (!socket) return socket.errors();
-  ControlSession session(std::move(*socket), options.control_timeout);
-  if (auto problem = session.authenticate(options.credentials)) return *problem;
+  if (!address.tls) {
+    ControlSession session(net::Connection(std::move(*socket)), options.control_timeout);
+    if (auto problem = session.authenticate(options.credentials)) return *problem;
+    return session;
+  }
+  auto session = secure(std::move(*socket), address.host, options);
+  if (!session) {
+    return error(address.host + " port " + std::to_string(address.port) + ": " + session.error().message);
+  }
+  if (auto problem = session->authenticate(options.credentials)) return *problem;
   return session;
 }
 
 Result<ControlSession> ControlSession::open(DaemonConnection connection, const ConnectOptions& options) {
   std::string peer = connection.peer();
+  const bool tls = connection.tls();
+  const std::string host = connection.host();
   net::Socket socket(connection.release());
   if (!socket.valid()) return error("no connection from a daemon");
-  ControlSession session(std::move(socket), options.control_timeout);
-  if (auto problem = session.authenticate(options.credentials)) {
+  auto session = tls ? secure(std::move(socket), host, options)
+                     : Result<ControlSession>(ControlSession(net::Connection(std::move(socket)), options.control_timeout));
+  if (!session) return error("the daemon at " + peer + ": " + session.error().message);
+  if (auto problem = session->authenticate(options.credentials)) {
     return error("the daemon at " + peer + ": " + problem->message);
   }
   return session;
+}
+
+Result<net::Connection> ControlSession::data_connection(net::Socket socket, const std::atomic<bool>* stop) const {
+  if (!tls_) return net::Connection(std::move(socket));
+  auto session = tls::Session::connect(*tls_, socket.fd(), tls_name_, tls::Clock::now() + timeout_, stop);
+  if (!session) return session.errors();
+  return net::Connection(std::move(socket), std::move(*session));
 }
 
 std::optional<Diagnostic> ControlSession::send(Message message) {
   message.version = version_;
   auto bytes = encode_message(message);
   if (!bytes) return bytes.error();
-  return net::send_all(socket_, *bytes);
+  return connection_.send_all(*bytes);
 }
 
 Result<Message> ControlSession::request(Message request, MessageType expected) {
@@ -54,12 +88,12 @@ Result<Message> ControlSession::request(Message request, MessageType expected) {
 Result<Message> ControlSession::read_reply(MessageType request_type, MessageType expected, uint8_t version) {
   uint8_t header_bytes[kHeaderSize];
   std::string what = "the reply to " + message_type_name(static_cast<uint8_t>(request_type));
-  if (auto problem = net::read_exact(socket_, header_bytes, timeout_, what)) return *problem;
+  if (auto problem = connection_.read_exact(header_bytes, timeout_, what)) return *problem;
   Header header = decode_header(header_bytes);
   if (auto problem = check_header(header)) return error(what + ": " + problem->message);
   // The header is checked: its length is within the type's bound.
   payload_.resize(header.length);
-  if (auto problem = net::read_exact(socket_, payload_, timeout_, what)) return *problem;
+  if (auto problem = connection_.read_exact(payload_, timeout_, what)) return *problem;
   auto message = decode_message(header, payload_);
   if (!message) return error(what + ": " + message.error().message);
   if (message->type == MessageType::Error) return remote_error(request_type, std::get<ErrorPayload>(message->payload));

@@ -22,8 +22,12 @@ constexpr std::chrono::milliseconds kStopLatency{100};
 
 DataChannel::DataChannel(net::Socket socket, bool datagram, uint8_t version, uint32_t linktype,
                          std::string datagram_source)
-    : socket_(std::move(socket)), datagram_(datagram), version_(version), linktype_(linktype),
+    : socket_(net::Connection(std::move(socket))), datagram_(datagram), version_(version), linktype_(linktype),
       buffer_(kBufferBytes), datagram_source_(std::move(datagram_source)) {}
+
+DataChannel::DataChannel(net::Connection connection, uint8_t version, uint32_t linktype)
+    : socket_(std::move(connection)), datagram_(false), version_(version), linktype_(linktype),
+      buffer_(kBufferBytes) {}
 
 std::optional<Diagnostic> DataChannel::parse(std::vector<Packet>& packets, size_t max_packets) {
   while (packets.size() < max_packets && begin_ < end_) {
@@ -64,7 +68,7 @@ std::optional<Diagnostic> DataChannel::parse(std::vector<Packet>& packets, size_
 }
 
 Result<bool> DataChannel::wait_for_data(std::optional<std::chrono::milliseconds> timeout) {
-  if (!stop_) return net::wait_readable(socket_, timeout);
+  if (!stop_) return socket_.wait_readable(timeout);
   // In slices, so that a stop request is seen within kStopLatency.
   auto deadline = timeout ? std::optional(std::chrono::steady_clock::now() + *timeout) : std::nullopt;
   for (;;) {
@@ -75,26 +79,27 @@ Result<bool> DataChannel::wait_for_data(std::optional<std::chrono::milliseconds>
       if (left.count() <= 0) return false;
       slice = std::min(slice, left);
     }
-    auto readable = net::wait_readable(socket_, slice);
+    auto readable = socket_.wait_readable(slice);
     if (!readable || *readable) return readable;
   }
 }
 
 Result<DataChannel::Status> DataChannel::receive_stream(bool wait, std::optional<std::chrono::milliseconds> timeout) {
-  if (wait) {
-    auto readable = wait_for_data(timeout);
-    if (!readable) return readable.errors();
-    if (!*readable) return Status::Idle;
-  }
   for (;;) {
-    ssize_t got = ::recv(socket_.fd(), buffer_.data() + end_, buffer_.size() - end_, wait ? 0 : MSG_DONTWAIT);
-    if (got < 0) {
-      if (errno == EINTR) continue;
-      if (!wait && (errno == EAGAIN || errno == EWOULDBLOCK)) return Status::Packets;
-      return error(std::string("data connection: ") + std::strerror(errno));
+    if (wait) {
+      auto readable = wait_for_data(timeout);
+      if (!readable) return readable.errors();
+      if (!*readable) return Status::Idle;
     }
-    if (got == 0) return Status::Closed;
-    end_ += static_cast<size_t>(got);
+    auto got = socket_.read_available(std::span<uint8_t>(buffer_.data() + end_, buffer_.size() - end_));
+    if (!got) return error("data connection: " + got.error().message);
+    if (!*got) {
+      // Nothing yet (the rest of a TLS record is on its way).
+      if (!wait) return Status::Packets;
+      continue;
+    }
+    if (**got == 0) return Status::Closed;
+    end_ += **got;
     return Status::Packets;
   }
 }
@@ -111,7 +116,7 @@ Result<DataChannel::Status> DataChannel::receive_datagrams(bool wait,
   while (buffer_.size() - end_ >= kLargestMessage) {
     sockaddr_storage sender{};
     socklen_t sender_length = sizeof sender;
-    ssize_t got = ::recvfrom(socket_.fd(), buffer_.data() + end_, kLargestMessage, first && wait ? 0 : MSG_DONTWAIT,
+    ssize_t got = ::recvfrom(socket_.socket().fd(), buffer_.data() + end_, kLargestMessage, first && wait ? 0 : MSG_DONTWAIT,
                              reinterpret_cast<sockaddr*>(&sender), &sender_length);
     if (got < 0) {
       if (errno == EINTR) continue;

@@ -11,7 +11,7 @@
 
 #include "bpfc/capture/packet.h"
 #include "bpfc/support/diagnostic.h"
-#include "socket_io.h"
+#include "connection.h"
 
 namespace bpfc::capture::rpcap {
 
@@ -22,6 +22,8 @@ class DataChannel {
   // packets into a UDP capture.
   DataChannel(net::Socket socket, bool datagram, uint8_t version, uint32_t linktype,
               std::string datagram_source = {});
+  // A TCP data connection, plain or under TLS.
+  DataChannel(net::Connection connection, uint8_t version, uint32_t linktype);
 
   enum class Status { Packets, Idle, Closed };
   // Replaces `packets` with what has arrived (waiting for at least one
@@ -44,7 +46,7 @@ class DataChannel {
   Result<Status> receive_stream(bool wait, std::optional<std::chrono::milliseconds> timeout);
   Result<Status> receive_datagrams(bool wait, std::optional<std::chrono::milliseconds> timeout);
 
-  net::Socket socket_;
+  net::Connection socket_;
   bool datagram_;
   uint8_t version_;
   uint32_t linktype_;

@@ -167,6 +167,7 @@ Result<std::unique_ptr<RemoteCapture>> start_on(Result<ControlSession> session, 
                                   MessageType::StartCaptureReply);
   if (!started) return started.errors();
   net::Socket data_socket;
+  net::Connection data_connection;
   if (options.udp) {
     data_socket = std::move(udp);
   } else if (active) {
@@ -182,10 +183,21 @@ Result<std::unique_ptr<RemoteCapture>> start_on(Result<ControlSession> session, 
     if (!connected) return bpfc::error("data connection: " + connected.error().message);
     data_socket = std::move(*connected);
   }
-  DataChannel data(std::move(data_socket), options.udp, session->version(), linktype_from_dlt(dlt),
-                   options.udp ? peer->address_bytes : std::string());
+  if (!options.udp) {
+    auto secured = session->data_connection(std::move(data_socket), options.stop);
+    if (!secured) return bpfc::error("data connection: " + secured.error().message);
+    data_connection = std::move(*secured);
+  }
+  DataChannel data = options.udp ? DataChannel(std::move(data_socket), true, session->version(), linktype_from_dlt(dlt),
+                                               peer->address_bytes)
+                                 : DataChannel(std::move(data_connection), session->version(), linktype_from_dlt(dlt));
   return std::unique_ptr<RemoteCapture>(
       new RemoteCaptureImpl(std::move(*session), std::move(data), options, dlt, options.snaplen, name));
+}
+
+// libpcap refuses it too: it has no DTLS.
+Diagnostic udp_with_tls() {
+  return bpfc::error("UDP data channels have no TLS: rpcaps:// receives the packets over TCP (leave out --udp)");
 }
 
 Diagnostic invalid_snaplen(uint32_t snaplen) {
@@ -199,6 +211,7 @@ Result<std::unique_ptr<RemoteCapture>> RemoteCapture::start(const RemoteAddress&
                                                             const RemoteFilterCompiler& compiler) {
   if (address.device.empty()) return bpfc::error("'" + format_rpcap_url(address) + "' names no device to capture on");
   if (options.snaplen == 0 || options.snaplen > kMaxSnaplen) return invalid_snaplen(options.snaplen);
+  if (address.tls && options.udp) return udp_with_tls();
   return start_on(ControlSession::open(address, options.connect), address.device, format_rpcap_url(address), false,
                   options, compiler);
 }
@@ -211,7 +224,8 @@ Result<std::unique_ptr<RemoteCapture>> RemoteCapture::start(DaemonConnection con
     return bpfc::error("'" + device + "': the device must be an interface name");
   }
   if (options.snaplen == 0 || options.snaplen > kMaxSnaplen) return invalid_snaplen(options.snaplen);
-  std::string name = format_rpcap_url(RemoteAddress{connection.host(), connection.port(), device, false});
+  if (connection.tls() && options.udp) return udp_with_tls();
+  std::string name = format_rpcap_url(RemoteAddress{connection.host(), connection.port(), device, connection.tls()});
   return start_on(ControlSession::open(std::move(connection), options.connect), device, name, true, options,
                   compiler);
 }

@@ -201,7 +201,10 @@ void accept_client(int listener, const std::shared_ptr<const DaemonOptions>& opt
     log("refused a client: " + std::to_string(options->max_clients) + " are connected");
     Message m{0, MessageType::Error, 0,
               ErrorPayload{static_cast<uint16_t>(ErrorCode::RemoteAccept), "Too many clients are connected"}};
-    if (auto bytes = encode_message(m)) (void)!send(fd, bytes->data(), bytes->size(), MSG_NOSIGNAL);
+    // A TLS client could not read a clear-text reply: it is closed.
+    if (auto bytes = encode_message(m); bytes && !options->tls) {
+      (void)!send(fd, bytes->data(), bytes->size(), MSG_NOSIGNAL);
+    }
     close(fd);
     return;
   }

@@ -24,6 +24,7 @@
 
 #include "bpfc/capture/live.h"
 #include "interface_listing.h"
+#include "tls_session.h"
 
 namespace bpfc::capture::rpcap::server {
 namespace {
@@ -97,8 +98,9 @@ bool send_datagrams(int fd, const std::vector<iovec>& messages) {
 
 class LiveBackend : public CaptureBackend {
  public:
-  LiveBackend(const ConnectionAddresses& addresses, uint16_t fixed_data_port, LogFunction log)
-      : addresses_(addresses), fixed_data_port_(fixed_data_port), log_(std::move(log)) {}
+  LiveBackend(const ConnectionAddresses& addresses, uint16_t fixed_data_port, std::shared_ptr<TlsContext> tls,
+              LogFunction log)
+      : addresses_(addresses), fixed_data_port_(fixed_data_port), tls_(std::move(tls)), log_(std::move(log)) {}
   ~LiveBackend() override { end_capture(); }
 
   Result<std::vector<RemoteInterface>> list_interfaces() override { return list_capture_interfaces(); }
@@ -108,6 +110,8 @@ class LiveBackend : public CaptureBackend {
   Result<uint16_t> start(const StartParameters& parameters) override {
     end_capture();
     if (!addresses_.known) return bpfc::error("the control connection is not a network socket");
+    // As libpcap's rpcapd -S: datagrams would leave TLS behind.
+    if (tls_ && parameters.udp) return bpfc::error("UDP data channels are not available with TLS: use TCP");
     capture::LiveOptions options;
     options.device = parameters.device;
     options.snaplen = parameters.snaplen;
@@ -226,6 +230,18 @@ class LiveBackend : public CaptureBackend {
   void run(int fd, bool udp, bool connected) {
     int data = fd;
     if (!connected) data = accept_client(fd);
+    std::unique_ptr<tls::Session> secure;
+    if (data >= 0 && tls_) {
+      auto session = tls::Session::accept(
+          *tls_, data, tls::Clock::now() + std::chrono::milliseconds(kDataAcceptTimeoutMs), &stop_);
+      if (session) {
+        secure = std::move(*session);
+      } else {
+        log_("data connection: " + session.error().message);
+        if (data != fd) close(data);
+        data = -1;
+      }
+    }
     if (data >= 0) {
       // Blocked sends wake up every second to look at stop_, so that a
       // client that stopped reading cannot keep ENDCAP (which waits for this
@@ -278,6 +294,10 @@ class LiveBackend : public CaptureBackend {
           datagrams.push_back({out.data() + starts[i], end - starts[i]});
         }
         ok = send_datagrams(data, datagrams);
+      } else if (secure) {
+        const auto problem = secure->write_all(out, std::nullopt, &stop_);
+        if (problem) log_("data channel closed: " + *problem);
+        if (problem) break;
       } else {
         ok = send_all(data, out.data(), out.size(), stop_);
       }
@@ -286,6 +306,10 @@ class LiveBackend : public CaptureBackend {
         break;
       }
       sent_ += static_cast<uint32_t>(starts.size());
+    }
+    if (secure) {
+      secure->close_notify();
+      secure.reset();
     }
     if (data >= 0 && data != fd) close(data);
     close(fd);
@@ -312,6 +336,7 @@ class LiveBackend : public CaptureBackend {
 
   ConnectionAddresses addresses_;
   uint16_t fixed_data_port_;
+  std::shared_ptr<TlsContext> tls_;
   LogFunction log_;
   std::mutex mutex_;
   std::unique_ptr<capture::LiveSource> capture_;
@@ -325,8 +350,8 @@ class LiveBackend : public CaptureBackend {
 }  // namespace
 
 std::unique_ptr<CaptureBackend> live_backend(const ConnectionAddresses& addresses, uint16_t fixed_data_port,
-                                             const LogFunction& log) {
-  return std::make_unique<LiveBackend>(addresses, fixed_data_port, log);
+                                             std::shared_ptr<TlsContext> tls, const LogFunction& log) {
+  return std::make_unique<LiveBackend>(addresses, fixed_data_port, std::move(tls), log);
 }
 
 }  // namespace bpfc::capture::rpcap::server

@@ -1,6 +1,8 @@
 // The CaptureBackend of a real connection: the machine's interfaces, an
 // AF_PACKET capture, and the data channel to the client (a TCP connection
-// the client opens to the daemon, or datagrams to the client's port).
+// the client opens to the daemon, or datagrams to the client's port), under
+// TLS when the daemon serves TLS (the client starts the handshake on the
+// TCP data connection, whichever side opened it).
 #pragma once
 
 #include <sys/socket.h>
@@ -18,6 +20,6 @@ struct ConnectionAddresses {
 };
 
 std::unique_ptr<CaptureBackend> live_backend(const ConnectionAddresses& addresses, uint16_t fixed_data_port,
-                                             const LogFunction& log);
+                                             std::shared_ptr<TlsContext> tls, const LogFunction& log);
 
 }  // namespace bpfc::capture::rpcap::server

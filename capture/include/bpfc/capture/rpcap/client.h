@@ -12,6 +12,10 @@
 // connection as in passive mode; the daemon also opens the TCP data
 // connection towards the client.
 //
+// rpcaps:// (and --rpcap-listen rpcaps://HOST:PORT in active mode) runs the
+// control and data connections under TLS (tls.h); the daemon's certificate
+// is checked as ConnectOptions::tls says.
+//
 // The client never prints; errors are values (Diagnostic) or, once the
 // capture runs, the source's error().
 #pragma once
@@ -28,6 +32,7 @@
 
 #include "bpfc/capture/packet.h"
 #include "bpfc/capture/rpcap/protocol.h"
+#include "bpfc/capture/rpcap/tls.h"
 #include "bpfc/capture/savefile.h"
 #include "bpfc/cbpf/insn.h"
 #include "bpfc/support/diagnostic.h"
@@ -47,7 +52,7 @@ bool is_rpcap_url(std::string_view text);
 // (no device: for listing). The device is taken as it is (no URLs, no
 // files: a device string such as "file://x" is refused).
 Result<RemoteAddress> parse_rpcap_url(std::string_view url);
-// rpcap://HOST:PORT/DEVICE (with brackets around IPv6 hosts).
+// rpcap://HOST:PORT/DEVICE (with brackets around IPv6 hosts; rpcaps:// for TLS).
 std::string format_rpcap_url(const RemoteAddress& address);
 
 struct Credentials {
@@ -58,15 +63,22 @@ struct Credentials {
 struct ConnectOptions {
   // nullopt: null authentication. Otherwise password authentication.
   std::optional<Credentials> credentials;
-  // How long the TCP connection and each control reply may take.
+  // How long the TCP connection, the TLS handshake and each control reply
+  // may take.
   std::chrono::milliseconds control_timeout{10000};
+  // How the daemon's certificate is checked (rpcaps://, TLS active mode).
+  TlsClientOptions tls;
 };
 
 // Where the client waits for an active-mode daemon: HOST:PORT,
-// [IPV6]:PORT, or HOST alone (port 2003, kDefaultActivePort).
+// [IPV6]:PORT, or HOST alone (port 2003, kDefaultActivePort), optionally
+// as rpcap://HOST:PORT, or rpcaps://HOST:PORT for a daemon that speaks TLS
+// (rpcapd -a ... -S): the client then starts the TLS handshake on the
+// connection the daemon opens.
 struct ListenAddress {
   std::string host;
   uint16_t port = kDefaultActivePort;
+  bool tls = false;
 };
 Result<ListenAddress> parse_listen_address(std::string_view text);
 
@@ -75,9 +87,10 @@ Result<ListenAddress> parse_listen_address(std::string_view text);
 class DaemonConnection {
  public:
   DaemonConnection() = default;
-  DaemonConnection(int fd, std::string host, uint16_t port) : fd_(fd), host_(std::move(host)), port_(port) {}
+  DaemonConnection(int fd, std::string host, uint16_t port, bool tls = false)
+      : fd_(fd), host_(std::move(host)), port_(port), tls_(tls) {}
   DaemonConnection(DaemonConnection&& other) noexcept
-      : fd_(other.release()), host_(std::move(other.host_)), port_(other.port_) {}
+      : fd_(other.release()), host_(std::move(other.host_)), port_(other.port_), tls_(other.tls_) {}
   DaemonConnection& operator=(DaemonConnection&& other) noexcept;
   DaemonConnection(const DaemonConnection&) = delete;
   DaemonConnection& operator=(const DaemonConnection&) = delete;
@@ -86,6 +99,8 @@ class DaemonConnection {
   // The daemon's numeric address and port.
   const std::string& host() const { return host_; }
   uint16_t port() const { return port_; }
+  // Whether the session on it runs under TLS (the listen address said so).
+  bool tls() const { return tls_; }
   // "HOST port PORT", for messages.
   std::string peer() const { return host_ + " port " + std::to_string(port_); }
   int release() {
@@ -98,6 +113,7 @@ class DaemonConnection {
   int fd_ = -1;
   std::string host_;
   uint16_t port_ = 0;
+  bool tls_ = false;
 };
 
 // Listens on `where` and takes the first daemon that connects, waiting at
@@ -131,7 +147,7 @@ struct CaptureOptions {
   ConnectOptions connect;
   uint32_t snaplen = kMaxSnaplen;
   bool promiscuous = false;
-  bool udp = false;  // the UDP data channel instead of TCP
+  bool udp = false;  // the UDP data channel instead of TCP (refused with TLS)
   uint32_t read_timeout_ms = 1000;  // the daemon's read timeout
   size_t batch_packets = 256;       // at most this many packets per batch
   // next() ends the capture (without an error) when no packet has come for

@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "bpfc/capture/rpcap/protocol.h"
+#include "bpfc/capture/rpcap/tls.h"
 #include "bpfc/cbpf/insn.h"
 #include "bpfc/support/diagnostic.h"
 
@@ -202,6 +203,11 @@ struct DaemonOptions {
   // session ends (a second later) or a failed attempt (active_retry later).
   std::vector<ActiveClient> active;
   std::chrono::seconds active_retry{10};
+  // rpcapd -S: every control connection (passive or active) starts with
+  // the client's TLS handshake, within auth_timeout; a client that sends
+  // RPCAP in clear is told that TLS is required and closed. TCP data
+  // connections are TLS too (the daemon the server); UDP ones are refused.
+  std::shared_ptr<TlsContext> tls;
 };
 
 // Log lines (debug and errors) for -D; may be called from any thread.
