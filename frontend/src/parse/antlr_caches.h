@@ -7,8 +7,14 @@
 // earlier parses; keeping them per thread rather than per parse makes a parse
 // 10-20x faster (the lexer's start state alone expands into every token
 // rule, IPv6's dozens of spellings included). Private to the parser.
+//
+// The runtime's lexer DFA has edges for ASCII characters only, so the step
+// on end of input, which ends the last token of every filter, is recomputed
+// from the ATN on each parse. Our lexer simulator keeps those steps too,
+// per DFA state, in the same per-thread caches.
 #pragma once
 
+#include <unordered_map>
 #include <vector>
 
 #include "antlr4-runtime.h"
@@ -23,9 +29,10 @@ class PrivatePredictionCaches {
   // (setInterpreter deletes the simulator it replaces; the recognizer
   // deletes the new one.)
   void install(antlr4::Lexer& lexer) {
+    if (lexer_dfa_.empty()) lexer_has_predicates_ = has_predicates(lexer.getATN());
     fill(lexer_dfa_, lexer.getATN());
-    lexer.setInterpreter(
-        new antlr4::atn::LexerATNSimulator(&lexer, lexer.getATN(), lexer_dfa_, lexer_contexts_));
+    lexer.setInterpreter(new EndOfInputCachingSimulator(&lexer, lexer.getATN(), lexer_dfa_, lexer_contexts_,
+                                                        lexer_has_predicates_ ? nullptr : &lexer_eof_targets_));
   }
   void install(antlr4::Parser& parser) {
     fill(parser_dfa_, parser.getATN());
@@ -34,8 +41,53 @@ class PrivatePredictionCaches {
   }
 
  private:
+  using EofTargets = std::unordered_map<const antlr4::dfa::DFAState*, antlr4::dfa::DFAState*>;
+
+  // The lexer simulator that also remembers, per DFA state, where end of
+  // input leads (the runtime computes that again each time). The step is a
+  // function of the state alone, as every other cached edge is, when no
+  // lexer rule has a semantic predicate; with one (not in this grammar)
+  // eof_targets is null and nothing extra is kept.
+  class EndOfInputCachingSimulator : public antlr4::atn::LexerATNSimulator {
+   public:
+    EndOfInputCachingSimulator(antlr4::Lexer* lexer, const antlr4::atn::ATN& atn,
+                               std::vector<antlr4::dfa::DFA>& dfa, antlr4::atn::PredictionContextCache& contexts,
+                               EofTargets* eof_targets)
+        : LexerATNSimulator(lexer, atn, dfa, contexts), eof_targets_(eof_targets) {}
+
+   protected:
+    antlr4::dfa::DFAState* getExistingTargetState(antlr4::dfa::DFAState* s, size_t t) override {
+      if (t == antlr4::Token::EOF && eof_targets_ != nullptr) {
+        auto it = eof_targets_->find(s);
+        return it == eof_targets_->end() ? nullptr : it->second;
+      }
+      return LexerATNSimulator::getExistingTargetState(s, t);
+    }
+    antlr4::dfa::DFAState* computeTargetState(antlr4::CharStream* input, antlr4::dfa::DFAState* s,
+                                              size_t t) override {
+      antlr4::dfa::DFAState* target = LexerATNSimulator::computeTargetState(input, s, t);
+      if (t == antlr4::Token::EOF && eof_targets_ != nullptr) eof_targets_->emplace(s, target);
+      return target;
+    }
+
+   private:
+    EofTargets* eof_targets_;
+  };
+
   std::vector<antlr4::dfa::DFA> lexer_dfa_, parser_dfa_;
   antlr4::atn::PredictionContextCache lexer_contexts_, parser_contexts_;
+  EofTargets lexer_eof_targets_;
+  bool lexer_has_predicates_ = true;
+
+  static bool has_predicates(const antlr4::atn::ATN& atn) {
+    for (const antlr4::atn::ATNState* state : atn.states) {
+      if (state == nullptr) continue;
+      for (const antlr4::atn::Transition* transition : state->transitions) {
+        if (transition->getSerializationType() == antlr4::atn::Transition::PREDICATE) return true;
+      }
+    }
+    return false;
+  }
 
   static void fill(std::vector<antlr4::dfa::DFA>& dfa, const antlr4::atn::ATN& atn) {
     if (!dfa.empty()) return;
