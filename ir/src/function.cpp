@@ -6,16 +6,6 @@
 
 namespace bpfc::ir {
 
-Successors successors(const Block& b) {
-  switch (b.term.kind) {
-    case TermKind::Jump: return Successors(b.term.on_true);
-    case TermKind::Branch: return Successors(b.term.on_true, b.term.on_false);
-    case TermKind::Ret:
-    case TermKind::None: return {};
-  }
-  return {};
-}
-
 std::vector<std::vector<BlockId>> predecessors(const Function& f) {
   // Count first so that every list is allocated once.
   std::vector<uint32_t> count(f.blocks.size(), 0);

@@ -201,8 +201,17 @@ class Successors {
   uint8_t size_ = 0;
 };
 
-// Successors of a block in (on_true, on_false) / (target) order.
-Successors successors(const Block& b);
+// Successors of a block in (on_true, on_false) / (target) order. Inline:
+// every pass and analysis asks it of every block, often several times.
+inline Successors successors(const Block& b) {
+  switch (b.term.kind) {
+    case TermKind::Jump: return Successors(b.term.on_true);
+    case TermKind::Branch: return Successors(b.term.on_true, b.term.on_false);
+    case TermKind::Ret:
+    case TermKind::None: return {};
+  }
+  return {};
+}
 // Predecessor lists for every block, each sorted ascending.
 std::vector<std::vector<BlockId>> predecessors(const Function& f);
 
