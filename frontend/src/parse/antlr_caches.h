@@ -12,6 +12,13 @@
 // on end of input, which ends the last token of every filter, is recomputed
 // from the ATN on each parse. Our lexer simulator keeps those steps too,
 // per DFA state, in the same per-thread caches.
+//
+// The runtime reads a DFA edge (once per character and per prediction)
+// under a process-wide reader/writer lock, two mutex round trips each. Our
+// DFAs belong to one thread, so nothing can write an edge while that thread
+// reads one: our simulators read edges without the lock. Adding an edge
+// (the runtime's code) still takes it, as the runtime requires for its
+// other users.
 #pragma once
 
 #include <unordered_map>
@@ -36,8 +43,7 @@ class PrivatePredictionCaches {
   }
   void install(antlr4::Parser& parser) {
     fill(parser_dfa_, parser.getATN());
-    parser.setInterpreter(
-        new antlr4::atn::ParserATNSimulator(&parser, parser.getATN(), parser_dfa_, parser_contexts_));
+    parser.setInterpreter(new ThreadPrivateParserSimulator(&parser, parser.getATN(), parser_dfa_, parser_contexts_));
   }
 
  private:
@@ -61,7 +67,10 @@ class PrivatePredictionCaches {
         auto it = eof_targets_->find(s);
         return it == eof_targets_->end() ? nullptr : it->second;
       }
-      return LexerATNSimulator::getExistingTargetState(s, t);
+      // As the runtime's, without its lock (the DFA is this thread's).
+      if (t > MAX_DFA_EDGE) return nullptr;
+      auto it = s->edges.find(t - MIN_DFA_EDGE);
+      return it == s->edges.end() ? nullptr : it->second;
     }
     antlr4::dfa::DFAState* computeTargetState(antlr4::CharStream* input, antlr4::dfa::DFAState* s,
                                               size_t t) override {
@@ -72,6 +81,18 @@ class PrivatePredictionCaches {
 
    private:
     EofTargets* eof_targets_;
+  };
+
+  // The parser simulator reading edges of this thread's DFA without the lock.
+  class ThreadPrivateParserSimulator : public antlr4::atn::ParserATNSimulator {
+   public:
+    using ParserATNSimulator::ParserATNSimulator;
+
+   protected:
+    antlr4::dfa::DFAState* getExistingTargetState(antlr4::dfa::DFAState* previous, size_t t) override {
+      auto it = previous->edges.find(t);
+      return it == previous->edges.end() ? nullptr : it->second;
+    }
   };
 
   std::vector<antlr4::dfa::DFA> lexer_dfa_, parser_dfa_;
