@@ -73,7 +73,9 @@ class DominatorTree {
   }
 
  private:
-  void build(const std::vector<std::vector<BlockId>>& preds);
+  // Preds: predecessor lists by block (size(), [b] iterable), ascending.
+  template <class Preds>
+  void build(const Preds& preds);
   void number();
 
   BlockId ancestor(uint32_t k, BlockId b) const { return ancestors_[k * idom_.size() + b]; }
