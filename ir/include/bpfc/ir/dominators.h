@@ -57,6 +57,7 @@ class DominatorTree {
   void walk(Enter&& enter, Leave&& leave) const {
     if (idom_.empty()) return;
     std::vector<std::pair<BlockId, size_t>> stack;  // block, next child
+    stack.reserve(idom_.size());                    // no regrowth on deep chains
     enter(BlockId{0});
     stack.emplace_back(0, 0);
     while (!stack.empty()) {
