@@ -2,48 +2,13 @@
 // (see dominators.h), with binary lifting for the ancestor queries.
 #include "bpfc/ir/dominators.h"
 
-#include <span>
 #include <utility>
 
 namespace bpfc::ir {
 
-namespace {
+DominatorTree::DominatorTree(const Function& f) { build(PredecessorTable(f)); }
 
-// Predecessor lists in one array (first_[b] .. first_[b + 1]), ascending,
-// a repeated edge once: what predecessors(f) gives, without a vector per
-// block.
-class FlatPredecessors {
- public:
-  explicit FlatPredecessors(const Function& f) : first_(f.blocks.size() + 1, 0) {
-    for (const Block& block : f.blocks) {
-      const Successors succ = successors(block);
-      for (size_t i = 0; i < succ.size(); ++i) {
-        if (i == 0 || succ[i] != succ[0]) ++first_[succ[i] + 1];
-      }
-    }
-    for (size_t b = 0; b < f.blocks.size(); ++b) first_[b + 1] += first_[b];
-    list_.resize(first_.back());
-    std::vector<uint32_t> next(first_.begin(), first_.end() - 1);
-    for (BlockId b = 0; b < f.blocks.size(); ++b) {
-      const Successors succ = successors(f.blocks[b]);
-      for (size_t i = 0; i < succ.size(); ++i) {
-        if (i == 0 || succ[i] != succ[0]) list_[next[succ[i]]++] = b;
-      }
-    }
-  }
-  size_t size() const { return first_.size() - 1; }
-  std::span<const BlockId> operator[](BlockId b) const {
-    return {list_.data() + first_[b], list_.data() + first_[b + 1]};
-  }
-
- private:
-  std::vector<uint32_t> first_;
-  std::vector<BlockId> list_;
-};
-
-}  // namespace
-
-DominatorTree::DominatorTree(const Function& f) { build(FlatPredecessors(f)); }
+DominatorTree::DominatorTree(const PredecessorTable& preds) { build(preds); }
 
 DominatorTree::DominatorTree(const std::vector<std::vector<BlockId>>& preds) { build(preds); }
 

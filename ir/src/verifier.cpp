@@ -34,7 +34,7 @@ class Verifier {
     if (f_.blocks.empty()) return "function has no blocks";
     if (auto e = check_placement()) return e;
     if (auto e = check_terminators()) return e;
-    preds_ = predecessors(f_);
+    preds_ = PredecessorTable(f_);
     if (auto e = check_reachability()) return e;
     DominatorTree dom(preds_);
     dom_ = &dom;
@@ -161,7 +161,7 @@ class Verifier {
   // that predecessor.
   std::optional<std::string> check_phi(ValueId v, BlockId b) {
     const Inst& inst = f_.values[v];
-    const auto& preds = preds_[b];
+    const std::span<const BlockId> preds = preds_[b];
     if (preds.empty()) return v_name(v) + ": phi in " + b_name(b) + ", which has no predecessors";
     // seen_ is all false between phis: only this phi's entries are set, and
     // cleared again below.
@@ -173,7 +173,7 @@ class Verifier {
     return problem;
   }
 
-  std::optional<std::string> phi_problem(ValueId v, BlockId b, const Inst& inst, const std::vector<BlockId>& preds) {
+  std::optional<std::string> phi_problem(ValueId v, BlockId b, const Inst& inst, std::span<const BlockId> preds) {
     std::vector<bool>& seen = seen_;
     for (const PhiIncoming& in : inst.incoming) {
       bool is_pred = in.block < f_.blocks.size() && std::binary_search(preds.begin(), preds.end(), in.block);
@@ -214,7 +214,7 @@ class Verifier {
   const Function& f_;
   VerifyOptions options_;
   std::vector<uint32_t> position_;  // index of each value in its block's insts
-  std::vector<std::vector<BlockId>> preds_;
+  PredecessorTable preds_;
   std::vector<bool> seen_;  // check_phi's incoming blocks, all false between phis
   const DominatorTree* dom_ = nullptr;
 };

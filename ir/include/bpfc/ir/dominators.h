@@ -26,6 +26,7 @@ class DominatorTree {
   // From predecessor lists (predecessors(f)); a predecessor with an index
   // not below its block's is ignored (it cannot be on an acyclic path).
   explicit DominatorTree(const std::vector<std::vector<BlockId>>& preds);
+  explicit DominatorTree(const PredecessorTable& preds);
 
   size_t size() const { return idom_.size(); }
   // False for blocks the entry does not reach (they have no place in the tree).

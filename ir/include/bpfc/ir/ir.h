@@ -58,6 +58,7 @@
 
 #include <cstdint>
 #include <string>
+#include <span>
 #include <vector>
 
 namespace bpfc::ir {
@@ -214,6 +215,23 @@ inline Successors successors(const Block& b) {
 }
 // Predecessor lists for every block, each sorted ascending.
 std::vector<std::vector<BlockId>> predecessors(const Function& f);
+
+// The same lists in one array, for analyses that only read them (the
+// dominator tree, the verifier, ...): two allocations rather than one per
+// block.
+class PredecessorTable {
+ public:
+  PredecessorTable() = default;  // no blocks
+  explicit PredecessorTable(const Function& f);
+  size_t size() const { return first_.size() - 1; }
+  std::span<const BlockId> operator[](BlockId b) const {
+    return {list_.data() + first_[b], list_.data() + first_[b + 1]};
+  }
+
+ private:
+  std::vector<uint32_t> first_{0};  // b's list is list_[first_[b] .. first_[b + 1])
+  std::vector<BlockId> list_;
+};
 
 // Appends values and blocks to a Function. Blocks may be created in any
 // order; call renumber_topologically() when done if creation order is not
