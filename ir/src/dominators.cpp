@@ -6,18 +6,21 @@
 
 namespace bpfc::ir {
 
-DominatorTree::DominatorTree(const Function& f) { build(predecessors(f)); }
+DominatorTree::DominatorTree(const Function& f) { build(PredecessorTable(f)); }
+
+DominatorTree::DominatorTree(const PredecessorTable& preds) { build(preds); }
 
 DominatorTree::DominatorTree(const std::vector<std::vector<BlockId>>& preds) { build(preds); }
 
-void DominatorTree::build(const std::vector<std::vector<BlockId>>& preds) {
+template <class Preds>
+void DominatorTree::build(const Preds& preds) {
   const size_t n = preds.size();
   idom_.assign(n, kNoBlock);
   depth_.assign(n, 0);
-  children_.assign(n, {});
   uint32_t levels = 1;
   while ((size_t{1} << levels) < n) ++levels;
-  ancestors_.assign(levels, std::vector<BlockId>(n, kNoBlock));
+  levels_ = levels;
+  ancestors_.assign(size_t{levels} * n, kNoBlock);
   for (BlockId b = 1; b < n; ++b) {
     BlockId common = kNoBlock;
     for (BlockId p : preds[b]) {
@@ -27,26 +30,36 @@ void DominatorTree::build(const std::vector<std::vector<BlockId>>& preds) {
     if (common == kNoBlock) continue;
     idom_[b] = common;
     depth_[b] = depth_[common] + 1;
-    children_[common].push_back(b);  // b ascends, so children stay sorted
-    ancestors_[0][b] = common;
+    ancestors_[b] = common;
     for (uint32_t k = 1; k < levels; ++k) {
-      BlockId half = ancestors_[k - 1][b];
-      ancestors_[k][b] = half == kNoBlock ? kNoBlock : ancestors_[k - 1][half];
+      BlockId half = ancestor(k - 1, b);
+      ancestors_[k * n + b] = half == kNoBlock ? kNoBlock : ancestor(k - 1, half);
     }
+  }
+  // Children by counting: b ascends, so each block's children stay sorted.
+  child_begin_.assign(n + 1, 0);
+  for (BlockId b = 1; b < n; ++b) {
+    if (idom_[b] != kNoBlock) ++child_begin_[idom_[b] + 1];
+  }
+  for (size_t b = 0; b < n; ++b) child_begin_[b + 1] += child_begin_[b];
+  children_.assign(child_begin_[n], kNoBlock);
+  std::vector<uint32_t> next(child_begin_.begin(), child_begin_.end() - 1);
+  for (BlockId b = 1; b < n; ++b) {
+    if (idom_[b] != kNoBlock) children_[next[idom_[b]]++] = b;
   }
   number();
 }
 
 BlockId DominatorTree::common_dominator(BlockId a, BlockId b) const {
   if (depth_[a] < depth_[b]) std::swap(a, b);
-  for (uint32_t k = static_cast<uint32_t>(ancestors_.size()); k-- > 0;) {
-    if (depth_[a] - depth_[b] >= (uint32_t{1} << k)) a = ancestors_[k][a];
+  for (uint32_t k = levels_; k-- > 0;) {
+    if (depth_[a] - depth_[b] >= (uint32_t{1} << k)) a = ancestor(k, a);
   }
   if (a == b) return a;
-  for (uint32_t k = static_cast<uint32_t>(ancestors_.size()); k-- > 0;) {
-    if (ancestors_[k][a] != ancestors_[k][b]) {
-      a = ancestors_[k][a];
-      b = ancestors_[k][b];
+  for (uint32_t k = levels_; k-- > 0;) {
+    if (ancestor(k, a) != ancestor(k, b)) {
+      a = ancestor(k, a);
+      b = ancestor(k, b);
     }
   }
   return idom_[a];

@@ -6,14 +6,23 @@
 
 namespace bpfc::ir {
 
-Successors successors(const Block& b) {
-  switch (b.term.kind) {
-    case TermKind::Jump: return Successors(b.term.on_true);
-    case TermKind::Branch: return Successors(b.term.on_true, b.term.on_false);
-    case TermKind::Ret:
-    case TermKind::None: return {};
+PredecessorTable::PredecessorTable(const Function& f) : first_(f.blocks.size() + 1, 0) {
+  // As predecessors(f): each list ascending, a repeated edge once.
+  for (const Block& block : f.blocks) {
+    const Successors succ = successors(block);
+    for (size_t i = 0; i < succ.size(); ++i) {
+      if (i == 0 || succ[i] != succ[0]) ++first_[succ[i] + 1];
+    }
   }
-  return {};
+  for (size_t b = 0; b < f.blocks.size(); ++b) first_[b + 1] += first_[b];
+  list_.resize(first_.back());
+  std::vector<uint32_t> next(first_.begin(), first_.end() - 1);
+  for (BlockId b = 0; b < f.blocks.size(); ++b) {
+    const Successors succ = successors(f.blocks[b]);
+    for (size_t i = 0; i < succ.size(); ++i) {
+      if (i == 0 || succ[i] != succ[0]) list_[next[succ[i]]++] = b;
+    }
+  }
 }
 
 std::vector<std::vector<BlockId>> predecessors(const Function& f) {

@@ -34,7 +34,7 @@ class Verifier {
     if (f_.blocks.empty()) return "function has no blocks";
     if (auto e = check_placement()) return e;
     if (auto e = check_terminators()) return e;
-    preds_ = predecessors(f_);
+    preds_ = PredecessorTable(f_);
     if (auto e = check_reachability()) return e;
     DominatorTree dom(preds_);
     dom_ = &dom;
@@ -107,7 +107,7 @@ class Verifier {
       if (auto e = check_inst(v, b, i)) return e;
     }
     const Terminator& t = block.term;
-    const std::string where = b_name(b) + " terminator";
+    const auto where = [b] { return b_name(b) + " terminator"; };
     if (t.kind == TermKind::Ret) return check_use(where, t.lhs, b, kEndOfBlock);
     if (t.kind == TermKind::Branch) {
       if (auto e = check_use(where, t.lhs, b, kEndOfBlock)) return e;
@@ -118,24 +118,24 @@ class Verifier {
 
   std::optional<std::string> check_inst(ValueId v, BlockId b, uint32_t pos) {
     const Inst& inst = f_.values[v];
-    const std::string where = v_name(v);
-    if (!inst.incoming.empty()) return where + ": only phis have incoming values";
+    const auto where = [v] { return v_name(v); };
+    if (!inst.incoming.empty()) return where() + ": only phis have incoming values";
     switch (inst.op) {
       case Op::Const:
       case Op::Len:
       case Op::Caplen:
         return std::nullopt;
       case Op::Meta:
-        if (inst.a != kNoValue || inst.b != kNoValue) return where + ": meta takes no operands";
-        if (inst.imm >= kMetaKindCount) return where + ": unknown metadata kind " + std::to_string(inst.imm);
+        if (inst.a != kNoValue || inst.b != kNoValue) return where() + ": meta takes no operands";
+        if (inst.imm >= kMetaKindCount) return where() + ": unknown metadata kind " + std::to_string(inst.imm);
         if (!options_.kernel_metadata) {
-          return where + ": meta." + meta_kind_name(static_cast<MetaKind>(inst.imm)) +
+          return where() + ": meta." + meta_kind_name(static_cast<MetaKind>(inst.imm)) +
                  " reads kernel packet metadata, which this compile context does not provide";
         }
         return std::nullopt;
       case Op::Load:
         if (inst.size != 1 && inst.size != 2 && inst.size != 4) {
-          return where + ": load size " + std::to_string(inst.size) + " is not 1, 2 or 4";
+          return where() + ": load size " + std::to_string(inst.size) + " is not 1, 2 or 4";
         }
         if (inst.a == kNoValue) return std::nullopt;
         return check_use(where, inst.a, b, pos);
@@ -143,14 +143,14 @@ class Verifier {
         return check_use(where, inst.a, b, pos);
       case Op::Protochain:
         if (inst.size != 4 && inst.size != 6) {
-          return where + ": protochain IP version " + std::to_string(inst.size) + " is not 4 or 6";
+          return where() + ": protochain IP version " + std::to_string(inst.size) + " is not 4 or 6";
         }
         if (auto e = check_use(where, inst.a, b, pos)) return e;
         return check_use(where, inst.b, b, pos);
       case Op::Phi:
         break;
       default:
-        if (!is_binary(inst.op)) return where + ": unknown operation";
+        if (!is_binary(inst.op)) return where() + ": unknown operation";
         if (auto e = check_use(where, inst.a, b, pos)) return e;
         return check_use(where, inst.b, b, pos);
     }
@@ -161,9 +161,20 @@ class Verifier {
   // that predecessor.
   std::optional<std::string> check_phi(ValueId v, BlockId b) {
     const Inst& inst = f_.values[v];
-    const auto& preds = preds_[b];
+    const std::span<const BlockId> preds = preds_[b];
     if (preds.empty()) return v_name(v) + ": phi in " + b_name(b) + ", which has no predecessors";
-    std::vector<bool> seen(f_.blocks.size(), false);
+    // seen_ is all false between phis: only this phi's entries are set, and
+    // cleared again below.
+    seen_.resize(f_.blocks.size(), false);
+    const auto problem = phi_problem(v, b, inst, preds);
+    for (const PhiIncoming& in : inst.incoming) {
+      if (in.block < seen_.size()) seen_[in.block] = false;
+    }
+    return problem;
+  }
+
+  std::optional<std::string> phi_problem(ValueId v, BlockId b, const Inst& inst, std::span<const BlockId> preds) {
+    std::vector<bool>& seen = seen_;
     for (const PhiIncoming& in : inst.incoming) {
       bool is_pred = in.block < f_.blocks.size() && std::binary_search(preds.begin(), preds.end(), in.block);
       if (!is_pred) {
@@ -171,7 +182,8 @@ class Verifier {
       }
       if (seen[in.block]) return v_name(v) + ": two incoming values from " + b_name(in.block);
       seen[in.block] = true;
-      if (auto e = check_use(v_name(v) + " (incoming from " + b_name(in.block) + ")", in.value, in.block, kEndOfBlock)) {
+      const auto where = [v, &in] { return v_name(v) + " (incoming from " + b_name(in.block) + ")"; };
+      if (auto e = check_use(where, in.value, in.block, kEndOfBlock)) {
         return e;
       }
     }
@@ -185,22 +197,25 @@ class Verifier {
 
   // `operand` is used at position `pos` of block `b` (kEndOfBlock: by the
   // terminator or by a successor's phi): it must exist and its definition
-  // must dominate that point.
-  std::optional<std::string> check_use(const std::string& where, ValueId operand, BlockId b, uint32_t pos) {
-    if (operand == kNoValue) return where + ": missing operand";
+  // must dominate that point. `where()` names the user; it is only called
+  // (and the name only built) when there is a problem to report.
+  template <class Where>
+  std::optional<std::string> check_use(const Where& where, ValueId operand, BlockId b, uint32_t pos) {
+    if (operand == kNoValue) return where() + ": missing operand";
     if (operand >= f_.values.size() || position_[operand] == kUnplaced) {
-      return where + ": operand " + v_name(operand) + " is not defined in any block";
+      return where() + ": operand " + v_name(operand) + " is not defined in any block";
     }
     BlockId def_block = f_.values[operand].block;
     bool dominated = def_block == b ? position_[operand] < pos : dom_->dominates(def_block, b);
-    if (!dominated) return where + ": operand " + v_name(operand) + " does not dominate its use";
+    if (!dominated) return where() + ": operand " + v_name(operand) + " does not dominate its use";
     return std::nullopt;
   }
 
   const Function& f_;
   VerifyOptions options_;
   std::vector<uint32_t> position_;  // index of each value in its block's insts
-  std::vector<std::vector<BlockId>> preds_;
+  PredecessorTable preds_;
+  std::vector<bool> seen_;  // check_phi's incoming blocks, all false between phis
   const DominatorTree* dom_ = nullptr;
 };
 

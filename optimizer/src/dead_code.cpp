@@ -22,7 +22,7 @@ namespace {
 // the loads done so far imply (the minimum over predecessors at a join).
 std::vector<bool> loads_known_in_bounds(const ir::Function& f) {
   std::vector<bool> in_bounds(f.values.size(), false);
-  const auto preds = ir::predecessors(f);
+  const ir::PredecessorTable preds(f);
   std::vector<uint64_t> covered_at_exit(f.blocks.size(), 0);
   for (ir::BlockId b = 0; b < f.blocks.size(); ++b) {
     uint64_t covered = 0;

@@ -41,6 +41,49 @@ constexpr uint32_t kAll = UINT32_MAX;
 constexpr size_t kMaxExcluded = 8;
 constexpr size_t kMaxPhiInputsScanned = 16;
 
+// The values a fact excludes: at most kMaxExcluded, sorted, held inline
+// (facts are copied for every edge and every undo record; a vector each
+// time was most of this pass's allocations).
+class Excluded {
+ public:
+  const uint32_t* begin() const { return values_; }
+  const uint32_t* end() const { return values_ + size_; }
+  bool empty() const { return size_ == 0; }
+  bool contains(uint32_t k) const { return std::binary_search(begin(), end(), k); }
+  // Adds k (not present), dropping the smallest value when full.
+  void insert(uint32_t k) {
+    if (size_ == kMaxExcluded) {
+      std::copy(values_ + 1, values_ + size_, values_);
+      --size_;
+    }
+    uint32_t* at = std::upper_bound(values_, values_ + size_, k);
+    std::copy_backward(at, values_ + size_, values_ + size_ + 1);
+    *at = k;
+    ++size_;
+  }
+  // The values both exclude.
+  static Excluded common(const Excluded& a, const Excluded& b) {
+    Excluded both;
+    const uint32_t *x = a.begin(), *y = b.begin();
+    while (x != a.end() && y != b.end()) {
+      if (*x < *y) {
+        ++x;
+      } else if (*y < *x) {
+        ++y;
+      } else {
+        both.values_[both.size_++] = *x;
+        ++x;
+        ++y;
+      }
+    }
+    return both;
+  }
+
+ private:
+  uint32_t values_[kMaxExcluded] = {};
+  size_t size_ = 0;
+};
+
 // What is known about one 32-bit value: an unsigned range, known bits, and
 // a few values it is known not to be.
 struct Fact {
@@ -48,7 +91,7 @@ struct Fact {
   uint32_t hi = kAll;
   uint32_t known_zero = 0;
   uint32_t known_one = 0;
-  std::vector<uint32_t> excluded;  // sorted
+  Excluded excluded;
 
   static Fact exactly(uint32_t k) {
     Fact f;
@@ -61,12 +104,11 @@ struct Fact {
   bool contradictory() const { return lo > hi || (known_zero & known_one) != 0; }
   bool is_exact() const { return !contradictory() && lo == hi; }
 
-  bool excludes(uint32_t k) const { return std::binary_search(excluded.begin(), excluded.end(), k); }
+  bool excludes(uint32_t k) const { return excluded.contains(k); }
 
   void exclude(uint32_t k) {
     if (excludes(k)) return;
-    if (excluded.size() >= kMaxExcluded) excluded.erase(excluded.begin());
-    excluded.insert(std::upper_bound(excluded.begin(), excluded.end(), k), k);
+    excluded.insert(k);
   }
 
   // Makes range, bits and exclusions agree with each other.
@@ -111,8 +153,7 @@ struct Fact {
     j.hi = std::max(a.hi, b.hi);
     j.known_zero = a.known_zero & b.known_zero;
     j.known_one = a.known_one & b.known_one;
-    std::set_intersection(a.excluded.begin(), a.excluded.end(), b.excluded.begin(), b.excluded.end(),
-                          std::back_inserter(j.excluded));
+    j.excluded = Excluded::common(a.excluded, b.excluded);
     j.tighten();
     return j;
   }

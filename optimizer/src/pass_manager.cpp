@@ -59,14 +59,34 @@ Result<OptimizeReport> optimize(ir::Function& f, const OptimizeOptions& options)
   }
 
   OptimizeReport report;
-  for (int round = 0; round < max_rounds; ++round) {
+  report.runs.reserve(pipeline.size() * static_cast<size_t>(max_rounds));
+  // A pass is a deterministic function of the IR it is given, and one that
+  // reports no change leaves the IR as it was. So once every pass of the
+  // pipeline has run in a row without changing anything, each of them has
+  // seen the function as it now is: running on would change nothing, and the
+  // fixpoint stops there rather than at the end of a round. (Typically only
+  // value numbering changes in the first round, and the second one ends
+  // right after it.)
+  size_t unchanged_in_a_row = 0;
+  bool settled = false;
+  for (int round = 0; round < max_rounds && !settled; ++round) {
     bool changed_in_round = false;
     for (const Pass* pass : pipeline) {
+      if (max_rounds > 1 && unchanged_in_a_row == pipeline.size()) {
+        settled = true;
+        break;
+      }
       PassRun run;
       run.name = pass->name;
-      const auto start = std::chrono::steady_clock::now();
+      // Timing is for the observer (--stats): without one, the clock is not read.
+      const bool timed = static_cast<bool>(options.observer);
+      std::chrono::steady_clock::time_point start;
+      if (timed) start = std::chrono::steady_clock::now();
       run.changed = pass->run(f, run.counters);
-      run.elapsed = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start);
+      if (timed) {
+        run.elapsed =
+            std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start);
+      }
       run.blocks_after = f.blocks.size();
       run.values_after = placed_values(f);
       // The observer sees the function even when it is malformed: printing
@@ -80,6 +100,7 @@ Result<OptimizeReport> optimize(ir::Function& f, const OptimizeOptions& options)
       // renumbering the placed ones makes every later pass cheaper.
       if (f.values.size() > 2 * run.values_after + kCompactionSlack) ir::compact_values(f);
       changed_in_round = changed_in_round || run.changed;
+      unchanged_in_a_row = run.changed ? 0 : unchanged_in_a_row + 1;
       report.runs.push_back(std::move(run));
     }
     if (!changed_in_round) break;

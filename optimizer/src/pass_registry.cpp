@@ -83,8 +83,11 @@ const Pass* find_pass(std::string_view name) {
 
 std::vector<const Pass*> pipeline_for_level(int level) {
   if (level <= 0) return {};
-  if (level == 1) return resolve(kLevel1);
-  return resolve(kLevel2);
+  // Resolved once (by name) and immutable after their thread-safe
+  // initialization, like the registry they point into.
+  static const std::vector<const Pass*> level1 = resolve(kLevel1);
+  static const std::vector<const Pass*> level2 = resolve(kLevel2);
+  return level == 1 ? level1 : level2;
 }
 
 }  // namespace bpfc::opt

@@ -91,27 +91,39 @@ ChainFinder::ChainFinder(const ir::Function& f) : f_(f), numbers_(f) {
 // ---- indexes over the original function ----
 
 void ChainFinder::index_uses() {
-  uses_.assign(f_.values.size(), {});
-  used_outside_block_.assign(f_.values.size(), false);
-  auto note = [&](ValueId used, Use use, BlockId at) {
-    if (used == kNoValue || used >= f_.values.size()) return;
-    uses_[used].push_back(use);
-    if (f_.value(used).block != at) used_outside_block_[used] = true;
-  };
-  for (BlockId b = 0; b < f_.blocks.size(); ++b) {
-    for (ValueId v : f_.blocks[b].insts) {
-      const Inst& inst = f_.value(v);
-      if (inst.op == Op::Phi) {
-        for (uint32_t i = 0; i < inst.incoming.size(); ++i) note(inst.incoming[i].value, {Use::Incoming, v, i}, b);
-      } else {
-        note(inst.a, {Use::OperandA, v, 0}, b);
-        note(inst.b, {Use::OperandB, v, 0}, b);
+  // Every use, in one order, twice: counted first, then stored, so that the
+  // lists share one array.
+  auto each_use = [&](auto&& note) {
+    for (BlockId b = 0; b < f_.blocks.size(); ++b) {
+      for (ValueId v : f_.blocks[b].insts) {
+        const Inst& inst = f_.value(v);
+        if (inst.op == Op::Phi) {
+          for (uint32_t i = 0; i < inst.incoming.size(); ++i) note(inst.incoming[i].value, Use{Use::Incoming, v, i}, b);
+        } else {
+          note(inst.a, Use{Use::OperandA, v, 0}, b);
+          note(inst.b, Use{Use::OperandB, v, 0}, b);
+        }
       }
+      const ir::Terminator& t = f_.blocks[b].term;
+      if (t.kind == TermKind::Ret || t.kind == TermKind::Branch) note(t.lhs, Use{Use::TermLhs, b, 0}, b);
+      if (t.kind == TermKind::Branch) note(t.rhs, Use{Use::TermRhs, b, 0}, b);
     }
-    const ir::Terminator& t = f_.blocks[b].term;
-    if (t.kind == TermKind::Ret || t.kind == TermKind::Branch) note(t.lhs, {Use::TermLhs, b, 0}, b);
-    if (t.kind == TermKind::Branch) note(t.rhs, {Use::TermRhs, b, 0}, b);
-  }
+  };
+  const size_t n = f_.values.size();
+  first_use_.assign(n + 1, 0);
+  used_outside_block_.assign(n, false);
+  each_use([&](ValueId used, const Use&, BlockId at) {
+    if (used == kNoValue || used >= n) return;
+    ++first_use_[used + 1];
+    if (f_.value(used).block != at) used_outside_block_[used] = true;
+  });
+  for (size_t v = 0; v < n; ++v) first_use_[v + 1] += first_use_[v];
+  uses_.resize(first_use_[n]);
+  std::vector<uint32_t> next(first_use_.begin(), first_use_.end() - 1);
+  each_use([&](ValueId used, const Use& use, BlockId) {
+    if (used == kNoValue || used >= n) return;
+    uses_[next[used]++] = use;
+  });
 }
 
 void ChainFinder::index_incoming() {

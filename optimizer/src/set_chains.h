@@ -20,6 +20,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -81,7 +82,9 @@ class ChainFinder {
   // The value phi receives on the edge from pred, or kNoValue.
   ir::ValueId incoming(ir::ValueId phi, ir::BlockId pred) const;
   bool used_outside_block(ir::ValueId v) const { return used_outside_block_[v]; }
-  const std::vector<Use>& uses(ir::ValueId v) const { return uses_[v]; }
+  std::span<const Use> uses(ir::ValueId v) const {
+    return {uses_.data() + first_use_[v], uses_.data() + first_use_[v + 1]};
+  }
 
  private:
   struct BlockTest;
@@ -105,7 +108,9 @@ class ChainFinder {
 
   const ir::Function& f_;
   StructuralNumbers numbers_;
-  std::vector<std::vector<Use>> uses_;
+  // Uses of v: uses_[first_use_[v] .. first_use_[v + 1]), in function order.
+  std::vector<uint32_t> first_use_;
+  std::vector<Use> uses_;
   std::vector<bool> used_outside_block_;
   std::unordered_map<uint64_t, ir::ValueId> incoming_;
   std::vector<uint32_t> pred_count_;

@@ -96,8 +96,7 @@ class Signatures {
 };
 
 std::optional<Merge> best_merge(const ir::Function& f) {
-  const auto preds = ir::predecessors(f);
-  const ir::DominatorTree dom(preds);
+  const ir::DominatorTree dom(f);
   const Signatures sigs(f);
   TailMatcher matcher(f, dom);
   // The reachable blocks grouped by exit signature, each group in block

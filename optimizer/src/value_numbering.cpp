@@ -14,7 +14,6 @@
 #include <algorithm>
 #include <cstdint>
 #include <tuple>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -95,7 +94,7 @@ class ValueNumbering {
  private:
   // One Const per distinct constant, at the start of the entry block.
   void gather_constants() {
-    std::unordered_map<uint32_t, ir::ValueId> first;
+    ir::FlatKeyMap<std::tuple<uint32_t>, ir::ValueId> first;  // by constant
     std::vector<ir::ValueId> entry_constants;
     std::vector<ir::ValueId> replaced_constants;
     for (ir::BlockId b = 0; b < f_.blocks.size(); ++b) {
@@ -103,7 +102,7 @@ class ValueNumbering {
       for (ir::ValueId v : f_.blocks[b].insts) {
         const ir::Inst& inst = f_.values[v];
         if (inst.op != ir::Op::Const) continue;
-        auto [it, inserted] = first.try_emplace(inst.imm, v);
+        auto [first_v, inserted] = first.try_emplace({inst.imm}, v);
         if (inserted) {
           entry_constants.push_back(v);
           if (b != 0) {
@@ -111,7 +110,7 @@ class ValueNumbering {
             changed_ = true;
           }
         } else {
-          replacements_.replace(v, it->second);
+          replacements_.replace(v, *first_v);
           replaced_constants.push_back(v);
           counters_.add("constants unified");
           changed_ = true;

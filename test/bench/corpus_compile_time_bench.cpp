@@ -13,10 +13,15 @@
 // corpus, the side that goes first alternating. Prints each side's median
 // total, per-entry mean and the ratio bpfc/libpcap.
 //
-// Usage: bench_corpus_compile_time [--runs N] [--corpus DIR] [--names DIR] [--verbose]
+// --dump FILE writes every compared entry's program (tcpdump -ddd form) to
+// FILE, so that a change meant to make compiling faster can be checked to
+// leave every program exactly as it was (diff two dumps).
+//
+// Usage: bench_corpus_compile_time [--runs N] [--corpus DIR] [--names DIR] [--dump FILE] [--verbose]
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <fstream>
 #include <map>
 #include <stdexcept>
 #include <string>
@@ -25,6 +30,7 @@
 #include <CLI/CLI.hpp>
 #include <pcap/pcap.h>
 
+#include "bpfc/cbpf/format.h"
 #include "bpfc/driver/compile.h"
 #include "corpus_entries.h"
 #include "libpcap_oracle.h"
@@ -38,6 +44,7 @@ using Clock = std::chrono::steady_clock;
 struct Options {
   std::string corpus_dir = BPFC_TEST_DIR "/corpus";
   std::string names_dir = BPFC_TEST_DIR "/fixtures/names";
+  std::string dump_file;
   int runs = 5;
   bool verbose = false;
 };
@@ -90,6 +97,11 @@ int run(const Options& options) {
   std::map<std::string, size_t> left_out;
   std::vector<Compared> compared;
   std::vector<std::string> refused;
+  std::ofstream dump;
+  if (!options.dump_file.empty()) {
+    dump.open(options.dump_file);
+    if (!dump) throw std::runtime_error("cannot write " + options.dump_file);
+  }
   for (const AcceptEntry& entry : entries) {
     if (entry.skip && entry.skip->find("configure") != std::string::npos) {
       ++left_out["need configured names"];
@@ -115,6 +127,7 @@ int run(const Options& options) {
       continue;
     }
     compared.push_back(c);
+    if (dump) dump << entry.name << " (" << entry.dlt << "): " << entry.expr << "\n" << bpfc::cbpf::format_decimal(*ours);
   }
 
   std::vector<double> ours, theirs;
@@ -157,6 +170,7 @@ int main(int argc, char** argv) {
   CLI::App app{"Compile time of the whole accept corpus: bpfc against libpcap, in-process"};
   app.add_option("--corpus", options.corpus_dir, "corpus directory (with accept/*.jsonl)");
   app.add_option("--names", options.names_dir, "directory of name fixture files for bpfc");
+  app.add_option("--dump", options.dump_file, "write every compared entry's program to this file");
   app.add_option("--runs", options.runs, "timed passes (median)")->check(CLI::Range(1, 1000));
   app.add_flag("-v,--verbose", options.verbose, "print every run's times");
   CLI11_PARSE(app, argc, argv);

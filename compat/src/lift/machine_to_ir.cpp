@@ -20,11 +20,28 @@ using RegSet = uint32_t;
 constexpr RegSet bit(int r) { return RegSet{1} << r; }
 using Regs = std::array<ir::ValueId, kRegs>;
 
-std::vector<int> successors_of(const MachineBlock& b) {
+// A block's successors, at most two, held inline: asked of every block by
+// each of the analyses below.
+class BlockSuccessors {
+ public:
+  BlockSuccessors() = default;
+  explicit BlockSuccessors(int only) : ids_{only, 0}, size_(1) {}
+  BlockSuccessors(int first, int second) : ids_{first, second}, size_(2) {}
+  const int* begin() const { return ids_; }
+  const int* end() const { return ids_ + size_; }
+  size_t size() const { return size_; }
+  int operator[](size_t i) const { return ids_[i]; }
+
+ private:
+  int ids_[2] = {0, 0};
+  size_t size_ = 0;
+};
+
+BlockSuccessors successors_of(const MachineBlock& b) {
   const int cls = op_class(b.jump.code);
   if (cls == kRet) return {};
-  if (b.jump.code == (kJmp | kJa) || b.jt == b.jf) return {b.jt};
-  return {b.jt, b.jf};
+  if (b.jump.code == (kJmp | kJa) || b.jt == b.jf) return BlockSuccessors(b.jt);
+  return BlockSuccessors(b.jt, b.jf);
 }
 
 // Registers a statement reads and writes.
@@ -104,7 +121,7 @@ std::vector<int> topological_order(const MachineProgram& p) {
   seen[static_cast<size_t>(p.root)] = 1;
   while (!stack.empty()) {
     auto& [b, next] = stack.back();
-    std::vector<int> succ = successors_of(p.blocks[static_cast<size_t>(b)]);
+    const BlockSuccessors succ = successors_of(p.blocks[static_cast<size_t>(b)]);
     if (next < succ.size()) {
       int s = succ[next++];
       if (!seen[static_cast<size_t>(s)]) {

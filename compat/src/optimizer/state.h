@@ -6,6 +6,7 @@
 // result of the passes depends on that order.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <string>
@@ -28,26 +29,35 @@ inline constexpr AtomSet atom_mask(int atom) { return AtomSet{1} << atom; }
 inline constexpr uint32_t kValUnknown = 0;
 inline constexpr int kNone = -1;
 
+// A set of block or edge numbers. Held inline up to 128 (a program of up
+// to 63 blocks, edges included): every block has one, and so does every
+// edge, and allocating each was most of this optimizer's allocations.
 class BitSet {
  public:
   BitSet() = default;
-  explicit BitSet(size_t bits) : words_(bits / 32 + 1, 0) {}
-  void fill_all() {
-    for (auto& w : words_) w = 0xffffffffu;
+  explicit BitSet(size_t bits) : count_(bits / 32 + 1) {
+    if (count_ > kInlineWords) heap_.assign(count_, 0);
   }
-  void clear() {
-    for (auto& w : words_) w = 0;
-  }
-  void insert(size_t i) { words_[i / 32] |= uint32_t{1} << (i % 32); }
-  bool contains(size_t i) const { return (words_[i / 32] >> (i % 32)) & 1; }
+  void fill_all() { std::fill(data(), data() + count_, 0xffffffffu); }
+  void clear() { std::fill(data(), data() + count_, 0u); }
+  void insert(size_t i) { data()[i / 32] |= uint32_t{1} << (i % 32); }
+  bool contains(size_t i) const { return (data()[i / 32] >> (i % 32)) & 1; }
   void intersect(const BitSet& o) {
-    for (size_t i = 0; i < words_.size(); ++i) words_[i] &= o.words_[i];
+    uint32_t* w = data();
+    const uint32_t* other = o.data();
+    for (size_t i = 0; i < count_; ++i) w[i] &= other[i];
   }
-  size_t word_count() const { return words_.size(); }
-  uint32_t word(size_t i) const { return words_[i]; }
+  size_t word_count() const { return count_; }
+  uint32_t word(size_t i) const { return data()[i]; }
 
  private:
-  std::vector<uint32_t> words_;
+  static constexpr size_t kInlineWords = 4;
+  uint32_t* data() { return count_ > kInlineWords ? heap_.data() : inline_; }
+  const uint32_t* data() const { return count_ > kInlineWords ? heap_.data() : inline_; }
+
+  size_t count_ = 0;
+  uint32_t inline_[kInlineWords] = {};
+  std::vector<uint32_t> heap_;  // when count_ > kInlineWords
 };
 
 struct Block {

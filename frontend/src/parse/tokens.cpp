@@ -18,10 +18,13 @@ ByteCharStream::ByteCharStream(std::string_view text) {
 std::map<size_t, std::string> reject_bad_tokens(antlr4::CommonTokenStream& tokens) {
   std::map<size_t, std::string> messages;
   for (antlr4::Token* token : tokens.getTokens()) {
+    // Only these token types get checked: the others' text is not needed.
+    const size_t type = token->getType();
+    if (type != PcapFilterLexer::NUM && type != PcapFilterLexer::HID6 && type != PcapFilterLexer::BAD_EID) continue;
     auto* writable = dynamic_cast<antlr4::WritableToken*>(token);
     if (writable == nullptr) continue;
     const std::string text = token->getText();
-    switch (token->getType()) {
+    switch (type) {
       case PcapFilterLexer::NUM:
         if (auto value = number_value(text); std::holds_alternative<std::string>(value)) {
           messages[token->getTokenIndex()] = std::get<std::string>(value);

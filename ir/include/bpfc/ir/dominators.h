@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <utility>
 #include <vector>
 
@@ -25,6 +26,7 @@ class DominatorTree {
   // From predecessor lists (predecessors(f)); a predecessor with an index
   // not below its block's is ignored (it cannot be on an acyclic path).
   explicit DominatorTree(const std::vector<std::vector<BlockId>>& preds);
+  explicit DominatorTree(const PredecessorTable& preds);
 
   size_t size() const { return idom_.size(); }
   // False for blocks the entry does not reach (they have no place in the tree).
@@ -32,7 +34,9 @@ class DominatorTree {
   // kNoBlock for the entry and for unreachable blocks.
   BlockId idom(BlockId b) const { return idom_[b]; }
   // Blocks whose immediate dominator is b, ascending.
-  const std::vector<BlockId>& children(BlockId b) const { return children_[b]; }
+  std::span<const BlockId> children(BlockId b) const {
+    return {children_.data() + child_begin_[b], children_.data() + child_begin_[b + 1]};
+  }
   uint32_t depth(BlockId b) const { return depth_[b]; }
   // How many blocks b dominates, itself included (0 when unreachable).
   uint32_t subtree_size(BlockId b) const { return reachable(b) ? leave_[b] - enter_[b] + 1 : 0; }
@@ -54,12 +58,13 @@ class DominatorTree {
   void walk(Enter&& enter, Leave&& leave) const {
     if (idom_.empty()) return;
     std::vector<std::pair<BlockId, size_t>> stack;  // block, next child
+    stack.reserve(idom_.size());                    // no regrowth on deep chains
     enter(BlockId{0});
     stack.emplace_back(0, 0);
     while (!stack.empty()) {
       auto& [b, next] = stack.back();
-      if (next < children_[b].size()) {
-        const BlockId child = children_[b][next++];
+      if (child_begin_[b] + next < child_begin_[b + 1]) {
+        const BlockId child = children_[child_begin_[b] + next++];
         enter(child);
         stack.emplace_back(child, 0);
       } else {
@@ -70,14 +75,24 @@ class DominatorTree {
   }
 
  private:
-  void build(const std::vector<std::vector<BlockId>>& preds);
+  // Preds: predecessor lists by block (size(), [b] iterable), ascending.
+  template <class Preds>
+  void build(const Preds& preds);
   void number();
 
+  BlockId ancestor(uint32_t k, BlockId b) const { return ancestors_[k * idom_.size() + b]; }
+
+  // A handful of flat arrays rather than a list per block: passes build a
+  // tree on every run, and the allocations were most of the cost.
   std::vector<BlockId> idom_;
   std::vector<uint32_t> depth_;
-  std::vector<std::vector<BlockId>> children_;
-  // ancestors_[k][b]: the 2^k-th dominator above b (kNoBlock past the entry).
-  std::vector<std::vector<BlockId>> ancestors_;
+  // Children of b: children_[child_begin_[b] .. child_begin_[b + 1]), ascending.
+  std::vector<uint32_t> child_begin_;
+  std::vector<BlockId> children_;
+  // ancestors_[k * size() + b]: the 2^k-th dominator above b (kNoBlock past
+  // the entry), for k below levels_.
+  uint32_t levels_ = 0;
+  std::vector<BlockId> ancestors_;
   std::vector<uint32_t> enter_;  // preorder number
   std::vector<uint32_t> leave_;  // largest preorder number in b's subtree
 };

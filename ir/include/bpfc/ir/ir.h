@@ -58,6 +58,7 @@
 
 #include <cstdint>
 #include <string>
+#include <span>
 #include <vector>
 
 namespace bpfc::ir {
@@ -201,10 +202,36 @@ class Successors {
   uint8_t size_ = 0;
 };
 
-// Successors of a block in (on_true, on_false) / (target) order.
-Successors successors(const Block& b);
+// Successors of a block in (on_true, on_false) / (target) order. Inline:
+// every pass and analysis asks it of every block, often several times.
+inline Successors successors(const Block& b) {
+  switch (b.term.kind) {
+    case TermKind::Jump: return Successors(b.term.on_true);
+    case TermKind::Branch: return Successors(b.term.on_true, b.term.on_false);
+    case TermKind::Ret:
+    case TermKind::None: return {};
+  }
+  return {};
+}
 // Predecessor lists for every block, each sorted ascending.
 std::vector<std::vector<BlockId>> predecessors(const Function& f);
+
+// The same lists in one array, for analyses that only read them (the
+// dominator tree, the verifier, ...): two allocations rather than one per
+// block.
+class PredecessorTable {
+ public:
+  PredecessorTable() = default;  // no blocks
+  explicit PredecessorTable(const Function& f);
+  size_t size() const { return first_.size() - 1; }
+  std::span<const BlockId> operator[](BlockId b) const {
+    return {list_.data() + first_[b], list_.data() + first_[b + 1]};
+  }
+
+ private:
+  std::vector<uint32_t> first_{0};  // b's list is list_[first_[b] .. first_[b + 1])
+  std::vector<BlockId> list_;
+};
 
 // Appends values and blocks to a Function. Blocks may be created in any
 // order; call renumber_topologically() when done if creation order is not

@@ -5,12 +5,16 @@
 // numberings is which keys they build and what they do with a match; how a
 // key is hashed, how a new key gets its number and how a dominator-scoped
 // table forgets what a subtree added is the same logic, and lives here.
+//
+// The tables are open-addressed (one array, linear probing): every compile
+// runs several numberings, each filling and dropping its tables, and a
+// node-based map spent most of that time allocating and freeing nodes. No
+// table is ever iterated, so the layout never shows in any result.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <tuple>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -34,6 +38,88 @@ struct KeyHash {
   }
 };
 
+// A map from small keys (tuples of integers) to small values: linear
+// probing in a power-of-two array kept at most half full; erase shifts the
+// following entries back (no tombstones). Only what the tables below need.
+template <class Key, class Value>
+class FlatKeyMap {
+ public:
+  Value* find(const Key& key) {
+    if (size_ == 0) return nullptr;
+    for (size_t i = home(key);; i = (i + 1) & mask_) {
+      Slot& slot = slots_[i];
+      if (!slot.used) return nullptr;
+      if (slot.key == key) return &slot.value;
+    }
+  }
+  const Value* find(const Key& key) const { return const_cast<FlatKeyMap*>(this)->find(key); }
+
+  // The entry for key, inserted with `value` if it was not there; the bool
+  // says whether it was inserted.
+  std::pair<Value*, bool> try_emplace(const Key& key, const Value& value) {
+    if (2 * (size_ + 1) > slots_.size()) grow();
+    for (size_t i = home(key);; i = (i + 1) & mask_) {
+      Slot& slot = slots_[i];
+      if (!slot.used) {
+        slot = Slot{key, value, true};
+        ++size_;
+        return {&slot.value, true};
+      }
+      if (slot.key == key) return {&slot.value, false};
+    }
+  }
+
+  void erase(const Key& key) {
+    if (size_ == 0) return;
+    size_t hole = home(key);
+    for (;; hole = (hole + 1) & mask_) {
+      if (!slots_[hole].used) return;
+      if (slots_[hole].key == key) break;
+    }
+    // Move back each following entry whose probe path crosses the hole.
+    for (size_t j = (hole + 1) & mask_; slots_[j].used; j = (j + 1) & mask_) {
+      const size_t from_home = (j - home(slots_[j].key)) & mask_;
+      if (from_home >= ((j - hole) & mask_)) {
+        slots_[hole] = slots_[j];
+        hole = j;
+      }
+    }
+    slots_[hole].used = false;
+    --size_;
+  }
+
+  void clear() {
+    if (size_ == 0) return;
+    for (Slot& slot : slots_) slot.used = false;
+    size_ = 0;
+  }
+  size_t size() const { return size_; }
+
+ private:
+  struct Slot {
+    Key key{};
+    Value value{};
+    bool used = false;
+  };
+
+  size_t home(const Key& key) const { return KeyHash{}(key) & mask_; }
+
+  void grow() {
+    std::vector<Slot> old = std::move(slots_);
+    const size_t capacity = old.empty() ? 16 : 2 * old.size();
+    slots_.assign(capacity, Slot{});
+    mask_ = capacity - 1;
+    size_ = 0;
+    for (const Slot& slot : old) {
+      if (slot.used) try_emplace(slot.key, slot.value);
+    }
+  }
+
+  std::vector<Slot> slots_;
+  size_t mask_ = 0;
+  size_t size_ = 0;
+};
+
 // Hash-consing: a key seen before gets its number back, a new key the next
 // number (first_id, first_id + 1, ... in the order keys are first seen).
 template <class Key>
@@ -46,9 +132,9 @@ class ValueInterner {
     bool is_new;
   };
   Interned intern(const Key& key) {
-    auto [it, inserted] = ids_.try_emplace(key, next_id_);
+    auto [id, inserted] = ids_.try_emplace(key, next_id_);
     if (inserted) ++next_id_;
-    return {it->second, inserted};
+    return {*id, inserted};
   }
   // The number the next new key will get.
   uint32_t next_id() const { return next_id_; }
@@ -58,7 +144,7 @@ class ValueInterner {
   }
 
  private:
-  std::unordered_map<Key, uint32_t, KeyHash> ids_;
+  FlatKeyMap<Key, uint32_t> ids_;
   uint32_t first_id_;
   uint32_t next_id_;
 };
@@ -71,20 +157,20 @@ class ScopedValueTable {
  public:
   // The value recorded for key, or `none`.
   Value find(const Key& key, Value none) const {
-    auto it = table_.find(key);
-    return it == table_.end() ? none : it->second;
+    const Value* found = table_.find(key);
+    return found == nullptr ? none : *found;
   }
   void insert(const Key& key, Value value) {
-    auto [it, inserted] = table_.try_emplace(key, value);
-    undo_.push_back(Undo{key, inserted ? Previous{} : Previous{true, it->second}});
-    it->second = value;
+    auto [slot, inserted] = table_.try_emplace(key, value);
+    undo_.push_back(Undo{key, inserted ? Previous{} : Previous{true, *slot}});
+    *slot = value;
   }
   size_t mark() const { return undo_.size(); }
   void undo_to(size_t mark) {
     while (undo_.size() > mark) {
       auto& [key, previous] = undo_.back();
       if (previous.existed) {
-        table_[key] = previous.value;
+        *table_.try_emplace(key, previous.value).first = previous.value;
       } else {
         table_.erase(key);
       }
@@ -102,7 +188,7 @@ class ScopedValueTable {
     Previous previous;
   };
 
-  std::unordered_map<Key, Value, KeyHash> table_;
+  FlatKeyMap<Key, Value> table_;
   std::vector<Undo> undo_;
 };
 
