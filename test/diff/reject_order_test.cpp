@@ -215,6 +215,13 @@ const OrderCase kCases[] = {
     {"SUNATM", "tcp and foo.invalid.", "syntax error in filter expression", false},
     {"PFLOG", "on foo and rule 1", "syntax error in filter expression", false},
     {"PFLOG", "rule 1 and srnr 4294967296", "can't parse filter expression: syntax error", false},
+    {"IEEE802_11", "ether subtype", "can't parse filter expression: syntax error", true},
+    {"IEEE802_11", "wlan subtype << qos-cf-poll", "can't parse filter expression: syntax error", true},
+    {"IEEE802_11", "wlan subtype 1::2::3 probe-req", "invalid Ethernet address 1::2::", true},
+    {"IEEE802_11", "wlan type 16777216 subtype =", "invalid 802.11 type value 0x1000000", true},
+    {"IEEE802_11", "type 16777216 subtype :", "invalid 802.11 type value 0x1000000", true},
+    {"IEEE802_11", "type mgt subtype 99 )", "invalid 802.11 subtype value 0x63", true},
+    {"IEEE802_11", "type 5 subtype", "invalid 802.11 type value 0x05", true},
 };
 
 bool is_syntax_error(const std::string& message) {

@@ -34,6 +34,7 @@ TEST(ParseReducedPrefix, TheConstructRightBeforeTheError) {
   EXPECT_EQ(reduced("ether )"), "ether");
   EXPECT_EQ(reduced("tcp and foo 1"), "tcp and foo");
   EXPECT_EQ(reduced("port 65536 and 99999999999"), "port 65536");
+  EXPECT_EQ(reduced("wlan type 16777216 subtype ="), "wlan type 16777216");
 }
 
 TEST(ParseReducedPrefix, ParenthesesClosedAndUnfinishedLoadsDropped) {
@@ -47,6 +48,7 @@ TEST(ParseReducedPrefix, NothingTheParserStillHadToDecide) {
   EXPECT_EQ(reduced("65536 )"), "(none)");    // a lone value at the start
   EXPECT_EQ(reduced("tcp or or udp"), "tcp");
   EXPECT_EQ(reduced("host"), "(none)");
+  EXPECT_EQ(reduced("ether subtype"), "(none)");  // `subtype` reduces only `type T`
   EXPECT_EQ(reduced("not"), "(none)");
   EXPECT_EQ(reduced(")"), "(none)");
 }

@@ -38,8 +38,8 @@ using Tokens = std::vector<const antlr4::Token*>;
 
 // Binary operators (and the `:` of `proto[index:size]`, the `subtype` after
 // `type T`): the parser reduces their left operand before shifting them.
-bool reduces_left_side(size_t type) {
-  switch (type) {
+bool reduces_left_side(const Tokens& tokens, size_t i) {
+  switch (tokens[i]->getType()) {
     case PcapFilterLexer::AND:
     case PcapFilterLexer::OR:
     case PcapFilterLexer::EQ:
@@ -59,8 +59,9 @@ bool reduces_left_side(size_t type) {
     case PcapFilterLexer::LSH:
     case PcapFilterLexer::RSH:
     case PcapFilterLexer::COLON:
-    case PcapFilterLexer::SUBTYPE:
       return true;
+    case PcapFilterLexer::SUBTYPE:
+      return i >= 2 && tokens[i - 2]->getType() == PcapFilterLexer::TYPE;
     default:
       return false;
   }
@@ -88,8 +89,9 @@ bool is_value(size_t type) {
 }
 
 // Tokens after which the parser still waits for an operand.
-bool awaits_operand(size_t type) {
-  return type == PcapFilterLexer::NOT || type == PcapFilterLexer::LPAREN || reduces_left_side(type);
+bool awaits_operand(const Tokens& tokens, size_t i) {
+  const size_t type = tokens[i]->getType();
+  return type == PcapFilterLexer::NOT || type == PcapFilterLexer::LPAREN || reduces_left_side(tokens, i);
 }
 
 // A protocol name: alone it is a test for the protocol, but it may also
@@ -216,10 +218,10 @@ std::optional<ast::Filter> parse_reduced_prefix(std::string_view text, const Dia
   // The construct just before the offending token, and the operators
   // waiting after it.
   size_t end = tokens.size();
-  while (end > 0 && awaits_operand(tokens[end - 1]->getType())) --end;
+  while (end > 0 && awaits_operand(tokens, end - 1)) --end;
   bool tail_reduced = false;
   if (end < tokens.size()) {
-    tail_reduced = reduces_left_side(tokens[end]->getType());
+    tail_reduced = reduces_left_side(tokens, end);
   } else {
     size_t start = end;
     while (start > 0 && !starts_term(tokens[start - 1]->getType())) --start;
@@ -255,7 +257,7 @@ std::optional<ast::Filter> parse_reduced_prefix(std::string_view text, const Dia
     do {
       if (end == 0) return std::nullopt;
       --end;
-    } while (!reduces_left_side(tokens[end]->getType()));
+    } while (!reduces_left_side(tokens, end));
     if (std::optional<ast::Filter> filter = parse_completed(text, tokens, end)) return filter;
   }
   return std::nullopt;
