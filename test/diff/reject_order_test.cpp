@@ -222,6 +222,14 @@ const OrderCase kCases[] = {
     {"IEEE802_11", "type 16777216 subtype :", "invalid 802.11 type value 0x1000000", true},
     {"IEEE802_11", "type mgt subtype 99 )", "invalid 802.11 subtype value 0x63", true},
     {"IEEE802_11", "type 5 subtype", "invalid 802.11 type value 0x05", true},
+    {"EN10MB", "icmptype == 0 && icmpcode == 0x10000 && icmp6type == 0 && icmp6code == 0", "expression rejects all packets", true},
+    {"EN10MB", "icmptype == 0 && icmpcode == 0x10000", "expression rejects all packets", true},
+    {"EN10MB", "icmptype == 0 && icmpcode == 0x10000 and", "can't parse filter expression: syntax error", true},
+    {"EN10MB", "1 == 0 and", "can't parse filter expression: syntax error", true},
+    {"EN10MB", "1 == 0 && 2 == and", "can't parse filter expression: syntax error", true},
+    {"EN10MB", "tcp && 2 == and", "can't parse filter expression: syntax error", true},
+    {"EN10MB", "ip[0] == 0 && ip[1] == and", "can't parse filter expression: syntax error", true},
+    {"EN10MB", "1 == 0 && 2 )", "syntax error in filter expression", true},
 };
 
 bool is_syntax_error(const std::string& message) {

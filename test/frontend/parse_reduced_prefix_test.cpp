@@ -26,6 +26,7 @@ TEST(ParseReducedPrefix, WhatAnOperatorReducedBeforeIt) {
   EXPECT_EQ(reduced("tcp and port 65536 and host"), "tcp and port 65536");
   EXPECT_EQ(reduced("ip[0] / 0 ="), "ip[0] / 0 = 0");
   EXPECT_EQ(reduced("ip[0] / 0 + ip["), "ip[0] / 0 = 0");
+  EXPECT_EQ(reduced("tcp && 2 == and"), "tcp && 2 = 0");  // a number, not a host
 }
 
 TEST(ParseReducedPrefix, TheConstructRightBeforeTheError) {

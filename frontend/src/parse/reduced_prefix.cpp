@@ -36,12 +36,10 @@ namespace {
 using bpfc_grammar::PcapFilterLexer;
 using Tokens = std::vector<const antlr4::Token*>;
 
-// Binary operators (and the `:` of `proto[index:size]`, the `subtype` after
-// `type T`): the parser reduces their left operand before shifting them.
-bool reduces_left_side(const Tokens& tokens, size_t i) {
-  switch (tokens[i]->getType()) {
-    case PcapFilterLexer::AND:
-    case PcapFilterLexer::OR:
+// Comparisons, arithmetic operators and the `:` of `proto[index:size]`:
+// their left operand is an arithmetic expression.
+bool is_arithmetic_operator(size_t type) {
+  switch (type) {
     case PcapFilterLexer::EQ:
     case PcapFilterLexer::NEQ:
     case PcapFilterLexer::LT:
@@ -60,10 +58,22 @@ bool reduces_left_side(const Tokens& tokens, size_t i) {
     case PcapFilterLexer::RSH:
     case PcapFilterLexer::COLON:
       return true;
+    default:
+      return false;
+  }
+}
+
+// Binary operators (and the `:` of `proto[index:size]`, the `subtype` after
+// `type T`): the parser reduces their left operand before shifting them.
+bool reduces_left_side(const Tokens& tokens, size_t i) {
+  switch (tokens[i]->getType()) {
+    case PcapFilterLexer::AND:
+    case PcapFilterLexer::OR:
+      return true;
     case PcapFilterLexer::SUBTYPE:
       return i >= 2 && tokens[i - 2]->getType() == PcapFilterLexer::TYPE;
     default:
-      return false;
+      return is_arithmetic_operator(tokens[i]->getType());
   }
 }
 
@@ -149,6 +159,10 @@ bool is_protocol_name(size_t type) {
 // `proto[...]` only the index has reduced, not the load: the `proto[` is
 // blanked out (keeping every offset, so spans still point into the text).
 std::optional<ast::Filter> parse_completed(std::string_view text, const Tokens& tokens, size_t count) {
+  // Before a comparison, an arithmetic operator or the `:` of `proto[i:n]`
+  // the parser reduced an arithmetic operand (`2` in `tcp && 2 ==` is a
+  // number, not a host): only a comparison completes it.
+  const bool arithmetic = count < tokens.size() && is_arithmetic_operator(tokens[count]->getType());
   if (count == 0) return std::nullopt;
   std::string reduced(text.substr(0, tokens[count - 1]->getStopIndex() + 1));
   size_t open_parens = 0;
@@ -179,10 +193,10 @@ std::optional<ast::Filter> parse_completed(std::string_view text, const Tokens& 
     reduced.replace(from, to - from, to - from, ' ');
   }
   const std::string closers(open_parens, ')');
-  for (const char* completion : {"", " = 0"}) {
-    Result<ast::Filter> parsed = parse_filter(reduced + completion + closers);
-    if (parsed) return std::move(*parsed);
+  if (!arithmetic) {
+    if (Result<ast::Filter> parsed = parse_filter(reduced + closers)) return std::move(*parsed);
   }
+  if (Result<ast::Filter> parsed = parse_filter(reduced + " = 0" + closers)) return std::move(*parsed);
   return std::nullopt;
 }
 
