@@ -230,6 +230,12 @@ const OrderCase kCases[] = {
     {"EN10MB", "tcp && 2 == and", "can't parse filter expression: syntax error", true},
     {"EN10MB", "ip[0] == 0 && ip[1] == and", "can't parse filter expression: syntax error", true},
     {"EN10MB", "1 == 0 && 2 )", "syntax error in filter expression", true},
+    {"MTP2", "sio (73 or 74 or 4096", "sio 4096 greater than maximum 255", true},
+    {"MTP2", "sio (73 or 4096", "sio 4096 greater than maximum 255", true},
+    {"EN10MB", "tcp and (port 1 or 65536", "port number 65536 greater than maximum 65535", true},
+    {"EN10MB", "vlan (1 or 4096", "can't parse filter expression: syntax error", true},
+    {"MTP2", "sio (73 or 4096 1", "sio 4096 greater than maximum 255", true},
+    {"EN10MB", "(tcp or 65536", "syntax error in filter expression", true},
 };
 
 bool is_syntax_error(const std::string& message) {

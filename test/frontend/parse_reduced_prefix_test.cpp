@@ -36,6 +36,8 @@ TEST(ParseReducedPrefix, TheConstructRightBeforeTheError) {
   EXPECT_EQ(reduced("tcp and foo 1"), "tcp and foo");
   EXPECT_EQ(reduced("port 65536 and 99999999999"), "port 65536");
   EXPECT_EQ(reduced("wlan type 16777216 subtype ="), "wlan type 16777216");
+  EXPECT_EQ(reduced("tcp and (port 1 or 65536"), "tcp and (port 1 or 65536)");
+  EXPECT_EQ(reduced("sio (73 or 4096 1"), "sio (73 or 4096)");
 }
 
 TEST(ParseReducedPrefix, ParenthesesClosedAndUnfinishedLoadsDropped) {
@@ -47,6 +49,7 @@ TEST(ParseReducedPrefix, NothingTheParserStillHadToDecide) {
   EXPECT_EQ(reduced("ether foo"), "(none)");  // `ether` might qualify what follows
   EXPECT_EQ(reduced("vlan ("), "(none)");     // `(` opens vlan's number
   EXPECT_EQ(reduced("65536 )"), "(none)");    // a lone value at the start
+  EXPECT_EQ(reduced("lane and 4096 multicast"), "lane");  // 4096 may begin a comparison
   EXPECT_EQ(reduced("tcp or or udp"), "tcp");
   EXPECT_EQ(reduced("host"), "(none)");
   EXPECT_EQ(reduced("ether subtype"), "(none)");  // `subtype` reduces only `type T`

@@ -98,6 +98,23 @@ bool is_value(size_t type) {
   }
 }
 
+// Whether tokens[i] is inside the parenthesized value list of a keyword
+// (`sio (1 or 2)`, `vlan (1)`) rather than a parenthesized expression.
+bool in_value_list(const Tokens& tokens, size_t i) {
+  size_t depth = 0;
+  while (i > 0) {
+    --i;
+    const size_t type = tokens[i]->getType();
+    if (type == PcapFilterLexer::RPAREN) {
+      ++depth;
+    } else if (type == PcapFilterLexer::LPAREN) {
+      if (depth == 0) return i > 0 && !starts_term(tokens[i - 1]->getType());
+      --depth;
+    }
+  }
+  return false;
+}
+
 // Tokens after which the parser still waits for an operand.
 bool awaits_operand(const Tokens& tokens, size_t i) {
   const size_t type = tokens[i]->getType();
@@ -253,9 +270,12 @@ std::optional<ast::Filter> parse_reduced_prefix(std::string_view text, const Dia
                               tokens[before - 1]->getType() == PcapFilterLexer::LPAREN)) {
           --before;
         }
-        // A number there may still begin an arithmetic comparison, unless a
-        // `)` ends it.
-        tail_reduced = before > 0 && (type != PcapFilterLexer::NUM || offending == PcapFilterLexer::RPAREN);
+        // A number there may still begin an arithmetic comparison, unless
+        // what ends the text or a `)` ends it, or it is in a keyword's list
+        // (`sio (73 or 74`).
+        tail_reduced = before > 0 && (type != PcapFilterLexer::NUM || offending == PcapFilterLexer::RPAREN ||
+                                      offending == static_cast<size_t>(antlr4::Token::EOF) ||
+                                      in_value_list(tokens, start));
       } else {
         tail_reduced = true;
       }
