@@ -18,6 +18,7 @@
 #include "bpfc/optimizer/pass_manager.h"
 #include "bpfc/runtime/cbpf_vm.h"
 #include "cbpf_target.h"
+#include "syntax_error_order.h"
 
 namespace bpfc {
 namespace {
@@ -55,7 +56,7 @@ LowerOptions lower_options(const CompileOptions& options, const NameResolver* re
 
 Result<ir::Function> parse_check_lower(std::string_view filter, const LowerOptions& options) {
   auto ast = parse_filter(filter);
-  if (!ast) return ast.errors();
+  if (!ast) return errors_in_libpcap_order(filter, ast.errors(), options);
   auto resolved = resolve_filter(std::move(*ast), options);
   if (!resolved) return resolved.errors();
   auto function = compat::lower_to_ir(*resolved, options);

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <string_view>
 
 #include "bpfc/frontend/ast.h"
@@ -18,5 +19,13 @@ namespace bpfc {
 inline constexpr std::size_t kMaxSyntaxDepth = 1000;
 
 Result<ast::Filter> parse_filter(std::string_view text);
+
+// The part of the text that libpcap's parser has already reduced (and run its
+// code generator on) when it stops at the syntax or scanner error that
+// parse_filter(text) reported as `parse_error`, as a filter of its own; none
+// when nothing before the error is complete. An error the checks or the
+// lowering find in it is the one pcap_compile() reports instead of the
+// syntax error.
+std::optional<ast::Filter> parse_reduced_prefix(std::string_view text, const Diagnostic& parse_error);
 
 }  // namespace bpfc
