@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <functional>
 #include <regex>
 #include <set>
@@ -42,7 +43,7 @@ struct FileArgument {
 };
 
 std::vector<FileArgument> file_arguments(const std::string& program) {
-  return {
+  std::vector<FileArgument> arguments{
       {"compile", "-F", false, [](const std::string& p) { return std::vector<std::string>{"compile", "-F", p}; },
        0},  // an empty expression accepts everything, as in tcpdump
       {"asm", "file", false, [](const std::string& p) { return std::vector<std::string>{"asm", p}; },
@@ -84,6 +85,29 @@ std::vector<FileArgument> file_arguments(const std::string& program) {
          return std::vector<std::string>{"compile", "--target=ebpf", "--format=elf", "-o", p, "tcp"};
        }},
   };
+  // rpcaps:// clients' PEM files, read before connecting (port 9: nothing
+  // listens); a --cert or --key beside the fixture's good other half.
+  // OpenSSL opens them by name: "-" is refused, not read.
+  const std::string dir = std::filesystem::path(program).parent_path();
+  const std::string cert = dir + "/tls-cert.pem";
+  const std::string key = dir + "/tls-key.pem";
+  for (const std::string command : {"capture", "rpcap"}) {
+    auto line = [command](std::vector<std::string> tail) {
+      std::vector<std::string> args = command == "capture"
+                                          ? std::vector<std::string>{"capture", "-i", "rpcaps://127.0.0.1:9/lo"}
+                                          : std::vector<std::string>{"rpcap", "capture", "rpcaps://127.0.0.1:9/lo"};
+      args.insert(args.end(), tail.begin(), tail.end());
+      return args;
+    };
+    arguments.push_back({command, "--ca", false, [line](const std::string& p) { return line({"--ca", p}); }, 1, false});
+    arguments.push_back(
+        {command, "--cert", false, [line, key](const std::string& p) { return line({"--cert", p, "--key", key}); }, 1,
+         false});
+    arguments.push_back(
+        {command, "--key", false, [line, cert](const std::string& p) { return line({"--cert", cert, "--key", p}); },
+         1, false});
+  }
+  return arguments;
 }
 
 // Every command with what it prints on standard output.
@@ -142,6 +166,11 @@ class FileArguments : public ::testing::Test {
     ProcessResult compiled = bpfc({"compile", "tcp port 80"});
     ASSERT_EQ(compiled.exit_code, 0) << compiled.err;
     write_file(program(), compiled.out);
+    // A client certificate and its key, for the rpcaps:// file options.
+    ProcessResult made = testsupport::run_process(
+        {"openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-subj",
+         "/CN=bpfc-test", "-days", "1", "-keyout", dir_.file("tls-key.pem"), "-out", dir_.file("tls-cert.pem")});
+    ASSERT_EQ(made.exit_code, 0) << "openssl req: " << made.err;
     write_file(dir_.file("empty"), "");
     ASSERT_EQ(mkdir(dir_.file("directory").c_str(), 0755), 0);
   }

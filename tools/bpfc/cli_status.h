@@ -34,6 +34,15 @@ class UsageError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// Thrown when a file an option names cannot be used (missing, a directory,
+// unreadable, or not holding what the option needs); main() prints
+// "bpfc: message" and exits 1, as commands do for their other inputs. The
+// message names the file: "ca.pem: No such file or directory".
+class InputError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
 // Text diagnostics point into, and where it came from.
 struct SourceText {
   std::string_view text;

@@ -140,6 +140,9 @@ int run_command_line(int argc, char** argv) {
     return report_usage_error(app, bpfc::cli::describe_parse_error(app, e));
   } catch (const bpfc::cli::UsageError& e) {
     return report_usage_error(app, e.what());
+  } catch (const bpfc::cli::InputError& e) {
+    std::fprintf(stderr, "bpfc: %s\n", e.what());
+    return bpfc::cli::kExitFailure;
   }
 }
 

@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "cli_status.h"
+#include "text_input.h"
 
 namespace bpfc::cli {
 
@@ -10,8 +11,7 @@ void add_remote_tls_options(CLI::App& command, RemoteTlsFlags& flags) {
   command.add_option("--ca", flags.ca,
                      "rpcaps://: trust the CAs of this PEM file for the daemon's certificate instead of the "
                      "system's")
-      ->type_name("FILE")
-      ->check(CLI::ExistingFile);
+      ->type_name("FILE");
   command.add_option("--pin", flags.pin,
                      "rpcaps://: accept the daemon whose public key has this SHA-256 (of the certificate's "
                      "SubjectPublicKeyInfo; 64 hex digits, colons allowed). Alone it replaces the CA and name "
@@ -20,16 +20,40 @@ void add_remote_tls_options(CLI::App& command, RemoteTlsFlags& flags) {
   command.add_flag("--insecure", flags.insecure,
                    "rpcaps://: check nothing about the daemon's certificate (encrypted, not authenticated)");
   command.add_option("--cert", flags.cert, "rpcaps://: a client certificate (PEM) for daemons that require one")
-      ->type_name("FILE")
-      ->check(CLI::ExistingFile);
+      ->type_name("FILE");
   command.add_option("--key", flags.key, "rpcaps://: the private key (PEM) of --cert")
-      ->type_name("FILE")
-      ->check(CLI::ExistingFile);
+      ->type_name("FILE");
   command.add_option("--tls-name", flags.name,
                      "rpcaps://: the name the daemon's certificate must carry (default: the URL's host; active "
                      "mode: the daemon's address)")
       ->type_name("NAME");
 }
+
+namespace {
+
+// A file option's file, read as every file argument is (text_input.h), and
+// holding at least one PEM block of its kind ("-----BEGIN ... CERTIFICATE",
+// "-----BEGIN ... PRIVATE KEY"); OpenSSL checks the rest when the context
+// is loaded. Standard input is refused: OpenSSL reads the files by name.
+void check_pem_file(const char* option, const std::string& path, const char* kind) {
+  if (path.empty()) return;
+  if (path == "-") throw UsageError(std::string(option) + " takes a PEM file's name, not standard input");
+  std::string error;
+  auto text = read_text_input(path, error);
+  if (!text) throw InputError(error);
+  bool found = false;
+  for (size_t begin = text->find("-----BEGIN "); begin != std::string::npos && !found;
+       begin = text->find("-----BEGIN ", begin + 11)) {
+    const size_t end = text->find("-----", begin + 11);
+    found = end != std::string::npos && text->substr(begin, end - begin).find(kind) != std::string::npos;
+  }
+  if (!found) {
+    throw InputError(input_display_name(path) + ": no PEM " + kind + " in it (" + option + " needs \"-----BEGIN " +
+                     kind + "-----\")");
+  }
+}
+
+}  // namespace
 
 capture::rpcap::TlsClientOptions remote_tls_options(const RemoteTlsFlags& flags, bool tls) {
   capture::rpcap::TlsClientOptions options;
@@ -61,6 +85,14 @@ capture::rpcap::TlsClientOptions remote_tls_options(const RemoteTlsFlags& flags,
   options.cert_file = flags.cert;
   options.key_file = flags.key;
   options.name = flags.name;
+  check_pem_file("--ca", flags.ca, "CERTIFICATE");
+  check_pem_file("--cert", flags.cert, "CERTIFICATE");
+  check_pem_file("--key", flags.key, "PRIVATE KEY");
+  // Loaded once here, so that a CA file OpenSSL cannot use or a key that
+  // does not belong to its certificate is reported before connecting.
+  if (auto context = capture::rpcap::make_tls_client_context(options); !context) {
+    throw InputError(context.error().message);
+  }
   if (flags.insecure) {
     std::fputs("bpfc: warning: --insecure: the daemon's certificate is not checked; anyone on the path can pose as "
                "the daemon and read or alter the capture\n",
