@@ -30,7 +30,7 @@ int run_asm(const AsmCommandOptions& options) {
   return kExitOk;
 }
 
-constexpr const char* kExamples = R"(Examples:
+constexpr const char* kAsmExamples = R"(Examples:
   tcpdump -d tcp | bpfc asm -dd             # a -d listing to a C array
   bpfc compile -ddd udp > udp.txt && bpfc asm udp.txt
   bpfc asm --format=json prog.txt
@@ -47,7 +47,7 @@ Subcommand add_asm_command(CLI::App& app) {
       "asm", "Assemble a -d/-dd/-ddd program text and print it in another layout");
   add_program_output_options(*command, options->output);
   command->add_option("file", options->input, "The program text; '-' or nothing reads stdin")->type_name("FILE");
-  command->footer(kExamples);
+  command->footer(kAsmExamples);
   return {command, [options] { return run_asm(*options); }};
 }
 

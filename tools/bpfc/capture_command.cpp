@@ -183,7 +183,7 @@ int run_capture(const CaptureCommandOptions& options) {
   return run_live_capture(capture);
 }
 
-constexpr const char* kExamples = R"(Examples:
+constexpr const char* kCaptureExamples = R"(Examples:
   bpfc capture -i eth0 tcp port 80            # one line per packet, like tcpdump -n -q
   bpfc capture -i any -w out.pcap -c 1000 udp # 1000 packets of every interface (LINUX_SLL2)
   bpfc capture -i eth0 -w - icmp | tcpdump -r -
@@ -312,7 +312,7 @@ Subcommand add_capture_command(CLI::App& app) {
   add_remote_tls_options(*command, options->tls);
   command->add_option("expression", options->words,
                       "The filter expression; several words are joined with spaces. None keeps every packet");
-  command->footer(kExamples);
+  command->footer(kCaptureExamples);
   add_print_options(*command, options->print);
   return {command, [options] { return run_capture(*options); }};
 }

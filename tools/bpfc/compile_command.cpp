@@ -236,7 +236,7 @@ int run_compile(const CompileCommandOptions& options) {
   return write_output(options, compiled->output.bytes);
 }
 
-constexpr const char* kExamples = R"(Examples:
+constexpr const char* kCompileExamples = R"(Examples:
   bpfc compile tcp port 80                  # the -d listing, Ethernet link type
   bpfc compile -dd 'ip and udp'             # a C array for struct bpf_insn
   bpfc compile -y RAW -ddd icmp             # decimal form, for iptables -m bpf
@@ -315,7 +315,7 @@ Subcommand add_compile_command(CLI::App& app) {
   command->add_option("expression", options->words,
                       "The filter expression; several words are joined with spaces. Empty means "
                       "accept every packet");
-  command->footer(kExamples);
+  command->footer(kCompileExamples);
   return {command, [options] { return run_compile(*options); }};
 }
 

@@ -108,7 +108,7 @@ int run_filter(const FilterCommandOptions& options) {
   return run_savefile_filter(filter);
 }
 
-constexpr const char* kExamples = R"(Examples:
+constexpr const char* kFilterExamples = R"(Examples:
   bpfc filter -r in.pcap tcp port 80          # one line per matching packet
   bpfc filter -r in.pcap -w out.pcap 'tcp[tcpflags] & tcp-syn != 0'
   bpfc filter -r a.pcapng -r b.pcap -w all.pcapng udp   # several inputs, in order
@@ -211,7 +211,7 @@ Subcommand add_filter_command(CLI::App& app) {
   command->add_flag_callback("-q", [] {}, "Accepted for tcpdump's sake: the lines already are tcpdump -q's");
   command->add_option("expression", options->words,
                       "The filter expression; several words are joined with spaces. None keeps every packet");
-  command->footer(kExamples);
+  command->footer(kFilterExamples);
   add_print_options(*command, options->print);
   return {command, [options] { return run_filter(*options); }};
 }

@@ -312,7 +312,7 @@ int ReplayRun::run() {
   return status;
 }
 
-constexpr const char* kExamples = R"(Examples:
+constexpr const char* kReplayExamples = R"(Examples:
   bpfc replay -i veth0 -r capture.pcap                  # at the pace it was captured
   bpfc replay -i veth0 -r capture.pcap --timing=none    # as fast as possible
   bpfc replay -i veth0 -r capture.pcapng --timing=10    # ten times as fast
@@ -358,7 +358,7 @@ Subcommand add_replay_command(CLI::App& app) {
   add_choice_option(*command, "--method", options->method, "send method", {"ring", "sendmmsg"},
                     "How frames reach the kernel: sendmmsg(2) batches (the default: faster in `make bench-replay`) "
                     "or a PACKET_TX_RING");
-  command->footer(kExamples);
+  command->footer(kReplayExamples);
   return {command, [options] {
             parse_timing(options->timing);  // a bad value is a usage error before anything is opened
             ReplayRun run(*options);

@@ -252,7 +252,7 @@ int run_rpcap(const RpcapCommandOptions& options) {
   return run_capture(options, address, listen, connect);
 }
 
-constexpr const char* kExamples = R"(Examples:
+constexpr const char* kRpcapExamples = R"(Examples:
   bpfc rpcap list rpcap://192.0.2.7/                     # the daemon's interfaces
   bpfc rpcap capture rpcap://192.0.2.7/eth0 -c 10 icmp    # ten ICMP packets, one line each
   bpfc rpcap capture rpcap://[2001:db8::7]:2002/eth0 -w out.pcap 'udp port 53'
@@ -306,7 +306,7 @@ Subcommand add_rpcap_command(CLI::App& app) {
   add_print_options(*command, options->print);
   // Its own examples only: the printing examples add_print_options appends
   // are bpfc filter's.
-  command->footer(kExamples);
+  command->footer(kRpcapExamples);
   return {command, [options] { return run_rpcap(*options); }};
 }
 

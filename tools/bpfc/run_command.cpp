@@ -211,7 +211,7 @@ int run_packets(const RunCommandOptions& options) {
   return status;
 }
 
-constexpr const char* kExamples = R"(Examples:
+constexpr const char* kRunExamples = R"(Examples:
   bpfc run -y RAW -e 'ip and udp' 4500001c000000004011000001020304050607080035003500080000
   bpfc run -y EN10MB -e 'ether[12:2] = 0x800' - < packets.hex
   bpfc run -p prog.txt --wirelen 1500 ffffffffffff00112233445508004500001c00000000401100000a0000010a0000020400003500080000
@@ -249,7 +249,7 @@ Subcommand add_run_command(CLI::App& app) {
   command->add_option("packets", options->packets,
                       "Packets as hex strings; none or '-' reads one per line from stdin")
       ->type_name("HEX");
-  command->footer(kExamples);
+  command->footer(kRunExamples);
   return {command, [options] { return run_packets(*options); }};
 }
 

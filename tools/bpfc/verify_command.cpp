@@ -80,7 +80,7 @@ int run_verify(const VerifyCommandOptions& options) {
   return run_validation(options.inputs.empty() ? "-" : options.inputs[0], options.kernel);
 }
 
-constexpr const char* kExamples = R"(Examples:
+constexpr const char* kVerifyExamples = R"(Examples:
   bpfc compile tcp | bpfc verify
   bpfc verify --kernel prog.txt
   tcpdump -ddd udp | bpfc verify -
@@ -132,7 +132,7 @@ Subcommand add_verify_command(CLI::App& app) {
                       "The program text ('-' or nothing reads stdin); with --equiv, A and B: program "
                       "files or filter expressions")
       ->type_name("FILE");
-  command->footer(kExamples);
+  command->footer(kVerifyExamples);
   return {command, [options] { return run_verify(*options); }};
 }
 
