@@ -41,41 +41,6 @@ bool wait_file_has(const std::string& path, const std::string& text, std::chrono
   return false;
 }
 
-// A TCP listener on 127.0.0.1 where an active-mode daemon is to connect.
-class Listener {
- public:
-  Listener() {
-    fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t size = sizeof address;
-    if (::bind(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 || ::listen(fd_, 8) != 0 ||
-        getsockname(fd_, reinterpret_cast<sockaddr*>(&address), &size) != 0) {
-      ::close(fd_);
-      fd_ = -1;
-    }
-    port_ = ntohs(address.sin_port);
-  }
-  ~Listener() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  Listener(const Listener&) = delete;
-  Listener& operator=(const Listener&) = delete;
-  uint16_t port() const { return port_; }
-  bool connected_within(std::chrono::milliseconds timeout) const {
-    pollfd p{fd_, POLLIN, 0};
-    if (fd_ < 0 || ::poll(&p, 1, static_cast<int>(timeout.count())) <= 0) return false;
-    const int fd = ::accept4(fd_, nullptr, nullptr, SOCK_CLOEXEC);
-    if (fd >= 0) ::close(fd);
-    return fd >= 0;
-  }
-
- private:
-  int fd_ = -1;
-  uint16_t port_ = 0;
-};
-
 class ConfigInterop : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -141,7 +106,7 @@ TEST_F(ConfigInterop, LibpcapsSavedFileLoadsHere) {
   EXPECT_EQ(*ours_loaded, expected);
 
   // And the daemon run with libpcap's file applies it.
-  Listener waiting;
+  bpfc::rpcaptest::StandInListener waiting;
   std::ofstream(conf, std::ios::app) << "ActiveClient = 127.0.0.1, " << waiting.port() << "\n";
   Daemon daemon({"-f", conf});
   ASSERT_TRUE(daemon.listening()) << daemon.process().err();
@@ -175,7 +140,7 @@ TEST_F(ConfigInterop, ThisDaemonsSavedFileLoadsInLibpcaps) {
     libpcap->terminate();
   }
   {  // NullAuthPermit = NO replaces -n; the active client is connected to.
-    Listener waiting;
+    bpfc::rpcaptest::StandInListener waiting;
     const std::string conf = dir_.file("no.conf");
     // Saved with a port nobody listens on, then pointed at the listener, so
     // that only libpcap's rpcapd connects there.

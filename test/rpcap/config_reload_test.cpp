@@ -69,42 +69,6 @@ bool served(uint16_t port, const std::string& source) {
   return client.connected() && client.null_auth();
 }
 
-// A TCP listener on 127.0.0.1 standing in for an active-mode client.
-class Listener {
- public:
-  Listener() {
-    fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    const int one = 1;
-    setsockopt(fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    socklen_t size = sizeof address;
-    if (::bind(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 || ::listen(fd_, 8) != 0 ||
-        getsockname(fd_, reinterpret_cast<sockaddr*>(&address), &size) != 0) {
-      ::close(fd_);
-      fd_ = -1;
-    }
-    port_ = ntohs(address.sin_port);
-  }
-  ~Listener() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  Listener(const Listener&) = delete;
-  Listener& operator=(const Listener&) = delete;
-  uint16_t port() const { return port_; }
-  // A connection within `timeout` (its fd, to close), or -1.
-  int accept_within(std::chrono::milliseconds timeout) const {
-    pollfd p{fd_, POLLIN, 0};
-    if (fd_ < 0 || ::poll(&p, 1, static_cast<int>(timeout.count())) <= 0) return -1;
-    return ::accept4(fd_, nullptr, nullptr, SOCK_CLOEXEC);
-  }
-
- private:
-  int fd_ = -1;
-  uint16_t port_ = 0;
-};
-
 class ConfigReload : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -187,7 +151,7 @@ TEST_F(ConfigReload, ABrokenOrMissingFileKeepsThePreviousConfiguration) {
 }
 
 TEST_F(ConfigReload, ActiveClientsStartAndStopWithTheFile) {
-  Listener waiting;
+  bpfc::rpcaptest::StandInListener waiting;
   ASSERT_GT(waiting.port(), 0);
   write_file(conf_, "NullAuthPermit = YES\n");
   Daemon daemon({"-f", conf_});

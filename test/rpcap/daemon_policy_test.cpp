@@ -2,7 +2,6 @@
 // names and filters pass, sampling as libpcap defines it, the host list,
 // password files checked with crypt, and the session's answers (version
 // negotiation, state errors, refusals before a payload is read).
-#include <crypt.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <unistd.h>
@@ -151,11 +150,8 @@ TEST(DaemonPolicy, HostListTakesNumericAddressesOnly) {
 
 TEST(DaemonPolicy, PasswordFileIsCheckedWithCrypt) {
   bpfc::rpcaptest::ScratchDir dir;
-  char setting[CRYPT_GENSALT_OUTPUT_SIZE];
-  ASSERT_NE(crypt_gensalt_rn("$6$", 0, nullptr, 0, setting, sizeof setting), nullptr);
-  crypt_data data{};
-  const char* hash = crypt_r("s3cret", setting, &data);
-  ASSERT_NE(hash, nullptr);
+  const std::string hash = bpfc::rpcaptest::crypt_hash("s3cret");
+  ASSERT_FALSE(hash.empty());
   std::ofstream(dir.file("passwd")) << "# users\nalice:" << hash << "\nbroken:*0\nempty:$6$\n";
   auto authenticator = rpcap::password_file_authenticator(dir.file("passwd"));
   ASSERT_TRUE(authenticator.ok()) << authenticator.error().message;

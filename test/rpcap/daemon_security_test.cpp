@@ -6,7 +6,6 @@
 // clients at once. Each ends with a clean error (or close) and a daemon
 // that still serves the next client.
 #include <arpa/inet.h>
-#include <crypt.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
@@ -53,14 +52,6 @@ void expect_serves_new_client(const Daemon& daemon) {
   auto reply = client.receive();
   ASSERT_TRUE(reply);
   EXPECT_EQ(reply->header.type, type(rpcap::MessageType::FindAllInterfacesReply));
-}
-
-std::string make_hash(const std::string& password) {
-  char setting[CRYPT_GENSALT_OUTPUT_SIZE];
-  if (crypt_gensalt_rn("$6$", 0, nullptr, 0, setting, sizeof setting) == nullptr) return "";
-  crypt_data data{};
-  const char* hash = crypt_r(password.c_str(), setting, &data);
-  return hash ? hash : "";
 }
 
 class DaemonSecurity : public ::testing::Test {
@@ -132,7 +123,7 @@ TEST_F(DaemonSecurity, DeviceNamesThatAreUrlsOrPathsAreRefused) {
 // password are the same bytes; both come after the failure delay.
 TEST_F(DaemonSecurity, UnknownUserAndWrongPasswordGetIdenticalReplies) {
   bpfc::rpcaptest::ScratchDir dir;
-  const std::string hash = make_hash("right-Password-1");
+  const std::string hash = bpfc::rpcaptest::crypt_hash("right-Password-1");
   ASSERT_FALSE(hash.empty());
   std::ofstream(dir.file("passwd")) << "alice:" << hash << "\n";
   Daemon daemon({"--passwd-file", dir.file("passwd"), "--auth-failure-delay-ms", "300"});
@@ -164,7 +155,8 @@ TEST_F(DaemonSecurity, UnknownUserAndWrongPasswordGetIdenticalReplies) {
 // CVE-2019-15163 class: crypt() failing on a stored hash is a failed login.
 TEST_F(DaemonSecurity, CryptFailureIsAFailedLogin) {
   bpfc::rpcaptest::ScratchDir dir;
-  std::ofstream(dir.file("passwd")) << "broken:*0\nodd:$99$nonsense$\nshort:$6$\nlocked:!" << make_hash("x") << "\n";
+  std::ofstream(dir.file("passwd")) << "broken:*0\nodd:$99$nonsense$\nshort:$6$\nlocked:!"
+                                    << bpfc::rpcaptest::crypt_hash("x") << "\n";
   Daemon daemon({"--passwd-file", dir.file("passwd"), "--auth-failure-delay-ms", "0", "-n"});
   ASSERT_TRUE(daemon.listening()) << daemon.process().err();
   for (const char* user : {"broken", "odd", "short", "locked"}) {

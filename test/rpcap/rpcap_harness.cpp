@@ -2,10 +2,12 @@
 #include "rpcap_harness.h"
 
 #include <arpa/inet.h>
+#include <crypt.h>
 #include <fcntl.h>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <pcap/pcap.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <spawn.h>
@@ -176,6 +178,46 @@ bool listening_socket(uint16_t port, std::chrono::milliseconds timeout) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   return false;
+}
+
+std::string crypt_hash(const std::string& password) {
+  char setting[CRYPT_GENSALT_OUTPUT_SIZE];
+  if (crypt_gensalt_rn("$6$", 0, nullptr, 0, setting, sizeof setting) == nullptr) return "";
+  crypt_data data{};
+  const char* hash = crypt_r(password.c_str(), setting, &data);
+  return hash ? hash : "";
+}
+
+StandInListener::StandInListener() {
+  fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  const int one = 1;
+  setsockopt(fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  socklen_t size = sizeof address;
+  if (::bind(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 || ::listen(fd_, 8) != 0 ||
+      getsockname(fd_, reinterpret_cast<sockaddr*>(&address), &size) != 0) {
+    ::close(fd_);
+    fd_ = -1;
+  }
+  port_ = ntohs(address.sin_port);
+}
+
+StandInListener::~StandInListener() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+int StandInListener::accept_within(std::chrono::milliseconds timeout) const {
+  pollfd p{fd_, POLLIN, 0};
+  if (fd_ < 0 || ::poll(&p, 1, static_cast<int>(timeout.count())) <= 0) return -1;
+  return ::accept4(fd_, nullptr, nullptr, SOCK_CLOEXEC);
+}
+
+bool StandInListener::connected_within(std::chrono::milliseconds timeout) const {
+  const int fd = accept_within(timeout);
+  if (fd >= 0) ::close(fd);
+  return fd >= 0;
 }
 
 std::optional<UdpView> udp_of(const std::vector<uint8_t>& frame) {

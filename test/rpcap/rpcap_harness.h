@@ -65,6 +65,29 @@ bool wait_listening(uint16_t port, std::chrono::milliseconds timeout);
 // probe for the daemon.
 bool listening_socket(uint16_t port, std::chrono::milliseconds timeout);
 
+// A SHA-512 crypt(3) hash of `password` with a random salt, as /etc/shadow
+// and --passwd-file hold them ("" if crypt fails).
+std::string crypt_hash(const std::string& password);
+
+// A TCP listener on an ephemeral port of 127.0.0.1, standing in for a client
+// that waits for an active-mode daemon (rpcapd -a 127.0.0.1,port()).
+class StandInListener {
+ public:
+  StandInListener();
+  ~StandInListener();
+  StandInListener(const StandInListener&) = delete;
+  StandInListener& operator=(const StandInListener&) = delete;
+  uint16_t port() const { return port_; }
+  // A connection within `timeout` (its fd, for the caller to close), or -1.
+  int accept_within(std::chrono::milliseconds timeout) const;
+  // Whether a connection came within `timeout` (accepted and closed).
+  bool connected_within(std::chrono::milliseconds timeout) const;
+
+ private:
+  int fd_ = -1;
+  uint16_t port_ = 0;
+};
+
 // The UDP part of an Ethernet/IPv4/UDP frame.
 struct UdpView {
   uint16_t destination = 0;
