@@ -368,27 +368,54 @@ TEST_F(RpcapInterop, WrongPasswordIsRefused) {
   EXPECT_NE(bpfc.err().find("authentication failed"), std::string::npos) << bpfc.err();
 }
 
+// libpcap's rpcapd checks a system account (getpwnam, then /etc/shadow with
+// crypt) and setuid()s the session to it. The account exists only in the
+// daemon's private mount namespace: copies of /etc/passwd and /etc/shadow
+// with one more entry are bind-mounted over the originals there, so the
+// host's accounts are never touched.
 TEST_F(RpcapInterop, PasswordAuthenticationCaptures) {
-  // The account the oracle kit's selftest.sh --user creates.
-  if (!::getpwnam("rpcaptest")) {
-    GTEST_SKIP() << "no user rpcaptest (../shared/oracles/rpcap/selftest.sh --user creates it, password rpcap-Test-1)";
+  if (!bpfc::testsupport::program_available("unshare") || !bpfc::testsupport::program_available("setpriv")) {
+    GTEST_SKIP() << "needs unshare(1) and setpriv(1) (util-linux)";
   }
+  const std::string user = "bpfcrpcapauth";
+  const std::string hash = bpfc::rpcaptest::crypt_hash("rpcap-Test-1");
+  ASSERT_FALSE(hash.empty());
+  bpfc::rpcaptest::ScratchDir dir;
+  auto with_line = [](const std::string& path, const std::string& line) {
+    std::ifstream in(path);
+    std::ostringstream text;
+    text << in.rdbuf();
+    std::string out = text.str();
+    if (!out.empty() && out.back() != '\n') out += '\n';
+    return out + line + "\n";
+  };
+  const std::string passwd = dir.file("passwd");
+  const std::string shadow = dir.file("shadow");
+  std::ofstream(passwd) << with_line("/etc/passwd", user + ":x:64123:64123:bpfc test:/nonexistent:/usr/sbin/nologin");
+  std::ofstream(shadow) << with_line("/etc/shadow", user + ":" + hash + ":19000:0:99999:7:::");
   port_ = bpfc::rpcaptest::free_port();
-  // After login the session setuid()s to the user; keep its capabilities
-  // so that it can still capture.
+  // After login the session setuid()s to the user; no_setuid_fixup keeps its
+  // capabilities so that it can still capture.
   daemon_ = std::make_unique<Background>(std::vector<std::string>{
-      "setpriv", "--securebits", "+no_setuid_fixup", tool("rpcapd"), "-b", "127.0.0.1", "-4", "-p",
+      "unshare", "--mount", "--propagation", "private", "sh", "-c",
+      "mount --bind \"$1\" /etc/passwd && mount --bind \"$2\" /etc/shadow && shift 2 && exec \"$@\"", "sh", passwd,
+      shadow, "setpriv", "--securebits", "+no_setuid_fixup", tool("rpcapd"), "-b", "127.0.0.1", "-4", "-p",
       std::to_string(port_)});
   ASSERT_TRUE(bpfc::rpcaptest::wait_listening(port_, 10s)) << daemon_->err();
   uint16_t target = bpfc::rpcaptest::free_port(true);
   UdpSink sink(target);
-  Background bpfc({BPFC_BINARY, "rpcap", "capture", url(), "--auth", "rpcaptest", "-c", "3", "--timeout", "20",
+  Background bpfc({BPFC_BINARY, "rpcap", "capture", url(), "--auth", user, "-c", "3", "--timeout", "20",
                    "udp and dst port " + std::to_string(target)},
                   {"BPFC_RPCAP_PASSWORD=rpcap-Test-1"});
-  ASSERT_TRUE(bpfc.wait_for_stderr("listening on", 10s)) << bpfc.err();
+  ASSERT_TRUE(bpfc.wait_for_stderr("listening on", 10s)) << bpfc.err() << daemon_->err();
   bpfc::rpcaptest::send_udp(target, payloads("auth", 3));
   EXPECT_EQ(bpfc.wait(30s), 0) << bpfc.err();
   EXPECT_NE(bpfc.err().find("3 packets captured"), std::string::npos) << bpfc.err();
+  // The same account with a wrong password is refused.
+  auto wrong = bpfc::testsupport::run_process({"env", "BPFC_RPCAP_PASSWORD=not-it", BPFC_BINARY, "rpcap", "list",
+                                               url(""), "--auth", user});
+  EXPECT_EQ(wrong.exit_code, 1) << wrong.err;
+  EXPECT_NE(wrong.err.find("authentication failed"), std::string::npos) << wrong.err;
 }
 
 TEST_F(RpcapInterop, OutputsThatFailAreReportedOnce) {
