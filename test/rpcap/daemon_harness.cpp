@@ -39,7 +39,9 @@ Daemon::Daemon(const std::vector<std::string>& flags) {
   std::vector<std::string> argv = {BPFC_RPCAPD_BINARY, "-b", "127.0.0.1", "-4", "-D", "-p", std::to_string(port_)};
   argv.insert(argv.end(), flags.begin(), flags.end());
   process_ = std::make_unique<Background>(argv);
-  listening_ = process_->started() && wait_listening(port_, std::chrono::seconds(10));
+  // Seen in /proc/net/tcp, not probed by connecting: a probe would hold one
+  // of the daemon's --max-clients slots until its session saw the close.
+  listening_ = process_->started() && listening_socket(port_, std::chrono::seconds(10));
 }
 
 pid_t Daemon::pid() const { return daemon_pid(port_); }
