@@ -116,10 +116,14 @@ struct SslOwner {
 std::string openssl_reason() {
   std::string reason;
   while (unsigned long code = ERR_get_error()) {
-    if (reason.empty()) {
-      const char* text = ERR_reason_error_string(code);
-      reason = text ? text : "error " + std::to_string(code);
+    if (!reason.empty()) continue;
+    if (ERR_SYSTEM_ERROR(code)) {
+      // A failed system call (fopen of a missing file...): its errno.
+      reason = std::strerror(static_cast<int>(ERR_GET_REASON(code)));
+      continue;
     }
+    const char* text = ERR_reason_error_string(code);
+    reason = text ? text : "error " + std::to_string(code);
   }
   return reason;
 }
