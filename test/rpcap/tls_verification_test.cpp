@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <filesystem>
 #include <thread>
 
 #include "../support/process.h"
@@ -246,10 +247,27 @@ TEST_F(RpcapTls, StalledHandshakeLosesItsSlotAtTheAuthTimeout) {
   EXPECT_NE(daemon.process().err().find("did not complete it in time"), std::string::npos) << daemon.process().err();
 }
 
+// -S alone reads key.pem and cert.pem in the working directory, as
+// libpcap's rpcapd does.
+TEST_F(RpcapTls, DaemonReadsLibpcapsDefaultFilesWithoutKAndX) {
+  bpfc::rpcaptest::ScratchDir dir;
+  std::filesystem::copy_file(tls_.server_key, dir.file("key.pem"));
+  std::filesystem::copy_file(tls_.server_cert, dir.file("cert.pem"));
+  const std::filesystem::path here = std::filesystem::current_path();
+  std::filesystem::current_path(dir.path());  // the daemon starts in it
+  Daemon daemon({"-n", "-S"});
+  std::filesystem::current_path(here);
+  ASSERT_TRUE(daemon.listening()) << daemon.process().err();
+  EXPECT_LISTED(list(url(daemon), {"--ca", tls_.ca}));
+}
+
 TEST_F(RpcapTls, DaemonRefusesIncompleteTlsOptions) {
+  // Without -K, libpcap's default: key.pem in the working directory (none
+  // here).
   auto missing = run_process({BPFC_RPCAPD_BINARY, "-n", "-S", "-X", tls_.server_cert, "-p", "1"});
   EXPECT_EQ(missing.exit_code, 1);
-  EXPECT_NE(missing.err.find("-K"), std::string::npos) << missing.err;
+  EXPECT_NE(missing.err.find("'key.pem'"), std::string::npos) << missing.err;
+  EXPECT_NE(missing.err.find("without -K"), std::string::npos) << missing.err;
   auto mismatched = run_process({BPFC_RPCAPD_BINARY, "-n", "-S", "-K", tls_.client_key, "-X", tls_.server_cert, "-p", "1"});
   EXPECT_EQ(mismatched.exit_code, 1);
   EXPECT_NE(mismatched.err.find("does not belong"), std::string::npos) << mismatched.err;

@@ -61,7 +61,8 @@ TLS
   -S serves rpcaps:// as libpcap's rpcapd -S does: each control connection
   (passive or active mode) starts with the client's TLS handshake, and the
   TCP data connections are TLS too; UDP data channels are refused. -X names
-  the certificate chain (PEM) and -K its private key (PEM). With
+  the certificate chain (PEM) and -K its private key (PEM); without them,
+  cert.pem and key.pem in the working directory, as libpcap's rpcapd. With
   --client-ca FILE every client must present a certificate signed by a CA
   of FILE, or the handshake fails. The handshake must end within
   --auth-timeout. A client that speaks RPCAP in clear gets a "TLS required"
@@ -122,8 +123,8 @@ int main(int argc, char** argv) {
   app.add_option("--idle-timeout", idle_timeout, "Seconds without a message while not capturing (default 180)")
       ->check(CLI::Range(1u, 86400u));
   app.add_flag("-S", tls, "TLS on the control and TCP data connections (rpcaps://); needs -K and -X");
-  app.add_option("-K", tls_options.key_file, "The TLS private key (PEM) for -S")->check(CLI::ExistingFile);
-  app.add_option("-X", tls_options.cert_file, "The TLS certificate chain (PEM) for -S")->check(CLI::ExistingFile);
+  app.add_option("-K", tls_options.key_file, "The TLS private key (PEM) for -S (default: key.pem)")->check(CLI::ExistingFile);
+  app.add_option("-X", tls_options.cert_file, "The TLS certificate chain (PEM) for -S (default: cert.pem)")->check(CLI::ExistingFile);
   app.add_option("--client-ca", tls_options.client_ca_file,
                  "With -S: require client certificates signed by a CA of this PEM file")
       ->check(CLI::ExistingFile);
@@ -131,8 +132,7 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0u, 60000u));
   app.footer(
       "DIFFERENCES FROM LIBPCAP'S RPCAPD\n"
-      "  No -C (TLS compression); -K and -X have no defaults (key.pem, cert.pem) and --client-ca is\n"
-      "  bpfc's; -l and configuration files take numeric addresses only, and a file with a bad line is\n"
+      "  No -C (TLS compression); --client-ca is bpfc's; -l and configuration files take numeric addresses only, and a file with a bad line is\n"
       "  refused (not read around it); sessions are threads of one process, so no setuid() to the\n"
       "  logged-in user; data channels the daemon opens go to the client's address only.");
   CLI11_PARSE(app, argc, argv);
@@ -158,9 +158,22 @@ int main(int argc, char** argv) {
     return 1;
   }
   if (tls) {
+    // libpcap's rpcapd reads these names in its working directory when -K
+    // or -X is not given.
+    std::string defaulted;
+    if (tls_options.key_file.empty()) {
+      tls_options.key_file = "key.pem";
+      defaulted = "-K";
+    }
+    if (tls_options.cert_file.empty()) {
+      tls_options.cert_file = "cert.pem";
+      defaulted += defaulted.empty() ? "-X" : " and -X";
+    }
     auto context = make_tls_server_context(tls_options);
     if (!context) {
-      std::cerr << "bpfc-rpcapd: -S: " << context.error().message << "\n";
+      std::cerr << "bpfc-rpcapd: -S: " << context.error().message;
+      if (!defaulted.empty()) std::cerr << " (without " << defaulted << ": key.pem and cert.pem in the working directory)";
+      std::cerr << "\n";
       return 1;
     }
     options.tls = std::move(*context);
