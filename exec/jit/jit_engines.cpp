@@ -8,10 +8,14 @@
 #include <utility>
 
 #include "bpfc/runtime/cbpf_vm.h"
-#include "native_code.h"
+#include "bpfc/llvm/native_jit.h"
 
 namespace bpfc::exec {
 namespace {
+
+using native::cached_native_code;
+using native::native_code;
+using native::NativeCode;
 
 static_assert(sizeof(PacketView) == sizeof(native::Packet) && offsetof(PacketView, data) == offsetof(native::Packet, data) &&
                   offsetof(PacketView, caplen) == offsetof(native::Packet, caplen) &&

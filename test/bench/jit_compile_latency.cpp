@@ -16,7 +16,7 @@
 #include "bpfc/linktype/linktype.h"
 #include "bpfc/llvm/native.h"
 #include "corpus_entries.h"
-#include "native_code.h"
+#include "bpfc/llvm/native_jit.h"
 
 namespace bpfc::bench {
 namespace {
@@ -168,7 +168,7 @@ CompileLatency measure_compile_latency(const CorpusFunctions& functions, const s
   latency.process_hit = stats(std::move(hit));
 
   // With the target machine made once, as the JIT's compiling threads do.
-  auto compiler = native::Compiler::make(exec::jit_machine_options());
+  auto compiler = native::Compiler::make(native::jit_machine_options());
   if (!compiler) std::exit(1);
   std::vector<std::pair<double, std::string>> emit_ir, emit_object;
   for (size_t i = 0; i < functions.functions.size(); ++i) {
@@ -199,13 +199,13 @@ CompileLatency measure_compile_latency(const CorpusFunctions& functions, const s
 int run_disk_cache_child(const CorpusFunctions& functions, const std::string& cache_dir) {
   if (functions.functions.empty()) return 0;
   // Starts LLVM's JIT session (no cache directory: nothing is loaded).
-  if (exec::cached_native_code(functions.functions.front(), "")) return 1;
+  if (native::cached_native_code(functions.functions.front(), "")) return 1;
   for (const ir::Function& function : functions.functions) {
     const Clock::time_point start = Clock::now();
-    auto loaded = exec::native_code(function, cache_dir);
+    auto loaded = native::native_code(function, cache_dir);
     const double ms = ms_since(start);
     if (!loaded) return 1;
-    std::printf("%s %.6f\n", loaded->source == exec::CodeSource::DiskCache ? "hit" : "miss", ms);
+    std::printf("%s %.6f\n", loaded->source == native::CodeSource::DiskCache ? "hit" : "miss", ms);
   }
   return 0;
 }

@@ -1,13 +1,11 @@
+// The native-code API on this side of the module boundary: what needs no
+// LLVM (symbol checks, the C header) is done here, the rest in bpfc's LLVM
+// module (module_interface.h), loaded at the first compile.
 #include "bpfc/llvm/native.h"
-
-#include <llvm/IR/LLVMContext.h>
-#include <llvm/IR/Module.h>
-#include <llvm/Target/TargetMachine.h>
 
 #include <set>
 
-#include "lower.h"
-#include "machine.h"
+#include "module_loader.h"
 
 namespace bpfc::native {
 
@@ -27,8 +25,7 @@ std::optional<std::string> check_symbol(std::string_view symbol) {
 }
 
 struct Compiler::State {
-  MachineOptions options;
-  std::unique_ptr<llvm::TargetMachine> machine;
+  std::unique_ptr<module::ModuleCompiler> compiler;
 };
 
 Compiler::Compiler(std::unique_ptr<State> state) : state_(std::move(state)) {}
@@ -37,9 +34,12 @@ Compiler& Compiler::operator=(Compiler&&) noexcept = default;
 Compiler::~Compiler() = default;
 
 Result<Compiler> Compiler::make(const MachineOptions& machine) {
-  auto target = make_target_machine(machine);
-  if (!target) return target.errors();
-  return Compiler(std::make_unique<State>(State{machine, std::move(*target)}));
+  auto backend = module::backend();
+  if (!backend) return backend.errors();
+  std::string problem;
+  auto compiler = (*backend)->make_compiler(machine, problem);
+  if (compiler == nullptr) return error(problem);
+  return Compiler(std::make_unique<State>(State{std::move(compiler)}));
 }
 
 Result<std::string> emit(const std::vector<NamedFilter>& filters, NativeOutput output, const MachineOptions& machine) {
@@ -49,18 +49,23 @@ Result<std::string> emit(const std::vector<NamedFilter>& filters, NativeOutput o
 }
 
 Result<std::string> Compiler::emit(const std::vector<NamedFilter>& filters, NativeOutput output) {
-  llvm::LLVMContext context;
-  llvm::Module module("bpfc", context);
   std::set<std::string, std::less<>> symbols;
+  std::vector<std::string> texts;
+  texts.reserve(filters.size());
   for (const NamedFilter& filter : filters) {
     if (auto problem = check_symbol(filter.symbol)) return error(*problem);
     for (const std::string& name : {filter.symbol, filter.symbol + "_batch"}) {
       if (!symbols.insert(name).second) return error("two filters would define the symbol '" + name + "'");
     }
-    auto lowered = lower_filter(filter.function, filter.symbol, module);
-    if (!lowered) return lowered.errors();
+    texts.push_back(ir::print(filter.function));
   }
-  return optimize_and_emit(module, *state_->machine, state_->options, output);
+  std::vector<module::TextFilter> named;
+  named.reserve(filters.size());
+  for (size_t i = 0; i < filters.size(); ++i) named.push_back({filters[i].symbol, texts[i]});
+  std::string bytes;
+  std::string problem;
+  if (!state_->compiler->emit(named, output, bytes, problem)) return error(problem);
+  return bytes;
 }
 
 std::string c_header(const std::vector<std::string>& symbols) {

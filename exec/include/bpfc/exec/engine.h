@@ -2,7 +2,7 @@
 // the IR into an exec::Filter (`bpfc filter --engine=NAME`, `bpfc run`). The
 // registry is a fixed list built by a function (registry/engines.cpp, in
 // the bpfc_engines library): a new engine is its folder under exec/ and one
-// line there. The engines that link LLVM (jit/) are kept out of bpfc_exec,
+// line there. The engines that run native code (jit/) are kept out of bpfc_exec,
 // which programs that run filters without compiling them link.
 #pragma once
 

@@ -6,7 +6,8 @@
 //     void NAME_batch(const struct bpfc_packet *packets, uint32_t count, uint32_t *verdicts)
 // that runs it on `count` packets in one call. Emitted as LLVM IR, assembly or
 // an object file (ahead of time, for programs that link it) or loaded into
-// this process (exec's `jit` engine, through native_jit.h's session).
+// this process (exec's `jit` engine, through native_jit.h). LLVM itself is in
+// bpfc's LLVM module, which these functions load when they first need it.
 #pragma once
 
 #include <cstdint>

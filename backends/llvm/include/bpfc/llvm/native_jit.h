@@ -1,7 +1,8 @@
 // Native code for IR functions, loaded into this process: LLVM's ORC LLJIT
 // behind a cache keyed by the function's text and the code options, kept for
 // the life of the process and, when given a directory, on disk, so that a
-// filter compiled once is not compiled again (`--jit-cache DIR`).
+// filter compiled once is not compiled again (`--jit-cache DIR`). LLVM is
+// loaded with bpfc's LLVM module (module.h) at the first call that needs it.
 #pragma once
 
 #include <cstdint>
@@ -12,13 +13,13 @@
 #include "bpfc/llvm/native.h"
 #include "bpfc/support/diagnostic.h"
 
-namespace bpfc::exec {
+namespace bpfc::native {
 
 // A filter's code: both entry points (native.h). Valid until the process
 // ends; callable from any thread.
 struct NativeCode {
-  native::FilterFunction filter = nullptr;
-  native::BatchFunction batch = nullptr;
+  FilterFunction filter = nullptr;
+  BatchFunction batch = nullptr;
 };
 
 // How the code was had: compiled by LLVM now, from this process's cache, or
@@ -32,17 +33,26 @@ struct LoadedCode {
 
 // How the JIT has LLVM make code: for this host's CPU, with a short pass
 // list and the fast instruction selector (native.h says what each costs).
-native::MachineOptions jit_machine_options();
+inline MachineOptions jit_machine_options() {
+  MachineOptions machine;
+  machine.cpu = "native";
+  machine.short_pipeline = true;
+  machine.fast_instruction_selection = true;
+  return machine;
+}
 
 // The code for `function`, from a cache or compiled now for this host's CPU.
 // Thread-safe; a second caller asking for the same function while it
 // compiles waits for it rather than compiling it again. `cache_dir` empty:
 // no disk cache. A disk cache that cannot be read or written is passed over
-// (the code is compiled); an error only when LLVM cannot make the code.
+// (the code is compiled); an error only when LLVM cannot make the code or
+// bpfc's LLVM module cannot be loaded.
 Result<LoadedCode> native_code(const ir::Function& function, const std::string& cache_dir);
 
 // The code for `function` when a cache has it (this process's, or
 // `cache_dir`'s, which is loaded then); nullopt when only LLVM could make it.
+// Without a directory this never loads LLVM: a job that compiles nothing
+// does not pay for it.
 std::optional<NativeCode> cached_native_code(const ir::Function& function, const std::string& cache_dir);
 
-}  // namespace bpfc::exec
+}  // namespace bpfc::native

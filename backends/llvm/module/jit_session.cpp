@@ -1,4 +1,6 @@
-#include "native_code.h"
+// The JIT, in the module: LLJIT, the process's cache of loaded code and the
+// disk cache (native_jit.h states what they promise).
+#include "jit_session.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -20,7 +22,9 @@
 #include <set>
 #include <sstream>
 
-namespace bpfc::exec {
+#include "compiler.h"
+
+namespace bpfc::native {
 namespace {
 
 // Bumped whenever the code made for the same IR changes (lowering, options),
@@ -29,11 +33,13 @@ constexpr std::string_view kCodeVersion = "bpfc-native-1";
 constexpr std::string_view kEntry = "bpfc_filter";
 
 // What identifies a filter's code: the code's version, LLVM's, the CPU it is
-// made for, and the function.
-std::string cache_key(const ir::Function& function) {
+// made for, and the function (as ir::print's text).
+std::string cache_key(std::string_view ir_text) {
   static const std::string machine =
       std::string(kCodeVersion) + " llvm " LLVM_VERSION_STRING " " + llvm::sys::getHostCPUName().str() + "\n";
-  return machine + ir::print(function);
+  std::string key = machine;
+  key += ir_text;
+  return key;
 }
 
 // FNV-1a, 64 bits: the disk cache's file names (the file holds the key too,
@@ -142,9 +148,9 @@ class Session {
       if (!symbol) return error("LLVM's JIT cannot link the code: " + llvm::toString(symbol.takeError()));
       const auto address = static_cast<uintptr_t>(symbol->getAddress());
       if (name == kEntry) {
-        code.filter = reinterpret_cast<native::FilterFunction>(address);
+        code.filter = reinterpret_cast<FilterFunction>(address);
       } else {
-        code.batch = reinterpret_cast<native::BatchFunction>(address);
+        code.batch = reinterpret_cast<BatchFunction>(address);
       }
     }
     loaded_.emplace(key, code);
@@ -193,53 +199,65 @@ class Claim {
 
 }  // namespace
 
-native::MachineOptions jit_machine_options() {
-  native::MachineOptions machine;
-  machine.cpu = "native";
-  machine.short_pipeline = true;
-  machine.fast_instruction_selection = true;
-  return machine;
-}
-
-std::optional<NativeCode> cached_native_code(const ir::Function& function, const std::string& cache_dir) {
+bool jit_cached_code(std::string_view ir_text, const std::string& cache_dir, NativeCode& code) {
   // Without a directory only a started JIT can have the code: a short job
   // that never compiles never starts LLVM's.
-  if (cache_dir.empty() && !Session::started()) return std::nullopt;
+  if (cache_dir.empty() && !Session::started()) return false;
   Session& session = Session::get();
-  const std::string key = cache_key(function);
-  if (auto found = session.find(key)) return found;
-  if (cache_dir.empty()) return std::nullopt;
+  const std::string key = cache_key(ir_text);
+  if (auto found = session.find(key)) {
+    code = *found;
+    return true;
+  }
+  if (cache_dir.empty()) return false;
   auto object = read_cached_object(cache_dir, key);
-  if (!object) return std::nullopt;
+  if (!object) return false;
   auto loaded = session.load(key, *object);
-  if (!loaded) return std::nullopt;
-  return *loaded;
+  if (!loaded) return false;
+  code = *loaded;
+  return true;
 }
 
-Result<LoadedCode> native_code(const ir::Function& function, const std::string& cache_dir) {
+bool jit_code(std::string_view ir_text, const std::string& cache_dir, LoadedCode& loaded, std::string& problem) {
   Session& session = Session::get();
-  const std::string key = cache_key(function);
+  const std::string key = cache_key(ir_text);
   for (;;) {
     bool claimed = false;
-    if (auto found = session.find_or_claim(key, claimed)) return LoadedCode{*found, CodeSource::ProcessCache};
+    if (auto found = session.find_or_claim(key, claimed)) {
+      loaded = {*found, CodeSource::ProcessCache};
+      return true;
+    }
     if (claimed) break;
   }
   Claim claim(session, key);
   if (!cache_dir.empty()) {
     if (auto object = read_cached_object(cache_dir, key)) {
-      if (auto loaded = session.load(key, *object)) return LoadedCode{*loaded, CodeSource::DiskCache};
+      if (auto code = session.load(key, *object)) {
+        loaded = {*code, CodeSource::DiskCache};
+        return true;
+      }
     }
   }
   // One target machine per compiling thread, made at its first compile.
-  thread_local std::optional<Result<native::Compiler>> compiler;
-  if (!compiler) compiler.emplace(native::Compiler::make(jit_machine_options()));
-  if (!compiler->ok()) return compiler->errors();
-  auto object = (**compiler).emit({{std::string(kEntry), function}}, native::NativeOutput::Object);
-  if (!object) return object.errors();
-  auto loaded = session.load(key, *object);
-  if (!loaded) return loaded.errors();
-  if (!cache_dir.empty()) write_cached_object(cache_dir, key, *object);
-  return LoadedCode{*loaded, CodeSource::Compiled};
+  thread_local std::unique_ptr<LlvmCompiler> compiler;
+  thread_local std::string compiler_problem;
+  if (compiler == nullptr && compiler_problem.empty()) {
+    compiler = LlvmCompiler::make(jit_machine_options(), compiler_problem);
+  }
+  if (compiler == nullptr) {
+    problem = compiler_problem;
+    return false;
+  }
+  std::string object;
+  if (!compiler->emit({{kEntry, ir_text}}, NativeOutput::Object, object, problem)) return false;
+  auto code = session.load(key, object);
+  if (!code) {
+    problem = code.error().message;
+    return false;
+  }
+  if (!cache_dir.empty()) write_cached_object(cache_dir, key, object);
+  loaded = {*code, CodeSource::Compiled};
+  return true;
 }
 
-}  // namespace bpfc::exec
+}  // namespace bpfc::native
