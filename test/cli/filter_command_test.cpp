@@ -95,8 +95,8 @@ TEST_F(FilterCommand, WritesTheKeptPacketsAndCounts) {
   EXPECT_EQ(reading.snaplen, 262144);
 }
 
-TEST_F(FilterCommand, MappedInputKeepsTheSamePackets) {
-  ProcessResult r = bpfc({"filter", "--mmap", "-r", in(), "-w", out(), "tcp", "port", "80"});
+TEST_F(FilterCommand, InputReadRatherThanMappedKeepsTheSamePackets) {
+  ProcessResult r = bpfc({"filter", "--no-mmap", "-r", in(), "-w", out(), "tcp", "port", "80"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.err, counts(10, 3));
   expect_same_packets(read_output(out()), pick(packets_, {0, 1, 8}));

@@ -134,7 +134,9 @@ cp "$here/native_seeds"/* "$native_seeds"/
 touch "$work/started"  # artifacts newer than this come from this run
 
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-export ASAN_OPTIONS=abort_on_error=0:detect_leaks=1
+# intercept_tls_get_addr=0: as in the Makefile's test-sanitize (the LLVM
+# module's dynamic TLS).
+export ASAN_OPTIONS=abort_on_error=0:detect_leaks=1:intercept_tls_get_addr=0
 
 echo "fuzzing ${targets[*]} for ${seconds} s each ($(ls "$seeds" | wc -l) savefile seeds," \
   "$(ls "$compressed_seeds" | wc -l) compressed-savefile seeds, $(ls "$compiler_seeds" | wc -l) compiler seeds," \

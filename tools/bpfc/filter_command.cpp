@@ -28,7 +28,8 @@ struct FilterCommandOptions {
   bool count_only = false;  // --count
   std::string format;  // empty: the first input's
   bool nanosecond = false;
-  bool map_files = false;
+  bool map_files = true;   // --mmap: the default
+  bool read_files = false;  // --no-mmap
   std::string linktype;  // empty: each file's own
   std::string filter_file;
   std::string netmask;
@@ -77,7 +78,7 @@ SavefileFilterOptions to_filter_options(const FilterCommandOptions& options) {
   if (filter.format && !filter.output) throw UsageError("--format applies to the -w output only");
   filter.rotation = to_rotation(options.rotation, options.output);
   filter.nanosecond = options.nanosecond;
-  filter.map_files = options.map_files;
+  filter.map_files = !options.read_files;
   const char* no_lines_because = filter.output    ? "with -w nothing is printed"
                                  : filter.count_only ? "with --count only the count is printed"
                                                      : nullptr;
@@ -191,7 +192,10 @@ Subcommand add_filter_command(CLI::App& app) {
   command->add_flag("--nano", options->nanosecond,
                     "Nanosecond timestamps: in pcap output, and nine digits in summary lines");
   command->add_flag("--mmap", options->map_files,
-                    "Map regular input files instead of reading them (about as fast; the default also reads pipes)");
+                    "Map regular input files (the default; pipes and standard input are read)");
+  command->add_flag("--no-mmap", options->read_files,
+                    "Read regular input files through a buffer instead of mapping them, whatever --mmap says: for a "
+                    "file that another process may cut short meanwhile");
   command->add_option("-y,--linktype", options->linktype,
                       "Compile for, and read every packet as, this link type (EN10MB, RAW, LINUX_SLL, ... or a "
                       "DLT number) whatever the files say")

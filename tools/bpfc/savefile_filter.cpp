@@ -18,6 +18,7 @@
 #include "bpfc/linktype/linktype.h"
 #include "cli_status.h"
 #include "compile_settings.h"
+#include "mapped_input_guard.h"
 #include "progress_bar.h"
 #include "standard_output.h"
 #include "summary_writer.h"
@@ -149,6 +150,7 @@ bool FilterRun::check_inputs() {
 bool FilterRun::open_input(Input& input) {
   SavefileError error;
   capture::ReaderOptions reader{.map_files = options_.map_files};
+  if (options_.map_files) guard_mapped_input(input.name);
   // -G goes by the clock at each packet, as tcpdump's does: a packet from a
   // pipe is handed on when it arrives, not when a batch of them has.
   if (rotates_by_time()) reader.batch_packets = 1;
@@ -173,6 +175,7 @@ bool FilterRun::check_linktypes_up_front() {
     if (!input.size) continue;
     SavefileError ignored;  // an input that cannot be read fails in its turn
     // Mapped: only the pages holding the headers are ever read.
+    guard_mapped_input(input.name);
     std::unique_ptr<PacketSource> probe =
         capture::open_savefile(input.path, ignored, {.batch_packets = 1, .map_files = true});
     if (!probe) continue;

@@ -49,8 +49,8 @@ struct SavefileFilterOptions {
   // precision); pcapng output: nanosecond resolution for interfaces it
   // describes itself; summary lines: nine fraction digits.
   bool nanosecond = false;
-  // --mmap: map regular input files instead of reading them.
-  bool map_files = false;
+  // Map regular input files instead of reading them (--no-mmap reads them).
+  bool map_files = true;
   // Without -w: how each kept packet is printed.
   dissect::PrintOptions print;
 };

@@ -74,8 +74,9 @@ class PacketSource {
 struct ReaderOptions {
   size_t batch_packets = 256;  // at most this many packets per batch
   // Map regular files (mmap) instead of reading them through a 1 MiB
-  // buffer. Both deliver packets without copying them, at about the same
-  // speed on a page-cached file (see byte_input.cpp); reading is the
+  // buffer. Both deliver packets without copying them; mapping spares
+  // read()'s copy, but a file cut short meanwhile then raises SIGBUS, which
+  // only the program can handle (see byte_input.cpp); reading is the
   // default.
   bool map_files = false;
 };
