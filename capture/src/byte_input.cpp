@@ -47,6 +47,7 @@ class WholeInput : public ByteInput {
   }
   bool stable(uint64_t, size_t) const override { return true; }
   void release_before(uint64_t) override {}
+  bool persistent() const override { return true; }
   std::optional<uint64_t> size() const override { return bytes_.size(); }
   const std::optional<std::string>& read_error() const override { return no_error_; }
 

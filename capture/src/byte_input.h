@@ -29,6 +29,9 @@ class ByteInput {
   virtual bool stable(uint64_t pos, size_t n) const = 0;
   // Bytes before `pos` are no longer needed; a stream may reuse their space.
   virtual void release_before(uint64_t pos) = 0;
+  // True when every byte handed out stays valid and unchanged for the life
+  // of the input, released or not (memory, a mapped file).
+  virtual bool persistent() const { return false; }
   virtual std::optional<uint64_t> size() const = 0;  // known for memory and files
   virtual const std::optional<std::string>& read_error() const = 0;
 };

@@ -5,10 +5,13 @@
 // holds: every buffer before the failing one is whole in the file.
 #include "output_buffer.h"
 
+#include <limits.h>
 #include <poll.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <utility>
@@ -16,15 +19,38 @@
 namespace bpfc::capture {
 namespace {
 
-// Writes bytes[0, size) to `fd`. On failure returns the message and cuts a
-// regular file back to where this call started; `kept` says how many of the
-// bytes stay in the file either way.
-std::optional<std::string> write_all(int fd, const uint8_t* bytes, size_t size, size_t& kept) {
+// Writes `pieces` (over `buffer`) to `fd` in order, `size` bytes in all. On
+// failure returns the message and cuts a regular file back to where this
+// call started; `kept` says how many of the bytes stay in the file either
+// way.
+std::optional<std::string> write_all(int fd, const uint8_t* buffer, const std::vector<OutputBuffer::Piece>& pieces,
+                                     size_t size, size_t& kept) {
   size_t done = 0;
+  size_t piece = 0;       // the first piece not wholly written
+  size_t piece_done = 0;  // how much of it is
+  std::vector<iovec> vectors;
+  vectors.reserve(std::min<size_t>(pieces.size(), IOV_MAX));
   while (done < size) {
-    const ssize_t wrote = write(fd, bytes + done, size - done);
+    vectors.clear();
+    for (size_t i = piece; i < pieces.size() && vectors.size() < IOV_MAX; ++i) {
+      const uint8_t* base = pieces[i].borrowed != nullptr ? pieces[i].borrowed : buffer + pieces[i].offset;
+      const size_t skip = i == piece ? piece_done : 0;
+      vectors.push_back({const_cast<uint8_t*>(base + skip), pieces[i].size - skip});
+    }
+    const ssize_t wrote = writev(fd, vectors.data(), static_cast<int>(vectors.size()));
     if (wrote > 0) {
       done += static_cast<size_t>(wrote);
+      size_t advance = static_cast<size_t>(wrote);
+      while (advance > 0) {
+        const size_t left = pieces[piece].size - piece_done;
+        if (advance < left) {
+          piece_done += advance;
+          break;
+        }
+        advance -= left;
+        ++piece;
+        piece_done = 0;
+      }
       continue;
     }
     if (wrote < 0 && errno == EINTR) continue;
@@ -33,7 +59,7 @@ std::optional<std::string> write_all(int fd, const uint8_t* bytes, size_t size, 
       poll(&waiter, 1, -1);
       continue;
     }
-    const int err = wrote < 0 ? errno : ENOSPC;  // write() returning 0 means no progress
+    const int err = wrote < 0 ? errno : ENOSPC;  // writev() returning 0 means no progress
     // Cut a partly written record off a regular file: everything before this
     // call is whole records, the tail written by this one may not be.
     struct stat info {};
@@ -78,11 +104,10 @@ void OutputBuffer::writer_loop() {
   for (;;) {
     work_.wait(lock, [this] { return pending_ || stopping_; });
     if (!pending_) return;
-    const uint8_t* bytes = spare_.data();
     const size_t size = in_flight_;
     lock.unlock();
     size_t kept = 0;
-    std::optional<std::string> error = write_all(fd_, bytes, size, kept);
+    std::optional<std::string> error = write_all(fd_, spare_.data(), spare_pieces_, size, kept);
     lock.lock();
     in_flight_kept_ = kept;
     in_flight_error_ = std::move(error);
@@ -100,26 +125,32 @@ bool OutputBuffer::wait_for_writer() {
     if (in_flight_error_) {
       error_ = std::move(in_flight_error_);
       in_flight_error_.reset();
-      used_ = 0;  // what was buffered after the failed write is lost with it
+      clear_pending();  // what was buffered after the failed write is lost with it
     }
   }
   return !error_;
 }
 
+void OutputBuffer::clear_pending() {
+  used_ = 0;
+  pieces_.clear();
+  pending_bytes_ = 0;
+}
+
 bool OutputBuffer::write_in_caller() {
   if (error_) return false;
-  if (used_ == 0) return true;
+  if (pending_bytes_ == 0) return true;
   size_t kept = 0;
-  error_ = write_all(fd_, buffer_.data(), used_, kept);
+  error_ = write_all(fd_, buffer_.data(), pieces_, pending_bytes_, kept);
   flushed_ += kept;
-  used_ = 0;
+  clear_pending();
   return !error_;
 }
 
 bool OutputBuffer::hand_off() {
   if (!background_) return write_in_caller();
   if (error_) return false;
-  if (used_ == 0) return true;
+  if (pending_bytes_ == 0) return true;
   if (!writer_.joinable()) {
     spare_.resize(buffer_.size());
     writer_ = std::thread([this] { writer_loop(); });
@@ -129,11 +160,12 @@ bool OutputBuffer::hand_off() {
   {
     std::lock_guard lock(mutex_);
     std::swap(buffer_, spare_);
-    in_flight_ = used_;
+    std::swap(pieces_, spare_pieces_);
+    in_flight_ = pending_bytes_;
     pending_ = true;
   }
   work_.notify_one();
-  used_ = 0;
+  clear_pending();
   // The buffer given back may be smaller than one grown for a large record.
   if (buffer_.size() < spare_.size()) buffer_.resize(spare_.size());
   return true;
@@ -141,14 +173,45 @@ bool OutputBuffer::hand_off() {
 
 uint8_t* OutputBuffer::reserve(size_t n) {
   if (error_) return nullptr;
-  if (n > buffer_.size() - used_) {
+  if (n > buffer_.size() - used_ || pieces_.size() >= kMaxPieces) {
     if (!hand_off()) return nullptr;
     if (n > buffer_.size()) buffer_.resize(n);
   }
   return buffer_.data() + used_;
 }
 
-void OutputBuffer::commit(size_t n) { used_ += n; }
+void OutputBuffer::commit(size_t n) {
+  if (n == 0) return;
+  // Records copied one after another are one piece.
+  if (!pieces_.empty() && pieces_.back().borrowed == nullptr &&
+      pieces_.back().offset + pieces_.back().size == used_) {
+    pieces_.back().size += n;
+  } else {
+    pieces_.push_back({nullptr, used_, n});
+  }
+  used_ += n;
+  pending_bytes_ += n;
+}
+
+bool OutputBuffer::append_borrowed(const uint8_t* bytes, size_t n) {
+  if (error_) return false;
+  if (n == 0) return true;
+  // A buffer's worth of bytes, or of pieces, is written before more are
+  // taken: borrowing never holds more back than copying would.
+  if (pending_bytes_ + n > buffer_.size() || pieces_.size() >= kMaxPieces) {
+    if (!hand_off()) return false;
+  }
+  // Records that lie one after another where they are borrowed from (a run
+  // of kept packets in a mapped file) are one piece.
+  if (!pieces_.empty() && pieces_.back().borrowed != nullptr &&
+      pieces_.back().borrowed + pieces_.back().size == bytes) {
+    pieces_.back().size += n;
+  } else {
+    pieces_.push_back({bytes, 0, n});
+  }
+  pending_bytes_ += n;
+  return true;
+}
 
 bool OutputBuffer::append(const uint8_t* bytes, size_t n) {
   uint8_t* room = reserve(n);

@@ -2,6 +2,11 @@
 // time (reserve + commit), so a write error or a crash of the caller never
 // leaves half a record behind in the file.
 //
+// A record whose bytes stay where they are until the next flush() (a packet
+// of a mapped input file) can be borrowed instead of copied: the buffer then
+// holds where it lies, and the write takes it from there (writev), in order
+// with the copied records around it.
+//
 // With Writes::InBackground a full buffer is handed to a writer thread and
 // filling goes on in a second buffer, so the kernel's copy into the page
 // cache overlaps the caller's work. flush() still waits until everything is
@@ -38,19 +43,35 @@ class OutputBuffer {
   void commit(size_t n);
   // Reserve + copy + commit.
   bool append(const uint8_t* bytes, size_t n);
+  // A whole record written from `bytes` itself, which the caller keeps valid
+  // and unchanged until the next flush() (or the destructor) returns.
+  bool append_borrowed(const uint8_t* bytes, size_t n);
   // Writes out everything appended, and waits for it.
   bool flush();
 
   const std::optional<std::string>& write_error() const { return error_; }
   // Bytes appended and not lost to a write error (written, being written, or
   // still buffered).
-  uint64_t bytes_written() const { return flushed_ + in_flight_ + used_; }
+  uint64_t bytes_written() const { return flushed_ + in_flight_ + pending_bytes_; }
+
+  // What one write hands to the kernel: runs of the buffer and borrowed
+  // records, in output order.
+  struct Piece {
+    const uint8_t* borrowed;  // null: buffer bytes [offset, offset + size)
+    size_t offset;
+    size_t size;
+  };
 
  private:
+  // How many pieces a buffer holds before it is written: one writev().
+  static constexpr size_t kMaxPieces = 1024;
+
   // The buffer is full: starts writing it, in the caller or by handing it to
   // the writer thread (after the previous one is written).
   bool hand_off();
   bool write_in_caller();
+  // Nothing is pending any more: the buffer and the pieces start over.
+  void clear_pending();
   // Background: waits until the writer thread is idle and takes over its
   // outcome. False when a write has failed.
   bool wait_for_writer();
@@ -59,16 +80,20 @@ class OutputBuffer {
   int fd_;
   bool owns_fd_;
   std::vector<uint8_t> buffer_;
-  size_t used_ = 0;
+  size_t used_ = 0;             // bytes of buffer_ in use
+  std::vector<Piece> pieces_;   // what the next write holds
+  size_t pending_bytes_ = 0;    // their total: used_ plus the borrowed bytes
   uint64_t flushed_ = 0;
   std::optional<std::string> error_;
 
   // The writer thread and what it shares with the caller, under mutex_:
-  // spare_[0, in_flight_) is handed to it while pending_, then its outcome
+  // spare_pieces_ (over spare_, in_flight_ bytes) are handed to it while
+  // pending_, then its outcome
   // is left in in_flight_kept_ (bytes that stay in the file) and
   // in_flight_error_. Only the caller changes in_flight_ and spare_.
   bool background_ = false;
   std::vector<uint8_t> spare_;
+  std::vector<Piece> spare_pieces_;
   size_t in_flight_ = 0;
   bool pending_ = false;
   size_t in_flight_kept_ = 0;

@@ -184,6 +184,7 @@ class PcapReader final : public PacketSource {
         packet.data = cursor + header_bytes_;
         packet.raw = {cursor, record};
         packet.encoding = exchanged ? RecordEncoding::Other : encoding_;
+        packet.persistent = persistent_;
         if (caplen > wirelen) [[unlikely]]
           note(above_wirelen_, pos, caplen, wirelen);
         if (caplen > snapshot_) [[unlikely]] {
@@ -278,6 +279,7 @@ class PcapReader final : public PacketSource {
   uint32_t max_caplen_ = kMaxPacketBytes;
   LengthOrder length_order_ = LengthOrder::Normal;
   RecordEncoding encoding_ = RecordEncoding::Other;
+  const bool persistent_ = input_->persistent();  // Packet::persistent
   bool finished_ = false;
   Oddity above_snaplen_;
   Oddity above_wirelen_;

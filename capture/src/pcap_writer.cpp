@@ -36,7 +36,10 @@ void store16(uint8_t* p, uint16_t v) { std::memcpy(p, &v, sizeof v); }
 class PcapWriter final : public PacketSink {
  public:
   PcapWriter(std::unique_ptr<OutputBuffer> out, const WriterOptions& options)
-      : out_(std::move(out)), linktype_(options.linktype), nanosecond_(options.nanosecond) {
+      : out_(std::move(out)),
+        linktype_(options.linktype),
+        nanosecond_(options.nanosecond),
+        borrow_(options.borrow_persistent) {
     constexpr bool little = std::endian::native == std::endian::little;
     own_encoding_ = nanosecond_ ? (little ? RecordEncoding::PcapNanoLE : RecordEncoding::PcapNanoBE)
                                 : (little ? RecordEncoding::PcapMicroLE : RecordEncoding::PcapMicroBE);
@@ -72,7 +75,9 @@ class PcapWriter final : public PacketSink {
       return false;
     }
     if (packet.encoding == own_encoding_) {
-      if (!out_->append(packet.raw.data(), packet.raw.size())) [[unlikely]]
+      const bool appended = borrow_ && packet.persistent ? out_->append_borrowed(packet.raw.data(), packet.raw.size())
+                                                         : out_->append(packet.raw.data(), packet.raw.size());
+      if (!appended) [[unlikely]]
         return record_write_error();
       return true;
     }
@@ -112,6 +117,7 @@ class PcapWriter final : public PacketSink {
   std::unique_ptr<OutputBuffer> out_;
   uint32_t linktype_;
   bool nanosecond_;
+  bool borrow_;  // WriterOptions::borrow_persistent
   RecordEncoding own_encoding_;
   std::optional<SavefileError> error_;
 };

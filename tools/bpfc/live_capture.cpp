@@ -324,7 +324,7 @@ bool CaptureRun::open_local() {
   interface_.ticks_per_second = 1000000000;
   interface_.name = options_.live.device;
   if (!options_.expression.empty()) interface_.filter = options_.expression;
-  if (!prepare_filter() || !open_output()) return false;
+  if (!prepare_filter()) return false;
   if (options_.threads > 1) {
     source_ = capture::FanoutSource::open(options_.live, options_.threads, error);
   } else {
@@ -334,7 +334,10 @@ bool CaptureRun::open_local() {
     report_failure(error.message);
     return false;
   }
-  return install_filter();
+  // The output is made last, as tcpdump makes its savefile once the device
+  // is open and filtered: -G counts from there, not from before the socket
+  // and its ring were set up.
+  return install_filter() && open_output();
 }
 
 bool CaptureRun::open_remote() {

@@ -111,6 +111,8 @@ class FilterRun {
   SavefileFormat output_format() const { return options_.format.value_or(first_format_); }
 
   const SavefileFilterOptions& options_;
+  // Before sink_, so destroyed after it: the sink may hold views into a
+  // mapped input until it is flushed (WriterOptions::borrow_persistent).
   std::vector<Input> inputs_;
   SavefileFormat first_format_ = SavefileFormat::Pcap;
   capture::FilterEngine engine_;
@@ -312,6 +314,10 @@ bool FilterRun::create_sink(const PacketSource* first) {
     writer.snaplen = effective_snaplen(interface->snaplen);
     writer.fcs_bytes = interface->fcs_bytes;
   }
+  // Kept packets of a mapped pcap file are written from the mapping: an
+  // input is released only after the sink has been flushed (run()), and the
+  // sink goes before the inputs when the run ends (member order).
+  writer.borrow_persistent = true;
   SavefileError error;
   if (options_.rotation) {
     std::unique_ptr<capture::RotatingSink> rotating = capture::RotatingSink::create(*options_.rotation, writer, error);
@@ -510,7 +516,9 @@ int FilterRun::run() {
       status = error->damaged ? kExitDamagedInput : kExitFailure;
       break;
     }
-    // The output keeps no view into a finished input: release it.
+    // The output keeps no view into a finished input once flushed (a write
+    // error shows again when the output is finished): release it.
+    if (sink_) sink_->flush();
     input.source.reset();
   }
   progress_->clear();

@@ -31,6 +31,9 @@ struct Packet {
   const uint8_t* data = nullptr;
   std::span<const uint8_t> raw;  // the whole record as stored (header, data, padding, options)
   RecordEncoding encoding = RecordEncoding::Other;
+  // `raw` stays valid until the source is destroyed, not only until its next
+  // next() call (a pcap file that is mapped or in memory).
+  bool persistent = false;
 
   std::span<const uint8_t> bytes() const { return {data, caplen}; }
 };

@@ -102,6 +102,12 @@ struct WriterOptions {
   uint32_t linktype = 1;        // LINKTYPE_ value
   uint32_t snaplen = 262144;
   std::optional<uint32_t> fcs_bytes;  // pcap: the header's FCS field
+  // pcap: a packet whose record is kept as it is and stays valid
+  // (Packet::persistent) is written from where it lies instead of being
+  // copied into the output buffer. The caller keeps each such packet's
+  // source open until the sink's next flush() has returned (or the sink is
+  // gone).
+  bool borrow_persistent = false;
 };
 
 class PacketSink {
