@@ -60,6 +60,9 @@ std::optional<std::string> write_all(int fd, const uint8_t* buffer, const std::v
       continue;
     }
     const int err = wrote < 0 ? errno : ENOSPC;  // writev() returning 0 means no progress
+    // Only borrowed bytes can be unreadable: copied ones are this buffer's.
+    const bool lost = err == EFAULT && std::any_of(pieces.begin(), pieces.end(),
+                                                    [](const OutputBuffer::Piece& p) { return p.borrowed != nullptr; });
     // Cut a partly written record off a regular file: everything before this
     // call is whole records, the tail written by this one may not be.
     struct stat info {};
@@ -71,6 +74,7 @@ std::optional<std::string> write_all(int fd, const uint8_t* buffer, const std::v
       }
     }
     kept = done;
+    if (lost) return std::string(OutputBuffer::kBorrowedBytesLost);
     return std::string("write error: ") + std::strerror(err);
   }
   kept = done;

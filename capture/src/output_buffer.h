@@ -19,6 +19,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -50,6 +51,11 @@ class OutputBuffer {
   bool flush();
 
   const std::optional<std::string>& write_error() const { return error_; }
+  // The write failed because borrowed bytes were no longer there (the file
+  // they were mapped from was cut short): the kernel's EFAULT.
+  bool borrowed_bytes_lost() const { return error_ == kBorrowedBytesLost; }
+  static constexpr std::string_view kBorrowedBytesLost =
+      "write error: the packets to write are gone from the input they were borrowed from (cut short?)";
   // Bytes appended and not lost to a write error (written, being written, or
   // still buffered).
   uint64_t bytes_written() const { return flushed_ + in_flight_ + pending_bytes_; }

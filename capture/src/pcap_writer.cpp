@@ -111,6 +111,7 @@ class PcapWriter final : public PacketSink {
  private:
   bool record_write_error() {
     error_ = SavefileError{out_->write_error().value_or("write error"), std::nullopt, false};
+    error_->borrowed_input_lost = out_->borrowed_bytes_lost();
     return false;
   }
 

@@ -68,7 +68,9 @@ bool RotatingSink::failed(std::string message) {
 
 bool RotatingSink::failed_writing() {
   const std::optional<SavefileError>& error = file_->error();
-  return failed(current_path_ + ": " + (error ? error->message : std::string("write error")));
+  failed(current_path_ + ": " + (error ? error->message : std::string("write error")));
+  if (error && error->borrowed_input_lost) error_->borrowed_input_lost = true;
+  return false;
 }
 
 bool RotatingSink::open_file(uint32_t index) {

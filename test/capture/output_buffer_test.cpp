@@ -3,11 +3,13 @@
 // record boundary when a write fails half way; the same with the writes made
 // by a background thread.
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <csignal>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -418,6 +420,33 @@ TEST(OutputBuffer, FailedWriteOfBorrowedRecordsLeavesOnlyWholeRecords) {
   ASSERT_TRUE(WIFEXITED(status));
   EXPECT_EQ(WEXITSTATUS(status), 0);
   EXPECT_EQ(std::filesystem::file_size(path), 3000u);
+  std::filesystem::remove(path);
+}
+
+// Borrowed bytes that are gone by the time they are written (their mapping
+// was cut short: here, unmapped) fail the write with EFAULT, which the
+// buffer tells apart from the output's own errors.
+TEST(OutputBuffer, BorrowedBytesThatAreGoneAreToldApart) {
+  const auto path = temp_path("borrowed_gone");
+  const int fd = create(path);
+  ASSERT_GE(fd, 0);
+  const long page = sysconf(_SC_PAGESIZE);
+  void* mapping = mmap(nullptr, static_cast<size_t>(page), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  ASSERT_NE(mapping, MAP_FAILED);
+  std::memset(mapping, 'x', static_cast<size_t>(page));
+  {
+    OutputBuffer out(fd, true);
+    const auto copied = test_payload(100, 1);
+    ASSERT_TRUE(out.append(copied.data(), copied.size()));
+    ASSERT_TRUE(out.append_borrowed(static_cast<const uint8_t*>(mapping), 200));
+    ASSERT_EQ(munmap(mapping, static_cast<size_t>(page)), 0);
+    EXPECT_FALSE(out.flush());
+    EXPECT_TRUE(out.borrowed_bytes_lost());
+    ASSERT_TRUE(out.write_error());
+    EXPECT_EQ(*out.write_error(), OutputBuffer::kBorrowedBytesLost);
+  }
+  // Nothing of the failed write stays in the file.
+  EXPECT_EQ(std::filesystem::file_size(path), 0u);
   std::filesystem::remove(path);
 }
 

@@ -41,6 +41,11 @@ void on_bus_error(int signal, siginfo_t* info, void*) {
 
 }  // namespace
 
+constexpr std::string_view kCutShort =
+    ": the file was cut short while it was being read (it is mapped; --no-mmap reads it instead)";
+
+std::string cut_short_message(std::string_view name) { return std::string(name) + std::string(kCutShort); }
+
 void guard_mapped_input(std::string_view name) {
   static const bool installed = [] {
     struct sigaction action {};
@@ -52,15 +57,14 @@ void guard_mapped_input(std::string_view name) {
   if (!installed) return;
   const int next = current.load(std::memory_order_relaxed) == 0 ? 1 : 0;
   static constexpr std::string_view kLead = "bpfc: ";
-  static constexpr std::string_view kTail =
-      ": the file was cut short while it was being read (it is mapped; --no-mmap reads it instead)\n";
-  const size_t room = kMessageBytes - kLead.size() - kTail.size();
+  const size_t room = kMessageBytes - kLead.size() - kCutShort.size() - 1;
   const std::string_view shown = name.substr(0, std::min(name.size(), room));
   char* out = messages[next];
   std::memcpy(out, kLead.data(), kLead.size());
   std::memcpy(out + kLead.size(), shown.data(), shown.size());
-  std::memcpy(out + kLead.size() + shown.size(), kTail.data(), kTail.size());
-  lengths[next].store(kLead.size() + shown.size() + kTail.size(), std::memory_order_relaxed);
+  std::memcpy(out + kLead.size() + shown.size(), kCutShort.data(), kCutShort.size());
+  out[kLead.size() + shown.size() + kCutShort.size()] = '\n';
+  lengths[next].store(kLead.size() + shown.size() + kCutShort.size() + 1, std::memory_order_relaxed);
   current.store(next, std::memory_order_release);
 }
 

@@ -120,6 +120,7 @@ class FilterRun {
   std::optional<uint32_t> output_linktype_;  // pcap output: the one link type it can hold
   int output_fd_ = -1;
   std::unique_ptr<PacketSink> sink_;
+  const Input* current_ = nullptr;  // the input being filtered (its packets may be borrowed)
   capture::RotatingSink* rotating_ = nullptr;  // sink_, when the output rotates
   SummaryWriter summary_;
   std::unique_ptr<ProgressBar> progress_;
@@ -388,6 +389,12 @@ void FilterRun::report_write_failure() {
   output_failed_ = true;
   std::optional<SavefileError> error;
   if (sink_) error = sink_->error();
+  if (error && error->borrowed_input_lost) {
+    // Not the output's fault: the mapped input under the kept packets was
+    // cut short, as the SIGBUS handler reports it when bpfc reads there.
+    report_failure(cut_short_message(current_ != nullptr ? current_->name : std::string("an input")));
+    return;
+  }
   if (rotating_) {
     // The rotating sink's messages name the file they are about.
     report_failure(error ? error->message : rotating_->current_path() + ": write failed");
@@ -444,6 +451,7 @@ uint64_t FilterRun::position_of_all_inputs(const Input& current) const {
 }
 
 FilterRun::Outcome FilterRun::filter_input(Input& input) {
+  current_ = &input;
   Batch batch;
   while (true) {
     bool more = input.source->next(batch);

@@ -42,6 +42,10 @@ struct SavefileError {
   // "gzip", "xz" or "zstd" when the input was compressed: then `offset`
   // counts bytes of the decompressed data. Empty otherwise.
   std::string compression = {};
+  // A writer's error that is not the output's: the bytes of a borrowed
+  // packet (WriterOptions::borrow_persistent) were gone when they were
+  // written, because the mapped file they lay in was cut short meanwhile.
+  bool borrowed_input_lost = false;
 
   // "NAME: byte offset N: message", "NAME: byte offset N of the decompressed
   // gzip data: message", or "NAME: message" without offset.
