@@ -12,7 +12,9 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iterator>
+#include <stdexcept>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -35,6 +37,66 @@ std::vector<uint8_t> read_file(const std::filesystem::path& path) {
 }
 
 int create(const std::filesystem::path& path) { return open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600); }
+
+// Runs `body` with a new file at `path` in a child process whose file size
+// limit is `limit` bytes (the limit applies to the whole process): write()
+// then stops part way, with a short count and then EFBIG. True when the
+// child ran and `body` returned true.
+bool in_child_with_file_size_limit(const std::filesystem::path& path, rlim_t limit,
+                                   const std::function<bool(int fd)>& body) {
+  const pid_t child = fork();
+  if (child < 0) return false;
+  if (child == 0) {
+    std::signal(SIGXFSZ, SIG_IGN);
+    rlimit size{limit, limit};
+    setrlimit(RLIMIT_FSIZE, &size);
+    _exit(body(create(path)) ? 0 : 1);
+  }
+  int status = 0;
+  return waitpid(child, &status, 0) == child && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+bool failed_for_size(const OutputBuffer& out) {
+  return out.write_error().has_value() && out.write_error()->find("File too large") != std::string::npos;
+}
+
+// A non-blocking pipe whose reader drains it slowly on a thread of its own:
+// writes to it return short counts and EAGAIN. received() waits for the
+// writing end to be closed and returns everything that came through.
+class SlowPipe {
+ public:
+  SlowPipe() {
+    std::signal(SIGPIPE, SIG_IGN);
+    if (pipe(fds_) != 0) throw std::runtime_error("pipe failed");
+    fcntl(fds_[1], F_SETFL, fcntl(fds_[1], F_GETFL) | O_NONBLOCK);
+    reader_ = std::thread([this] {
+      uint8_t chunk[4096];
+      for (;;) {
+        const ssize_t n = read(fds_[0], chunk, sizeof chunk);
+        if (n <= 0) break;
+        received_.insert(received_.end(), chunk, chunk + n);
+        if (received_.size() % 65536 < 4096) std::this_thread::sleep_for(std::chrono::microseconds(200));
+      }
+    });
+  }
+  ~SlowPipe() {
+    if (reader_.joinable()) reader_.join();
+    close(fds_[0]);
+  }
+  SlowPipe(const SlowPipe&) = delete;
+  SlowPipe& operator=(const SlowPipe&) = delete;
+
+  int write_end() const { return fds_[1]; }
+  const std::vector<uint8_t>& received() {
+    reader_.join();
+    return received_;
+  }
+
+ private:
+  int fds_[2] = {-1, -1};
+  std::vector<uint8_t> received_;
+  std::thread reader_;
+};
 
 TEST(OutputBuffer, BatchesWholeRecords) {
   const auto path = temp_path("batch");
@@ -131,31 +193,16 @@ TEST(OutputBuffer, BadDescriptor) {
 // A non-blocking pipe drained slowly: write() returns short counts and
 // EAGAIN, and every byte still arrives in order.
 TEST(OutputBuffer, ShortWritesAndWouldBlockOnAPipe) {
-  std::signal(SIGPIPE, SIG_IGN);
-  int fds[2];
-  ASSERT_EQ(pipe(fds), 0);
-  ASSERT_EQ(fcntl(fds[1], F_SETFL, fcntl(fds[1], F_GETFL) | O_NONBLOCK), 0);
+  SlowPipe pipe;
   const auto payload = test_payload(3 << 20, 11);
-  std::vector<uint8_t> received;
-  std::thread reader([&] {
-    uint8_t chunk[4096];
-    for (;;) {
-      const ssize_t n = read(fds[0], chunk, sizeof chunk);
-      if (n <= 0) break;
-      received.insert(received.end(), chunk, chunk + n);
-      if (received.size() % 65536 < 4096) std::this_thread::sleep_for(std::chrono::microseconds(200));
-    }
-  });
   {
-    OutputBuffer out(fds[1], true);
+    OutputBuffer out(pipe.write_end(), true);
     for (size_t at = 0; at < payload.size(); at += 100000)
       ASSERT_TRUE(out.append(payload.data() + at, std::min<size_t>(100000, payload.size() - at)));
     ASSERT_TRUE(out.flush());
     EXPECT_FALSE(out.write_error());
   }
-  reader.join();
-  close(fds[0]);
-  EXPECT_EQ(received, payload);
+  EXPECT_EQ(pipe.received(), payload);
 }
 
 // A file size limit makes write() stop part way (a short write, then EFBIG):
@@ -163,24 +210,13 @@ TEST(OutputBuffer, ShortWritesAndWouldBlockOnAPipe) {
 // on a record boundary. Run in a child: the limit applies to the process.
 TEST(OutputBuffer, FailedFlushLeavesOnlyWholeRecords) {
   const auto path = temp_path("limit");
-  const pid_t child = fork();
-  ASSERT_GE(child, 0);
-  if (child == 0) {
-    std::signal(SIGXFSZ, SIG_IGN);
-    rlimit limit{5000, 5000};
-    setrlimit(RLIMIT_FSIZE, &limit);
-    const int fd = create(path);
+  EXPECT_TRUE(in_child_with_file_size_limit(path, 5000, [](int fd) {
     OutputBuffer out(fd, true, 3000);
     const auto record = test_payload(1000, 3);
     int appended = 0;
     while (appended < 20 && out.append(record.data(), record.size())) ++appended;
-    const bool failed = out.write_error().has_value() && out.write_error()->find("File too large") != std::string::npos;
-    _exit(failed ? 0 : 1);
-  }
-  int status = 0;
-  ASSERT_EQ(waitpid(child, &status, 0), child);
-  ASSERT_TRUE(WIFEXITED(status));
-  EXPECT_EQ(WEXITSTATUS(status), 0);
+    return failed_for_size(out);
+  }));
   // Flushes of 3000 bytes: the first succeeds, the second stops at 5000
   // bytes, half way, and is cut back to 3000.
   EXPECT_EQ(std::filesystem::file_size(path), 3000u);
@@ -304,26 +340,14 @@ TEST(OutputBuffer, BackgroundWriteErrorAtFlush) {
 // the caller.
 TEST(OutputBuffer, FailedBackgroundWriteLeavesOnlyWholeRecords) {
   const auto path = temp_path("background_limit");
-  const pid_t child = fork();
-  ASSERT_GE(child, 0);
-  if (child == 0) {
-    std::signal(SIGXFSZ, SIG_IGN);
-    rlimit limit{5000, 5000};
-    setrlimit(RLIMIT_FSIZE, &limit);
-    const int fd = create(path);
+  EXPECT_TRUE(in_child_with_file_size_limit(path, 5000, [](int fd) {
     OutputBuffer out(fd, true, 3000, OutputBuffer::Writes::InBackground);
     const auto record = test_payload(1000, 3);
     int appended = 0;
     while (appended < 20 && out.append(record.data(), record.size())) ++appended;
     const bool flushed = out.flush();
-    const bool failed = !flushed && out.write_error().has_value() &&
-                        out.write_error()->find("File too large") != std::string::npos;
-    _exit(failed && out.bytes_written() == 3000 ? 0 : 1);
-  }
-  int status = 0;
-  ASSERT_EQ(waitpid(child, &status, 0), child);
-  ASSERT_TRUE(WIFEXITED(status));
-  EXPECT_EQ(WEXITSTATUS(status), 0);
+    return !flushed && failed_for_size(out) && out.bytes_written() == 3000;
+  }));
   EXPECT_EQ(std::filesystem::file_size(path), 3000u);
   std::filesystem::remove(path);
 }
@@ -364,27 +388,14 @@ TEST(OutputBuffer, BorrowedAndCopiedRecordsKeepTheirOrder) {
 }
 
 TEST(OutputBuffer, ManyBorrowedPiecesAndShortWritesOnAPipe) {
-  std::signal(SIGPIPE, SIG_IGN);
-  int fds[2];
-  ASSERT_EQ(pipe(fds), 0);
-  ASSERT_EQ(fcntl(fds[1], F_SETFL, fcntl(fds[1], F_GETFL) | O_NONBLOCK), 0);
+  SlowPipe pipe;
   const auto source = test_payload(2 << 20, 17);
   std::vector<uint8_t> expected;
-  std::vector<uint8_t> received;
-  std::thread reader([&] {
-    uint8_t chunk[4096];
-    for (;;) {
-      const ssize_t n = read(fds[0], chunk, sizeof chunk);
-      if (n <= 0) break;
-      received.insert(received.end(), chunk, chunk + n);
-      if (received.size() % 65536 < 4096) std::this_thread::sleep_for(std::chrono::microseconds(200));
-    }
-  });
   {
     // Records of 40 bytes with gaps between them: some 3,000 pieces per
     // megabyte buffer, so each flush is several writev() calls, and the
     // pipe takes only part of most of them.
-    OutputBuffer out(fds[1], true);
+    OutputBuffer out(pipe.write_end(), true);
     for (size_t at = 0; at + 40 <= source.size(); at += 50) {
       ASSERT_TRUE(out.append_borrowed(source.data() + at, 40));
       expected.insert(expected.end(), source.begin() + at, source.begin() + at + 40);
@@ -392,33 +403,20 @@ TEST(OutputBuffer, ManyBorrowedPiecesAndShortWritesOnAPipe) {
     ASSERT_TRUE(out.flush());
     EXPECT_FALSE(out.write_error());
   }
-  reader.join();
-  close(fds[0]);
-  EXPECT_EQ(received, expected);
+  EXPECT_EQ(pipe.received(), expected);
 }
 
 // A write that fails part way through borrowed pieces leaves the file cut
 // back to the last whole flush, as with copied records.
 TEST(OutputBuffer, FailedWriteOfBorrowedRecordsLeavesOnlyWholeRecords) {
   const auto path = temp_path("borrowed_limit");
-  const pid_t child = fork();
-  ASSERT_GE(child, 0);
-  if (child == 0) {
-    std::signal(SIGXFSZ, SIG_IGN);
-    rlimit limit{5000, 5000};
-    setrlimit(RLIMIT_FSIZE, &limit);
-    const int fd = create(path);
+  EXPECT_TRUE(in_child_with_file_size_limit(path, 5000, [](int fd) {
     OutputBuffer out(fd, true, 3000);
     const auto source = test_payload(20000, 3);
     int appended = 0;
     while (appended < 20 && out.append_borrowed(source.data() + 1000 * appended, 1000)) ++appended;
-    const bool failed = out.write_error().has_value() && out.write_error()->find("File too large") != std::string::npos;
-    _exit(failed ? 0 : 1);
-  }
-  int status = 0;
-  ASSERT_EQ(waitpid(child, &status, 0), child);
-  ASSERT_TRUE(WIFEXITED(status));
-  EXPECT_EQ(WEXITSTATUS(status), 0);
+    return failed_for_size(out);
+  }));
   EXPECT_EQ(std::filesystem::file_size(path), 3000u);
   std::filesystem::remove(path);
 }

@@ -22,17 +22,10 @@ namespace {
 
 const std::string kSample = BPFC_TEST_DIR "/../examples/sample.pcap";
 
-std::string contents(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream whole;
-  whole << in.rdbuf();
-  return whole.str();
-}
-
 // The sample's records over and over: some 16 MB, far more than bpfc
 // buffers ahead of a reader that does not read.
 void write_long_capture(const std::string& path) {
-  const std::string sample = contents(kSample);
+  const std::string sample = read_file(kSample);
   ASSERT_GT(sample.size(), 24u);
   std::ofstream out(path, std::ios::binary);
   out << sample.substr(0, 24);
@@ -87,7 +80,7 @@ Finished filter_while_cutting(const std::string& input, const std::string& err_p
   waitpid(pid, &status, 0);
   if (WIFEXITED(status)) finished.exit_code = WEXITSTATUS(status);
   if (WIFSIGNALED(status)) finished.signal = WTERMSIG(status);
-  finished.err = contents(err_path);
+  finished.err = read_file(err_path);
   return finished;
 }
 
@@ -124,7 +117,7 @@ TEST(FilterMappedInput, MappedAndReadKeepTheSamePackets) {
   const std::string input = dir.path() + "/long.pcap";
   const std::string second = dir.path() + "/second.pcap";
   write_long_capture(input);
-  std::ofstream(second, std::ios::binary) << contents(kSample);
+  std::ofstream(second, std::ios::binary) << read_file(kSample);
   const std::string mapped = dir.path() + "/mapped.pcap";
   const std::string read = dir.path() + "/read.pcap";
   auto by_map = bpfc({"filter", "-r", input, "-r", second, "-w", mapped, "tcp or icmp"});
@@ -132,8 +125,8 @@ TEST(FilterMappedInput, MappedAndReadKeepTheSamePackets) {
   auto by_read = bpfc({"filter", "--no-mmap", "-r", input, "-r", second, "-w", read, "tcp or icmp"});
   ASSERT_EQ(by_read.exit_code, 0) << by_read.err;
   EXPECT_EQ(by_map.err, by_read.err);
-  EXPECT_EQ(contents(mapped), contents(read));
-  EXPECT_GT(contents(mapped).size(), 24u);
+  EXPECT_EQ(read_file(mapped), read_file(read));
+  EXPECT_GT(read_file(mapped).size(), 24u);
 
   // -C 1: a new file every million bytes; together they hold the same.
   auto rotated = bpfc({"filter", "-r", input, "-w", dir.path() + "/part", "-C", "1", "tcp or icmp"});
@@ -142,12 +135,12 @@ TEST(FilterMappedInput, MappedAndReadKeepTheSamePackets) {
   for (int i = 0;; ++i) {
     const std::string part = dir.path() + "/part" + (i == 0 ? std::string() : std::to_string(i));
     if (!std::ifstream(part)) break;
-    const std::string bytes = contents(part);
+    const std::string bytes = read_file(part);
     joined += i == 0 ? bytes : bytes.substr(24);
   }
   auto single = bpfc({"filter", "--no-mmap", "-r", input, "-w", read, "tcp or icmp"});
   ASSERT_EQ(single.exit_code, 0) << single.err;
-  EXPECT_EQ(joined, contents(read));
+  EXPECT_EQ(joined, read_file(read));
 }
 
 }  // namespace

@@ -22,18 +22,6 @@ std::string module_path() {
   return program.substr(0, program.rfind('/') + 1) + "bpfc-llvm.so";
 }
 
-bool exists(const std::string& path) {
-  struct stat status {};
-  return ::stat(path.c_str(), &status) == 0;
-}
-
-std::string contents(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream whole;
-  whole << in.rdbuf();
-  return whole.str();
-}
-
 // bpfc with BPFC_LLVM_MODULE set to `module`.
 ProcessResult bpfc_with_module(const std::string& module, std::vector<std::string> args) {
   args.insert(args.begin(), {"env", "BPFC_LLVM_MODULE=" + module, bpfc_binary()});
@@ -44,7 +32,7 @@ TEST(LlvmModule, OnlyTheModuleLinksLlvm) {
   if (!testsupport::program_available("ldd") || !testsupport::program_available("nm")) {
     GTEST_SKIP() << "ldd or nm (binutils) is not installed";
   }
-  ASSERT_TRUE(exists(module_path())) << module_path();
+  ASSERT_TRUE(file_exists(module_path())) << module_path();
   auto program = testsupport::run_process({"ldd", bpfc_binary()});
   ASSERT_EQ(program.exit_code, 0) << program.err;
   EXPECT_EQ(program.out.find("libLLVM"), std::string::npos) << program.out;
@@ -67,7 +55,7 @@ TEST(LlvmModule, WithoutTheModuleNativeCodeIsAClearErrorAndNoFileIsLeft) {
   EXPECT_EQ(compiled.exit_code, 1) << compiled.err;
   EXPECT_NE(compiled.err.find("cannot load bpfc's LLVM module"), std::string::npos) << compiled.err;
   EXPECT_NE(compiled.err.find(missing), std::string::npos) << compiled.err;
-  EXPECT_FALSE(exists(object));
+  EXPECT_FALSE(file_exists(object));
 
   auto jit = bpfc_with_module(missing, {"filter", "--engine=jit", "-r", kSample, "tcp"});
   EXPECT_EQ(jit.exit_code, 1) << jit.err;
@@ -79,7 +67,7 @@ TEST(LlvmModule, WithoutTheModuleNativeCodeIsAClearErrorAndNoFileIsLeft) {
   auto not_elf = bpfc_with_module(bogus, {"compile", "--target=llvm", "-o", object, "tcp port 80"});
   EXPECT_EQ(not_elf.exit_code, 1) << not_elf.err;
   EXPECT_NE(not_elf.err.find(bogus), std::string::npos) << not_elf.err;
-  EXPECT_FALSE(exists(object));
+  EXPECT_FALSE(file_exists(object));
 
   // The C header needs no LLVM.
   auto header = bpfc_with_module(missing, {"compile", "--target=llvm", "--emit=header", "tcp port 80"});
@@ -90,7 +78,7 @@ TEST(LlvmModule, WithoutTheModuleNativeCodeIsAClearErrorAndNoFileIsLeft) {
 TEST(LlvmModule, WithoutTheModuleTheDefaultEngineKeepsInterpreting) {
   // Long enough for the default engine to start compiling: the sample's
   // records a hundred times over (5,400 packets).
-  const std::string sample = contents(kSample);
+  const std::string sample = read_file(kSample);
   ASSERT_GT(sample.size(), 24u);
   testsupport::ScratchDir dir;
   const std::string longer = dir.path() + "/longer.pcap";
@@ -107,7 +95,7 @@ TEST(LlvmModule, WithoutTheModuleTheDefaultEngineKeepsInterpreting) {
   ASSERT_EQ(without.exit_code, 0) << without.err;
   EXPECT_EQ(without.err, with.err);
   EXPECT_NE(with.err.find("5400 packets read"), std::string::npos) << with.err;
-  EXPECT_EQ(contents(kept_without), contents(kept_with));
+  EXPECT_EQ(read_file(kept_without), read_file(kept_with));
 }
 
 }  // namespace

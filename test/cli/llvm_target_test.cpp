@@ -20,18 +20,6 @@ namespace {
 
 const std::string kSample = BPFC_TEST_DIR "/../examples/sample.pcap";
 
-bool exists(const std::string& path) {
-  struct stat status {};
-  return ::stat(path.c_str(), &status) == 0;
-}
-
-std::string contents(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream whole;
-  whole << in.rdbuf();
-  return whole.str();
-}
-
 using testsupport::ScratchDir;
 
 TEST(LlvmTarget, AnObjectDefinesTheFilterAndItsBatchForm) {
@@ -39,14 +27,14 @@ TEST(LlvmTarget, AnObjectDefinesTheFilterAndItsBatchForm) {
   const std::string object = dir.path() + "/web.o";
   auto r = bpfc({"compile", "--target=llvm", "-o", object, "--symbol", "web", "tcp port 80"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  const std::string bytes = contents(object);
+  const std::string bytes = read_file(object);
   ASSERT_GT(bytes.size(), 64u);
   EXPECT_EQ(bytes.substr(0, 4), "\x7f" "ELF");
   EXPECT_NE(bytes.find("web_batch"), std::string::npos);
   // --emit=obj alone means the llvm target.
   auto implied = bpfc({"compile", "--emit=obj", "-o", dir.path() + "/implied.o", "--symbol", "web", "tcp port 80"});
   ASSERT_EQ(implied.exit_code, 0) << implied.err;
-  EXPECT_EQ(contents(dir.path() + "/implied.o"), bytes);
+  EXPECT_EQ(read_file(dir.path() + "/implied.o"), bytes);
 }
 
 TEST(LlvmTarget, TheHeaderDeclaresEverySymbol) {
@@ -127,14 +115,14 @@ TEST(LlvmTarget, BadInputIsAClearErrorAndLeavesNoFile) {
     auto r = bpfc(args);
     EXPECT_EQ(r.exit_code, c.status) << c.args.front() << "\n" << r.err;
     EXPECT_NE(r.err.find(c.message), std::string::npos) << r.err;
-    EXPECT_FALSE(exists(object)) << c.args.front();
+    EXPECT_FALSE(file_exists(object)) << c.args.front();
   }
   auto unwritable = bpfc({"compile", "--target=llvm", "-o", dir.path() + "/missing/out.o", "tcp"});
   EXPECT_EQ(unwritable.exit_code, 1);
   EXPECT_NE(unwritable.err.find("No such file or directory"), std::string::npos) << unwritable.err;
   auto full = bpfc({"compile", "--target=llvm", "-o", "/dev/full", "tcp"});
   EXPECT_EQ(full.exit_code, 1);
-  EXPECT_TRUE(exists("/dev/full"));
+  EXPECT_TRUE(file_exists("/dev/full"));
   auto other_target = bpfc({"compile", "--target=cbpf", "--symbol", "x", "tcp"});
   EXPECT_EQ(other_target.exit_code, 2);
   EXPECT_NE(other_target.err.find("--symbol does not apply to --target=cbpf"), std::string::npos);

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "../support/scratch_dir.h"
+#include "cli_helpers.h"  // read_file, file_exists
 
 namespace bpfc::clitest {
 
@@ -24,18 +25,8 @@ using Bytes = std::vector<uint8_t>;
 
 using testsupport::ScratchDir;
 
-inline std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
-
 inline void write_file(const std::string& path, const std::string& bytes) {
   std::ofstream(path, std::ios::binary) << bytes;
-}
-
-inline bool file_exists(const std::string& path) {
-  std::error_code ignored;
-  return std::filesystem::exists(path, ignored);
 }
 
 // ---- packet building (big-endian fields, no checksums: filters and
