@@ -28,8 +28,7 @@ struct FilterCommandOptions {
   bool count_only = false;  // --count
   std::string format;  // empty: the first input's
   bool nanosecond = false;
-  bool map_files = true;   // --mmap: the default
-  bool read_files = false;  // --no-mmap
+  bool read_files = false;  // --no-mmap (--mmap, the default, changes nothing)
   std::string linktype;  // empty: each file's own
   std::string filter_file;
   std::string netmask;
@@ -191,8 +190,7 @@ Subcommand add_filter_command(CLI::App& app) {
                     "Output format (default: the first input's)");
   command->add_flag("--nano", options->nanosecond,
                     "Nanosecond timestamps: in pcap output, and nine digits in summary lines");
-  command->add_flag("--mmap", options->map_files,
-                    "Map regular input files (the default; pipes and standard input are read)");
+  command->add_flag("--mmap")->description("Map regular input files (the default; pipes and standard input are read)");
   command->add_flag("--no-mmap", options->read_files,
                     "Read regular input files through a buffer instead of mapping them, whatever --mmap says: for a "
                     "file that another process may cut short meanwhile");
