@@ -72,15 +72,43 @@ pid_t daemon_pid(uint16_t port_number) {
   return found;
 }
 
-uint64_t Daemon::rss_kib() const {
-  const pid_t p = pid();
-  if (p <= 0) return 0;
-  std::ifstream status("/proc/" + std::to_string(p) + "/status");
+namespace {
+
+// A /proc/PID/FILE line's number after "KEY:"; 0 when absent.
+uint64_t proc_field(pid_t pid, const std::string& file, const std::string& key) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/" + file);
   std::string line;
-  while (std::getline(status, line)) {
-    if (line.rfind("VmRSS:", 0) == 0) return std::stoull(line.substr(6));
+  while (std::getline(in, line)) {
+    if (line.rfind(key + ":", 0) == 0) return std::stoull(line.substr(key.size() + 1));
   }
   return 0;
+}
+
+}  // namespace
+
+std::vector<pid_t> child_pids(pid_t parent) {
+  std::vector<pid_t> children;
+  if (parent <= 0) return children;
+  DIR* proc = opendir("/proc");
+  if (proc == nullptr) return children;
+  while (dirent* entry = readdir(proc)) {
+    const pid_t candidate = static_cast<pid_t>(std::atoi(entry->d_name));
+    if (candidate > 0 && static_cast<pid_t>(proc_field(candidate, "status", "PPid")) == parent) {
+      children.push_back(candidate);
+    }
+  }
+  closedir(proc);
+  return children;
+}
+
+std::vector<pid_t> Daemon::session_pids() const { return child_pids(pid()); }
+
+uint64_t Daemon::memory_kib() const {
+  const pid_t p = pid();
+  if (p <= 0) return 0;
+  uint64_t total = proc_field(p, "smaps_rollup", "Pss");
+  for (pid_t child : session_pids()) total += proc_field(child, "smaps_rollup", "Pss");
+  return total;
 }
 
 RawClient::RawClient(uint16_t port) {

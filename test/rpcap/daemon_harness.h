@@ -1,5 +1,5 @@
 // What the bpfc-rpcapd tests share: the daemon started on 127.0.0.1 with a
-// free port, its process id (for VmRSS), and a raw RPCAP client on a TCP
+// free port, its process id and its sessions' (for their memory), and a raw RPCAP client on a TCP
 // socket that sends whatever bytes a test makes and reads the daemon's
 // replies message by message.
 #pragma once
@@ -33,6 +33,9 @@ const DaemonTestState& daemon_test_state();
 // -1 when there is none or it is a zombie.
 pid_t daemon_pid(uint16_t port);
 
+// The processes whose parent is `parent` (a daemon's sessions).
+std::vector<pid_t> child_pids(pid_t parent);
+
 class Daemon {
  public:
   // bpfc-rpcapd -b 127.0.0.1 -p PORT -4 -D FLAGS...; waits until it listens.
@@ -44,8 +47,12 @@ class Daemon {
   }
   // The daemon's process (found by its command line); -1 if gone.
   pid_t pid() const;
-  // VmRSS in KiB from /proc/PID/status; 0 when unknown.
-  uint64_t rss_kib() const;
+  // The memory of the daemon and of its session processes together: the
+  // sum of their proportional set sizes (Pss of /proc/PID/smaps_rollup, in
+  // KiB), so that pages they share count once; 0 when unknown.
+  uint64_t memory_kib() const;
+  // The processes serving its clients (its children).
+  std::vector<pid_t> session_pids() const;
   bool alive() const { return pid() > 0; }
   Background& process() { return *process_; }
 

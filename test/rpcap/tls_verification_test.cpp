@@ -1,7 +1,8 @@
 // How bpfc's client checks an rpcaps:// daemon and how bpfc-rpcapd -S treats
 // its clients, on 127.0.0.1 in a private network namespace: refusals name
 // their reason (untrusted issuer, name mismatch, pin mismatch, a missing or
-// untrusted client certificate, clear text), --insecure warns, a client
+// untrusted client certificate, clear text, a host not in -l, a full
+// client limit), --insecure warns, a client
 // that never completes its handshake loses its slot at the auth timeout,
 // and under TLS the daemon keeps its length bounds, idle timeout and its
 // refusal of UDP data.
@@ -245,6 +246,31 @@ TEST_F(RpcapTls, StalledHandshakeLosesItsSlotAtTheAuthTimeout) {
   std::this_thread::sleep_for(300ms);
   EXPECT_LISTED(list(url(daemon), {"--ca", tls_.ca}));
   EXPECT_NE(daemon.process().err().find("did not complete it in time"), std::string::npos) << daemon.process().err();
+}
+
+// Clients the daemon does not serve (a host not in -l, one over
+// --max-clients) are told why under TLS too: after their handshake, as
+// libpcap's rpcapd does, since a TLS client cannot read a clear-text error.
+TEST_F(RpcapTls, RefusedClientsAreToldWhyAfterTheirHandshake) {
+  {
+    Daemon daemon(flags({"-l", "10.9.8.7"}));
+    ASSERT_TRUE(daemon.listening()) << daemon.process().err();
+    EXPECT_REFUSED(list(url(daemon), {"--ca", tls_.ca}), "The host 127.0.0.1 is not in the allowed host list");
+    EXPECT_TRUE(daemon.alive());
+  }
+  Daemon daemon(flags({"--max-clients", "1"}));
+  ASSERT_TRUE(daemon.listening()) << daemon.process().err();
+  RawClient holder(daemon.port());  // connected, silent: holds the one slot
+  ASSERT_TRUE(holder.connected());
+  std::this_thread::sleep_for(300ms);
+  EXPECT_REFUSED(list(url(daemon), {"--ca", tls_.ca}), "Too many clients are connected");
+  holder.close();
+  bool served = false;
+  for (int attempt = 0; attempt < 30 && !served; ++attempt) {
+    served = list(url(daemon), {"--ca", tls_.ca}).exit_code == 0;
+    if (!served) std::this_thread::sleep_for(200ms);
+  }
+  EXPECT_TRUE(served);
 }
 
 // -S alone reads key.pem and cert.pem in the working directory, as

@@ -2,6 +2,7 @@
 // sources, `bpfc rpcap`), with libpcap rpcapd's command line.
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -52,10 +53,22 @@ AUTHENTICATION
   Clients authenticate with a user name and password, checked with crypt(3)
   against the --passwd-file (lines "user:crypt-hash", e.g. from
   `openssl passwd -6` or mkpasswd), or else against the system's accounts
-  (/etc/shadow: needs root). The daemon keeps its own privileges after a
-  login: it does not change to the user. Anonymous (NULL) authentication is
-  refused unless -n is given. A failed login is answered after a delay, with
-  the same reply for an unknown user and a wrong password.
+  (/etc/shadow: needs root). A failed login is answered after a delay, with
+  the same reply for an unknown user and a wrong password. Anonymous (NULL)
+  authentication is refused unless -n is given.
+
+SESSIONS AND PRIVILEGES
+  Each client is served by a process of its own (the daemon runs itself
+  with -i for it), so that sessions share no memory and a session that
+  fails ends alone. After a login with a system account, the session's
+  process runs as that account: its uid, gid and groups, no capabilities,
+  and no way back (no_new_privs). Like libpcap's rpcapd, that means only
+  root's sessions can capture; members of --capture-group GROUP keep
+  CAP_NET_RAW, the one capability capturing needs, as members of
+  Wireshark's group may run dumpcap. Sessions from -n or --passwd-file
+  logins are not system accounts: they keep the daemon's privileges. A
+  daemon not run as root cannot change users, and refuses a system
+  login of any account but its own. Sessions end when the daemon does.
 
 TLS
   -S serves rpcaps:// as libpcap's rpcapd -S does: each control connection
@@ -99,7 +112,8 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", std::string("bpfc-rpcapd ") + BPFC_VERSION);
   std::string bind_address, hosts, passwd_file, active, save_file, load_file;
   uint16_t port = kDefaultPort, data_port = 0;
-  bool ipv4_only = false, null_auth = false, debug = false, daemonize = false, inetd = false;
+  bool ipv4_only = false, null_auth = false, debug = false, daemonize = false, inetd = false, session = false;
+  std::string capture_group;
   unsigned max_clients = 32, auth_timeout = 90, idle_timeout = 180, failure_delay_ms = 1000;
   bool tls = false;
   TlsServerOptions tls_options;
@@ -115,6 +129,10 @@ int main(int argc, char** argv) {
   app.add_flag("-D", debug, "Log each connection and message to standard error");
   app.add_flag("-d", daemonize, "Run in the background (detached, output discarded)");
   app.add_flag("-i", inetd, "Serve the one connection on standard input (inetd or systemd socket mode)");
+  app.add_flag("--session", session, "Serve one connection on standard input for the daemon (it runs this itself)")
+      ->group("");
+  app.add_option("--capture-group", capture_group,
+                 "Sessions of system accounts in this group keep CAP_NET_RAW and can capture");
   app.add_option("-t", data_port, "Fixed TCP port for data channels (default: an ephemeral port per capture)");
   app.add_option("-a", active, "Active mode: connect to HOST,PORT (numeric) and serve the client there");
   app.add_option("--max-clients", max_clients, "Clients served at once (default 32)")->check(CLI::Range(1u, 4096u));
@@ -132,10 +150,31 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0u, 60000u));
   app.footer(
       "DIFFERENCES FROM LIBPCAP'S RPCAPD\n"
-      "  No -C (TLS compression); --client-ca is bpfc's; -l and configuration files take numeric addresses only, and a file with a bad line is\n"
-      "  refused (not read around it); sessions are threads of one process, so no setuid() to the\n"
-      "  logged-in user; data channels the daemon opens go to the client's address only.");
+      "  No -C (TLS compression); --client-ca and --capture-group are bpfc's; -l and configuration files take\n"
+      "  numeric addresses only, and a file with a bad line is refused (not read around it); a session of a\n"
+      "  system account changes its groups and gid as well as its uid; data channels the daemon opens go to the\n"
+      "  client's address only.");
   CLI11_PARSE(app, argc, argv);
+
+  if (session) {
+    // A session of the daemon's: it ends with the daemon (the daemon's
+    // end is its parent's, checked after asking, in case it came first).
+    const pid_t daemon_pid = getppid();
+    prctl(PR_SET_PDEATHSIG, SIGTERM);
+    if (getppid() != daemon_pid) return 1;
+    inetd = true;
+  }
+  if (!capture_group.empty()) {
+    if (!passwd_file.empty()) {
+      std::cerr << "bpfc-rpcapd: --capture-group applies to system accounts; --passwd-file logins keep the daemon's "
+                   "privileges\n";
+      return 1;
+    }
+    if (auto problem = check_capture_group(capture_group)) {
+      std::cerr << "bpfc-rpcapd: --capture-group: " << *problem << "\n";
+      return 1;
+    }
+  }
 
   DaemonOptions options;
   options.bind_address = bind_address;
@@ -177,6 +216,12 @@ int main(int argc, char** argv) {
       return 1;
     }
     options.tls = std::move(*context);
+    // Sessions load them again, from a working directory -d may change.
+    tls_options.key_file = std::filesystem::absolute(tls_options.key_file).string();
+    tls_options.cert_file = std::filesystem::absolute(tls_options.cert_file).string();
+    if (!tls_options.client_ca_file.empty()) {
+      tls_options.client_ca_file = std::filesystem::absolute(tls_options.client_ca_file).string();
+    }
   }
   std::unique_ptr<Authenticator> authenticator;
   if (!passwd_file.empty()) {
@@ -186,10 +231,47 @@ int main(int argc, char** argv) {
       return 1;
     }
     authenticator = std::move(*loaded);
+    passwd_file = std::filesystem::absolute(passwd_file).string();
   } else {
     authenticator = system_authenticator();
+    if (inetd) {
+      // The one session of this process runs as the account that logged in.
+      options.policy.after_password_login = [capture_group, session](const std::string& user) {
+        auto problem = become_user(user, UserSwitchOptions{capture_group});
+        // The kernel forgets the parent-death signal when the ids change.
+        if (!problem && session) prctl(PR_SET_PDEATHSIG, SIGTERM);
+        return problem;
+      };
+    }
   }
   options.policy.authenticator = authenticator.get();
+  if (!inetd) {
+    // Each connection is served by this program with -i, in a process of
+    // its own, with the settings of the moment (a reload may have changed
+    // -n); the daemon has already checked the client's address.
+    std::error_code failed;
+    const std::string self = std::filesystem::read_symlink("/proc/self/exe", failed).string();
+    if (failed) {
+      std::cerr << "bpfc-rpcapd: cannot find its own program in /proc/self/exe: " << failed.message() << "\n";
+      return 1;
+    }
+    options.session_command = [=](const DaemonOptions& current) {
+      std::vector<std::string> argv = {self, "--session"};
+      if (current.policy.allow_null_auth) argv.push_back("-n");
+      if (debug) argv.push_back("-D");
+      if (!passwd_file.empty()) argv.insert(argv.end(), {"--passwd-file", passwd_file});
+      if (!capture_group.empty()) argv.insert(argv.end(), {"--capture-group", capture_group});
+      if (current.data_port != 0) argv.insert(argv.end(), {"-t", std::to_string(current.data_port)});
+      argv.insert(argv.end(), {"--auth-timeout", std::to_string(current.auth_timeout.count()), "--idle-timeout",
+                               std::to_string(current.idle_timeout.count()), "--auth-failure-delay-ms",
+                               std::to_string(current.policy.auth_failure_delay.count())});
+      if (current.tls) {
+        argv.insert(argv.end(), {"-S", "-K", tls_options.key_file, "-X", tls_options.cert_file});
+        if (!tls_options.client_ca_file.empty()) argv.insert(argv.end(), {"--client-ca", tls_options.client_ca_file});
+      }
+      return argv;
+    };
+  }
   if (!active.empty()) {
     const size_t comma = active.rfind(',');
     unsigned long active_port = 0;
@@ -233,12 +315,17 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "bpfc-rpcapd: %s\n", line.c_str());
   };
 
+  signal(SIGPIPE, SIG_IGN);
+  if (inetd) {
+    // One connection: SIGINT and SIGTERM end it as they end any program.
+    serve_connection(STDIN_FILENO, options, log);
+    return 0;
+  }
   struct sigaction action {};
   action.sa_handler = on_signal;
   sigemptyset(&action.sa_mask);
   sigaction(SIGINT, &action, nullptr);
   sigaction(SIGTERM, &action, nullptr);
-  signal(SIGPIPE, SIG_IGN);
   if (pipe2(g_reload_pipe, O_NONBLOCK | O_CLOEXEC) != 0) {
     std::perror("bpfc-rpcapd: pipe");
     return 1;
@@ -260,10 +347,6 @@ int main(int argc, char** argv) {
     return applied;
   }};
 
-  if (inetd) {
-    serve_connection(STDIN_FILENO, options, log);
-    return 0;
-  }
   if (daemonize) {
     if (daemon(0, debug ? 1 : 0) != 0) {
       std::perror("bpfc-rpcapd: daemon");

@@ -22,6 +22,7 @@
 #include <thread>
 
 #include "bpfc/capture/rpcap/server.h"
+#include "admission.h"
 #include "live_backend.h"
 #include "tls_session.h"
 
@@ -148,10 +149,18 @@ void linger_close(int fd) {
   }
 }
 
+// An ERROR message before any version was negotiated (version 0, which
+// every client reads).
+std::vector<uint8_t> early_error(ErrorCode code, const std::string& text) {
+  Message message{0, MessageType::Error, 0, ErrorPayload{static_cast<uint16_t>(code), text}};
+  auto bytes = encode_message(message);
+  return bytes ? std::move(*bytes) : std::vector<uint8_t>{};
+}
+
 // A client that sent RPCAP in clear to a TLS daemon: its request read (so
 // that closing does not reset the connection before the reply is read)
-// and answered with TLS_REQUIRED.
-void refuse_clear_text(int fd, const ServerSession& session, Clock::time_point deadline) {
+// and answered in clear with `reply`.
+void answer_clear_text(int fd, const std::vector<uint8_t>& reply, Clock::time_point deadline) {
   Link link{fd, nullptr};
   std::array<uint8_t, kHeaderSize> header_bytes;
   if (read_exact(link, header_bytes.data(), header_bytes.size(), deadline) != ReadStatus::Complete) return;
@@ -159,11 +168,14 @@ void refuse_clear_text(int fd, const ServerSession& session, Clock::time_point d
   std::vector<uint8_t> payload(std::min<uint32_t>(header.length, 64 * 1024));
   const auto soon = std::min(deadline, Clock::now() + std::chrono::seconds(1));
   if (!payload.empty()) (void)read_exact(link, payload.data(), payload.size(), soon);
-  write_plain(fd, session.error_message(ErrorCode::TlsRequired, "TLS is required by this daemon"));
+  write_plain(fd, reply);
   linger_close(fd);
 }
 
-std::string describe(const sockaddr_storage& a) {
+
+}  // namespace
+
+std::string server::address_text(const sockaddr_storage& a) {
   char text[INET6_ADDRSTRLEN] = "?";
   if (a.ss_family == AF_INET) {
     inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in&>(a).sin_addr, text, sizeof text);
@@ -173,7 +185,31 @@ std::string describe(const sockaddr_storage& a) {
   return text;
 }
 
-}  // namespace
+void server::refuse_connection(int fd, const DaemonOptions& options, ErrorCode code, const std::string& text,
+                               std::chrono::milliseconds limit, const LogFunction& log) {
+  const std::vector<uint8_t> reply = early_error(code, text);
+  if (!options.tls) {
+    write_plain(fd, reply);
+    linger_close(fd);
+    return;
+  }
+  const auto deadline = Clock::now() + limit;
+  const auto first = peek_first_byte(fd, deadline);
+  if (!first) return;
+  if (*first != kTlsHandshakeRecord) {
+    answer_clear_text(fd, reply, deadline);
+    return;
+  }
+  auto secured = tls::Session::accept(*options.tls, fd, deadline);
+  if (!secured) {
+    log("refused client: " + secured.error().message);
+    return;
+  }
+  (void)(*secured)->write_all(reply, deadline);
+  (*secured)->close_notify();
+  secured->reset();
+  linger_close(fd);
+}
 
 void serve_connection(int fd, const DaemonOptions& options, const LogFunction& log) {
   server::ConnectionAddresses addresses;
@@ -181,19 +217,16 @@ void serve_connection(int fd, const DaemonOptions& options, const LogFunction& l
   addresses.known = getsockname(fd, reinterpret_cast<sockaddr*>(&addresses.local), &local_size) == 0 &&
                     getpeername(fd, reinterpret_cast<sockaddr*>(&addresses.peer), &peer_size) == 0 &&
                     (addresses.peer.ss_family == AF_INET || addresses.peer.ss_family == AF_INET6);
-  const std::string who = addresses.known ? describe(addresses.peer) : "standard input";
+  const std::string who = addresses.known ? server::address_text(addresses.peer) : "standard input";
+  if (addresses.known && !options.allowed_hosts.allows(addresses.peer)) {
+    log(who + ": not in the allowed host list");
+    server::refuse_connection(fd, options, ErrorCode::HostNotAuthorized, server::not_allowed_text(who),
+                              server::refusal_limit(options), log);
+    return;
+  }
   auto backend = server::live_backend(addresses, options.data_port, options.tls, log);
   ServerSession session(options.policy, *backend);
   Link link{fd, nullptr};
-  if (addresses.known && !options.allowed_hosts.allows(addresses.peer)) {
-    log(who + ": not in the allowed host list");
-    // Under TLS no clear-text reply: the client could not read it.
-    if (!options.tls) {
-      write_all(link, session.error_message(ErrorCode::HostNotAuthorized,
-                                            "The host " + who + " is not in the allowed host list"));
-    }
-    return;
-  }
   log(who + ": connected");
   const auto started = Clock::now();
   if (options.tls) {
@@ -205,7 +238,7 @@ void serve_connection(int fd, const DaemonOptions& options, const LogFunction& l
     }
     if (*first != kTlsHandshakeRecord) {
       log(who + ": RPCAP without TLS: refused (TLS is required)");
-      refuse_clear_text(fd, session, deadline);
+      answer_clear_text(fd, early_error(ErrorCode::TlsRequired, "TLS is required by this daemon"), deadline);
       return;
     }
     auto secured = tls::Session::accept(*options.tls, fd, deadline);

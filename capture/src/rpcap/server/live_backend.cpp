@@ -125,6 +125,12 @@ class LiveBackend : public CaptureBackend {
     options.wait_ms = 100;  // next() returns at least this often to look at stop_
     capture::LiveError failure;
     std::unique_ptr<capture::LiveSource> capture = capture::LiveSource::open(options, failure);
+    if (!capture && failure.kind == capture::LiveError::Kind::Permission) {
+      // The session runs as the account that logged in (become_user).
+      return bpfc::error(parameters.device +
+                         ": permission denied: this session's user may not capture (capturing needs CAP_NET_RAW: "
+                         "root's sessions have it, and those of the daemon's --capture-group)");
+    }
     if (!capture) return bpfc::error(failure.message);
     if (auto refused = install(*capture, parameters.filter)) return bpfc::error(*refused);
 

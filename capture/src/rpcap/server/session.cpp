@@ -137,6 +137,14 @@ ServerSession::Outcome ServerSession::authenticate(const Header& header, std::sp
     out.delay = policy_.auth_failure_delay;
     return out;
   }
+  if (request.type == static_cast<uint16_t>(AuthType::Password) && policy_.after_password_login) {
+    // The password was right: saying why the session cannot run tells the
+    // client nothing it did not prove (libpcap's rpcapd reports its
+    // setuid() failure the same way).
+    if (auto why = policy_.after_password_login(request.username)) {
+      return error(ErrorCode::AuthFailed, "Authentication failed: " + *why, true);
+    }
+  }
   authenticated_ = true;
   version_ = kMaxVersion;
   AuthReplyPayload answer;

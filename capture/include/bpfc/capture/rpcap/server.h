@@ -122,7 +122,32 @@ struct SessionPolicy {
   Authenticator* authenticator = nullptr;  // none: password auth is refused
   std::chrono::milliseconds auth_failure_delay{1000};
   int max_auth_failures = 3;  // then the connection is closed
+  // Called after a password was accepted, before the AUTH reply: why the
+  // session cannot go on as that user (the login then fails, and the
+  // connection is closed), or nullopt. bpfc-rpcapd makes the session's
+  // process run as the user here (become_user).
+  std::function<std::optional<std::string>(const std::string& user)> after_password_login;
 };
+
+// ---- running a session as its user ---------------------------------------------
+
+struct UserSwitchOptions {
+  // Members of this group keep CAP_NET_RAW, the one capability capturing
+  // needs, as Wireshark's dumpcap lets its group capture. Empty: a session
+  // has only its user's privileges (libpcap's rpcapd), so that only root
+  // captures.
+  std::string capture_group;
+};
+
+// Makes this process run as the system account `user`: its groups
+// (initgroups), gid and uid, real, effective and saved, with no
+// capabilities beyond CAP_NET_RAW for members of the capture group, and
+// no_new_privs set. Nothing changes for root, or for the account the
+// process already runs as. The process must have a single thread. Why it
+// cannot, or nullopt.
+std::optional<std::string> become_user(const std::string& user, const UserSwitchOptions& options);
+// Why `group` cannot be a capture group (it does not exist), or nullopt.
+std::optional<std::string> check_capture_group(const std::string& group);
 
 class ServerSession {
  public:
@@ -208,6 +233,12 @@ struct DaemonOptions {
   // RPCAP in clear is told that TLS is required and closed. TCP data
   // connections are TLS too (the daemon the server); UDP ones are refused.
   std::shared_ptr<TlsContext> tls;
+  // When set, each connection is served by a process of its own: this
+  // command (for the options of the moment), run with the connection as
+  // its standard input, is expected to serve it as `rpcapd -i` does. The
+  // daemon counts those processes against max_clients and ends them when
+  // it stops. Unset: a thread of the daemon serves each connection.
+  std::function<std::vector<std::string>(const DaemonOptions&)> session_command;
 };
 
 // Log lines (debug and errors) for -D; may be called from any thread.
