@@ -20,13 +20,13 @@ using namespace std::chrono_literals;
 
 struct Interval {
   double elapsed = 0, interval = 0;
-  uint64_t packets = 0, bytes = 0, dropped_by_kernel = 0, dropped_by_interface = 0;
+  uint64_t packets = 0, bytes = 0, dropped_by_kernel = 0, dropped_by_interface = 0, lost_in_transit = 0;
 };
 
 std::vector<Interval> json_intervals(const std::string& text) {
   static const std::regex line(
       R"(\{"elapsed":([0-9.]+),"interval":([0-9.]+),"packets":([0-9]+),"bytes":([0-9]+),)"
-      R"("dropped_by_kernel":([0-9]+),"dropped_by_interface":([0-9]+)\})");
+      R"("dropped_by_kernel":([0-9]+),"dropped_by_interface":([0-9]+),"lost_in_transit":([0-9]+)\})");
   std::vector<Interval> intervals;
   std::istringstream in(text);
   for (std::string row; std::getline(in, row);) {
@@ -35,7 +35,7 @@ std::vector<Interval> json_intervals(const std::string& text) {
     EXPECT_TRUE(std::regex_match(row, m, line)) << row;
     if (m.empty()) continue;
     intervals.push_back({std::stod(m[1]), std::stod(m[2]), std::stoull(m[3]), std::stoull(m[4]), std::stoull(m[5]),
-                         std::stoull(m[6])});
+                         std::stoull(m[6]), std::stoull(m[7])});
   }
   return intervals;
 }
@@ -74,6 +74,7 @@ void expect_intervals_add_up(const std::vector<std::string>& extra) {
     packets += intervals[i].packets;
     matched_bytes += intervals[i].bytes;
     EXPECT_EQ(intervals[i].dropped_by_kernel, 0u) << text;
+    EXPECT_EQ(intervals[i].lost_in_transit, 0u) << text;  // a local capture loses nothing on the way
     if (i + 1 < intervals.size()) {
       EXPECT_NEAR(intervals[i].interval, 1.0, 0.3) << text;
       EXPECT_GT(intervals[i].packets, 0u) << text;

@@ -3,7 +3,8 @@
 // well-formed PACKET messages are delivered, and anything else (a captured
 // length that is not the data's, another message type, another version, a
 // 4 GiB length, a message cut by the end of the connection) ends the
-// capture with an error after the packets before it.
+// capture with an error after the packets before it; UDP packets that never
+// came are counted as lost, and `bpfc capture` reports them.
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -14,6 +15,7 @@
 #include <thread>
 #include <vector>
 
+#include "../support/process.h"
 #include "bpfc/capture/rpcap/client.h"
 
 namespace rpcap = bpfc::capture::rpcap;
@@ -75,13 +77,13 @@ struct Outcome {
   std::string error;
 };
 
-// Runs a capture against a daemon that sends `data` on the data connection,
-// then closes it; with `datagrams`, sends each as a UDP datagram instead.
-Outcome capture_from(const Bytes& data, const std::vector<Bytes>& datagrams = {}) {
-  uint16_t control_port = 0;
-  int listener = listen_loopback(control_port);
-  bool udp = !datagrams.empty();
-  std::thread daemon([listener, data, datagrams, udp] {
+// A daemon's side of one capture on `listener`: sends `data` on the data
+// connection, then closes it; with `datagrams`, sends each as a UDP
+// datagram instead. Then answers STATS (with zeros) and ENDCAP until the
+// client closes.
+void serve_capture(int listener, const Bytes& data, const std::vector<Bytes>& datagrams) {
+  const bool udp = !datagrams.empty();
+  {
     int control = ::accept(listener, nullptr, nullptr);
     rpcap::Header header;
     read_message(control, header);  // AUTH
@@ -117,9 +119,20 @@ Outcome capture_from(const Bytes& data, const std::vector<Bytes>& datagrams = {}
       if (header.type == static_cast<uint8_t>(rpcap::MessageType::EndCaptureRequest)) {
         send_message(control, rpcap::empty_message(0, rpcap::MessageType::EndCaptureReply));
       }
+      if (header.type == static_cast<uint8_t>(rpcap::MessageType::StatsRequest)) {
+        send_message(control, {0, rpcap::MessageType::StatsReply, 0, rpcap::StatsPayload{}});
+      }
     }
     ::close(control);
-  });
+  }
+}
+
+// Runs a capture against serve_capture(data, datagrams).
+Outcome capture_from(const Bytes& data, const std::vector<Bytes>& datagrams = {}) {
+  uint16_t control_port = 0;
+  int listener = listen_loopback(control_port);
+  const bool udp = !datagrams.empty();
+  std::thread daemon([listener, data, datagrams] { serve_capture(listener, data, datagrams); });
   Outcome outcome;
   {
     rpcap::CaptureOptions options;
@@ -180,4 +193,28 @@ TEST(RpcapDataChannel, DatagramsBeforeABadOneAreDelivered) {
   Outcome outcome = capture_from({}, {packet(1, {1}), packet(2, {2}), Bytes{'j', 'u', 'n', 'k'}, packet(3, {3})});
   EXPECT_EQ(outcome.packets, (std::vector<Bytes>{{1}, {2}}));
   EXPECT_NE(outcome.error.find("not one whole message"), std::string::npos) << outcome.error;
+}
+
+// Datagrams that never came (numbers 3 and 4) are counted, and `bpfc
+// capture` reports them with its statistics, as text and as JSON.
+TEST(RpcapDataChannel, DatagramsThatNeverCameAreReportedAsLost) {
+  const std::vector<Bytes> sent = {packet(1, {1}), packet(2, {2}), packet(5, {5}), packet(6, {6})};
+  for (const char* format : {"json", "text"}) {
+    uint16_t control_port = 0;
+    int listener = listen_loopback(control_port);
+    std::thread daemon([listener, &sent] { serve_capture(listener, {}, sent); });
+    auto run = bpfc::testsupport::run_process({BPFC_BINARY, "capture", "-i",
+                                               "rpcap://127.0.0.1:" + std::to_string(control_port) + "/eth0", "--udp",
+                                               "-c", "4", "--count-only", std::string("--stats-format=") + format});
+    daemon.join();
+    ::close(listener);
+    EXPECT_EQ(run.exit_code, 0) << run.err;
+    if (std::string(format) == "json") {
+      EXPECT_NE(run.err.find("\"captured\":4,"), std::string::npos) << run.err;
+      EXPECT_NE(run.err.find("\"lost_in_transit\":2}"), std::string::npos) << run.err;
+    } else {
+      EXPECT_NE(run.err.find("4 packets captured\n"), std::string::npos) << run.err;
+      EXPECT_NE(run.err.find("2 packets lost between the daemon and bpfc\n"), std::string::npos) << run.err;
+    }
+  }
 }

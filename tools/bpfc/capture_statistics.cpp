@@ -17,6 +17,7 @@ std::string statistics_text(uint64_t captured, const capture::LiveStatistics& st
   text += line(statistics.received_by_filter, "received by filter");
   text += line(statistics.dropped_ring_full, "dropped by kernel");
   if (statistics.dropped_by_interface != 0) text += line(statistics.dropped_by_interface, "dropped by interface");
+  if (statistics.lost_in_transit != 0) text += line(statistics.lost_in_transit, "lost between the daemon and bpfc");
   return text;
 }
 
@@ -26,7 +27,8 @@ std::string statistics_json(uint64_t captured, const capture::LiveStatistics& st
          field("dropped_by_kernel", statistics.dropped_ring_full) + "," +
          field("dropped_by_interface", statistics.dropped_by_interface) + "," +
          field("ring_freezes", statistics.ring_freezes) + "," +
-         field("rejected_in_user_space", statistics.filtered_in_user_space) + "}\n";
+         field("rejected_in_user_space", statistics.filtered_in_user_space) + "," +
+         field("lost_in_transit", statistics.lost_in_transit) + "}\n";
 }
 
 }  // namespace bpfc::cli
@@ -51,6 +53,8 @@ std::string IntervalStatistics::line(Clock::time_point now, uint64_t captured, u
   const uint64_t interface_drops = statistics.dropped_by_interface >= dropped_by_interface_
                                        ? statistics.dropped_by_interface - dropped_by_interface_
                                        : 0;
+  const uint64_t lost = statistics.lost_in_transit - lost_in_transit_;
+  lost_in_transit_ = statistics.lost_in_transit;
   captured_ = captured;
   bytes_ = bytes;
   dropped_by_kernel_ = statistics.dropped_ring_full;
@@ -61,12 +65,13 @@ std::string IntervalStatistics::line(Clock::time_point now, uint64_t captured, u
   if (json_) {
     return "{\"elapsed\":" + elapsed + ",\"interval\":" + interval + ",\"packets\":" + std::to_string(packets) +
            ",\"bytes\":" + std::to_string(matched_bytes) + ",\"dropped_by_kernel\":" + std::to_string(kernel_drops) +
-           ",\"dropped_by_interface\":" + std::to_string(interface_drops) + "}\n";
+           ",\"dropped_by_interface\":" + std::to_string(interface_drops) +
+           ",\"lost_in_transit\":" + std::to_string(lost) + "}\n";
   }
   return elapsed + " s (+" + interval + " s): " + std::to_string(packets) + (packets == 1 ? " packet, " : " packets, ") +
          std::to_string(matched_bytes) + (matched_bytes == 1 ? " byte" : " bytes") + " matched; " +
          std::to_string(kernel_drops) + " dropped by kernel, " + std::to_string(interface_drops) +
-         " dropped by interface\n";
+         " dropped by interface" + (lost != 0 ? ", " + std::to_string(lost) + " lost in transit" : "") + "\n";
 }
 
 }  // namespace bpfc::cli

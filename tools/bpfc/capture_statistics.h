@@ -38,7 +38,7 @@ class IntervalStatistics {
   std::chrono::seconds every_;
   bool json_;
   Clock::time_point start_, last_, next_;
-  uint64_t captured_ = 0, bytes_ = 0, dropped_by_kernel_ = 0, dropped_by_interface_ = 0;
+  uint64_t captured_ = 0, bytes_ = 0, dropped_by_kernel_ = 0, dropped_by_interface_ = 0, lost_in_transit_ = 0;
 };
 
 }  // namespace bpfc::cli

@@ -29,16 +29,6 @@ constexpr uint32_t kRemoteRunning = 0x4;
 // nothing left to do.
 class RemoteLiveSource final : public capture::LiveSource {
  public:
-  // After the statistics the capture run prints last: the packets the
-  // daemon numbered that never came (UDP), which tcpdump's lines have no
-  // place for, as bpfc rpcap says it.
-  ~RemoteLiveSource() override {
-    if (lost_ != 0) {
-      std::fprintf(stderr, "%llu packet%s lost between the daemon and bpfc\n", static_cast<unsigned long long>(lost_),
-                   lost_ == 1 ? "" : "s");
-    }
-  }
-
   // The flag the remote capture polls: it must exist before the capture.
   const std::atomic<bool>* stop_flag() const { return &stop_; }
   void attach(std::unique_ptr<rpcap::RemoteCapture> capture) { capture_ = std::move(capture); }
@@ -62,14 +52,14 @@ class RemoteLiveSource final : public capture::LiveSource {
   int ifindex() const override { return 0; }
 
   // The daemon's counters as tcpdump shows a remote capture's (ps_recv,
-  // ps_drop, ps_ifdrop); the last ones known when the daemon no longer
-  // answers.
+  // ps_drop, ps_ifdrop), and the packets it numbered that never came
+  // (UDP); the last ones known when the daemon no longer answers.
   capture::LiveStatistics statistics() override {
     if (auto stats = capture_->stats()) {
       last_.received_by_filter = stats->daemon.interface_received;
       last_.dropped_ring_full = stats->daemon.kernel_dropped;
       last_.dropped_by_interface = stats->daemon.interface_dropped;
-      lost_ = stats->packets_lost;
+      last_.lost_in_transit = stats->packets_lost;
     }
     last_.delivered = capture_->position();
     return last_;
@@ -79,7 +69,6 @@ class RemoteLiveSource final : public capture::LiveSource {
   std::atomic<bool> stop_{false};
   std::unique_ptr<rpcap::RemoteCapture> capture_;
   capture::LiveStatistics last_;
-  uint64_t lost_ = 0;
 };
 
 std::string address_text(const rpcap::SocketAddress& address) {

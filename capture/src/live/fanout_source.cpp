@@ -282,6 +282,7 @@ LiveStatistics FanoutCapture::statistics() {
     sum.dropped_ring_full += part.dropped_ring_full;
     sum.ring_freezes += part.ring_freezes;
     sum.filtered_in_user_space += part.filtered_in_user_space;
+    sum.lost_in_transit += part.lost_in_transit;
     // The interface's own counter, the same for every socket.
     sum.dropped_by_interface = std::max(sum.dropped_by_interface, part.dropped_by_interface);
   }

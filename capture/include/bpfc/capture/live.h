@@ -88,6 +88,9 @@ struct LiveStatistics {
   uint64_t ring_freezes = 0;         // times the ring was full and the kernel froze the queue
   uint64_t dropped_by_interface = 0; // the interface's rx_dropped since the capture started
   uint64_t filtered_in_user_space = 0;  // packets a user-space filter rejected
+  // Packets a remote daemon sent that never arrived: the gaps in the
+  // numbering of an RPCAP UDP data channel (0 for a local capture).
+  uint64_t lost_in_transit = 0;
 };
 
 // The packet metadata a Linux socket filter reads (SKF_AD_*): what a
