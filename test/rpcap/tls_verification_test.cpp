@@ -273,6 +273,19 @@ TEST_F(RpcapTls, RefusedClientsAreToldWhyAfterTheirHandshake) {
   EXPECT_TRUE(served);
 }
 
+// -C (libpcap's TLS compression) is accepted, says why nothing is
+// compressed, and the daemon serves as without it; without -S it is refused.
+TEST_F(RpcapTls, CompressionIsAcceptedAndExplained) {
+  Daemon daemon(flags({"-C"}));
+  ASSERT_TRUE(daemon.listening()) << daemon.process().err();
+  EXPECT_LISTED(list(url(daemon), {"--ca", tls_.ca}));
+  EXPECT_NE(daemon.process().err().find("warning: -C: TLS compression"), std::string::npos) << daemon.process().err();
+  EXPECT_NE(daemon.process().err().find("connections are not compressed"), std::string::npos) << daemon.process().err();
+  auto clear = run_process({BPFC_RPCAPD_BINARY, "-n", "-C", "-p", "1"});
+  EXPECT_EQ(clear.exit_code, 1);
+  EXPECT_NE(clear.err.find("-C (TLS compression) applies to TLS: add -S"), std::string::npos) << clear.err;
+}
+
 // -S alone reads key.pem and cert.pem in the working directory, as
 // libpcap's rpcapd does.
 TEST_F(RpcapTls, DaemonReadsLibpcapsDefaultFilesWithoutKAndX) {

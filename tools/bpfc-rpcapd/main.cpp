@@ -39,7 +39,7 @@ SYNOPSIS
   bpfc-rpcapd [-n | --passwd-file FILE] [-b ADDR] [-p PORT] [-4] [-l HOSTS]
               [-t DATAPORT] [-D] [-d | -i | -a HOST,PORT] [--max-clients N]
               [-s FILE] [-f FILE]
-              [-S -K KEYFILE -X CERTFILE [--client-ca FILE]]
+              [-S -K KEYFILE -X CERTFILE [--client-ca FILE] [-C]]
 
 DESCRIPTION
   Answers libpcap's remote capture protocol (RPCAP) on TCP port 2002: clients
@@ -79,7 +79,11 @@ TLS
   --client-ca FILE every client must present a certificate signed by a CA
   of FILE, or the handshake fails. The handshake must end within
   --auth-timeout. A client that speaks RPCAP in clear gets a "TLS required"
-  error and is closed.
+  error and is closed. -C, libpcap's TLS compression, is accepted and
+  compresses nothing, with a warning that says why: Debian's OpenSSL has no
+  compression method and TLS 1.3 none at all (libpcap's rpcapd -C enables
+  nothing on it either), and compression would let an observer learn
+  secrets from record sizes (CRIME).
 
 SAFETY
   Bind to a specific address (-b) and list the allowed clients (-l).
@@ -141,6 +145,8 @@ int main(int argc, char** argv) {
   app.add_option("--idle-timeout", idle_timeout, "Seconds without a message while not capturing (default 180)")
       ->check(CLI::Range(1u, 86400u));
   app.add_flag("-S", tls, "TLS on the control and TCP data connections (rpcaps://); needs -K and -X");
+  bool compression = false;
+  app.add_flag("-C", compression, "Accepted for libpcap's rpcapd -C (TLS compression); connections are never compressed");
   app.add_option("-K", tls_options.key_file, "The TLS private key (PEM) for -S (default: key.pem)")->check(CLI::ExistingFile);
   app.add_option("-X", tls_options.cert_file, "The TLS certificate chain (PEM) for -S (default: cert.pem)")->check(CLI::ExistingFile);
   app.add_option("--client-ca", tls_options.client_ca_file,
@@ -150,7 +156,7 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0u, 60000u));
   app.footer(
       "DIFFERENCES FROM LIBPCAP'S RPCAPD\n"
-      "  No -C (TLS compression); --client-ca and --capture-group are bpfc's; -l and configuration files take\n"
+      "  -C compresses nothing (a warning says why); --client-ca and --capture-group are bpfc's; -l and configuration files take\n"
       "  numeric addresses only, and a file with a bad line is refused (not read around it); a session of a\n"
       "  system account changes its groups and gid as well as its uid; data channels the daemon opens go to the\n"
       "  client's address only.");
@@ -195,6 +201,15 @@ int main(int argc, char** argv) {
   if (!tls && (!tls_options.key_file.empty() || !tls_options.cert_file.empty() || !tls_options.client_ca_file.empty())) {
     std::cerr << "bpfc-rpcapd: -K, -X and --client-ca apply to TLS: add -S\n";
     return 1;
+  }
+  if (compression) {
+    if (!tls) {
+      std::cerr << "bpfc-rpcapd: -C (TLS compression) applies to TLS: add -S\n";
+      return 1;
+    }
+    // libpcap's rpcapd -C asks OpenSSL for its compression methods, which
+    // enables nothing on an OpenSSL of today either.
+    std::cerr << "bpfc-rpcapd: warning: -C: " << tls_compression_refusal() << "\n";
   }
   if (tls) {
     // libpcap's rpcapd reads these names in its working directory when -K

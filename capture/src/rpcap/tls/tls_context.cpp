@@ -69,6 +69,16 @@ std::optional<Diagnostic> load_identity(SSL_CTX* context, const std::string& cer
 
 TlsContext::~TlsContext() { SSL_CTX_free(context_); }
 
+std::string tls_compression_refusal() {
+  const STACK_OF(SSL_COMP)* methods = SSL_COMP_get_compression_methods();
+  if (methods == nullptr || sk_SSL_COMP_num(methods) == 0) {
+    return "TLS compression is not available: this OpenSSL (" + std::string(OpenSSL_version(OPENSSL_VERSION)) +
+           ") has no compression method, and TLS 1.3 has none; connections are not compressed";
+  }
+  return "TLS compression stays off: it lets an observer recover passwords and other secrets from record sizes "
+         "(CRIME); connections are not compressed";
+}
+
 Result<std::shared_ptr<TlsContext>> make_tls_server_context(const TlsServerOptions& options) {
   if (options.cert_file.empty() || options.key_file.empty()) {
     return error("TLS needs the daemon's certificate and its key (-X FILE, -K FILE)");

@@ -58,6 +58,13 @@ struct TlsServerOptions {
   std::string client_ca_file;
 };
 
+// Why TLS connections are never compressed (rpcapd -C asks for it): the
+// system's OpenSSL has no compression method (Debian builds it without
+// zlib), and TLS 1.3 has none at all; with a method present, compression
+// stays off all the same, since it lets an observer learn secrets from
+// the sizes of records that mix them with chosen data (CRIME).
+std::string tls_compression_refusal();
+
 // An OpenSSL context loaded once (certificates, keys, CAs) and shared by
 // the connections that use it. Opaque outside the rpcap libraries.
 class TlsContext;
