@@ -184,3 +184,26 @@ TEST(RpcapdConfigFile, AFileReplacesOnlyTheSettingsItHas) {
   EXPECT_FALSE(nothing->allowed_hosts.allows(peer("10.0.0.2")));
   EXPECT_TRUE(nothing->policy.allow_null_auth);
 }
+
+// -a's list, split as libpcap's rpcapd splits it.
+TEST(RpcapdActiveList, PairsWithDefaultsAndRefusals) {
+  auto clients = rpcap::parse_active_clients("10.0.0.1,2004;10.0.0.2 DEFAULT,::1");
+  ASSERT_TRUE(clients.ok()) << clients.error().message;
+  EXPECT_EQ(*clients, (std::vector<rpcap::ActiveClient>{{"10.0.0.1", 2004}, {"10.0.0.2", 2003}, {"::1", 2003}}));
+  const std::vector<std::pair<std::string, std::string>> refused = {
+      {"", "expects HOST,PORT"},
+      {"probe.example,2003", "'probe.example' is not a numeric address"},
+      {"10.0.0.1,0", "port '0' of 10.0.0.1"},
+      {"10.0.0.1,10.0.0.2", "port '10.0.0.2' of 10.0.0.1"},
+  };
+  for (const auto& [text, expected] : refused) {
+    auto parsed = rpcap::parse_active_clients(text);
+    ASSERT_FALSE(parsed.ok()) << text;
+    EXPECT_NE(parsed.error().message.find(expected), std::string::npos) << text << ": " << parsed.error().message;
+  }
+  std::string eleven;
+  for (int i = 0; i < 11; ++i) eleven += "10.0.0." + std::to_string(i + 1) + ",2003,";
+  auto many = rpcap::parse_active_clients(eleven);
+  ASSERT_FALSE(many.ok());
+  EXPECT_NE(many.error().message.find("more than 10 clients"), std::string::npos) << many.error().message;
+}

@@ -240,7 +240,7 @@ TEST_F(DaemonInterop, ActiveModeServesAWaitingClient) {
                      "-t", "20", "-f", "udp and dst port " + std::to_string(target), "-w", dir.file("act.pcap")});
   // Not by connecting: the client would take the probe for the daemon.
   ASSERT_TRUE(listening_socket(client_port, 10s)) << client.err();
-  Background daemon({BPFC_RPCAPD_BINARY, "-n", "-4", "-D", "-a", "127.0.0.1," + std::to_string(client_port)});
+  Background daemon({BPFC_RPCAPD_BINARY, "-n", "-4", "-D", "-v", "-a", "127.0.0.1," + std::to_string(client_port)});
   ASSERT_TRUE(daemon.wait_for_stderr("STARTCAP_REQ", 10s)) << daemon.err() << client.err();
   const auto sent = payloads("active", 3);
   bpfc::rpcaptest::send_udp(target, sent);

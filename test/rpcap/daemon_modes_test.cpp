@@ -1,7 +1,8 @@
 // bpfc-rpcapd's ways of running besides the foreground listener: inetd mode
 // (-i: one connection on standard input, here a TCP connection the test
-// accepted) and daemonizing (-d: the parent returns at once, the daemon
-// listens on).
+// accepted), daemonizing (-d: the parent returns at once, the daemon
+// listens on), a fixed data port (-t), and active mode with (-a) and
+// without (-v) listening.
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -123,4 +124,27 @@ TEST_F(DaemonModes, FixedDataPortIsUsed) {
     ASSERT_TRUE(ended);
     EXPECT_EQ(ended->header.type, static_cast<uint8_t>(rpcap::MessageType::EndCaptureReply));
   }
+}
+
+// -a connects out to the client and, as libpcap's rpcapd, still listens on
+// -b/-p; -v makes it active only; -v with no client to connect to is an
+// error.
+TEST_F(DaemonModes, ActiveModeListensTooUnlessActiveOnly) {
+  bpfc::rpcaptest::StandInListener waiting;
+  bpfc::rpcaptest::Daemon both({"-n", "-a", "127.0.0.1," + std::to_string(waiting.port())});
+  ASSERT_TRUE(both.listening()) << both.process().err();
+  EXPECT_TRUE(waiting.connected_within(10s)) << both.process().err();
+  bpfc::rpcaptest::RawClient passive(both.port());
+  EXPECT_TRUE(passive.null_auth());
+
+  bpfc::rpcaptest::StandInListener waiting_alone;
+  const uint16_t port = bpfc::rpcaptest::free_port();
+  Background only({BPFC_RPCAPD_BINARY, "-n", "-b", "127.0.0.1", "-4", "-p", std::to_string(port), "-v", "-a",
+                   "127.0.0.1," + std::to_string(waiting_alone.port())});
+  EXPECT_TRUE(waiting_alone.connected_within(10s)) << only.err();
+  EXPECT_FALSE(bpfc::rpcaptest::listening_socket(port, 500ms));
+
+  auto refused = bpfc::testsupport::run_process({BPFC_RPCAPD_BINARY, "-v", "-n", "-p", "1"});
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_NE(refused.err.find("-v (active mode only) needs clients to connect to"), std::string::npos) << refused.err;
 }

@@ -149,7 +149,7 @@ TEST_F(RpcapTlsInterop, ActiveModeLibpcapClientBpfcDaemon) {
                      "-c", "3", "-t", "20", "-f", "udp and dst port " + std::to_string(target), "-w",
                      dir.file("act.pcap")});
   ASSERT_TRUE(bpfc::rpcaptest::listening_socket(client_port, 10s)) << client.err();
-  std::vector<std::string> argv = {BPFC_RPCAPD_BINARY, "-n", "-4", "-D", "-a", "127.0.0.1," + std::to_string(client_port)};
+  std::vector<std::string> argv = {BPFC_RPCAPD_BINARY, "-n", "-4", "-D", "-v", "-a", "127.0.0.1," + std::to_string(client_port)};
   for (const auto& flag : daemon_tls()) argv.push_back(flag);
   Background daemon(argv);
   ASSERT_TRUE(daemon.wait_for_stderr("STARTCAP_REQ", 15s)) << daemon.err() << client.err();

@@ -37,7 +37,7 @@ const char* const kDescription = R"(bpfc-rpcapd - serve live captures over RPCAP
 
 SYNOPSIS
   bpfc-rpcapd [-n | --passwd-file FILE] [-b ADDR] [-p PORT] [-4] [-l HOSTS]
-              [-t DATAPORT] [-D] [-d | -i | -a HOST,PORT] [--max-clients N]
+              [-t DATAPORT] [-D] [-d | -i | -a HOST,PORT[,...] [-v]] [--max-clients N]
               [-s FILE] [-f FILE]
               [-S -K KEYFILE -X CERTFILE [--client-ca FILE] [-C]]
 
@@ -138,7 +138,11 @@ int main(int argc, char** argv) {
   app.add_option("--capture-group", capture_group,
                  "Sessions of system accounts in this group keep CAP_NET_RAW and can capture");
   app.add_option("-t", data_port, "Fixed TCP port for data channels (default: an ephemeral port per capture)");
-  app.add_option("-a", active, "Active mode: connect to HOST,PORT (numeric) and serve the client there");
+  app.add_option("-a", active,
+                 "Active mode: connect to HOST,PORT (numeric; PORT or DEFAULT, 2003; more pairs after commas) and serve "
+                 "the client there");
+  bool active_only = false;
+  app.add_flag("-v", active_only, "Active mode only: do not also listen for clients (-b, -p)");
   app.add_option("--max-clients", max_clients, "Clients served at once (default 32)")->check(CLI::Range(1u, 4096u));
   app.add_option("--auth-timeout", auth_timeout, "Seconds a client has to authenticate (default 90)")
       ->check(CLI::Range(1u, 86400u));
@@ -288,21 +292,15 @@ int main(int argc, char** argv) {
     };
   }
   if (!active.empty()) {
-    const size_t comma = active.rfind(',');
-    unsigned long active_port = 0;
-    if (comma != std::string::npos) active_port = std::strtoul(active.c_str() + comma + 1, nullptr, 10);
-    if (comma == std::string::npos || active_port == 0 || active_port > 65535) {
-      std::cerr << "bpfc-rpcapd: -a expects HOST,PORT\n";
+    auto clients = parse_active_clients(active);
+    if (!clients) {
+      std::cerr << "bpfc-rpcapd: -a: " << clients.error().message << "\n";
       return 1;
     }
-    const std::string active_host = active.substr(0, comma);
-    if (auto numeric = HostList::parse(active_host); !numeric || numeric->empty()) {
-      std::cerr << "bpfc-rpcapd: -a: '" << active_host << "' is not a numeric address (host names are not resolved)\n";
-      return 1;
-    }
-    options.active.push_back({active_host, static_cast<uint16_t>(active_port)});
-    options.listen = false;
+    options.active = std::move(*clients);
   }
+  // As libpcap's rpcapd: active clients and passive ones alike, unless -v.
+  options.listen = !active_only;
 
   // -s saves the command line's settings, then -f's file replaces those it
   // has (libpcap's order). The path is made absolute: -d changes to /.
@@ -321,6 +319,11 @@ int main(int argc, char** argv) {
       return 1;
     }
     options = std::move(*applied);
+  }
+  if (active_only && options.active.empty()) {
+    std::cerr << "bpfc-rpcapd: -v (active mode only) needs clients to connect to: -a, or ActiveClient lines in -f's "
+                 "file\n";
+    return 1;
   }
 
   std::mutex log_mutex;

@@ -185,6 +185,31 @@ std::optional<std::string> save_config(const std::string& path, const RpcapdConf
   return std::nullopt;
 }
 
+Result<std::vector<ActiveClient>> parse_active_clients(std::string_view text) {
+  std::vector<std::string> tokens;
+  while (!text.empty()) {
+    const std::string_view token = take_until(text, " ,;");
+    if (!text.empty()) text.remove_prefix(1);
+    if (!token.empty()) tokens.emplace_back(token);
+  }
+  if (tokens.empty()) return bpfc::error("expects HOST,PORT (or HOST,DEFAULT for port 2003)");
+  std::vector<ActiveClient> clients;
+  for (size_t i = 0; i < tokens.size(); i += 2) {
+    const std::string& host = tokens[i];
+    if (!numeric_address(host)) {
+      return bpfc::error("'" + host + "' is not a numeric address (host names are not resolved)");
+    }
+    std::optional<uint16_t> port = kDefaultActivePort;
+    if (i + 1 < tokens.size()) port = parse_port(tokens[i + 1]);
+    if (!port) return bpfc::error("port '" + tokens[i + 1] + "' of " + host + " is not a number from 1 to 65535 or DEFAULT");
+    if (clients.size() >= kConfigMaxActiveClients) {
+      return bpfc::error("more than " + std::to_string(kConfigMaxActiveClients) + " clients (libpcap's limit)");
+    }
+    clients.push_back({host, *port});
+  }
+  return clients;
+}
+
 RpcapdConfig command_line_config(std::string_view hosts, const std::vector<ActiveClient>& active, bool null_auth) {
   RpcapdConfig config;
   while (!hosts.empty()) {

@@ -52,6 +52,12 @@ std::string format_config(const RpcapdConfig& config);
 // Writes format_config() to `path`; why not, or nullopt.
 std::optional<std::string> save_config(const std::string& path, const RpcapdConfig& config);
 
+// rpcapd -a's list, as libpcap splits it: HOST,PORT pairs separated by ',',
+// ';' or spaces, PORT a number or DEFAULT (kDefaultActivePort), which a
+// last HOST may leave out; addresses numeric; at most
+// kConfigMaxActiveClients.
+Result<std::vector<ActiveClient>> parse_active_clients(std::string_view text);
+
 // What the command line says in the file's terms: -l's hosts (split at
 // commas, blanks trimmed), -a's client and -n.
 RpcapdConfig command_line_config(std::string_view hosts, const std::vector<ActiveClient>& active, bool null_auth);

@@ -215,8 +215,8 @@ struct DaemonOptions {
   std::string bind_address;  // empty: every address (IPv6 and IPv4, or IPv4 with ipv4_only)
   uint16_t port = kDefaultPort;
   bool ipv4_only = false;
-  // Whether to listen on bind_address and port (passive mode); -a turns it
-  // off, active clients from a configuration file do not.
+  // Whether to listen on bind_address and port (passive mode), besides
+  // connecting to the active clients; -v turns it off.
   bool listen = true;
   HostList allowed_hosts;       // empty: every host
   uint16_t data_port = 0;       // 0: an ephemeral port per capture
