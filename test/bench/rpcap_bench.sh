@@ -104,8 +104,8 @@ run() {
     cat "$work/$name.client" >&2
     exit 1
   fi
-  # The session is a child (rpcapd) or a thread (bpfc-rpcapd) of the daemon:
-  # count the CPU of the whole process group.
+  # The session is a child process of either daemon (rpcapd forks,
+  # bpfc-rpcapd runs itself): count the CPU of the whole process group.
   local session_pids
   session_pids=$(pgrep -g "$daemon_pid" | tr '\n' ' ')
   local cpu_before=0 p
