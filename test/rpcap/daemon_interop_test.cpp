@@ -1,7 +1,9 @@
 // bpfc-rpcapd served to libpcap's own client (rpcapref) and to bpfc's, in a
 // private network namespace on 127.0.0.1: the interface list, captures with
 // a filter over TCP and UDP data channels whose packets are exactly the
-// datagrams sent, a filter update mid-capture, sampling, and statistics.
+// datagrams sent and what tcpdump captured of them, password logins, a
+// filter update mid-capture, sampling, statistics, and active mode over
+// both data channels.
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -61,36 +63,49 @@ class DaemonInterop : public ::testing::Test {
   }
   std::string tool(const std::string& name) const { return *bpfc::rpcaptest::daemon_test_state().bin + "/" + name; }
 
-  // rpcapref capture of `count` datagrams to a fresh port; checks that the
-  // savefile holds exactly those datagrams, in order.
-  void capture_sent_datagrams(bool udp) {
-    Daemon daemon({"-n"});
+  // rpcapref capture of `count` datagrams to a fresh port, with tcpdump
+  // capturing the same on lo: checks that the savefile holds exactly those
+  // datagrams, in order, byte for byte what tcpdump captured.
+  void capture_sent_datagrams(bool udp, const std::vector<std::string>& daemon_flags = {"-n"},
+                              const std::vector<std::string>& client_flags = {}) {
+    Daemon daemon(daemon_flags);
     ASSERT_TRUE(daemon.listening()) << daemon.process().err();
     const uint16_t target = bpfc::rpcaptest::free_port(true), other = bpfc::rpcaptest::free_port(true);
     UdpSink sink(target), other_sink(other);
     bpfc::rpcaptest::ScratchDir dir;
     const int count = 5;
+    const std::string filter = "udp and dst port " + std::to_string(target);
+    Background tcpdump({"tcpdump", "-i", "lo", "-U", "-c", std::to_string(count), "-w", dir.file("tcpdump.pcap"), filter});
+    ASSERT_TRUE(tcpdump.wait_for_stderr("listening on", 10s)) << tcpdump.err();
     std::vector<std::string> argv = {tool("rpcapref"), "capture", daemon.url(), "-c", std::to_string(count), "-t",
-                                     "20", "-f", "udp and dst port " + std::to_string(target), "-w", dir.file("a.pcap")};
+                                     "20", "-f", filter, "-w", dir.file("a.pcap")};
     if (udp) argv.push_back("--udp");
+    argv.insert(argv.end(), client_flags.begin(), client_flags.end());
     Background client(argv);
     ASSERT_TRUE(daemon.process().wait_for_stderr("STARTCAP_REQ", 10s)) << daemon.process().err() << client.err();
     bpfc::rpcaptest::send_udp(other, payloads("noise", 3));
     const auto sent = payloads(udp ? "udp" : "tcp", count);
     bpfc::rpcaptest::send_udp(target, sent);
     ASSERT_EQ(client.wait(30s), 0) << client.err() << daemon.process().err();
+    ASSERT_EQ(tcpdump.wait(30s), 0) << tcpdump.err();
     EXPECT_NE(client.out().find("captured 5"), std::string::npos) << client.out();
     EXPECT_NE(client.out().find("stats recv="), std::string::npos) << client.out();
     auto file = bpfc::rpcaptest::read_savefile(dir.file("a.pcap"));
+    auto local = bpfc::rpcaptest::read_savefile(dir.file("tcpdump.pcap"));
     ASSERT_EQ(file.error, "");
+    ASSERT_EQ(local.error, "");
     EXPECT_EQ(file.linktype, 1);
+    EXPECT_EQ(file.linktype, local.linktype);
     ASSERT_EQ(file.packets.size(), sent.size());
+    ASSERT_EQ(local.packets.size(), sent.size());
     for (size_t i = 0; i < sent.size(); ++i) {
       auto view = udp_of(file.packets[i].data);
       ASSERT_TRUE(view) << "packet " << i;
       EXPECT_EQ(view->destination, target);
       EXPECT_EQ(view->payload, sent[i]);
       EXPECT_EQ(file.packets[i].wirelen, file.packets[i].data.size());
+      EXPECT_EQ(file.packets[i].data, local.packets[i].data) << "packet " << i << " differs from tcpdump's";
+      EXPECT_EQ(file.packets[i].wirelen, local.packets[i].wirelen) << "packet " << i;
     }
     // The server's own count in the statistics: at least what was sent.
     const auto stats = client.out().find("stats recv=");
@@ -114,6 +129,25 @@ TEST_F(DaemonInterop, LibpcapsClientListsTheInterfaces) {
 TEST_F(DaemonInterop, LibpcapsClientCapturesOverTcp) { capture_sent_datagrams(false); }
 
 TEST_F(DaemonInterop, LibpcapsClientCapturesOverUdp) { capture_sent_datagrams(true); }
+
+// libpcap's client logs in with a password (--passwd-file here; system
+// accounts in session_user_test.cpp), over both data channels; a wrong
+// password is refused with libpcap's words.
+TEST_F(DaemonInterop, LibpcapsClientLogsInWithAPassword) {
+  bpfc::rpcaptest::ScratchDir dir;
+  std::ofstream(dir.file("passwd")) << "analyst:" << bpfc::rpcaptest::crypt_hash("rpcap-Test-3") << "\n";
+  const std::vector<std::string> daemon_flags = {"--passwd-file", dir.file("passwd"), "--auth-failure-delay-ms", "0"};
+  capture_sent_datagrams(false, daemon_flags, {"--auth", "analyst:rpcap-Test-3"});
+  capture_sent_datagrams(true, daemon_flags, {"--auth", "analyst:rpcap-Test-3"});
+  Daemon daemon(daemon_flags);
+  ASSERT_TRUE(daemon.listening()) << daemon.process().err();
+  auto wrong = bpfc::testsupport::run_process({tool("rpcapref"), "list", daemon.url(""), "--auth", "analyst:not-it"});
+  EXPECT_EQ(wrong.exit_code, 1) << wrong.out;
+  EXPECT_NE(wrong.err.find("Authentication failed"), std::string::npos) << wrong.err;
+  auto anonymous = bpfc::testsupport::run_process({tool("rpcapref"), "list", daemon.url("")});
+  EXPECT_EQ(anonymous.exit_code, 1) << anonymous.out;
+  EXPECT_NE(anonymous.err.find("NULL authentication not permitted"), std::string::npos) << anonymous.err;
+}
 
 TEST_F(DaemonInterop, FilterUpdateTakesEffectMidCapture) {
   Daemon daemon({"-n"});
@@ -253,4 +287,31 @@ TEST_F(DaemonInterop, ActiveModeServesAWaitingClient) {
     ASSERT_TRUE(view);
     EXPECT_EQ(view->payload, sent[i]);
   }
+}
+
+// Active mode over UDP, with the device chosen from the daemon's own list
+// (rpcapref lists when no --dev is given, then captures on the first).
+TEST_F(DaemonInterop, ActiveModeListsAndCapturesOverUdp) {
+  const uint16_t client_port = bpfc::rpcaptest::free_port();
+  const uint16_t target = bpfc::rpcaptest::free_port(true);
+  UdpSink sink(target);
+  bpfc::rpcaptest::ScratchDir dir;
+  Background client({tool("rpcapref"), "active", "127.0.0.1", std::to_string(client_port), "--udp", "-c", "3", "-t",
+                     "20", "-f", "udp and dst port " + std::to_string(target), "-w", dir.file("act.pcap")});
+  ASSERT_TRUE(listening_socket(client_port, 10s)) << client.err();
+  Background daemon({BPFC_RPCAPD_BINARY, "-n", "-4", "-D", "-v", "-a", "127.0.0.1," + std::to_string(client_port)});
+  ASSERT_TRUE(daemon.wait_for_stderr("STARTCAP_REQ", 10s)) << daemon.err() << client.err();
+  EXPECT_NE(daemon.err().find("FINDALLIF_REQ"), std::string::npos) << daemon.err();
+  ASSERT_TRUE(wait_for_stdout(client, "source rpcap://127.0.0.1/", 10s)) << client.out();
+  const auto sent = payloads("active-udp", 3);
+  bpfc::rpcaptest::send_udp(target, sent);
+  ASSERT_EQ(client.wait(30s), 0) << client.err() << daemon.err();
+  EXPECT_NE(client.out().find("captured 3"), std::string::npos) << client.out();
+  auto file = bpfc::rpcaptest::read_savefile(dir.file("act.pcap"));
+  ASSERT_EQ(file.error, "");
+  std::vector<std::string> got;
+  for (const auto& packet : file.packets) {
+    if (auto view = udp_of(packet.data)) got.push_back(view->payload);
+  }
+  EXPECT_EQ(got, sent) << client.out();
 }

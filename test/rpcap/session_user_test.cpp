@@ -225,6 +225,29 @@ TEST_F(SessionUser, CaptureGroupMembersKeepCapNetRawAloneAndCapture) {
   EXPECT_NE(capture.err().find("3 packets captured"), std::string::npos) << capture.err();
 }
 
+// libpcap's client logging in with a system account: a member of the
+// capture group captures, anyone else is told why not.
+TEST_F(SessionUser, LibpcapsClientLogsInWithASystemAccount) {
+  std::string why;
+  const auto bin = bpfc::rpcaptest::oracle_bin_dir(why);
+  if (!bin) GTEST_SKIP() << why;
+  ASSERT_TRUE(start_daemon({"--capture-group", "bpfccapture"})) << daemon_->err();
+  const std::string url = "rpcap://127.0.0.1:" + std::to_string(port_) + "/lo";
+  const uint16_t target = bpfc::rpcaptest::free_port(true);
+  bpfc::rpcaptest::UdpSink sink(target);
+  Background member({*bin + "/rpcapref", "capture", url, "--auth", std::string("bpfcsess2:") + kPassword, "-c", "3",
+                     "-t", "20", "-f", "udp and dst port " + std::to_string(target)});
+  ASSERT_TRUE(daemon_->wait_for_stderr("STARTCAP_REQ", 10s)) << daemon_->err() << member.err();
+  bpfc::rpcaptest::send_udp(target, bpfc::rpcaptest::payloads("libpcap-member", 3));
+  EXPECT_EQ(member.wait(30s), 0) << member.err() << daemon_->err();
+  EXPECT_NE(member.out().find("captured 3"), std::string::npos) << member.out();
+
+  auto outsider = bpfc::testsupport::run_process(
+      {*bin + "/rpcapref", "capture", url, "--auth", std::string("bpfcsess1:") + kPassword, "-c", "1", "-t", "5"});
+  EXPECT_EQ(outsider.exit_code, 1) << outsider.out;
+  EXPECT_NE(outsider.err.find("this session's user may not capture"), std::string::npos) << outsider.err;
+}
+
 TEST_F(SessionUser, PasswordFileLoginsKeepTheDaemonsPrivileges) {
   std::ofstream(dir_.file("logins")) << "appliance:" << hash_ << "\n";
   ASSERT_TRUE(start_daemon({"--passwd-file", dir_.file("logins")})) << daemon_->err();
