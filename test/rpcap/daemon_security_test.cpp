@@ -1,10 +1,13 @@
 // bpfc-rpcapd under hostile clients, over raw TCP sockets: one test per
 // class of libpcap rpcapd's CVEs (lengths not checked, 2019-15161; replies
 // that tell users apart, 2019-15162; crypt() failing, 2019-15163; device
-// names that are URLs or paths, 2019-15164 and 2024-8006), payload bounds,
-// a client that stops mid-message, timeouts, the host list, and many
-// clients at once. Each ends with a clean error (or close) and a daemon
-// that still serves the next client.
+// names that are URLs or paths, 2019-15164 and 2024-8006; data-channel
+// address setup failing, 2023-7256; interface-list lengths, the
+// pcap_findalldevs_ex() read), payload bounds, a client that stops
+// mid-message, timeouts, the host list, many clients at once, a client
+// that never reads its data, and one whose host vanishes (half-open). Each
+// ends with a clean error (or close) and a daemon that still serves the
+// next client.
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -117,6 +120,70 @@ TEST_F(DaemonSecurity, DeviceNamesThatAreUrlsOrPathsAreRefused) {
   auto opened = client.receive();
   ASSERT_TRUE(opened);
   EXPECT_EQ(opened->header.type, type(rpcap::MessageType::OpenReply));
+}
+
+// CVE-2023-7256 class: the daemon's address setup for a data channel fails
+// (libpcap's sock_initaddress() freed its result twice on that path).
+// STARTCAP for a UDP channel or a daemon-opened TCP channel without a
+// port, and for a daemon-opened channel to a port where nobody listens,
+// each get an error; the session goes on to a capture that starts.
+TEST_F(DaemonSecurity, DataChannelAddressFailuresAreErrors) {
+  Daemon daemon({"-n"});
+  ASSERT_TRUE(daemon.listening()) << daemon.process().err();
+  RawClient client(daemon.port());
+  ASSERT_TRUE(client.null_auth());
+  ASSERT_TRUE(client.send({0, rpcap::MessageType::OpenRequest, 0, rpcap::OpenRequestPayload{"lo"}}));
+  auto opened = client.receive();
+  ASSERT_TRUE(opened);
+  ASSERT_EQ(opened->header.type, type(rpcap::MessageType::OpenReply));
+  rpcap::StartCaptureRequestPayload start;
+  start.snaplen = 128;
+  start.read_timeout_ms = 100;
+  start.filter.program = {bpfc::cbpf::stmt(bpfc::cbpf::RET | bpfc::cbpf::K, 0)};
+  const uint16_t nobody = bpfc::rpcaptest::free_port();
+  const std::vector<std::pair<uint16_t, uint16_t>> failing = {
+      {rpcap::kStartDatagram, 0}, {rpcap::kStartServerOpen, 0}, {rpcap::kStartServerOpen, nobody}};
+  for (const auto& [flags, port] : failing) {
+    start.flags = flags;
+    start.data_port = port;
+    ASSERT_TRUE(client.send({0, rpcap::MessageType::StartCaptureRequest, 0, start}));
+    expect_error(client.receive(), rpcap::ErrorCode::StartCapture);
+  }
+  start.flags = 0;
+  start.data_port = 0;
+  ASSERT_TRUE(client.send({0, rpcap::MessageType::StartCaptureRequest, 0, start}));
+  auto started = client.receive();
+  ASSERT_TRUE(started);
+  EXPECT_EQ(started->header.type, type(rpcap::MessageType::StartCaptureReply));
+  expect_serves_new_client(daemon);
+}
+
+// The class of the out-of-bounds read in libpcap's pcap_findalldevs_ex()
+// (an interface list whose lengths do not fit) is the client's: bpfc's
+// decoder refuses such replies (RpcapHostile.InterfaceCountsAndLengthsMustFit,
+// RpcapClientSession.HostileRepliesEndAsErrors). The daemon's side: a
+// FINDALLIF request before the login, or with a payload of any length, is
+// refused from its header and the connection closed, with nothing read or
+// listed; the next client gets the list.
+TEST_F(DaemonSecurity, HostileInterfaceListRequestsAreRefused) {
+  Daemon daemon({"-n"});
+  ASSERT_TRUE(daemon.listening()) << daemon.process().err();
+  {
+    RawClient early(daemon.port());
+    ASSERT_TRUE(early.send(rpcap::empty_message(0, rpcap::MessageType::FindAllInterfacesRequest)));
+    expect_error(early.receive(), rpcap::ErrorCode::WrongMessage);
+    EXPECT_TRUE(early.closed_by_peer());
+  }
+  for (uint32_t length : {1u, 16u, 0xffffffffu}) {
+    RawClient client(daemon.port());
+    ASSERT_TRUE(client.null_auth());
+    auto bytes = header_bytes(0, type(rpcap::MessageType::FindAllInterfacesRequest), 0, length);
+    if (length == 16) bytes.resize(bytes.size() + 16, 0xff);
+    ASSERT_TRUE(client.send(bytes));
+    expect_error(client.receive(3s), rpcap::ErrorCode::WrongMessage);
+    EXPECT_TRUE(client.closed_by_peer()) << length;
+  }
+  expect_serves_new_client(daemon);
 }
 
 // CVE-2019-15162 class: the reply to an unknown user and to a wrong
@@ -317,9 +384,10 @@ TEST_F(DaemonSecurity, ManyConcurrentClientsWithBoundedMemory) {
   EXPECT_TRUE(daemon.session_pids().empty()) << daemon.session_pids().size() << " sessions left";
 }
 
-// A client that opens its data connection and never reads it: the daemon
-// blocks on that one connection (no unbounded buffering), and ENDCAP still
-// ends the capture promptly.
+// A client that opens its data connection and never reads it: its session
+// waits on that one connection (no unbounded buffering) while the kernel
+// drops what its ring has no room for, and counts it (STATS); another
+// client captures meanwhile; ENDCAP still ends the stalled capture promptly.
 TEST_F(DaemonSecurity, ClientThatNeverReadsItsDataCannotStallTheSession) {
   Daemon daemon({"-n"});
   ASSERT_TRUE(daemon.listening()) << daemon.process().err();
@@ -338,12 +406,48 @@ TEST_F(DaemonSecurity, ClientThatNeverReadsItsDataCannotStallTheSession) {
   ASSERT_TRUE(decoded.ok());
   RawClient data(std::get<rpcap::StartCaptureReplyPayload>(decoded->payload).data_port);
   ASSERT_TRUE(data.connected());
-  const uint16_t sink = bpfc::rpcaptest::free_port(true);
-  const auto until = std::chrono::steady_clock::now() + 1s;
-  while (std::chrono::steady_clock::now() < until) {
-    bpfc::rpcaptest::send_udp(sink, std::vector<std::string>(50, std::string(1400, 'z')));
+  // Unpaced, for a second: far more than the 8 MiB ring and the socket
+  // buffers on the way to the client hold.
+  const uint16_t flooded = bpfc::rpcaptest::free_port(true);
+  bpfc::rpcaptest::UdpSink flood_sink(flooded);
+  {
+    const int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    sockaddr_in to{};
+    to.sin_family = AF_INET;
+    to.sin_port = htons(flooded);
+    to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    const std::string datagram(1400, 'z');
+    const auto until = std::chrono::steady_clock::now() + 1s;
+    while (std::chrono::steady_clock::now() < until) {
+      for (int i = 0; i < 64; ++i) {
+        ::sendto(fd, datagram.data(), datagram.size(), 0, reinterpret_cast<sockaddr*>(&to), sizeof to);
+      }
+    }
+    ::close(fd);
   }
   const uint64_t rss = daemon.memory_kib();
+  client.send(rpcap::empty_message(0, rpcap::MessageType::StatsRequest));
+  auto stats_reply = client.receive(10s);
+  ASSERT_TRUE(stats_reply);
+  ASSERT_EQ(stats_reply->header.type, type(rpcap::MessageType::StatsReply));
+  auto stats = rpcap::decode_message(stats_reply->header, stats_reply->payload);
+  ASSERT_TRUE(stats.ok());
+  const auto& counters = std::get<rpcap::StatsPayload>(stats->payload);
+  std::printf("stalled session: %u received, %u dropped by the kernel, %u sent\n", counters.interface_received,
+              counters.kernel_dropped, counters.server_captured);
+  EXPECT_GT(counters.kernel_dropped, 0u);
+  EXPECT_LT(counters.server_captured, counters.interface_received);
+  {
+    // Another client is served in full while that session waits.
+    const uint16_t target = bpfc::rpcaptest::free_port(true);
+    bpfc::rpcaptest::UdpSink other_sink(target);
+    bpfc::rpcaptest::Background other({BPFC_BINARY, "rpcap", "capture", daemon.url(), "-c", "3", "--timeout", "20",
+                                       "udp and dst port " + std::to_string(target)});
+    ASSERT_TRUE(other.wait_for_stderr("listening on", 10s)) << other.err();
+    bpfc::rpcaptest::send_udp(target, bpfc::rpcaptest::payloads("meanwhile", 3));
+    EXPECT_EQ(other.wait(30s), 0) << other.err();
+    EXPECT_NE(other.err().find("3 packets captured"), std::string::npos) << other.err();
+  }
   const auto asked = std::chrono::steady_clock::now();
   client.send(rpcap::empty_message(0, rpcap::MessageType::EndCaptureRequest));
   auto ended = client.receive(10s);
@@ -397,4 +501,73 @@ TEST_F(DaemonSecurity, DataConnectionFromAnotherHostIsRefused) {
   auto ended = client.receive();
   ASSERT_TRUE(ended);
   EXPECT_EQ(ended->header.type, type(rpcap::MessageType::EndCaptureReply));
+}
+
+// A half-open connection: the client's host vanishes in the middle of a
+// capture (its link goes down; nothing is closed, no FIN, no RST). The
+// client sits in a network namespace of its own behind a veth pair, so
+// that its link can go. The session is dropped after about
+// --dead-peer-timeout (keepalive on the control connection,
+// TCP_USER_TIMEOUT on the data connection), where TCP alone would
+// retransmit for a quarter of an hour, and the daemon serves on.
+TEST_F(DaemonSecurity, HalfOpenConnectionsAreDroppedAtTheDeadPeerTimeout) {
+  for (const char* program : {"ip", "nsenter", "unshare"}) {
+    if (!bpfc::testsupport::program_available(program)) GTEST_SKIP() << "needs " << program << "(8)";
+  }
+  using bpfc::testsupport::run_process;
+  if (run_process({"ip", "link", "add", "bpfchoA", "type", "veth", "peer", "name", "bpfchoB"}).exit_code != 0) {
+    GTEST_SKIP() << "no veth pairs here";
+  }
+  ASSERT_EQ(run_process({"ip", "addr", "add", "10.77.0.1/24", "dev", "bpfchoA"}).exit_code, 0);
+  ASSERT_EQ(run_process({"ip", "link", "set", "bpfchoA", "up"}).exit_code, 0);
+  const uint16_t port = bpfc::rpcaptest::free_port();
+  bpfc::rpcaptest::Background daemon(
+      {BPFC_RPCAPD_BINARY, "-n", "-4", "-D", "-p", std::to_string(port), "--dead-peer-timeout", "2"});
+  ASSERT_TRUE(daemon.wait_for_stderr("listening on port", 10s)) << daemon.err();
+  const uint16_t target = bpfc::rpcaptest::free_port(true);
+  bpfc::rpcaptest::UdpSink sink(target);
+
+  // libpcap's client, in its own namespace, once its end of the pair is in.
+  bpfc::rpcaptest::ScratchDir dir;
+  const std::string rpcapref = *bpfc::rpcaptest::daemon_test_state().bin + "/rpcapref";
+  bpfc::rpcaptest::Background client(
+      {"unshare", "-n", "sh", "-c",
+       "echo $$ > \"$1\"; while [ ! -e \"$2\" ]; do sleep 0.05; done; ip link set lo up; shift 2; exec \"$@\"", "sh",
+       dir.file("pid"), dir.file("go"), rpcapref, "capture", "rpcap://10.77.0.1:" + std::to_string(port) + "/lo",
+       "-t", "120", "-f", "udp and dst port " + std::to_string(target)});
+  std::string pid;
+  for (int i = 0; i < 200 && pid.empty(); ++i) {
+    std::this_thread::sleep_for(50ms);
+    std::ifstream(dir.file("pid")) >> pid;
+  }
+  ASSERT_FALSE(pid.empty()) << client.err();
+  ASSERT_EQ(run_process({"ip", "link", "set", "bpfchoB", "netns", pid}).exit_code, 0);
+  ASSERT_EQ(run_process({"nsenter", "-t", pid, "-n", "sh", "-c",
+                         "ip addr add 10.77.0.2/24 dev bpfchoB && ip link set bpfchoB up"})
+                .exit_code,
+            0);
+  std::ofstream(dir.file("go")) << "go\n";
+  ASSERT_TRUE(daemon.wait_for_stderr("STARTCAP_REQ", 20s)) << daemon.err() << client.err();
+  const pid_t daemon_pid = bpfc::rpcaptest::daemon_pid(port);
+  auto sessions = bpfc::rpcaptest::child_pids(daemon_pid);
+  ASSERT_EQ(sessions.size(), 1u) << daemon.err();
+  bpfc::rpcaptest::send_udp(target, bpfc::rpcaptest::payloads("before", 5));
+  std::this_thread::sleep_for(300ms);
+
+  ASSERT_EQ(run_process({"nsenter", "-t", pid, "-n", "ip", "link", "set", "bpfchoB", "down"}).exit_code, 0);
+  const auto cut = std::chrono::steady_clock::now();
+  auto gone = [&] {
+    const auto now = bpfc::rpcaptest::child_pids(daemon_pid);
+    return std::find(now.begin(), now.end(), sessions[0]) == now.end();
+  };
+  while (!gone() && std::chrono::steady_clock::now() - cut < 30s) {
+    bpfc::rpcaptest::send_udp(target, bpfc::rpcaptest::payloads("after", 5));  // data the daemon tries to deliver
+    std::this_thread::sleep_for(100ms);
+  }
+  const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - cut);
+  std::printf("the half-open session ended %lld ms after its client vanished\n", static_cast<long long>(took.count()));
+  EXPECT_TRUE(gone()) << daemon.err();
+  EXPECT_LT(took, 15s);
+  RawClient next(port);
+  EXPECT_TRUE(next.null_auth()) << daemon.err();
 }

@@ -87,6 +87,11 @@ TLS
 
 SAFETY
   Bind to a specific address (-b) and list the allowed clients (-l).
+  A client must authenticate within --auth-timeout, send a message at
+  least every --idle-timeout while no capture runs, and one whose host
+  vanishes without closing its connections (a half-open connection) is
+  dropped after about --dead-peer-timeout (TCP keepalive and
+  TCP_USER_TIMEOUT).
   Without -S, passwords and packets cross the network in clear text.
 
 CONFIGURATION FILE
@@ -118,7 +123,7 @@ int main(int argc, char** argv) {
   uint16_t port = kDefaultPort, data_port = 0;
   bool ipv4_only = false, null_auth = false, debug = false, daemonize = false, inetd = false, session = false;
   std::string capture_group;
-  unsigned max_clients = 32, auth_timeout = 90, idle_timeout = 180, failure_delay_ms = 1000;
+  unsigned max_clients = 32, auth_timeout = 90, idle_timeout = 180, failure_delay_ms = 1000, dead_peer_timeout = 60;
   bool tls = false;
   TlsServerOptions tls_options;
   app.add_option("-b", bind_address, "Listen on this numeric address only (default: every address)");
@@ -147,6 +152,10 @@ int main(int argc, char** argv) {
   app.add_option("--auth-timeout", auth_timeout, "Seconds a client has to authenticate (default 90)")
       ->check(CLI::Range(1u, 86400u));
   app.add_option("--idle-timeout", idle_timeout, "Seconds without a message while not capturing (default 180)")
+      ->check(CLI::Range(1u, 86400u));
+  app.add_option("--dead-peer-timeout", dead_peer_timeout,
+                 "Seconds after which a client that vanished without closing (a half-open connection) is dropped "
+                 "(default 60)")
       ->check(CLI::Range(1u, 86400u));
   app.add_flag("-S", tls, "TLS on the control and TCP data connections (rpcaps://); needs -K and -X");
   bool compression = false;
@@ -194,6 +203,7 @@ int main(int argc, char** argv) {
   options.max_clients = max_clients;
   options.auth_timeout = std::chrono::seconds(auth_timeout);
   options.idle_timeout = std::chrono::seconds(idle_timeout);
+  options.dead_peer_timeout = std::chrono::seconds(dead_peer_timeout);
   options.policy.allow_null_auth = null_auth;
   options.policy.auth_failure_delay = std::chrono::milliseconds(failure_delay_ms);
   auto hosts_list = HostList::parse(hosts);
@@ -282,7 +292,8 @@ int main(int argc, char** argv) {
       if (!capture_group.empty()) argv.insert(argv.end(), {"--capture-group", capture_group});
       if (current.data_port != 0) argv.insert(argv.end(), {"-t", std::to_string(current.data_port)});
       argv.insert(argv.end(), {"--auth-timeout", std::to_string(current.auth_timeout.count()), "--idle-timeout",
-                               std::to_string(current.idle_timeout.count()), "--auth-failure-delay-ms",
+                               std::to_string(current.idle_timeout.count()), "--dead-peer-timeout",
+                               std::to_string(current.dead_peer_timeout.count()), "--auth-failure-delay-ms",
                                std::to_string(current.policy.auth_failure_delay.count())});
       if (current.tls) {
         argv.insert(argv.end(), {"-S", "-K", tls_options.key_file, "-X", tls_options.cert_file});

@@ -23,6 +23,7 @@
 
 #include "bpfc/capture/rpcap/server.h"
 #include "admission.h"
+#include "dead_peer.h"
 #include "live_backend.h"
 #include "tls_session.h"
 
@@ -224,7 +225,8 @@ void serve_connection(int fd, const DaemonOptions& options, const LogFunction& l
                               server::refusal_limit(options), log);
     return;
   }
-  auto backend = server::live_backend(addresses, options.data_port, options.tls, log);
+  server::detect_dead_peer(fd, options.dead_peer_timeout);
+  auto backend = server::live_backend(addresses, options.data_port, options.dead_peer_timeout, options.tls, log);
   ServerSession session(options.policy, *backend);
   Link link{fd, nullptr};
   log(who + ": connected");

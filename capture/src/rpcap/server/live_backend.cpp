@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "bpfc/capture/live.h"
+#include "dead_peer.h"
 #include "interface_listing.h"
 #include "tls_session.h"
 
@@ -98,9 +99,13 @@ bool send_datagrams(int fd, const std::vector<iovec>& messages) {
 
 class LiveBackend : public CaptureBackend {
  public:
-  LiveBackend(const ConnectionAddresses& addresses, uint16_t fixed_data_port, std::shared_ptr<TlsContext> tls,
-              LogFunction log)
-      : addresses_(addresses), fixed_data_port_(fixed_data_port), tls_(std::move(tls)), log_(std::move(log)) {}
+  LiveBackend(const ConnectionAddresses& addresses, uint16_t fixed_data_port, std::chrono::seconds dead_peer_timeout,
+              std::shared_ptr<TlsContext> tls, LogFunction log)
+      : addresses_(addresses),
+        fixed_data_port_(fixed_data_port),
+        dead_peer_timeout_(dead_peer_timeout),
+        tls_(std::move(tls)),
+        log_(std::move(log)) {}
   ~LiveBackend() override { end_capture(); }
 
   Result<std::vector<RemoteInterface>> list_interfaces() override { return list_capture_interfaces(); }
@@ -248,6 +253,7 @@ class LiveBackend : public CaptureBackend {
         data = -1;
       }
     }
+    if (data >= 0 && !udp) detect_dead_peer(data, dead_peer_timeout_);
     if (data >= 0) {
       // Blocked sends wake up every second to look at stop_, so that a
       // client that stopped reading cannot keep ENDCAP (which waits for this
@@ -342,6 +348,7 @@ class LiveBackend : public CaptureBackend {
 
   ConnectionAddresses addresses_;
   uint16_t fixed_data_port_;
+  std::chrono::seconds dead_peer_timeout_;
   std::shared_ptr<TlsContext> tls_;
   LogFunction log_;
   std::mutex mutex_;
@@ -356,8 +363,9 @@ class LiveBackend : public CaptureBackend {
 }  // namespace
 
 std::unique_ptr<CaptureBackend> live_backend(const ConnectionAddresses& addresses, uint16_t fixed_data_port,
-                                             std::shared_ptr<TlsContext> tls, const LogFunction& log) {
-  return std::make_unique<LiveBackend>(addresses, fixed_data_port, std::move(tls), log);
+                                             std::chrono::seconds dead_peer_timeout, std::shared_ptr<TlsContext> tls,
+                                             const LogFunction& log) {
+  return std::make_unique<LiveBackend>(addresses, fixed_data_port, dead_peer_timeout, std::move(tls), log);
 }
 
 }  // namespace bpfc::capture::rpcap::server

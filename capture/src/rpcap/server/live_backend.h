@@ -7,6 +7,7 @@
 
 #include <sys/socket.h>
 
+#include <chrono>
 #include <memory>
 
 #include "bpfc/capture/rpcap/server.h"
@@ -19,7 +20,9 @@ struct ConnectionAddresses {
   bool known = false;        // false for inetd's stdin when it is not a socket
 };
 
+// Data connections get detect_dead_peer(dead_peer_timeout).
 std::unique_ptr<CaptureBackend> live_backend(const ConnectionAddresses& addresses, uint16_t fixed_data_port,
-                                             std::shared_ptr<TlsContext> tls, const LogFunction& log);
+                                             std::chrono::seconds dead_peer_timeout, std::shared_ptr<TlsContext> tls,
+                                             const LogFunction& log);
 
 }  // namespace bpfc::capture::rpcap::server

@@ -223,6 +223,10 @@ struct DaemonOptions {
   unsigned max_clients = 32;
   std::chrono::seconds auth_timeout{90};  // from accept until AUTH succeeded
   std::chrono::seconds idle_timeout{180}; // no message while not capturing
+  // A client whose host vanished without closing its connections (a
+  // half-open connection) is dropped after about this long: TCP keepalive
+  // and TCP_USER_TIMEOUT on the control and data connections.
+  std::chrono::seconds dead_peer_timeout{60};
   SessionPolicy policy;
   // Active mode: connect to each of these and serve there, again after each
   // session ends (a second later) or a failed attempt (active_retry later).
