@@ -235,6 +235,33 @@ TEST_F(DaemonInterop, BpfcsClientListsAndCaptures) {
   }
 }
 
+// `any` on bpfc-rpcapd is LINUX_SLL2; bpfc's client compiles the filter for
+// it (for Ethernet, `udp and dst port N` would match nothing).
+TEST_F(DaemonInterop, BpfcsClientCompilesForTheRemoteLinkType) {
+  Daemon daemon({"-n"});
+  ASSERT_TRUE(daemon.listening()) << daemon.process().err();
+  const uint16_t target = bpfc::rpcaptest::free_port(true);
+  UdpSink sink(target);
+  bpfc::rpcaptest::ScratchDir dir;
+  Background client({BPFC_BINARY, "rpcap", "capture", daemon.url("any"), "-c", "3", "--timeout", "20", "-w",
+                     dir.file("any.pcap"), "udp and dst port " + std::to_string(target)});
+  ASSERT_TRUE(client.wait_for_stderr("listening on", 10s)) << client.err() << daemon.process().err();
+  EXPECT_NE(client.err().find("link-type LINUX_SLL2"), std::string::npos) << client.err();
+  const auto sent = payloads("any", 3);
+  bpfc::rpcaptest::send_udp(target, sent);
+  ASSERT_EQ(client.wait(30s), 0) << client.err() << daemon.process().err();
+  auto file = bpfc::rpcaptest::read_savefile(dir.file("any.pcap"));
+  ASSERT_EQ(file.error, "");
+  EXPECT_EQ(file.linktype, 276);
+  ASSERT_EQ(file.packets.size(), 3u);
+  for (size_t i = 0; i < 3; ++i) {
+    // The UDP payload after the 20-byte SLL2 header, 20 bytes of IPv4 and 8 of UDP.
+    const auto& data = file.packets[i].data;
+    ASSERT_GE(data.size(), 48u + sent[i].size());
+    EXPECT_EQ(std::string(data.begin() + 48, data.begin() + 48 + static_cast<long>(sent[i].size())), sent[i]);
+  }
+}
+
 // bpfc-rpcapd's AUTH reply says it runs filters as Linux socket filters, so
 // bpfc's client compiles in the Linux live context: filters on the packet's
 // metadata (libpcap #1549) work remotely as they do locally. On lo the
@@ -270,8 +297,11 @@ TEST_F(DaemonInterop, ActiveModeServesAWaitingClient) {
   const uint16_t target = bpfc::rpcaptest::free_port(true);
   UdpSink sink(target);
   bpfc::rpcaptest::ScratchDir dir;
+  const std::string filter = "udp and dst port " + std::to_string(target);
+  Background tcpdump({"tcpdump", "-i", "lo", "-U", "-c", "3", "-w", dir.file("tcpdump.pcap"), filter});
+  ASSERT_TRUE(tcpdump.wait_for_stderr("listening on", 10s)) << tcpdump.err();
   Background client({tool("rpcapref"), "active", "127.0.0.1", std::to_string(client_port), "--dev", "lo", "-c", "3",
-                     "-t", "20", "-f", "udp and dst port " + std::to_string(target), "-w", dir.file("act.pcap")});
+                     "-t", "20", "-f", filter, "-w", dir.file("act.pcap")});
   // Not by connecting: the client would take the probe for the daemon.
   ASSERT_TRUE(listening_socket(client_port, 10s)) << client.err();
   Background daemon({BPFC_RPCAPD_BINARY, "-n", "-4", "-D", "-v", "-a", "127.0.0.1," + std::to_string(client_port)});
@@ -280,12 +310,16 @@ TEST_F(DaemonInterop, ActiveModeServesAWaitingClient) {
   bpfc::rpcaptest::send_udp(target, sent);
   ASSERT_EQ(client.wait(30s), 0) << client.err() << daemon.err();
   EXPECT_NE(client.out().find("captured 3"), std::string::npos) << client.out();
+  ASSERT_EQ(tcpdump.wait(30s), 0) << tcpdump.err();
   auto file = bpfc::rpcaptest::read_savefile(dir.file("act.pcap"));
+  auto local = bpfc::rpcaptest::read_savefile(dir.file("tcpdump.pcap"));
   ASSERT_EQ(file.packets.size(), 3u);
+  ASSERT_EQ(local.packets.size(), 3u);
   for (size_t i = 0; i < 3; ++i) {
     auto view = udp_of(file.packets[i].data);
     ASSERT_TRUE(view);
     EXPECT_EQ(view->payload, sent[i]);
+    EXPECT_EQ(file.packets[i].data, local.packets[i].data) << "packet " << i << " differs from tcpdump's";
   }
 }
 

@@ -2,7 +2,9 @@
 // private network namespace (libpcap_interop_test.cpp's environment moves
 // the process there): -i rpcap://127.0.0.1:P/lo writes what the daemon
 // captured, with the remote link type, over TCP or UDP; -D rpcap:// lists
-// the daemon's interfaces; --auth logs in with a password (a user the test
+// the daemon's interfaces; `any` captures with its cooked link type and a
+// filter compiled for it; --update-filter changes the daemon's filter
+// mid-capture; --auth logs in with a password (a user the test
 // creates) and a wrong one fails cleanly; --rpcap-listen waits for an
 // active-mode daemon (rpcapd -a). Traffic: ICMP echo requests to 127.0.0.1,
 // each answered by the kernel, so N pings make 2N ICMP packets on lo.
@@ -125,6 +127,54 @@ class RemoteCaptureCommand : public ::testing::Test {
 TEST_F(RemoteCaptureCommand, WritesTheIcmpPacketsOfLoOverTcp) { expect_icmp_written({}); }
 
 TEST_F(RemoteCaptureCommand, WritesTheIcmpPacketsOfLoOverUdp) { expect_icmp_written({"--udp"}); }
+
+// The `any` device captures with a cooked header (LINUX_SLL or SLL2), not
+// Ethernet: the filter is compiled for the link type the daemon announced.
+// Compiled for Ethernet, `icmp` would test bytes 12-13 of the cooked header
+// and match nothing.
+TEST_F(RemoteCaptureCommand, TheFilterIsCompiledForTheRemoteLinkType) {
+  start_daemon({"-n"});
+  bpfc::rpcaptest::ScratchDir dir;
+  const std::string out = dir.file("any.pcap");
+  Background bpfc({BPFC_BINARY, "capture", "-i", url("any"), "-c", "4", "-w", out, "icmp"});
+  ASSERT_EQ(run_with_pings(bpfc, 2), 0) << bpfc.err();
+  EXPECT_NE(bpfc.err().find("link-type LINUX_SLL"), std::string::npos) << bpfc.err();
+  auto file = bpfc::rpcaptest::read_savefile(out);
+  ASSERT_EQ(file.error, "");
+  EXPECT_TRUE(file.linktype == 113 || file.linktype == 276) << file.linktype;  // LINUX_SLL or LINUX_SLL2
+  ASSERT_EQ(file.packets.size(), 4u);
+  for (const auto& packet : file.packets) {
+    // The IPv4 protocol byte behind the cooked header (16 or 20 bytes).
+    const size_t ip = file.linktype == 113 ? 16 : 20;
+    ASSERT_GT(packet.data.size(), ip + 9);
+    EXPECT_EQ(packet.data[ip + 9], IPPROTO_ICMP);
+  }
+}
+
+// --update-filter replaces the filter in the daemon mid-capture
+// (UPDATEFILTER): echo requests first, then only the replies.
+TEST_F(RemoteCaptureCommand, UpdateFilterChangesWhatTheDaemonSends) {
+  start_daemon({"-n"});
+  bpfc::rpcaptest::ScratchDir dir;
+  const std::string out = dir.file("updated.pcap");
+  Background bpfc({BPFC_BINARY, "rpcap", "capture", url(), "-c", "4", "--timeout", "20", "-w", out,
+                   "--update-filter", "icmp[icmptype] = icmp-echoreply", "--after", "2",
+                   "icmp[icmptype] = icmp-echo"});
+  ASSERT_TRUE(bpfc.wait_for_stderr("listening on", 20s)) << bpfc.err();
+  send_pings(2);
+  ASSERT_TRUE(bpfc.wait_for_stderr("filter updated after 2 packets", 10s)) << bpfc.err();
+  std::this_thread::sleep_for(200ms);  // the daemon has the new filter
+  send_pings(2);
+  ASSERT_EQ(bpfc.wait(30s), 0) << bpfc.err();
+  auto file = bpfc::rpcaptest::read_savefile(out);
+  ASSERT_EQ(file.error, "");
+  ASSERT_EQ(file.packets.size(), 4u);
+  const uint8_t expected_types[] = {ICMP_ECHO, ICMP_ECHO, ICMP_ECHOREPLY, ICMP_ECHOREPLY};
+  for (size_t i = 0; i < 4; ++i) {
+    ASSERT_TRUE(is_icmp(file.packets[i].data)) << i;
+    EXPECT_EQ(file.packets[i].data[14 + 20], expected_types[i]) << "packet " << i;
+  }
+}
 
 TEST_F(RemoteCaptureCommand, CountsAndPrintsJsonStatistics) {
   start_daemon({"-n"});

@@ -5,6 +5,8 @@
 // the test sent, so the TLS data connection is exercised end to end.
 #include <gtest/gtest.h>
 
+#include <fstream>
+
 #include <thread>
 
 #include "../support/process.h"
@@ -118,6 +120,30 @@ TEST_F(RpcapTlsInterop, LibpcapClientCapturesFromBpfcRpcapd) {
   expect_datagrams(dir.file("b.pcap"), sent, target);
   EXPECT_NE(daemon.process().err().find("TLS established"), std::string::npos) << daemon.process().err();
   EXPECT_TRUE(daemon.alive());
+}
+
+// A password login inside TLS: libpcap's client against bpfc-rpcapd -S
+// --passwd-file; a wrong password is refused there too.
+TEST_F(RpcapTlsInterop, LibpcapClientLogsInWithAPasswordOverTls) {
+  bpfc::rpcaptest::ScratchDir dir;
+  std::ofstream(dir.file("passwd")) << "analyst:" << bpfc::rpcaptest::crypt_hash("rpcap-Test-5") << "\n";
+  auto flags = daemon_tls();
+  flags.insert(flags.end(), {"--passwd-file", dir.file("passwd"), "--auth-failure-delay-ms", "0"});
+  Daemon daemon(flags);
+  ASSERT_TRUE(daemon.listening()) << daemon.process().err();
+  const std::string url = "rpcaps://127.0.0.1:" + std::to_string(daemon.port()) + "/";
+  const uint16_t target = bpfc::rpcaptest::free_port(true);
+  UdpSink sink(target);
+  Background client({tool("rpcapref"), "capture", url + "lo", "--auth", "analyst:rpcap-Test-5", "-c", "3", "-t", "20",
+                     "-f", "udp and dst port " + std::to_string(target), "-w", dir.file("p.pcap")});
+  ASSERT_TRUE(daemon.process().wait_for_stderr("STARTCAP_REQ", 15s)) << daemon.process().err() << client.err();
+  const auto sent = payloads("tls-password", 3);
+  bpfc::rpcaptest::send_udp(target, sent);
+  ASSERT_EQ(client.wait(30s), 0) << client.err() << daemon.process().err();
+  expect_datagrams(dir.file("p.pcap"), sent, target);
+  auto wrong = bpfc::testsupport::run_process({tool("rpcapref"), "list", url, "--auth", "analyst:not-it"});
+  EXPECT_EQ(wrong.exit_code, 1) << wrong.out;
+  EXPECT_NE(wrong.err.find("Authentication failed"), std::string::npos) << wrong.err;
 }
 
 // bpfc's client against bpfc's daemon, through bpfc capture -i rpcaps://.
