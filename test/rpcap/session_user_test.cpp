@@ -83,13 +83,15 @@ class SessionUser : public ::testing::Test {
     hash_ = bpfc::rpcaptest::crypt_hash(kPassword);
     ASSERT_FALSE(hash_.empty());
     std::ofstream(dir_.file("passwd")) << edited(
-        "/etc/passwd", {"bpfcsess1", "bpfcsess2"},
+        "/etc/passwd", {"bpfcsess1", "bpfcsess2", "bpfclocked"},
         {"bpfcsess1:x:64201:64201:bpfc test:/nonexistent:/usr/sbin/nologin",
-         "bpfcsess2:x:64202:64202:bpfc test:/nonexistent:/usr/sbin/nologin"});
-    std::ofstream(dir_.file("shadow")) << edited("/etc/shadow", {"root", "bpfcsess1", "bpfcsess2"},
+         "bpfcsess2:x:64202:64202:bpfc test:/nonexistent:/usr/sbin/nologin",
+         "bpfclocked:x:64203:64203:bpfc test:/nonexistent:/usr/sbin/nologin"});
+    std::ofstream(dir_.file("shadow")) << edited("/etc/shadow", {"root", "bpfcsess1", "bpfcsess2", "bpfclocked"},
                                                  {"root:" + hash_ + ":19000:0:99999:7:::",
                                                   "bpfcsess1:" + hash_ + ":19000:0:99999:7:::",
-                                                  "bpfcsess2:" + hash_ + ":19000:0:99999:7:::"});
+                                                  "bpfcsess2:" + hash_ + ":19000:0:99999:7:::",
+                                                  "bpfclocked:*:19000:0:99999:7:::"});
     std::ofstream(dir_.file("group")) << edited(
         "/etc/group", {"bpfcsess1", "bpfcsess2", "bpfccapture", "bpfcextra"},
         {"bpfcsess1:x:64201:", "bpfcsess2:x:64202:", "bpfccapture:x:64210:bpfcsess2", "bpfcextra:x:64211:bpfcsess1"});
@@ -246,6 +248,27 @@ TEST_F(SessionUser, LibpcapsClientLogsInWithASystemAccount) {
       {*bin + "/rpcapref", "capture", url, "--auth", std::string("bpfcsess1:") + kPassword, "-c", "1", "-t", "5"});
   EXPECT_EQ(outsider.exit_code, 1) << outsider.out;
   EXPECT_NE(outsider.err.find("this session's user may not capture"), std::string::npos) << outsider.err;
+}
+
+// CVE-2019-15162 with system accounts: an unknown user, a wrong password
+// and a locked account get the same bytes, and no session changes user.
+TEST_F(SessionUser, FailedSystemLoginsGetIdenticalReplies) {
+  ASSERT_TRUE(start_daemon({})) << daemon_->err();
+  auto reply_to = [&](const std::string& user, const std::string& password) {
+    RawClient client(port_);
+    const uint16_t password_auth = static_cast<uint16_t>(rpcap::AuthType::Password);
+    client.send({0, rpcap::MessageType::AuthRequest, 0, rpcap::AuthRequestPayload{password_auth, user, password}});
+    auto reply = client.receive();
+    return reply ? reply->bytes : std::vector<uint8_t>{};
+  };
+  const auto unknown = reply_to("no-such-user-bpfc", kPassword);
+  const auto wrong = reply_to("bpfcsess1", "not-the-password");
+  const auto locked = reply_to("bpfclocked", kPassword);  // an account without a password ("*")
+  ASSERT_FALSE(unknown.empty());
+  EXPECT_EQ(unknown, wrong);
+  EXPECT_EQ(unknown, locked);
+  EXPECT_EQ(unknown[1], type(rpcap::MessageType::Error));
+  for (pid_t session : sessions()) EXPECT_EQ(status_field(session, "Uid"), ids(0));
 }
 
 TEST_F(SessionUser, PasswordFileLoginsKeepTheDaemonsPrivileges) {
