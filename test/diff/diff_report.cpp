@@ -56,7 +56,8 @@ BpfcCompilation compile_with_bpfc(const Subject& subject, const NameResolver& re
     return result;
   }
   result.error = program.error().message;
-  result.unsupported = result.error.find("not supported") != std::string::npos;
+  result.unsupported = result.error.find("not supported") != std::string::npos ||
+                       result.error.starts_with("internal error: ");
   return result;
 }
 

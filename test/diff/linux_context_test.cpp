@@ -130,10 +130,18 @@ TEST(LinuxContext, OtherContextsRefuseKernelMetadata) {
 
 // The reference interpreter given the metadata: inbound is every packet
 // type but PACKET_OUTGOING (4), outbound only that; ifindex compares the
-// interface. Without metadata every such filter rejects.
+// interface. Without metadata every such filter rejects. The metadata is
+// the packet's, whatever header comes first: behind a netANALYZER
+// pseudo-header or a radio header (whose length field, 0x4545 here, says
+// it is longer than the packet) the verdicts are the same, where libpcap
+// would add the header's offset to the ancillary one and read another
+// field or none.
 TEST(LinuxContext, InterpreterVerdictsFollowTheMetadata) {
   const std::vector<uint8_t> packet(60, 0x45);
-  for (uint32_t linktype : {1u, 12u, 0u, 9u}) {  // EN10MB, RAW, NULL, PPP
+  // EN10MB, RAW, NULL, PPP; NETANALYZER, NETANALYZER_TRANSPARENT,
+  // IEEE802_11_RADIO, PRISM_HEADER, IEEE802_11_RADIO_AVS. (Not PPI: every
+  // PPI filter first checks that the PPI header says 802.11, as libpcap's.)
+  for (uint32_t linktype : {1u, 12u, 0u, 9u, 240u, 241u, 127u, 119u, 163u}) {
     auto inbound = compile_to_ir("inbound", linux_options(linktype));
     auto outbound = compile_to_ir("outbound", linux_options(linktype));
     auto ifindex = compile_to_ir("ifindex 3", linux_options(linktype));

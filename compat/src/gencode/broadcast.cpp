@@ -4,6 +4,7 @@
 #include <array>
 
 #include "bpfc/ir/kernel_metadata.h"
+#include "bpfc/linktype/linktype.h"
 #include "gencode/access.h"
 #include "gencode/linklayer.h"
 #include "gencode/mac8.h"
@@ -92,15 +93,15 @@ Fragment gen_multicast(Codegen& cg, Proto proto) {
 }
 
 // Whether `inbound`, `outbound` and `ifindex` read the kernel's packet
-// metadata. libpcap adds the link-header offset to the ancillary offset, so
-// where the link header does not start the packet (netANALYZER, radio
-// headers, after geneve) its load names another field or none: bpfc refuses
-// those instead of reading the wrong field.
+// metadata: in a live Linux capture. The metadata belongs to the packet,
+// not to a header, so it is loaded at its absolute ancillary offset. (libpcap
+// adds the link-header offset to the ancillary offset, so where the link
+// header does not start the packet, behind a netANALYZER pseudo-header, a
+// radio header or after `geneve`, its load names another field or none, and
+// the kernel answers with the wrong value or rejects the packet; where the
+// header starts the packet the two loads are the same.)
 namespace {
-bool reads_kernel_metadata(Codegen& cg) {
-  const AbsOffset& header = cg.layout().off_linkhdr;
-  return cg.options().linux_extensions() && !header.is_variable && header.constant_part == 0;
-}
+bool reads_kernel_metadata(Codegen& cg) { return cg.options().linux_extensions(); }
 }  // namespace
 
 Fragment gen_inbound(Codegen& cg, bool outbound) {
@@ -135,13 +136,13 @@ Fragment gen_inbound(Codegen& cg, bool outbound) {
   // metadata: the packet type, PACKET_OUTGOING for what this host sent.
   if (reads_kernel_metadata(cg)) {
     const ir::AncillaryField type = ir::ancillary_field(ir::MetaKind::PacketType);
-    Fragment out = gen_cmp(cg, OffRel::LinkHdr, ir::kSkfAdOff + type.offset, size_field(type.size), kSllOutgoing);
+    Fragment out = gen_cmp(cg, OffRel::Packet, ir::kSkfAdOff + type.offset, size_field(type.size), kSllOutgoing);
     return outbound ? out : gen_not(std::move(out));
   }
+  // The semantic checks refuse this first; libpcap's words if they did not.
   require_link_layer(cg);
-  cg.fail("'" + std::string(cg.span_text()) + "' is not supported yet for link type " +
-          std::string(find_link_layer(cg.layout().linktype)->name) +
-          " (it needs Linux kernel packet metadata)");
+  cg.fail("not a live capture, '" + std::string(outbound ? "outbound" : "inbound") + "' not supported on " +
+          linktype_display(cg.layout().linktype));
 }
 
 Fragment gen_ifindex(Codegen& cg, uint32_t index) {
@@ -149,12 +150,11 @@ Fragment gen_ifindex(Codegen& cg, uint32_t index) {
   if (cg.layout().linktype == dlt::kLinuxSll2) return gen_cmp(cg, OffRel::LinkHdr, 4, kW, index);
   if (reads_kernel_metadata(cg)) {
     const ir::AncillaryField field = ir::ancillary_field(ir::MetaKind::Ifindex);
-    return gen_cmp(cg, OffRel::LinkHdr, ir::kSkfAdOff + field.offset, size_field(field.size), index);
+    return gen_cmp(cg, OffRel::Packet, ir::kSkfAdOff + field.offset, size_field(field.size), index);
   }
+  // The semantic checks refuse this first; libpcap's words if they did not.
   require_link_layer(cg);
-  cg.fail("'" + std::string(cg.span_text()) + "' is not supported yet for link type " +
-          std::string(find_link_layer(cg.layout().linktype)->name) +
-          " (it needs Linux kernel packet metadata)");
+  cg.fail("not a live capture, 'ifindex' not supported on " + linktype_display(cg.layout().linktype));
 }
 
 }  // namespace bpfc::lower

@@ -248,7 +248,7 @@ Fragment gen_mpls(Codegen& cg, std::optional<uint32_t> label) {
   if (l.label_stack_depth > 0) {
     // Inside a stack: the previous label must not be the bottom one.
     b0 = gen_mcmp(cg, OffRel::PrevMplsHdr, 2, kB, 0, 0x01);
-  } else if (is_ethernet_link(l) || l.linktype == dlt::kCHdlc) {
+  } else if (is_ethernet_link(l) || is_cisco_hdlc_link(l)) {
     b0 = gen_linktype(cg, ethertype::kMpls);
   } else if (l.linktype == dlt::kPpp) {
     b0 = gen_linktype(cg, ppptype::kMplsUnicast);

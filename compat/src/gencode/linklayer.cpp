@@ -25,7 +25,7 @@ constexpr uint32_t kNotSet = kOffsetNotSet;
 
 // Layouts as libpcap's init_linktype() sets them up.
 // clang-format off
-constexpr std::array<LinkLayerInfo, 56> kLinkLayers = {{
+constexpr std::array<LinkLayerInfo, 66> kLinkLayers = {{
     // dlt, name, off_linkhdr, off_linktype, off_linkpl, off_nl, off_nl_nosnap, type test[, radio
     // prefix, payload offset variable]
     {dlt::kNull, "NULL", 0, 0, 4, 0, 0, TypeTest::LoopbackHostOrder},
@@ -43,6 +43,8 @@ constexpr std::array<LinkLayerInfo, 56> kLinkLayers = {{
     {dlt::kRaw, "RAW", 0, kNotSet, 0, 0, 0, TypeTest::IpVersionNibble},
     {dlt::kPppSerial, "PPP_SERIAL", 0, 2, 4, 0, 0, TypeTest::Ppp},
     {dlt::kCHdlc, "C_HDLC", 0, 2, 4, 0, 0, TypeTest::CiscoHdlc},
+    // NetBSD's number for Cisco HDLC, which libpcap compiles as C_HDLC.
+    {dlt::kHdlc, "HDLC", 0, 2, 4, 0, 0, TypeTest::CiscoHdlc},
     {dlt::kLoop, "LOOP", 0, 0, 4, 0, 0, TypeTest::LoopbackNetOrder},
     {dlt::kLinuxSll, "LINUX_SLL", 0, 14, 16, 0, 0, TypeTest::LinuxSll},
     {dlt::kPppPppd, "PPP_PPPD", 0, 2, 4, 0, 0, TypeTest::Ppp},
@@ -94,6 +96,20 @@ constexpr std::array<LinkLayerInfo, 56> kLinkLayers = {{
     {dlt::kJuniperPppoeAtm, "JUNIPER_PPPOE_ATM", 0, 4, 6, 0, kNotSet, TypeTest::JuniperMagic},
     {dlt::kJuniperGgsn, "JUNIPER_GGSN", 0, 6, 12, 0, kNotSet, TypeTest::JuniperMagic},
     {dlt::kJuniperMonitor, "JUNIPER_MONITOR", 0, 12, 12, 0, kNotSet, TypeTest::JuniperMagic},
+    // The service PICs: libpcap knows where the cookie's type is but not
+    // where the payload starts (it depends on the cookie), and leaves those
+    // offsets unset. Its programs then add the unset value (2^32 - 1) into
+    // the offsets they load from, and the sums wrap: `ip host` reads bytes
+    // 10 and 14 of the packet. The same arithmetic gives the same programs.
+    {dlt::kJuniperEs, "JUNIPER_ES", 0, 6, kNotSet, kNotSet, kNotSet, TypeTest::JuniperMagic},
+    {dlt::kJuniperServices, "JUNIPER_SERVICES", 0, 12, kNotSet, kNotSet, kNotSet, TypeTest::JuniperMagic},
+    {dlt::kJuniperVp, "JUNIPER_VP", 0, 18, kNotSet, kNotSet, kNotSet, TypeTest::JuniperMagic},
+    {dlt::kJuniperSt, "JUNIPER_ST", 0, 18, kNotSet, kNotSet, kNotSet, TypeTest::JuniperMagic},
+    {dlt::kJuniperIsm, "JUNIPER_ISM", 0, 8, kNotSet, kNotSet, kNotSet, TypeTest::JuniperMagic},
+    {dlt::kJuniperVs, "JUNIPER_VS", 0, 8, kNotSet, kNotSet, kNotSet, TypeTest::JuniperMagic},
+    {dlt::kJuniperSrxE2e, "JUNIPER_SRX_E2E", 0, 8, kNotSet, kNotSet, kNotSet, TypeTest::JuniperMagic},
+    {dlt::kJuniperFibrechannel, "JUNIPER_FIBRECHANNEL", 0, 8, kNotSet, kNotSet, kNotSet, TypeTest::JuniperMagic},
+    {dlt::kJuniperAtmCemic, "JUNIPER_ATM_CEMIC", 0, 8, kNotSet, kNotSet, kNotSet, TypeTest::JuniperMagic},
     // SunATM: a 4-byte pseudo-header, then (if LLC-encapsulated) 802.2.
     {dlt::kSunatm, "SUNATM", 0, 4, 4, 8, 3, TypeTest::SunAtm},
     // ARCnet: source and destination station, then (RFC 1201) the system
@@ -308,11 +324,13 @@ void init_layout(Codegen& cg, uint32_t dlt_value) {
 
 void require_link_layer(Codegen& cg) {
   if (cg.layout().modelled && find_link_layer(cg.layout().linktype)) return;
+  // The semantic checks refuse, in libpcap's words, everything that needs a
+  // model of a link layer that has none; reaching this is bpfc's own
+  // inconsistency, reported as such rather than as a wrong program.
   std::string what(cg.span_text());
-  std::string name = std::string(linktype_name(cg.layout().linktype).value_or(""));
-  if (name.empty()) name = "DLT " + std::to_string(cg.layout().linktype);
-  cg.fail((what.empty() ? std::string("this filter") : "'" + what + "'") +
-          " is not supported yet for link type " + name);
+  cg.fail("internal error: " + (what.empty() ? std::string("this filter") : "'" + what + "'") +
+          " needs a model of the link-layer header of " + linktype_display(cg.layout().linktype) +
+          ", and bpfc's code generator has none (please report this)");
 }
 
 std::optional<Fragment> gen_capture_prelude(Codegen& cg) {
@@ -341,6 +359,11 @@ bool is_ethernet_link(const Layout& l) {
 bool is_juniper_link(const Layout& l) {
   const LinkLayerInfo* info = find_link_layer(l.linktype);
   return info != nullptr && info->type_test == TypeTest::JuniperMagic;
+}
+
+bool is_cisco_hdlc_link(const Layout& l) {
+  const LinkLayerInfo* info = find_link_layer(l.linktype);
+  return info != nullptr && info->type_test == TypeTest::CiscoHdlc;
 }
 
 bool is_wlan_link(const Layout& l) {

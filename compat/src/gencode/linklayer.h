@@ -20,7 +20,7 @@ namespace dlt {
 using namespace ::bpfc::dlt;
 inline constexpr uint32_t kNull = NULL_LOOPBACK, kEn10mb = EN10MB, kSlip = SLIP, kPpp = PPP, kRaw = RAW,
                           kPppSerial = PPP_SERIAL;
-inline constexpr uint32_t kCHdlc = C_HDLC, kLoop = LOOP, kLinuxSll = LINUX_SLL;
+inline constexpr uint32_t kCHdlc = C_HDLC, kHdlc = HDLC, kLoop = LOOP, kLinuxSll = LINUX_SLL;
 inline constexpr uint32_t kPppPppd = PPP_PPPD, kIpv4 = IPV4, kIpv6 = IPV6, kLinuxSll2 = LINUX_SLL2;
 inline constexpr uint32_t kPrismHeader = PRISM_HEADER, kIeee80211Radio = IEEE802_11_RADIO,
                           kIeee80211RadioAvs = IEEE802_11_RADIO_AVS, kPpi = PPI;
@@ -37,6 +37,10 @@ inline constexpr uint32_t kJuniperMfr = JUNIPER_MFR, kJuniperMlfr = JUNIPER_MLFR
                           kJuniperAtm1 = JUNIPER_ATM1, kJuniperAtm2 = JUNIPER_ATM2, kJuniperPppoe = JUNIPER_PPPOE,
                           kJuniperEther = JUNIPER_ETHER, kJuniperPppoeAtm = JUNIPER_PPPOE_ATM,
                           kJuniperGgsn = JUNIPER_GGSN, kJuniperMonitor = JUNIPER_MONITOR;
+inline constexpr uint32_t kJuniperEs = JUNIPER_ES, kJuniperServices = JUNIPER_SERVICES, kJuniperVp = JUNIPER_VP,
+                          kJuniperSt = JUNIPER_ST, kJuniperIsm = JUNIPER_ISM, kJuniperVs = JUNIPER_VS,
+                          kJuniperSrxE2e = JUNIPER_SRX_E2E, kJuniperFibrechannel = JUNIPER_FIBRECHANNEL,
+                          kJuniperAtmCemic = JUNIPER_ATM_CEMIC;
 inline constexpr uint32_t kArcnet = ARCNET, kArcnetLinux = ARCNET_LINUX, kBacnetMsTp = BACNET_MS_TP;
 inline constexpr uint32_t kPflog = PFLOG, kMtp2 = MTP2, kMtp2WithPhdr = MTP2_WITH_PHDR, kErf = ERF;
 // LINKTYPE_RAW: a savefile's number for DLT_RAW, which libpcap's compiler
@@ -97,6 +101,9 @@ struct LinkLayerInfo {
 // Juniper's pseudo-headers, of the kinds modelled: flags (direction) in the
 // byte after the 3-byte magic number.
 bool is_juniper_link(const Layout& l);
+
+// Cisco HDLC: DLT_C_HDLC, and DLT_HDLC, NetBSD's number for it.
+bool is_cisco_hdlc_link(const Layout& l);
 
 // nullopt for link types the lowering does not model (yet).
 const LinkLayerInfo* find_link_layer(uint32_t dlt);

@@ -34,7 +34,7 @@ Fragment iso_proto(Codegen& cg, uint32_t v) {
   require_link_layer(cg);
   // The NLPID itself is what Frame Relay's OSI test checks.
   if (cg.layout().linktype == dlt::kFrelay) return gen_frelay_nlpid(cg, v);
-  if (cg.layout().linktype == dlt::kCHdlc) {
+  if (is_cisco_hdlc_link(cg.layout())) {
     // Cisco HDLC uses 0xfefe for OSI and stuffs a fudge byte before the NLPID.
     Fragment b0 = gen_linktype(cg, (llcsap::kIsoNs << 8) | llcsap::kIsoNs);
     return gen_and(cg, std::move(b0), gen_cmp(cg, OffRel::LinkPlNoSnap, 1, kB, v));
@@ -92,7 +92,7 @@ Fragment gen_proto(Codegen& cg, uint32_t v, Proto proto, ast::Dir dir) {
       // 4 is the offset of the PDU type in the IS-IS header; on Cisco HDLC
       // the fudge byte before the NLPID moves it by one.
       Fragment b0 = gen_proto(cg, osi::kIsis, Proto::Iso, ast::Dir::Default);
-      const uint32_t pdu_type = cg.layout().linktype == dlt::kCHdlc ? 5 : 4;
+      const uint32_t pdu_type = is_cisco_hdlc_link(cg.layout()) ? 5 : 4;
       return gen_and(cg, std::move(b0), gen_cmp(cg, OffRel::LinkPlNoSnap, pdu_type, kB, v));
     }
     default: fail_not_encapsulating(cg, proto);

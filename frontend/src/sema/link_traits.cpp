@@ -65,7 +65,10 @@ constexpr Row kRows[] = {
     {dlt::MTP2_WITH_PHDR, Unsupported, kSs7},
     {dlt::MTP2, Unsupported, kSs7},
     {dlt::ERF, Unsupported, kSs7},
-    {dlt::BACNET_MS_TP, PreambleOnly, kMac8Addresses},
+    // No protocol field. libpcap 1.10.3 compiled a protocol test to a check
+    // of the frame preamble alone, whatever the protocol; newer libpcap
+    // refuses it, and so does bpfc.
+    {dlt::BACNET_MS_TP, Unsupported, kMac8Addresses},
     {dlt::PPP_PPPD, Ppp, kDirectionField},
     {dlt::AX25_KISS, Unsupported, 0},
     {dlt::PFSYNC, Unsupported, 0},

@@ -150,10 +150,6 @@ void CodegenModel::require_link_proto(SourceSpan span, uint32_t ll_proto) const 
       return;
     case LinkProtoTest::Unsupported:
       fail(span, "link-layer type filtering not implemented for " + linktype_display(linktype_));
-    case LinkProtoTest::PreambleOnly:
-      fail(span, "protocol tests on " + linktype_display(linktype_) +
-                     " are not supported by bpfc yet: its frames do not say which protocol they carry "
-                     "(libpcap 1.10.3 compiles such a test to a check of the frame preamble alone)");
   }
 }
 

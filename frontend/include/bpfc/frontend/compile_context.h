@@ -25,8 +25,8 @@ enum class CompileContext : uint8_t {
   // A live capture on a Linux packet socket: the filter may read the
   // kernel's packet metadata (ir::MetaKind, loaded as SKF_AD_* ancillary
   // data), so `inbound`, `outbound` and `ifindex` work on link types whose
-  // header does not record them. (libpcap's `vlan` on Ethernet would also
-  // test a tag the kernel took off the packet: refused as not supported yet.)
+  // header does not record them, and `vlan` on Ethernet also tests a tag the
+  // kernel took off the packet, as libpcap's does.
   Linux,
 };
 

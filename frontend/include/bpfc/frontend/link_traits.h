@@ -18,10 +18,6 @@ enum class LinkProtoTest : uint8_t {
   CiscoHdlc,      // "HDLC protocol" up to 65535
   Ppp,            // mapped to PPP protocols; unmapped values up to 65535
   Unchecked,      // a fixed set of matches (AF_ values, ARCnet types, ...); never an error
-  // libpcap 1.10.3 generates a test that ignores the protocol asked for (a
-  // frame preamble check; newer libpcap refuses it): bpfc refuses it in its
-  // own words, as not supported (yet).
-  PreambleOnly,
 };
 
 // Primitive families whose support depends on the link type.
