@@ -263,7 +263,8 @@ struct DaemonControl {
 };
 
 // Listens on the options' address (when options.listen) and serves clients,
-// one thread each, and connects to each active client, until `stop` is set;
+// a process each (options.session_command) or a thread each, and connects
+// to each active client, until `stop` is set;
 // an error when it cannot listen. A reload applies to connections made
 // after it: sessions keep the options they started with, active clients
 // the new options drop stop connecting once their session ends, new ones
