@@ -111,21 +111,28 @@ class SessionUser : public ::testing::Test {
     return bpfc::rpcaptest::listening_socket(port_, 10s);
   }
 
-  // The AUTH reply (or error) for `user` with the test's password.
-  std::optional<RawMessage> login(RawClient& client, const std::string& user) {
+  // The daemon's answer to a password login.
+  static std::optional<RawMessage> login(RawClient& client, const std::string& user,
+                                         const std::string& password = kPassword) {
     const uint16_t password_auth = static_cast<uint16_t>(rpcap::AuthType::Password);
-    client.send({0, rpcap::MessageType::AuthRequest, 0, rpcap::AuthRequestPayload{password_auth, user, kPassword}});
+    client.send({0, rpcap::MessageType::AuthRequest, 0, rpcap::AuthRequestPayload{password_auth, user, password}});
     return client.receive();
   }
+  // Whether `user` logs in with the test's password (an AUTH reply).
+  static bool logs_in(RawClient& client, const std::string& user) {
+    auto reply = login(client, user);
+    return reply && reply->header.type == type(rpcap::MessageType::AuthReply);
+  }
 
-  // The process serving the newest of `before`'s complement.
-  pid_t new_session(const std::vector<pid_t>& before) {
-    for (pid_t pid : bpfc::rpcaptest::child_pids(bpfc::rpcaptest::daemon_pid(port_))) {
+  // The daemon's session processes (its children).
+  std::vector<pid_t> sessions() const { return bpfc::rpcaptest::child_pids(bpfc::rpcaptest::daemon_pid(port_)); }
+  // A session process that is not one of `before`, or -1.
+  pid_t new_session(const std::vector<pid_t>& before) const {
+    for (pid_t pid : sessions()) {
       if (std::find(before.begin(), before.end(), pid) == before.end()) return pid;
     }
     return -1;
   }
-  std::vector<pid_t> sessions() const { return bpfc::rpcaptest::child_pids(bpfc::rpcaptest::daemon_pid(port_)); }
 
   bpfc::rpcaptest::ScratchDir dir_;
   std::string hash_;
@@ -138,9 +145,7 @@ class SessionUser : public ::testing::Test {
 TEST_F(SessionUser, ASystemLoginRunsTheSessionAsTheUserWithoutCapabilities) {
   ASSERT_TRUE(start_daemon({})) << daemon_->err();
   RawClient client(port_);
-  auto reply = login(client, "bpfcsess1");
-  ASSERT_TRUE(reply) << daemon_->err();
-  ASSERT_EQ(reply->header.type, type(rpcap::MessageType::AuthReply)) << daemon_->err();
+  ASSERT_TRUE(logs_in(client, "bpfcsess1")) << daemon_->err();
   const auto running = sessions();
   ASSERT_EQ(running.size(), 1u);
   const pid_t session = running[0];
@@ -158,7 +163,7 @@ TEST_F(SessionUser, ASystemLoginRunsTheSessionAsTheUserWithoutCapabilities) {
   // Like libpcap's rpcapd after its setuid(): the user may list and open,
   // but not capture.
   client.send(rpcap::empty_message(0, rpcap::MessageType::FindAllInterfacesRequest));
-  reply = client.receive();
+  auto reply = client.receive();
   ASSERT_TRUE(reply);
   EXPECT_EQ(reply->header.type, type(rpcap::MessageType::FindAllInterfacesReply));
   client.send({0, rpcap::MessageType::OpenRequest, 0, rpcap::OpenRequestPayload{"lo"}});
@@ -179,9 +184,7 @@ TEST_F(SessionUser, ASystemLoginRunsTheSessionAsTheUserWithoutCapabilities) {
 
   // Root logging in stays root, in a session of its own.
   RawClient admin(port_);
-  reply = login(admin, "root");
-  ASSERT_TRUE(reply);
-  ASSERT_EQ(reply->header.type, type(rpcap::MessageType::AuthReply)) << daemon_->err();
+  ASSERT_TRUE(logs_in(admin, "root")) << daemon_->err();
   const pid_t root_session = new_session(running);
   ASSERT_GT(root_session, 0);
   EXPECT_EQ(status_field(root_session, "Uid"), ids(0));
@@ -193,17 +196,13 @@ TEST_F(SessionUser, ASystemLoginRunsTheSessionAsTheUserWithoutCapabilities) {
 TEST_F(SessionUser, CaptureGroupMembersKeepCapNetRawAloneAndCapture) {
   ASSERT_TRUE(start_daemon({"--capture-group", "bpfccapture"})) << daemon_->err();
   RawClient outsider(port_);
-  auto reply = login(outsider, "bpfcsess1");
-  ASSERT_TRUE(reply);
-  ASSERT_EQ(reply->header.type, type(rpcap::MessageType::AuthReply)) << daemon_->err();
+  ASSERT_TRUE(logs_in(outsider, "bpfcsess1")) << daemon_->err();
   const auto first = sessions();
   ASSERT_EQ(first.size(), 1u);
   EXPECT_EQ(capabilities(first[0], "CapEff"), 0u);
 
   RawClient member(port_);
-  reply = login(member, "bpfcsess2");
-  ASSERT_TRUE(reply);
-  ASSERT_EQ(reply->header.type, type(rpcap::MessageType::AuthReply)) << daemon_->err();
+  ASSERT_TRUE(logs_in(member, "bpfcsess2")) << daemon_->err();
   const pid_t session = new_session(first);
   ASSERT_GT(session, 0);
   EXPECT_EQ(status_field(session, "Uid"), ids(kUser2));
@@ -256,9 +255,7 @@ TEST_F(SessionUser, FailedSystemLoginsGetIdenticalReplies) {
   ASSERT_TRUE(start_daemon({})) << daemon_->err();
   auto reply_to = [&](const std::string& user, const std::string& password) {
     RawClient client(port_);
-    const uint16_t password_auth = static_cast<uint16_t>(rpcap::AuthType::Password);
-    client.send({0, rpcap::MessageType::AuthRequest, 0, rpcap::AuthRequestPayload{password_auth, user, password}});
-    auto reply = client.receive();
+    auto reply = login(client, user, password);
     return reply ? reply->bytes : std::vector<uint8_t>{};
   };
   const auto unknown = reply_to("no-such-user-bpfc", kPassword);
@@ -275,9 +272,7 @@ TEST_F(SessionUser, PasswordFileLoginsKeepTheDaemonsPrivileges) {
   std::ofstream(dir_.file("logins")) << "appliance:" << hash_ << "\n";
   ASSERT_TRUE(start_daemon({"--passwd-file", dir_.file("logins")})) << daemon_->err();
   RawClient client(port_);
-  auto reply = login(client, "appliance");
-  ASSERT_TRUE(reply);
-  ASSERT_EQ(reply->header.type, type(rpcap::MessageType::AuthReply)) << daemon_->err();
+  ASSERT_TRUE(logs_in(client, "appliance")) << daemon_->err();
   const auto running = sessions();
   ASSERT_EQ(running.size(), 1u);
   EXPECT_EQ(status_field(running[0], "Uid"), ids(0));

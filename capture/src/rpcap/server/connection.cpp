@@ -173,7 +173,6 @@ void answer_clear_text(int fd, const std::vector<uint8_t>& reply, Clock::time_po
   linger_close(fd);
 }
 
-
 }  // namespace
 
 std::string server::address_text(const sockaddr_storage& a) {
