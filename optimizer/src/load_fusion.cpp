@@ -8,7 +8,16 @@
 //   R: ret 0
 //
 // (`iso proto \isis`: 4 cBPF instructions become 3.) Each test may mask its
-// load first (`and a, mask`). The two loads use the same index (or none),
+// load first (`and a, mask`), and a test that no masked bit is set counts
+// as an equality test with 0 whichever way its branch is written:
+//
+//   A: p = load.1 [23]            A: w = load.4 [20]
+//      br eq p, 6, B, R              m = and w, 0x1fff00ff
+//   B: f = load.2 [20]       =>      br eq m, 6, T, R
+//      br set f, 0x1fff, R, T
+//
+// (IPv4's protocol and fragment tests in `tcp port 80`: 4 cBPF instructions
+// become 3.) The two loads use the same index (or none),
 // do not overlap, and lie within 2 or 4 bytes from the first one's start to
 // the last one's end, which the wider load reads (bytes between them are
 // masked out).
@@ -44,12 +53,15 @@ using ir::Op;
 using ir::TermKind;
 using ir::ValueId;
 
-// One side: `br eq X, c` where X is `load` or `and load, mask`.
+// One side: `br eq X, c` where X is `load` or `and load, mask`, or
+// `br set load, mask` (the test that (load & mask) == 0).
 struct ByteTest {
   ValueId load = kNoValue;
   ValueId masked = kNoValue;  // the `and`, if any
   uint32_t mask = 0;          // within the load's bytes
   uint32_t value = 0;
+  BlockId holds = kNoBlock;   // where the branch goes when the test holds
+  BlockId fails = kNoBlock;   // and when it does not
 };
 
 uint32_t bytes_mask(uint32_t size) { return size >= 4 ? 0xffffffffu : (1u << (8 * size)) - 1; }
@@ -100,7 +112,9 @@ class LoadFusion {
   // not) used only there and computed in `b` or in `alt`.
   std::optional<ByteTest> test_of(BlockId b, BlockId alt) const {
     const ir::Terminator& t = f_.blocks[b].term;
-    if (t.kind != TermKind::Branch || t.cond != ir::Cond::Eq || t.on_true == t.on_false) return std::nullopt;
+    if (t.kind != TermKind::Branch || t.on_true == t.on_false) return std::nullopt;
+    if (t.cond == ir::Cond::Set) return no_bit_set_test_of(b, alt);
+    if (t.cond != ir::Cond::Eq) return std::nullopt;
     ValueId x = t.lhs;
     auto c = constant_of(f_, t.rhs);
     if (!c) {
@@ -111,6 +125,8 @@ class LoadFusion {
     auto here = [&](ValueId v) { return f_.values[v].block == b || f_.values[v].block == alt; };
     ByteTest test;
     test.value = *c;
+    test.holds = t.on_true;
+    test.fails = t.on_false;
     const Inst& xi = f_.values[x];
     if (xi.op == Op::And) {
       ValueId load = xi.a;
@@ -134,6 +150,28 @@ class LoadFusion {
     return test;
   }
 
+  // `br set X, mask, F, H` with X a load used only there: the test that
+  // (X & mask) == 0 holds on the way to H.
+  std::optional<ByteTest> no_bit_set_test_of(BlockId b, BlockId alt) const {
+    const ir::Terminator& t = f_.blocks[b].term;
+    ValueId x = t.lhs;
+    auto mask = constant_of(f_, t.rhs);
+    if (!mask) {
+      x = t.rhs;
+      mask = constant_of(f_, t.lhs);
+    }
+    if (!mask || uses_[x] != 1 || f_.values[x].op != Op::Load) return std::nullopt;
+    if (f_.values[x].block != b && f_.values[x].block != alt) return std::nullopt;
+    ByteTest test;
+    test.load = x;
+    test.mask = *mask & bytes_mask(f_.values[x].size);
+    if (test.mask == 0) return std::nullopt;  // always holds: other passes fold it
+    test.value = 0;
+    test.holds = t.on_false;
+    test.fails = t.on_true;
+    return test;
+  }
+
   bool returns_zero_without_phis(BlockId r) const {
     const ir::Block& block = f_.blocks[r];
     if (block.term.kind != TermKind::Ret || constant_of(f_, block.term.lhs) != 0u) return false;
@@ -153,16 +191,13 @@ class LoadFusion {
 
   bool try_fuse(BlockId a) {
     if (a != 0 && preds_[a] == 0) return false;  // unreachable, or fused into its predecessor
-    const ir::Terminator& ta = f_.blocks[a].term;
-    if (ta.kind != TermKind::Branch) return false;
-    const BlockId b = ta.on_true, r = ta.on_false;
-    if (b == a || b == r || preds_[b] != 1) return false;
-    const ir::Terminator& tb = f_.blocks[b].term;
-    if (tb.kind != TermKind::Branch || tb.on_false != r) return false;
-    const BlockId t = tb.on_true;
     std::optional<ByteTest> first = test_of(a, kNoBlock);
+    if (!first || f_.values[first->load].block != a) return false;
+    const BlockId b = first->holds, r = first->fails;
+    if (b == a || b == r || preds_[b] != 1) return false;
     std::optional<ByteTest> second = test_of(b, a);
-    if (!first || !second || f_.values[first->load].block != a) return false;
+    if (!second || second->fails != r) return false;
+    const BlockId t = second->holds;
     if (!only_the_test(b, *second)) return false;
     const Inst& la = f_.values[first->load];
     const Inst& lb = f_.values[second->load];
@@ -236,9 +271,12 @@ class LoadFusion {
     }
     std::erase_if(f_.blocks[b].insts, [&](ValueId v) { return f_.values[v].block == a; });
     ir::Terminator& ta = f_.blocks[a].term;
+    const BlockId r = first.fails;
+    ta.cond = ir::Cond::Eq;
     ta.lhs = tested;
     ta.rhs = expected;
     ta.on_true = t;
+    ta.on_false = r;
     rename_phi_inputs_from(f_, t, b, a);
     preds_[b] = 0;  // unreachable: removed at the end of the pass
   }
