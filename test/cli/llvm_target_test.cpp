@@ -90,6 +90,27 @@ TEST(LlvmTarget, AssemblyForAnotherMachine) {
   ASSERT_EQ(native.exit_code, 0) << native.err;
 }
 
+// A packet's fields are big-endian. On a big-endian machine a load is the
+// field's value as it is; on a little-endian one a field that is only
+// compared with constants is read in memory order and compared with the
+// constant swapped (no byte swap per packet). No emulator for a big-endian
+// machine here: the LLVM IR says what is compared.
+TEST(LlvmTarget, LoadsFollowTheTargetsByteOrder) {
+  const std::string filter = "ether[12:2] = 0x0800 or ether[12:4] & 0xff000000 = 0x86000000";
+  auto big = bpfc({"compile", "--emit=llvm-ir", "--triple=powerpc64-linux-gnu", filter});
+  ASSERT_EQ(big.exit_code, 0) << big.err;
+  EXPECT_EQ(big.out.find("bswap"), std::string::npos) << big.out;
+  EXPECT_NE(big.out.find("icmp eq i16 %3, 2048"), std::string::npos) << big.out;  // 0x0800 as it is
+  auto little = bpfc({"compile", "--emit=llvm-ir", "--triple=x86_64-linux-gnu", filter});
+  ASSERT_EQ(little.exit_code, 0) << little.err;
+  EXPECT_EQ(little.out.find("bswap"), std::string::npos) << little.out;
+  EXPECT_NE(little.out.find("icmp eq i16 %3, 8"), std::string::npos) << little.out;  // 0x0800 swapped
+  // A field compared by size is swapped.
+  auto used = bpfc({"compile", "--emit=llvm-ir", "--triple=x86_64-linux-gnu", "ether[12:2] > 1500"});
+  ASSERT_EQ(used.exit_code, 0) << used.err;
+  EXPECT_NE(used.out.find("bswap"), std::string::npos) << used.out;
+}
+
 TEST(LlvmTarget, BadInputIsAClearErrorAndLeavesNoFile) {
   ScratchDir dir;
   const std::string object = dir.path() + "/out.o";

@@ -28,6 +28,9 @@ bool LlvmCompiler::emit(const std::vector<module::TextFilter>& filters, NativeOu
                         std::string& problem) {
   llvm::LLVMContext context;
   llvm::Module module("bpfc", context);
+  // The lowering reads the target's byte order from the data layout.
+  module.setTargetTriple(machine_->getTargetTriple().str());
+  module.setDataLayout(machine_->createDataLayout());
   for (const module::TextFilter& filter : filters) {
     // The text is ir::print's of a verified function: a failure here is
     // bpfc's own mistake.

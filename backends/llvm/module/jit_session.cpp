@@ -29,7 +29,7 @@ namespace {
 
 // Bumped whenever the code made for the same IR changes (lowering, options),
 // so that a disk cache of an older bpfc is not taken for this one's.
-constexpr std::string_view kCodeVersion = "bpfc-native-1";
+constexpr std::string_view kCodeVersion = "bpfc-native-2";
 constexpr std::string_view kEntry = "bpfc_filter";
 
 // What identifies a filter's code: the code's version, LLVM's, the CPU it is

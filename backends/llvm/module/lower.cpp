@@ -25,6 +25,7 @@ class Lowering {
  public:
   Lowering(const ir::Function& function, llvm::Function& target)
       : f_(function),
+        little_endian_(target.getParent()->getDataLayout().isLittleEndian()),
         context_(target.getContext()),
         builder_(context_),
         target_(target),
@@ -51,6 +52,7 @@ class Lowering {
     builder_.CreateRet(builder_.getInt32(0));
 
     values_.assign(f_.values.size(), nullptr);
+    find_order_free_loads();
     for (size_t b = 0; b < f_.blocks.size(); ++b) {
       builder_.SetInsertPoint(blocks_[b]);
       for (ir::ValueId v : f_.blocks[b].insts) {
@@ -93,15 +95,67 @@ class Lowering {
     reject_if(builder_.CreateICmpUGT(end, builder_.CreateZExt(caplen_, i64_)), "in_bounds");
   }
 
-  // `size` big-endian bytes at packet + at, as a u32.
-  llvm::Value* read(llvm::Value* at, uint32_t size) {
+  // `size` big-endian bytes at packet + at, as a u32; in memory order
+  // (no byte swap on a little-endian target) when `memory_order`.
+  llvm::Value* read(llvm::Value* at, uint32_t size, bool memory_order = false) {
     llvm::Value* pointer = builder_.CreateInBoundsGEP(i8_, packet_, at);
     llvm::Type* type = builder_.getIntNTy(size * 8);
     pointer = builder_.CreateBitCast(pointer, type->getPointerTo());
     llvm::LoadInst* load = builder_.CreateAlignedLoad(type, pointer, llvm::MaybeAlign(1));
     llvm::Value* loaded = load;
-    if (size > 1) loaded = builder_.CreateUnaryIntrinsic(llvm::Intrinsic::bswap, loaded);
+    if (size > 1 && little_endian_ && !memory_order) loaded = builder_.CreateUnaryIntrinsic(llvm::Intrinsic::bswap, loaded);
     return builder_.CreateZExt(loaded, i32_);
+  }
+
+  // Loads of 2 or 4 bytes whose only uses are branches testing them against
+  // a constant (`br eq load, c` or `br set load, c`): such a test holds of
+  // the big-endian value exactly when it holds of the bytes in memory order
+  // against the constant swapped the same way, so these loads skip their
+  // byte swap. That matters where LLVM turns a chain of such tests into a
+  // switch (the EtherType of `ip or ip6`): it does so before it would fold
+  // the swap into the compares, and then keeps the swap.
+  void find_order_free_loads() {
+    memory_order_.assign(f_.values.size(), false);
+    if (!little_endian_) return;  // memory order is the big-endian value
+    std::vector<bool> other_use(f_.values.size(), false);
+    auto used = [&](ir::ValueId v) {
+      if (v != ir::kNoValue && v < other_use.size()) other_use[v] = true;
+    };
+    for (const ir::Block& block : f_.blocks) {
+      for (ir::ValueId v : block.insts) {
+        const ir::Inst& inst = f_.value(v);
+        used(inst.a);
+        used(inst.b);
+        for (const ir::PhiIncoming& in : inst.incoming) used(in.value);
+      }
+      const ir::Terminator& t = block.term;
+      if (t.kind == ir::TermKind::Ret) used(t.lhs);
+      if (t.kind != ir::TermKind::Branch) continue;
+      const bool against_constant = (t.cond == ir::Cond::Eq || t.cond == ir::Cond::Set) && t.on_true != t.on_false &&
+                                    (is_constant(t.lhs) || is_constant(t.rhs));
+      if (!against_constant) {
+        used(t.lhs);
+        used(t.rhs);
+      }
+    }
+    for (const ir::Block& block : f_.blocks) {
+      for (ir::ValueId v : block.insts) {
+        const ir::Inst& inst = f_.value(v);
+        memory_order_[v] = inst.op == ir::Op::Load && (inst.size == 2 || inst.size == 4) && !other_use[v];
+      }
+    }
+  }
+
+  bool is_constant(ir::ValueId v) const { return v != ir::kNoValue && f_.value(v).op == ir::Op::Const; }
+
+  // The constant a test of a memory-order load of `size` bytes compares
+  // with in place of `c`. A 2-byte load is below 2^16: its equality with a
+  // larger constant never holds, kept so by leaving that constant as it is,
+  // and only the low 16 bits of a mask matter.
+  static uint32_t memory_order_constant(uint32_t c, uint32_t size, ir::Cond cond) {
+    if (size == 4) return __builtin_bswap32(c);
+    if (cond == ir::Cond::Eq && c > 0xffff) return c;
+    return __builtin_bswap16(static_cast<uint16_t>(c));
   }
 
   Result<llvm::Value*> lower_value(ir::ValueId v) {
@@ -113,7 +167,7 @@ class Lowering {
       case ir::Op::Load: {
         llvm::Value* at = address(inst.a, inst.imm);
         if (!inst.checked) check_bounds(at, inst.size);
-        return read(at, inst.size);
+        return read(at, inst.size, memory_order_[v]);
       }
       case ir::Op::Add: return builder_.CreateAdd(value(inst.a), value(inst.b));
       case ir::Op::Sub: return builder_.CreateSub(value(inst.a), value(inst.b));
@@ -219,6 +273,8 @@ class Lowering {
         }
         llvm::Value* lhs = value(term.lhs);
         llvm::Value* rhs = value(term.rhs);
+        if (memory_order_[term.lhs]) rhs = swapped(term.rhs, f_.value(term.lhs).size, term.cond);
+        if (memory_order_[term.rhs]) lhs = swapped(term.lhs, f_.value(term.rhs).size, term.cond);
         llvm::Value* holds = nullptr;
         switch (term.cond) {
           case ir::Cond::Eq: holds = builder_.CreateICmpEQ(lhs, rhs); break;
@@ -233,7 +289,12 @@ class Lowering {
     }
   }
 
+  llvm::Value* swapped(ir::ValueId constant, uint32_t size, ir::Cond cond) {
+    return builder_.getInt32(memory_order_constant(f_.value(constant).imm, size, cond));
+  }
+
   const ir::Function& f_;
+  const bool little_endian_;  // the target's byte order: loads of 2 or 4 bytes swap
   llvm::LLVMContext& context_;
   llvm::IRBuilder<> builder_;
   llvm::Function& target_;
@@ -247,6 +308,7 @@ class Lowering {
   std::vector<llvm::BasicBlock*> blocks_;  // where each IR block starts
   std::vector<llvm::BasicBlock*> exits_;   // where it ends (its terminator)
   std::vector<llvm::Value*> values_;
+  std::vector<bool> memory_order_;  // loads read without their byte swap
   std::vector<std::pair<llvm::PHINode*, ir::ValueId>> phis_;
 };
 

@@ -13,7 +13,8 @@ class Module;
 
 namespace bpfc::native {
 
-// Adds `symbol` and `symbol`_batch to `module`. The function must be verified
+// Adds `symbol` and `symbol`_batch to `module`, whose data layout (set from
+// the target machine before) says the target's byte order. The function must be verified
 // IR; its loads are checked by lower_filter itself (through
 // opt::legalize_bounds_checks, one guard per run of loads). An error for IR a
 // native function cannot run: kernel metadata.

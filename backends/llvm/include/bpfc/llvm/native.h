@@ -41,8 +41,7 @@ struct MachineOptions {
   bool short_pipeline = false;
   // LLVM's fast instruction selector in place of SelectionDAG (the register
   // allocator stays the optimizing one): code generation in about half the
-  // time, for code within noise of the other on small filters and somewhat
-  // slower on long lists (the JIT's choice; see make bench-native).
+  // time, for code 5-10 % slower (native_jit.h; make bench-native).
   bool fast_instruction_selection = false;
 };
 
