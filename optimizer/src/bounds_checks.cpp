@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "bpfc/optimizer/legalize.h"
+#include "cfg_edit.h"
 
 namespace bpfc::opt {
 namespace {
@@ -68,11 +69,47 @@ struct GuardPlan {
   bool caplen_established;  // caplen >= bound already holds (indexed guards)
 };
 
+void require(Ends& ends, ValueId index, End end) {
+  End& at = ends[index];
+  at = std::max(at, end);
+}
+
+// What a block's phis needed, per phi: on the edge from a predecessor the
+// need becomes one of the value the phi takes from there.
+using PhiNeeds = std::vector<std::pair<ValueId, End>>;
+
+// The need on the edge from `pred` into `succ`: the need at succ's entry,
+// and its phis' needs in terms of what they receive from pred. A phi that
+// receives a constant C there needs caplen >= C + E: its indexed load
+// fails on every shorter packet.
+Need need_on_edge(const ir::Function& f, BlockId pred, BlockId succ, const std::vector<Need>& at_entry,
+                  const std::vector<PhiNeeds>& phi_needs) {
+  Need need = at_entry[succ];
+  if (need.every_path_returns_0) return need;
+  for (const auto& [phi, end] : phi_needs[succ]) {
+    const ValueId incoming = phi_input_from(f.values[phi], pred);
+    if (incoming == ir::kNoValue) continue;
+    const ir::Inst& value = f.values[incoming];
+    if (value.op == Op::Const) {
+      require(need.ends, ir::kNoValue, End{value.imm} + end);
+    } else {
+      require(need.ends, incoming, end);
+    }
+  }
+  return need;
+}
+
 // Anticipated need at each load (kNoValue-indexed map by load id).
+//
+// An indexed load needs caplen >= its end as well, whatever the index (an
+// index is at least 0): that absolute need meets the other successor's
+// like any other, so `ip6 or ip` paths that each reach a port at an
+// offset of their own share one guard at the entry for what both need.
 std::vector<End> anticipated_needs(const ir::Function& f) {
   constexpr End kAnyBound = UINT64_MAX;
   std::vector<End> need_at(f.values.size(), 0);
   std::vector<Need> at_entry(f.blocks.size());
+  std::vector<PhiNeeds> phi_needs(f.blocks.size());
   for (BlockId b = static_cast<BlockId>(f.blocks.size()); b-- > 0;) {
     const ir::Block& block = f.blocks[b];
     Need need;
@@ -81,10 +118,11 @@ std::vector<End> anticipated_needs(const ir::Function& f) {
         need.every_path_returns_0 = returns_constant_zero(f, block.term);
         break;
       case ir::TermKind::Jump:
-        need = at_entry[block.term.on_true];
+        need = need_on_edge(f, b, block.term.on_true, at_entry, phi_needs);
         break;
       case ir::TermKind::Branch:
-        need = meet(at_entry[block.term.on_true], at_entry[block.term.on_false]);
+        need = meet(need_on_edge(f, b, block.term.on_true, at_entry, phi_needs),
+                    need_on_edge(f, b, block.term.on_false, at_entry, phi_needs));
         break;
       case ir::TermKind::None:
         break;
@@ -93,8 +131,11 @@ std::vector<End> anticipated_needs(const ir::Function& f) {
       const ValueId v = block.insts[i];
       const ir::Inst& inst = f.values[v];
       // No load above v's definition can use v: its entry goes (keeping
-      // the maps to the indexes live here).
-      need.ends.erase(v);
+      // the maps to the indexes live here). A phi's goes to the edges.
+      if (auto it = need.ends.find(v); it != need.ends.end()) {
+        if (inst.op == Op::Phi) phi_needs[b].emplace_back(v, it->second);
+        need.ends.erase(it);
+      }
       if (inst.op != Op::Load) continue;
       if (need.every_path_returns_0) {
         need_at[v] = kAnyBound;
@@ -103,6 +144,7 @@ std::vector<End> anticipated_needs(const ir::Function& f) {
       End& end = need.ends[inst.a];
       end = std::max(end, end_of(inst));
       need_at[v] = end;
+      if (inst.a != ir::kNoValue) require(need.ends, ir::kNoValue, End{end});
     }
     at_entry[b] = std::move(need);
   }

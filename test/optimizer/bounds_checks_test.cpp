@@ -144,9 +144,52 @@ TEST(BoundsChecks, IndexedLoadsWithOneIndexShareAGuard) {
   const opt::BoundsChecks report = check_legalized(f, packets, "indexed");
   EXPECT_EQ(report.loads, 3u);
   EXPECT_EQ(report.guards, 2u);
-  // caplen >= 19 is not known where the indexed guard runs (only >= 15):
-  // it checks that first, then the index.
-  EXPECT_EQ(report.branches, 3u);
+  // The indexed loads need caplen >= 18 whatever the index, so the first
+  // guard asks for that: the indexed guard then tests the index alone.
+  EXPECT_EQ(report.branches, 2u);
+}
+
+// `tcp port 80`'s shape: IPv6 reaches the port through a phi that is the
+// constant 40 there (port at 54), IPv4 through the header length. What the
+// port needs on the IPv6 edge, caplen >= 56, and IPv4's own need, 24, meet
+// at the entry: one guard of 24 covers the EtherType and both paths'
+// protocol bytes, and the port's guard tests only the index.
+TEST(BoundsChecks, APhiOfAConstantTurnsAnIndexedNeedIntoAnAbsoluteOne) {
+  const ir::Function f = parsed(
+      "b0:\n  v0 = load.2 [12]\n  v1 = const 0x86dd\n  br eq v0, v1, b2, b1\n"
+      "b1:\n  v2 = const 0x800\n  br eq v0, v2, b3, b5\n"
+      "b2:\n  v3 = load.1 [20]\n  v4 = const 6\n  br eq v3, v4, b4, b5\n"
+      "b3:\n  v5 = load.4 [20]\n  v6 = const 0x1fff00ff\n  v7 = and v5, v6\n  v8 = const 6\n"
+      "  br eq v7, v8, b6, b5\n"
+      "b4:\n  v9 = const 40\n  jump b7\n"
+      "b5:\n  v10 = const 0\n  ret v10\n"
+      "b6:\n  v11 = load.1 [14]\n  v12 = const 0xf\n  v13 = and v11, v12\n  v14 = const 2\n"
+      "  v15 = shl v13, v14\n  jump b7\n"
+      "b7:\n  v16 = phi [b4: v9], [b6: v15]\n  v17 = load.2 [v16 + 14]\n  v18 = const 80\n"
+      "  br eq v17, v18, b8, b5\n"
+      "b8:\n  v19 = const 0x40000\n  ret v19\n");
+  std::vector<Bytes> packets;
+  for (bool v6 : {false, true}) {
+    for (uint8_t ihl : {0x45, 0x4f, 0x40}) {
+      Bytes p(80, 0);
+      p[12] = v6 ? 0x86 : 0x08;
+      p[13] = v6 ? 0xdd : 0x00;
+      p[14] = ihl;
+      p[v6 ? 20 : 23] = 6;
+      const size_t port = v6 ? 54 : 14 + 4 * (ihl & 0xf);
+      p[port] = 0;
+      p[port + 1] = 80;
+      packets.push_back(p);
+    }
+  }
+  const opt::BoundsChecks report = check_legalized(f, packets, "tcp port 80 shape");
+  EXPECT_EQ(report.loads, 5u);
+  EXPECT_EQ(report.guards, 2u);
+  EXPECT_EQ(report.branches, 2u);
+  ir::Function legal = f;
+  opt::legalize_bounds_checks(legal);
+  const std::string text = ir::print(legal);
+  EXPECT_NE(text.find("const 0x18\n  br gt"), std::string::npos) << text;
 }
 
 TEST(BoundsChecks, ASecondRunChangesNothing) {

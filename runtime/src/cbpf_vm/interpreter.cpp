@@ -301,12 +301,17 @@ uint32_t run(const cbpf::Program& p, std::span<const uint8_t> packet, uint32_t w
 
 }  // namespace
 
-uint32_t run_cbpf(const cbpf::Program& p, std::span<const uint8_t> packet, uint32_t wirelen) {
+// Both entry points (run<> inlined into each) start on a cache line: the
+// dispatch loop's speed depends on where its jump table's targets fall, by
+// as much as 13 against 21 ns/packet for `tcp port 80` (make bench-native)
+// between two links of the same code. Aligned, it no longer moves when
+// unrelated code around it changes size.
+[[gnu::aligned(64)]] uint32_t run_cbpf(const cbpf::Program& p, std::span<const uint8_t> packet, uint32_t wirelen) {
   return run<false>(p, packet, wirelen, nullptr);
 }
 
-uint32_t run_cbpf(const cbpf::Program& p, std::span<const uint8_t> packet, uint32_t wirelen,
-                  const LinuxAncillary& ancillary) {
+[[gnu::aligned(64)]] uint32_t run_cbpf(const cbpf::Program& p, std::span<const uint8_t> packet, uint32_t wirelen,
+                                       const LinuxAncillary& ancillary) {
   return run<true>(p, packet, wirelen, &ancillary);
 }
 
