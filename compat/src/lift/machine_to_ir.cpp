@@ -20,6 +20,31 @@ using RegSet = uint32_t;
 constexpr RegSet bit(int r) { return RegSet{1} << r; }
 using Regs = std::array<ir::ValueId, kRegs>;
 
+// One Const per distinct value, in the entry block, which dominates every
+// use: the form value numbering gives constants, so that the optimizer's
+// first round does not spend itself on moving them there.
+class EntryConstants {
+ public:
+  EntryConstants(ir::Builder& bld, ir::BlockId entry) : bld_(bld), entry_(entry) {}
+
+  ir::ValueId operator()(uint32_t k) {
+    for (const auto& [value, id] : made_) {
+      if (value == k) return id;
+    }
+    const ir::BlockId here = bld_.current_block();
+    bld_.set_block(entry_);
+    const ir::ValueId id = bld_.constant(k);
+    bld_.set_block(here);
+    made_.emplace_back(k, id);
+    return id;
+  }
+
+ private:
+  ir::Builder& bld_;
+  ir::BlockId entry_;
+  std::vector<std::pair<uint32_t, ir::ValueId>> made_;  // few: a linear search is the fastest
+};
+
 // A block's successors, at most two, held inline: asked of every block by
 // each of the analyses below.
 class BlockSuccessors {
@@ -173,16 +198,18 @@ ir::Cond ir_cond(int code) {
 // before`, written without branches (the lift keeps libpcap's blocks):
 //   d = result ^ start;  moved = (d | -d) >> 31;  keep = moved - 1;
 //   leftover = result ^ ((result ^ before) & keep)
-ir::ValueId walk_leftover(ir::Builder& bld, ir::ValueId result, ir::ValueId start, ir::ValueId before) {
+ir::ValueId walk_leftover(ir::Builder& bld, EntryConstants& konst, ir::ValueId result, ir::ValueId start,
+                          ir::ValueId before) {
   const ir::ValueId d = bld.binary(ir::Op::Xor, result, start);
-  const ir::ValueId moved = bld.binary(ir::Op::Shr, bld.binary(ir::Op::Or, d, bld.neg(d)), bld.constant(31));
-  const ir::ValueId keep = bld.binary(ir::Op::Sub, moved, bld.constant(1));
+  const ir::ValueId moved = bld.binary(ir::Op::Shr, bld.binary(ir::Op::Or, d, bld.neg(d)), konst(31));
+  const ir::ValueId keep = bld.binary(ir::Op::Sub, moved, konst(1));
   const ir::ValueId differ = bld.binary(ir::Op::Xor, result, before);
   return bld.binary(ir::Op::Xor, result, bld.binary(ir::Op::And, differ, keep));
 }
 
 // `live_after`: the registers read after this statement before being written.
-void emit_stmt(ir::Builder& bld, const Stmt& s, const MachineProgram& p, Regs& r, RegSet live_after) {
+void emit_stmt(ir::Builder& bld, EntryConstants& konst, const Stmt& s, const MachineProgram& p, Regs& r,
+               RegSet live_after) {
   const int c = s.code;
   if (c == kProtochainWalk) {
     const ProtochainWalk& w = p.walks[s.k];
@@ -194,7 +221,7 @@ void emit_stmt(ir::Builder& bld, const Stmt& s, const MachineProgram& p, Regs& r
     // storing to it: a variable link-layer offset (geneve, vxlan) on a path
     // that skipped the code computing it.
     r[kRegX] = ir::kNoValue;
-    r[scratch] = (live_after & bit(w.scratch)) ? walk_leftover(bld, r[kRegA], start, r[scratch]) : ir::kNoValue;
+    r[scratch] = (live_after & bit(w.scratch)) ? walk_leftover(bld, konst, r[kRegA], start, r[scratch]) : ir::kNoValue;
     return;
   }
   switch (op_class(c)) {
@@ -211,20 +238,20 @@ void emit_stmt(ir::Builder& bld, const Stmt& s, const MachineProgram& p, Regs& r
           break;
         case kInd: r[kRegA] = bld.load(size_bytes(c), r[kRegX], s.k); break;
         case kLen: r[kRegA] = bld.len(); break;
-        case kImm: r[kRegA] = bld.constant(s.k); break;
+        case kImm: r[kRegA] = konst(s.k); break;
         case kMem: r[kRegA] = r[s.k]; break;
         default: BPFC_UNREACHABLE("an ld mode the lowering never builds");
       }
       break;
     case kLdx:
       switch (op_mode(c)) {
-        case kImm: r[kRegX] = bld.constant(s.k); break;
+        case kImm: r[kRegX] = konst(s.k); break;
         case kMem: r[kRegX] = r[s.k]; break;
         case kMsh: {
           // X = 4 * (P[k] & 0xf): an IPv4 header length.
           ir::ValueId byte = bld.load(1, ir::kNoValue, s.k);
-          ir::ValueId nibble = bld.binary(ir::Op::And, byte, bld.constant(0xf));
-          r[kRegX] = bld.binary(ir::Op::Shl, nibble, bld.constant(2));
+          ir::ValueId nibble = bld.binary(ir::Op::And, byte, konst(0xf));
+          r[kRegX] = bld.binary(ir::Op::Shl, nibble, konst(2));
           break;
         }
         default: BPFC_UNREACHABLE("an ldx mode the lowering never builds");
@@ -238,7 +265,7 @@ void emit_stmt(ir::Builder& bld, const Stmt& s, const MachineProgram& p, Regs& r
       } else if (op_src(c) == bpf::kX) {
         r[kRegA] = bld.binary(ir_alu(c), r[kRegA], r[kRegX]);
       } else {
-        r[kRegA] = bld.binary(ir_alu(c), r[kRegA], bld.constant(s.k));
+        r[kRegA] = bld.binary(ir_alu(c), r[kRegA], konst(s.k));
       }
       break;
     case kMisc:
@@ -273,6 +300,7 @@ ir::Function machine_to_ir(const MachineProgram& p) {
 
   std::vector<ir::BlockId> ir_block(n, ir::kNoBlock);
   for (int b : order) ir_block[static_cast<size_t>(b)] = bld.new_block();
+  EntryConstants konst(bld, ir_block[static_cast<size_t>(p.root)]);
   std::vector<std::vector<int>> preds(n);
   for (int b : order) {
     for (int s : successors_of(p.blocks[static_cast<size_t>(b)])) preds[static_cast<size_t>(s)].push_back(b);
@@ -286,7 +314,7 @@ ir::Function machine_to_ir(const MachineProgram& p) {
     r.fill(ir::kNoValue);
     if (b == p.root) {
       // BPF starts with A = X = 0 (and scratch memory treated as 0).
-      r.fill(bld.constant(0));
+      r.fill(konst(0));
     } else {
       const auto& ps = preds[static_cast<size_t>(b)];
       for (int reg = 0; reg < kRegs; ++reg) {
@@ -317,7 +345,7 @@ ir::Function machine_to_ir(const MachineProgram& p) {
         live = live_before(mb.stmts[i], p, live);
       }
     }
-    for (size_t i = 0; i < mb.stmts.size(); ++i) emit_stmt(bld, mb.stmts[i], p, r, live_after[i]);
+    for (size_t i = 0; i < mb.stmts.size(); ++i) emit_stmt(bld, konst, mb.stmts[i], p, r, live_after[i]);
     exit_regs[static_cast<size_t>(b)] = r;
 
     const int c = mb.jump.code;
@@ -327,12 +355,12 @@ ir::Function machine_to_ir(const MachineProgram& p) {
       } else if (ret_val(c) == bpf::kX) {
         bld.ret(r[kRegX]);
       } else {
-        bld.ret_const(mb.jump.k);
+        bld.ret(konst(mb.jump.k));
       }
     } else if (c == (kJmp | kJa) || mb.jt == mb.jf) {
       bld.jump(ir_block[static_cast<size_t>(mb.jt)]);
     } else {
-      ir::ValueId rhs = op_src(c) == bpf::kX ? r[kRegX] : bld.constant(mb.jump.k);
+      ir::ValueId rhs = op_src(c) == bpf::kX ? r[kRegX] : konst(mb.jump.k);
       bld.branch(ir_cond(c), r[kRegA], rhs, ir_block[static_cast<size_t>(mb.jt)],
                  ir_block[static_cast<size_t>(mb.jf)]);
     }
