@@ -220,8 +220,8 @@ void DiffReport::print(std::ostream& out) const {
 std::string DiffReport::failure_digest() const {
   std::ostringstream out;
   out << title_ << ": " << mismatches_ << " verdict mismatches in " << mismatching_expressions_
-      << " expressions, " << validate_failures_ << " bpf_validate failures, " << failures_.size()
-      << " failures in all (details above)";
+      << " expressions, " << validate_failures_ << " bpf_validate failures, " << unsupported_.size()
+      << " refused as unsupported, " << failures_.size() << " failures in all (details above)";
   return out.str();
 }
 

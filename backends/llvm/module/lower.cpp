@@ -103,7 +103,9 @@ class Lowering {
     pointer = builder_.CreateBitCast(pointer, type->getPointerTo());
     llvm::LoadInst* load = builder_.CreateAlignedLoad(type, pointer, llvm::MaybeAlign(1));
     llvm::Value* loaded = load;
-    if (size > 1 && little_endian_ && !memory_order) loaded = builder_.CreateUnaryIntrinsic(llvm::Intrinsic::bswap, loaded);
+    if (size > 1 && little_endian_ && !memory_order) {
+      loaded = builder_.CreateUnaryIntrinsic(llvm::Intrinsic::bswap, loaded);
+    }
     return builder_.CreateZExt(loaded, i32_);
   }
 
