@@ -144,7 +144,7 @@ std::vector<End> anticipated_needs(const ir::Function& f) {
       End& end = need.ends[inst.a];
       end = std::max(end, end_of(inst));
       need_at[v] = end;
-      if (inst.a != ir::kNoValue) require(need.ends, ir::kNoValue, End{end});
+      if (inst.a != ir::kNoValue) require(need.ends, ir::kNoValue, end);
     }
     at_entry[b] = std::move(need);
   }

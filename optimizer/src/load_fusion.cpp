@@ -109,7 +109,8 @@ class LoadFusion {
   }
 
   // The test ending `b`, if it is `br eq X, const` with X a load (masked or
-  // not) used only there and computed in `b` or in `alt`.
+  // not), or `br set load, const`, the load used only there and computed in
+  // `b` or in `alt`.
   std::optional<ByteTest> test_of(BlockId b, BlockId alt) const {
     const ir::Terminator& t = f_.blocks[b].term;
     if (t.kind != TermKind::Branch || t.on_true == t.on_false) return std::nullopt;

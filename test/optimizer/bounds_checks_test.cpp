@@ -66,6 +66,13 @@ std::string compare(const ir::Function& original, const ir::Function& legal, std
   return {};
 }
 
+// f legalized, as text.
+std::string legalized_text(const ir::Function& f) {
+  ir::Function legal = f;
+  opt::legalize_bounds_checks(legal);
+  return ir::print(legal);
+}
+
 // Legalizes f and checks it on every prefix of each packet.
 opt::BoundsChecks check_legalized(const ir::Function& f, const std::vector<Bytes>& packets, const std::string& what) {
   ir::Function legal = f;
@@ -106,9 +113,7 @@ TEST(BoundsChecks, OneGuardCoversAConjunction) {
   EXPECT_EQ(report.unmerged_guards, 2u);
   EXPECT_EQ(report.guards_per_block, 2u);
   EXPECT_EQ(report.guards, 1u);
-  ir::Function legal = f;
-  opt::legalize_bounds_checks(legal);
-  const std::string text = ir::print(legal);
+  const std::string text = legalized_text(f);
   EXPECT_NE(text.find("const 0x18\n  br gt"), std::string::npos) << text;
 }
 
@@ -186,9 +191,7 @@ TEST(BoundsChecks, APhiOfAConstantTurnsAnIndexedNeedIntoAnAbsoluteOne) {
   EXPECT_EQ(report.loads, 5u);
   EXPECT_EQ(report.guards, 2u);
   EXPECT_EQ(report.branches, 2u);
-  ir::Function legal = f;
-  opt::legalize_bounds_checks(legal);
-  const std::string text = ir::print(legal);
+  const std::string text = legalized_text(f);
   EXPECT_NE(text.find("const 0x18\n  br gt"), std::string::npos) << text;
 }
 

@@ -98,8 +98,6 @@ Result<std::unique_ptr<llvm::TargetMachine>> make_target_machine(const MachineOp
 Result<std::string> optimize_and_emit(llvm::Module& module, llvm::TargetMachine& machine,
                                       const MachineOptions& options, NativeOutput output) {
   const unsigned opt_level = options.opt_level;
-  module.setTargetTriple(machine.getTargetTriple().str());
-  module.setDataLayout(machine.createDataLayout());
   {
     llvm::LoopAnalysisManager loops;
     llvm::FunctionAnalysisManager functions;

@@ -22,7 +22,8 @@ void initialize_llvm();
 Result<std::unique_ptr<llvm::TargetMachine>> make_target_machine(const MachineOptions& machine);
 
 // LLVM's optimization pipeline at the machine's level, then the module as
-// `output`.
+// `output`. The module has the machine's triple and data layout already:
+// the lowering reads the target's byte order from it.
 Result<std::string> optimize_and_emit(llvm::Module& module, llvm::TargetMachine& machine,
                                       const MachineOptions& options, NativeOutput output);
 

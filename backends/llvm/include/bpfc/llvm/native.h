@@ -41,7 +41,7 @@ struct MachineOptions {
   bool short_pipeline = false;
   // LLVM's fast instruction selector in place of SelectionDAG (the register
   // allocator stays the optimizing one): code generation in about half the
-  // time, for code 5-10 % slower (native_jit.h; make bench-native).
+  // time, for code 6-8 % slower (native_jit.h; make bench-native).
   bool fast_instruction_selection = false;
 };
 
